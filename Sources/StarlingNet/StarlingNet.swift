@@ -1,0 +1,5 @@
+import CZlib
+import COpenSSL
+
+// StarlingNet
+let _zlibVersion = zlibVersion()
