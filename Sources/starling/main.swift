@@ -1,2 +1,21 @@
-// The CLI entry point: parse, call one library function, map the outcome to an exit code.
-print("starling: under construction")
+import Glibc
+
+// The CLI: parse the verb, call one library function, map the outcome to an exit code
+// (0 passed; 1 usage, bad input or unreachable target; 2 a threshold, check or regression failed;
+// 3 the run is invalid).
+let arguments = Array(CommandLine.arguments.dropFirst())
+let verb = arguments.first ?? "help"
+let rest = Array(arguments.dropFirst())
+let commands: [String: ([String]) -> Int32] = [
+    "generate": GenerateCommand.main,
+    "scenarios": ScenariosCommand.main,
+    "bench": BenchCommand.main,
+    "help": HelpCommand.main,
+    "--help": HelpCommand.main,
+    "-h": HelpCommand.main,
+]
+guard let command = commands[verb] else {
+    printError("unknown command '\(verb)'. Run 'starling help' for the list of commands.")
+    exit(1)
+}
+exit(command(rest))

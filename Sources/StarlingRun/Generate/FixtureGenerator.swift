@@ -1,0 +1,142 @@
+import StarlingSim
+
+/// `starling generate`: writes a scenario's events to `<datasource>.ndjson` (or `.csv`) files.
+public struct GenerateOptions: Sendable {
+    public enum Size: Sendable, Equatable {
+        /// The scenario's own `events` count.
+        case scenarioDefault
+        /// The first N events of the (unsharded) stream, split over datasources by share.
+        case events(Int)
+        /// Every event within this many simulated seconds from the scenario's start.
+        case duration(Double)
+    }
+
+    public enum Format: String, Sendable, CaseIterable {
+        case ndjson, csv
+    }
+
+    public enum Output: Sendable, Equatable {
+        case directory(String)
+        case standardOutput
+    }
+
+    public var size: Size = .scenarioDefault
+    public var seed: UInt64?
+    public var shard: ShardSpec = .whole
+    public var format: Format = .ndjson
+    public var output: Output = .directory(".")
+    /// Only these datasources (nil: all of the scenario's).
+    public var datasources: [String]?
+    /// Bytes buffered before a write; any value gives the same output.
+    public var flushBytes = 1 << 20
+
+    public init() {}
+}
+
+/// What `generate` wrote for one datasource.
+public struct GeneratedFile: Sendable, Equatable {
+    public var datasource: String
+    public var path: String
+    /// Events written by this shard.
+    public var events: Int
+    /// Events of the whole (unsharded) stream that were generated to get there.
+    public var streamEvents: Int
+    public var bytes: Int
+}
+
+/// Progress of a `generate`, reported every so many events.
+public struct GenerateProgress: Sendable {
+    public var datasource: String
+    public var events: Int
+    public var target: Int?
+}
+
+public enum GenerateError: Error, Equatable, CustomStringConvertible {
+    case unknownDatasource(String, available: [String])
+    case severalToStandardOutput([String])
+    case file(FileError)
+
+    public var description: String {
+        switch self {
+        case .unknownDatasource(let name, let available):
+            return "the scenario has no datasource '\(name)'; it has: \(available.joined(separator: ", "))"
+        case .severalToStandardOutput(let names):
+            return "--out - writes one datasource, the scenario has \(names.joined(separator: ", ")); add --datasource NAME"
+        case .file(let error):
+            return error.description
+        }
+    }
+}
+
+public enum FixtureGenerator {
+    public static func generate(
+        _ scenario: Scenario, options: GenerateOptions, progress: ((GenerateProgress) -> Void)? = nil
+    ) throws(GenerateError) -> [GeneratedFile] {
+        let available = scenario.datasources.map(\.name)
+        for name in options.datasources ?? [] where !available.contains(name) {
+            throw .unknownDatasource(name, available: available)
+        }
+        let counts: [Int?]
+        switch options.size {
+        case .scenarioDefault: counts = scenario.eventCounts(total: scenario.events)
+        case .events(let n): counts = scenario.eventCounts(total: n)
+        case .duration: counts = scenario.datasources.map { _ in nil }
+        }
+        var end: Int64?
+        if case .duration(let seconds) = options.size { end = scenario.start + Int64(seconds.rounded(.up)) }
+        let selected = scenario.datasources.indices.filter { options.datasources?.contains(scenario.datasources[$0].name) ?? true }
+        if options.output == .standardOutput, selected.count > 1 {
+            throw .severalToStandardOutput(selected.map { scenario.datasources[$0].name })
+        }
+
+        var files: [GeneratedFile] = []
+        for i in selected {
+            let config = scenario.datasources[i]
+            var stream = DatasourceStream(config, seed: options.seed ?? scenario.seed, start: scenario.start, end: end, shard: options.shard)
+            let sink: FileSink
+            do {
+                switch options.output {
+                case .standardOutput: sink = .standardOutput()
+                case .directory(let dir): sink = try FileSink(path: "\(dir)/\(config.name).\(options.format.rawValue)")
+                }
+                defer { sink.close() }
+                let file: GeneratedFile
+                switch options.format {
+                case .ndjson:
+                    var encoder = NDJSONEncoder()
+                    file = try write(&stream, limit: counts[i], encoder: &encoder, sink: sink, options: options, progress: progress)
+                case .csv:
+                    var encoder = CSVEncoder()
+                    encoder.bytes.append(contentsOf: Array(((DatasourceColumns.byDatasource[config.name] ?? []).joined(separator: ",") + "\n").utf8))
+                    file = try write(&stream, limit: counts[i], encoder: &encoder, sink: sink, options: options, progress: progress)
+                }
+                files.append(file)
+            } catch {
+                throw .file(error)
+            }
+        }
+        return files
+    }
+
+    static func write(
+        _ stream: inout DatasourceStream, limit: Int?, encoder: inout some RowEncoder, sink: FileSink,
+        options: GenerateOptions, progress: ((GenerateProgress) -> Void)?
+    ) throws(FileError) -> GeneratedFile {
+        var written = 0
+        var bytes = 0
+        while limit.map({ stream.produced < $0 }) ?? true, let (_, owned) = stream.encodeNext(into: &encoder) {
+            if owned { written += 1 }
+            if encoder.bytes.count >= options.flushBytes {
+                bytes += encoder.bytes.count
+                try sink.write(encoder.bytes)
+                encoder.bytes.removeAll(keepingCapacity: true)
+                progress?(GenerateProgress(datasource: stream.name, events: stream.produced, target: limit))
+            }
+        }
+        bytes += encoder.bytes.count
+        try sink.write(encoder.bytes)
+        encoder.bytes.removeAll(keepingCapacity: true)
+        progress?(GenerateProgress(datasource: stream.name, events: stream.produced, target: limit))
+        return GeneratedFile(datasource: stream.name, path: sink.path, events: written, streamEvents: stream.produced, bytes: bytes)
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import StarlingSim
+
+/// `starling bench generate`: how fast one core generates and encodes each domain's events, and the
+/// peak resident memory while doing it. Nothing is written: the encoder's buffer is reused.
+public enum GenerateBenchmark {
+    public struct Result: Sendable {
+        public var datasource: String
+        public var events: Int
+        public var seconds: Double
+        public var bytes: Int
+        /// Peak RSS of the process during this datasource's run (VmHWM, reset before it), in bytes.
+        public var peakRSSBytes: Int?
+
+        public var eventsPerSecond: Double { Double(events) / max(seconds, 1e-9) }
+        public var megabytesPerSecond: Double { Double(bytes) / 1_048_576 / max(seconds, 1e-9) }
+    }
+
+    public static func run(_ config: DatasourceConfig, events: Int, seed: UInt64, start: Int64) -> Result {
+        resetPeakRSS()
+        var stream = DatasourceStream(config, seed: seed, start: start)
+        var encoder = NDJSONEncoder(capacity: 1 << 20)
+        var bytes = 0
+        let clock = ContinuousClock()
+        let began = clock.now
+        while stream.produced < events, stream.encodeNext(into: &encoder) != nil {
+            if encoder.bytes.count >= 1 << 20 {
+                bytes += encoder.bytes.count
+                encoder.bytes.removeAll(keepingCapacity: true)
+            }
+        }
+        bytes += encoder.bytes.count
+        let elapsed = clock.now - began
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return Result(datasource: config.name, events: stream.produced, seconds: seconds, bytes: bytes, peakRSSBytes: peakRSS())
+    }
+
+    /// Resets the kernel's peak-RSS mark for this process (Linux `clear_refs` value 5).
+    static func resetPeakRSS() {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    }
+
+    /// VmHWM of this process in bytes, where /proc exposes it.
+    public static func peakRSS() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first
+            return kilobytes.map { $0 * 1024 }
+        }
+        return nil
+    }
+}

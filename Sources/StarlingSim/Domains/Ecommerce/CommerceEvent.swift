@@ -1,0 +1,37 @@
+/// A row of `ecommerce_events`.
+public struct CommerceEvent: DomainEvent, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case view
+        case addToCart = "add_to_cart"
+        case removeFromCart = "remove_from_cart"
+        case purchase
+    }
+
+    public var time: Int64
+    public var kind: Kind
+    public var user: Int
+    public var product: Int
+    public var category: String
+    public var price: Double
+    public var quantity: Int
+    public var session: Int
+    public var country: String
+
+    public var userID: String { "user_\(user)" }
+    public var productID: String { "prod_\(product)" }
+    public var sessionID: String { "session_\(session)" }
+
+    public func encode(into encoder: inout some RowEncoder, timestamp: Int64?) {
+        encoder.beginRow()
+        encoder.timestamp("event_time", timestamp ?? time)
+        encoder.string("event_type", kind.rawValue)
+        encoder.prefixedID("user_id", "user_", user)
+        encoder.prefixedID("product_id", "prod_", product)
+        encoder.string("category", category)
+        encoder.decimal2("price", price)
+        encoder.integer("quantity", quantity)
+        encoder.prefixedID("session_id", "session_", session)
+        encoder.string("country", country)
+        encoder.endRow()
+    }
+}

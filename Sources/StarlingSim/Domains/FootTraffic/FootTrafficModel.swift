@@ -1,0 +1,119 @@
+/// Retail foot traffic: visitors (a power law of returning visitors, each with a home store, a
+/// loyalty status and a weekday/weekend habit) visit stores that are open, at the rate of a daily
+/// curve with lunch and after-work peaks and a weekend uplift. Purchasing visits last longer.
+public struct FootTrafficModel: DomainModel {
+    public static let datasource = "store_visits"
+
+    public let config: FootTrafficConfig
+    let stores: [Store]
+    let storeChoice: AliasTable
+    let totalShare: Double
+    let visitorChoice: Zipf
+    let seed: UInt64
+    /// One bit per visitor: seen before (for the `first visit` tag). Per entity, so shards agree.
+    var seen: [UInt64]
+
+    struct Store: Sendable {
+        var share: Double
+        var weekdayHours: (open: Double, close: Double)
+        var weekendHours: (open: Double, close: Double)
+        var entries: [Int]
+        var entryChoice: AliasTable
+
+        func isOpen(at t: Int64) -> Bool {
+            let hour = Double(CivilTime.secondOfDay(epochSeconds: t)) / 3600
+            let hours = CivilTime.weekday(epochSeconds: t) >= 5 ? weekendHours : weekdayHours
+            return hour >= hours.open && hour < hours.close
+        }
+    }
+
+    struct Visitor {
+        var homeStore: Int
+        var loyal: Bool
+        var weekdayShopper: Bool
+    }
+
+    public init(config: FootTrafficConfig, seed: UInt64) {
+        self.config = config
+        self.seed = seed
+        let shares = config.storeShares ?? (0..<config.stores).map { 1 / Double($0 + 1).squareRoot() }
+        stores = (0..<config.stores).map { i in
+            var rng = Xoshiro256(seed: seed, stream: StreamTag("store"), index: UInt64(i))
+            let weekday = config.weekdayHours[i % config.weekdayHours.count]
+            let weekend = config.weekendHours[i % config.weekendHours.count]
+            // The first entry point is every store's main entrance; each store has some others.
+            var entries = [0]
+            for e in 1..<max(config.entryPoints.count, 1) where rng.unit() < 0.5 { entries.append(e) }
+            let weights = entries.map { $0 == 0 ? 3.0 : 1.0 + rng.unit() }
+            return Store(share: shares[i], weekdayHours: (weekday[0], weekday[1]), weekendHours: (weekend[0], weekend[1]),
+                         entries: entries, entryChoice: AliasTable(weights: weights))
+        }
+        storeChoice = AliasTable(weights: shares)
+        totalShare = shares.reduce(0, +)
+        visitorChoice = Zipf(count: config.visitors, exponent: config.visitorZipf)
+        seen = Array(repeating: 0, count: config.visitors / 64 + 1)
+    }
+
+    public var peakSessionsPerSecond: Double { config.visitsPerHour / 3600 }
+
+    /// The daily curve times the share of traffic whose store is open now: no visits while closed.
+    public func intensity(at t: Int64) -> Double {
+        var open = 0.0
+        for store in stores where store.isOpen(at: t) { open += store.share }
+        return config.dailyCurve.intensity(at: t) * open / totalShare
+    }
+
+    func visitor(_ index: Int) -> Visitor {
+        var rng = Xoshiro256(seed: seed, stream: StreamTag("visitor"), index: UInt64(index))
+        return Visitor(homeStore: storeChoice.sample(using: &rng),
+                       loyal: rng.unit() < config.loyaltyRate,
+                       weekdayShopper: rng.unit() < config.weekdayShopperRate)
+    }
+
+    func chooseStore(for visitor: Visitor, at t: Int64, using rng: inout Xoshiro256) -> Int {
+        if stores[visitor.homeStore].isOpen(at: t), rng.unit() < config.homeStoreProbability {
+            return visitor.homeStore
+        }
+        for _ in 0..<64 {
+            let candidate = storeChoice.sample(using: &rng)
+            if stores[candidate].isOpen(at: t) { return candidate }
+        }
+        return stores.indices.first { stores[$0].isOpen(at: t) } ?? visitor.homeStore
+    }
+
+    public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [StoreVisit]) -> Int {
+        var rng = Xoshiro256(seed: seed, stream: StreamTag("visit"), index: UInt64(index))
+        let visitorIndex = visitorChoice.sample(using: &rng)
+        let profile = visitor(visitorIndex)
+        let storeIndex = chooseStore(for: profile, at: start, using: &rng)
+        let store = stores[storeIndex]
+
+        let entry = store.entries[store.entryChoice.sample(using: &rng)]
+        var exit = entry
+        if store.entries.count > 1, rng.unit() >= config.sameExitProbability {
+            while exit == entry { exit = store.entries[rng.below(store.entries.count)] }
+        }
+
+        let buyRate = min(1, config.purchaseRate * (profile.loyal ? config.loyaltyPurchaseUplift : 1))
+        let purchasing = rng.unit() < buyRate
+        let median = purchasing ? config.purchaseDwellMedianSeconds : config.dwellMedianSeconds
+        let dwell = Distribution.logNormal(median: median, sigma: config.dwellSigma, using: &rng)
+
+        let weekend = CivilTime.weekday(epochSeconds: start) >= 5
+        let (word, bit) = (visitorIndex / 64, UInt64(1) << UInt64(visitorIndex % 64))
+        let firstVisit = seen[word] & bit == 0
+        seen[word] |= bit
+        var tags: [String] = []
+        if profile.loyal { tags.append(VisitTag.loyaltyMember) }
+        if !weekend && profile.weekdayShopper { tags.append(VisitTag.weekdayShopper) }
+        if weekend && !profile.weekdayShopper { tags.append(VisitTag.weekendShopper) }
+        if purchasing { tags.append(VisitTag.purchasing) }
+        if firstVisit { tags.append(VisitTag.firstVisit) }
+
+        events.append(StoreVisit(
+            visit: index + 1, store: storeIndex + 1, time: start, visitor: visitorIndex + 1,
+            entryPoint: config.entryPoints[entry], exitPoint: config.entryPoints[exit],
+            dwellSeconds: min(max(Int(dwell.rounded()), 30), 6 * 3600), tags: tags))
+        return visitorIndex
+    }
+}

@@ -1,0 +1,37 @@
+/// A row of `store_visits`: one visit of a visitor to a store.
+public struct StoreVisit: DomainEvent, Equatable {
+    public var visit: Int
+    public var store: Int
+    public var time: Int64
+    public var visitor: Int
+    public var entryPoint: String
+    public var exitPoint: String
+    public var dwellSeconds: Int
+    public var tags: [String]
+
+    public var visitID: String { "visit_\(visit)" }
+    public var storeID: String { "store_\(store)" }
+    public var visitorID: String { "visitor_\(visitor)" }
+
+    public func encode(into encoder: inout some RowEncoder, timestamp: Int64?) {
+        encoder.beginRow()
+        encoder.prefixedID("visit_id", "visit_", visit)
+        encoder.prefixedID("store_id", "store_", store)
+        encoder.timestamp("timestamp", timestamp ?? time)
+        encoder.prefixedID("visitor_id", "visitor_", visitor)
+        encoder.string("entry_point", entryPoint)
+        encoder.string("exit_point", exitPoint)
+        encoder.integer("dwell_time_seconds", dwellSeconds)
+        encoder.stringArray("tags", tags)
+        encoder.endRow()
+    }
+}
+
+/// The tags a visit can carry, in the order they are written.
+public enum VisitTag {
+    public static let loyaltyMember = "loyalty member"
+    public static let weekdayShopper = "weekday shopper"
+    public static let weekendShopper = "weekend shopper"
+    public static let purchasing = "purchasing"
+    public static let firstVisit = "first visit"
+}

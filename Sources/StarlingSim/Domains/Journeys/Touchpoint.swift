@@ -1,0 +1,104 @@
+/// A row of `customer_touchpoints`: one interaction of a customer on a channel.
+public struct Touchpoint: DomainEvent, Equatable {
+    public var customer: Int
+    public var journey: Int
+    /// The session's number within its journey (1-based).
+    public var sessionNumber: Int
+    public var time: Int64
+    /// The touchpoint's number within its journey (1-based).
+    public var step: Int
+    public var kind: TouchpointKind
+    public var channel: String
+    public var device: String
+    public var campaignID: String
+    public var transactionAmount: Double
+    public var referrer: String
+    public var pageURL: String
+    public var timeSpent: Int
+    /// A JSON object as a string: `{"product_id":"prod_7","category":"electronics"}`.
+    public var metadata: String
+
+    public var conversion: Int { kind == .purchase ? 1 : 0 }
+    public var customerID: String { "cust_\(customer)" }
+    public var sessionID: String { "sess_\(journey)_\(sessionNumber)" }
+    public var touchpointID: String { "tp_\(journey)_\(step)" }
+
+    public func encode(into encoder: inout some RowEncoder, timestamp: Int64?) {
+        encoder.beginRow()
+        encoder.prefixedID("customer_id", "cust_", customer)
+        encoder.prefixedIDPair("session_id", "sess_", journey, sessionNumber)
+        encoder.timestamp("timestamp", timestamp ?? time)
+        encoder.prefixedIDPair("touchpoint_id", "tp_", journey, step)
+        encoder.string("touchpoint_type", kind.rawValue)
+        encoder.string("channel", channel)
+        encoder.string("device", device)
+        encoder.string("campaign_id", campaignID)
+        encoder.integer("conversion", conversion)
+        encoder.decimal2("transaction_amount", transactionAmount)
+        encoder.string("referrer", referrer)
+        encoder.string("page_url", pageURL)
+        encoder.integer("time_spent", timeSpent)
+        encoder.string("action", kind.action)
+        encoder.string("metadata", metadata)
+        encoder.endRow()
+    }
+}
+
+/// The kinds of touchpoint, grouped into the journey stages awareness → consideration → conversion.
+public enum TouchpointKind: String, Sendable, CaseIterable {
+    case adImpression = "ad_impression"
+    case socialEngagement = "social_engagement"
+    case emailOpen = "email_open"
+    case search
+    case adClick = "ad_click"
+    case emailClick = "email_click"
+    case pageView = "page_view"
+    case productView = "product_view"
+    case supportChat = "support_chat"
+    case addToCart = "add_to_cart"
+    case checkout
+    case purchase
+
+    public enum Stage: String, Sendable { case awareness, consideration, conversion }
+
+    public var stage: Stage {
+        switch self {
+        case .adImpression, .socialEngagement, .emailOpen, .search: return .awareness
+        case .adClick, .emailClick, .pageView, .productView, .supportChat: return .consideration
+        case .addToCart, .checkout, .purchase: return .conversion
+        }
+    }
+
+    /// The `action` column.
+    public var action: String {
+        switch self {
+        case .adImpression: return "impression"
+        case .socialEngagement: return "engage"
+        case .emailOpen: return "open"
+        case .search: return "search"
+        case .adClick, .emailClick: return "click"
+        case .pageView, .productView: return "view"
+        case .supportChat: return "chat"
+        case .addToCart: return "add_to_cart"
+        case .checkout: return "checkout"
+        case .purchase: return "purchase"
+        }
+    }
+
+    /// Typical seconds spent on this touchpoint (median of a log-normal).
+    var medianSeconds: Double {
+        switch self {
+        case .adImpression: return 2
+        case .socialEngagement: return 15
+        case .emailOpen: return 20
+        case .search: return 25
+        case .adClick, .emailClick: return 4
+        case .pageView: return 40
+        case .productView: return 60
+        case .supportChat: return 240
+        case .addToCart: return 10
+        case .checkout: return 90
+        case .purchase: return 30
+        }
+    }
+}

@@ -1,0 +1,11 @@
+/// Column names of each datasource, in schema order (the CSV header; the NDJSON keys).
+public enum DatasourceColumns {
+    public static let byDatasource: [String: [String]] = [
+        "store_visits": ["visit_id", "store_id", "timestamp", "visitor_id", "entry_point", "exit_point", "dwell_time_seconds", "tags"],
+        "ecommerce_events": ["event_time", "event_type", "user_id", "product_id", "category", "price", "quantity", "session_id", "country"],
+        "customer_touchpoints": [
+            "customer_id", "session_id", "timestamp", "touchpoint_id", "touchpoint_type", "channel", "device", "campaign_id",
+            "conversion", "transaction_amount", "referrer", "page_url", "time_spent", "action", "metadata",
+        ],
+    ]
+}

@@ -1,0 +1,111 @@
+import Foundation
+
+/// A scenario file (`"format": 1`): what to generate and, for load runs, how to send it.
+public struct Scenario: Sendable {
+    public var name: String
+    public var description: String
+    public var seed: UInt64
+    /// Unix second where simulated time starts.
+    public var start: Int64
+    public var clock: ClockConfig
+    /// Default size of `starling generate` when neither `--events` nor `--duration` is given.
+    public var events: Int
+    public var datasources: [DatasourceConfig]
+
+    public struct ClockConfig: Sendable {
+        public var mode: EventTimeMode = .simulated
+        /// Simulated seconds per wall second (simulated mode in load runs).
+        public var speed: Double = 1
+    }
+
+    /// Parses a scenario; `source` names the file in error messages.
+    public init(json data: Data, source: String) throws(ScenarioError) {
+        var root = try ObjectReader(JSONValue.parse(data, source: source), path: "$")
+        guard let format = root.value("format") else {
+            throw .missingKey(path: "$.format", expected: "\"format\": 1")
+        }
+        guard format == .number(1) else { throw .unsupportedFormat(found: format.summary) }
+        try self.init(reading: &root, source: source)
+        try root.finish()
+    }
+
+    init(reading root: inout ObjectReader, source: String) throws(ScenarioError) {
+        name = try root.string("name", default: Scenario.defaultName(source))
+        description = try root.string("description", default: "")
+        seed = UInt64(try root.int("seed", default: 1, in: 0...Int.max))
+        let startText = try root.string("start", default: "2025-05-12 00:00:00")
+        guard let start = CivilTime(parsing: startText) else {
+            throw .invalidValue(path: "$.start", expected: "a UTC time \"YYYY-MM-DD HH:MM:SS\"", found: "\"\(startText)\"")
+        }
+        self.start = start.epochSeconds
+        clock = ClockConfig()
+        if var reader = try root.object("clock") {
+            clock.mode = try reader.choice("mode", default: clock.mode)
+            clock.speed = try reader.double("speed", default: clock.speed, in: 0.000_001...1e9)
+            try reader.finish()
+        }
+        events = try root.int("events", default: 10_000, in: 1...Int.max)
+        guard var sources = try root.object("datasources") else {
+            throw .missingKey(path: "$.datasources", expected: "an object with one or more of \(DatasourceConfig.names.joined(separator: ", "))")
+        }
+        datasources = []
+        for name in DatasourceConfig.names where sources.keys.contains(name) {
+            guard let value = sources.value(name) else { continue }
+            var reader = try ObjectReader(value, path: sources.childPath(name))
+            datasources.append(try DatasourceConfig(name: name, reading: &reader))
+            try reader.finish()
+        }
+        try sources.finish()
+        guard !datasources.isEmpty else {
+            throw .invalidValue(path: "$.datasources", expected: "one or more of \(DatasourceConfig.names.joined(separator: ", "))", found: "none")
+        }
+    }
+
+    static func defaultName(_ source: String) -> String {
+        let file = source.split(separator: "/").last.map(String.init) ?? source
+        return file.hasSuffix(".json") ? String(file.dropLast(5)) : file
+    }
+
+    /// Splits `total` events over the datasources by share (largest remainder, ties by order).
+    public func eventCounts(total: Int) -> [Int] {
+        let shares = datasources.map(\.share)
+        let sum = shares.reduce(0, +)
+        let exact = shares.map { sum > 0 ? Double(total) * $0 / sum : 0 }
+        var counts = exact.map { Int($0.rounded(.down)) }
+        let order = exact.indices.sorted { (exact[$0] - Double(counts[$0]), -$0) > (exact[$1] - Double(counts[$1]), -$1) }
+        for i in order.prefix(total - counts.reduce(0, +)) { counts[i] += 1 }
+        return counts
+    }
+}
+
+/// One datasource of a scenario: its share of the events and its domain model's knobs.
+public struct DatasourceConfig: Sendable {
+    public static let names = [FootTrafficModel.datasource, EcommerceModel.datasource, JourneyModel.datasource]
+
+    public enum Model: Sendable {
+        case footTraffic(FootTrafficConfig)
+        case ecommerce(EcommerceConfig)
+        case journeys(JourneyConfig)
+    }
+
+    public var name: String
+    /// Relative share of the scenario's events (for `--events N` across several datasources).
+    public var share: Double
+    public var model: Model
+
+    public init(name: String, share: Double = 1, model: Model) {
+        self.name = name
+        self.share = share
+        self.model = model
+    }
+
+    init(name: String, reading reader: inout ObjectReader) throws(ScenarioError) {
+        self.name = name
+        share = try reader.double("share", default: 1, in: 0...1e9)
+        switch name {
+        case FootTrafficModel.datasource: model = .footTraffic(try FootTrafficConfig(reading: &reader))
+        case EcommerceModel.datasource: model = .ecommerce(try EcommerceConfig(reading: &reader))
+        default: model = .journeys(try JourneyConfig(reading: &reader))
+        }
+    }
+}

@@ -1,0 +1,29 @@
+/// What can be wrong with a scenario. Every case names where (file or JSON path) and what was expected.
+public enum ScenarioError: Error, Equatable, Sendable, CustomStringConvertible {
+    case fileUnreadable(path: String, reason: String)
+    case invalidJSON(source: String, reason: String)
+    case unsupportedFormat(found: String)
+    case missingKey(path: String, expected: String)
+    case invalidValue(path: String, expected: String, found: String)
+    case unknownKey(path: String, allowed: [String])
+    case unknownScenario(name: String, known: [String])
+
+    public var description: String {
+        switch self {
+        case .fileUnreadable(let path, let reason):
+            return "cannot read scenario \(path): \(reason)"
+        case .invalidJSON(let source, let reason):
+            return "\(source) is not valid JSON: \(reason)"
+        case .unsupportedFormat(let found):
+            return "$.format: this Starling reads scenario format 1, found \(found); add \"format\": 1"
+        case .missingKey(let path, let expected):
+            return "\(path): missing; expected \(expected)"
+        case .invalidValue(let path, let expected, let found):
+            return "\(path): expected \(expected), found \(found)"
+        case .unknownKey(let path, let allowed):
+            return "\(path): unknown key; allowed here: \(allowed.sorted().joined(separator: ", "))"
+        case .unknownScenario(let name, let known):
+            return "no scenario file or built-in scenario named '\(name)'; built-in: \(known.joined(separator: ", "))"
+        }
+    }
+}

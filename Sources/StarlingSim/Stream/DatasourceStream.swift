@@ -1,0 +1,55 @@
+/// The event stream of one datasource of a scenario, whichever its domain: what the CLI and the load
+/// engine iterate without caring about the model's type. Exactly one of the three streams is set;
+/// they are optionals (not enum payloads) so that advancing one mutates it in place, never copies it.
+public struct DatasourceStream: Sendable {
+    public let name: String
+    public private(set) var footTraffic: EventStream<FootTrafficModel>?
+    public private(set) var ecommerce: EventStream<EcommerceModel>?
+    public private(set) var journeys: EventStream<JourneyModel>?
+
+    /// The stream of `config` from `start`; `end` (exclusive) bounds simulated time when given.
+    public init(_ config: DatasourceConfig, seed: UInt64, start: Int64, end: Int64? = nil, shard: ShardSpec = .whole) {
+        name = config.name
+        // Each datasource gets its own seed so adding one to a scenario never changes the others.
+        let seed = SplitMix64.mix(seed ^ StreamTag(name: config.name).rawValue)
+        switch config.model {
+        case .footTraffic(let c):
+            footTraffic = EventStream(model: FootTrafficModel(config: c, seed: seed), seed: seed, start: start, end: end, shard: shard)
+        case .ecommerce(let c):
+            ecommerce = EventStream(model: EcommerceModel(config: c, seed: seed), seed: seed, start: start, end: end, shard: shard)
+        case .journeys(let c):
+            journeys = EventStream(model: JourneyModel(config: c, seed: seed), seed: seed, start: start, end: end, shard: shard)
+        }
+    }
+
+    /// Events produced so far across all shards (the position in the unsharded stream).
+    public var produced: Int {
+        footTraffic?.produced ?? ecommerce?.produced ?? journeys?.produced ?? 0
+    }
+
+    /// Encodes the next event of the whole stream into `encoder` when this shard owns it.
+    /// Returns the event's simulated time and whether it was written, or nil at the end.
+    public mutating func encodeNext(into encoder: inout some RowEncoder, timestamp: Int64? = nil) -> (time: Int64, written: Bool)? {
+        if footTraffic != nil { return footTraffic?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil }
+        if ecommerce != nil { return ecommerce?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil }
+        return journeys?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil
+    }
+}
+
+extension EventStream {
+    /// Encodes the next event into `encoder` when this shard owns it; nil at the end of the stream.
+    public mutating func encodeNext(into encoder: inout some RowEncoder, timestamp: Int64?) -> (time: Int64, written: Bool)? {
+        guard let (event, owned) = nextEvent() else { return nil }
+        if owned { event.encode(into: &encoder, timestamp: timestamp) }
+        return (event.time, owned)
+    }
+}
+
+extension StreamTag {
+    /// A tag from any string (FNV-1a), e.g. a datasource name read from a scenario.
+    public init(name: String) {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        self.init(rawValue: hash)
+    }
+}

@@ -1,0 +1,25 @@
+/// One event of a datasource, as generated. `time` is its simulated Unix second.
+public protocol DomainEvent: EncodableRow {
+    var time: Int64 { get }
+}
+
+/// A domain: how sessions arrive over the day, and which events one session produces.
+/// A session is generated from its own random stream (scenario seed, session index), so it never
+/// depends on how the work is split. State a model keeps between sessions must be per entity
+/// (e.g. "has this visitor been seen"), so that a shard, which holds whole entities, sees the same.
+public protocol DomainModel: Sendable {
+    associatedtype Event: DomainEvent
+
+    /// The datasource the events go to (`store_visits`, …).
+    static var datasource: String { get }
+
+    /// Sessions per second at the busiest moment.
+    var peakSessionsPerSecond: Double { get }
+
+    /// The fraction of the peak rate at which sessions start at Unix second `t` (0…1).
+    func intensity(at t: Int64) -> Double
+
+    /// Generates session `index` starting at `start`, appending its events in time order.
+    /// Returns the entity the session belongs to (for sharding).
+    mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [Event]) -> Int
+}

@@ -1,0 +1,37 @@
+/// Relative activity over a day: 24 hourly weights, linearly interpolated between hour midpoints,
+/// and an uplift factor on Saturdays and Sundays. `intensity(at:)` is in 0…1 relative to the peak.
+public struct DailyCurve: Equatable, Sendable {
+    public let hourly: [Double]
+    public let weekendUplift: Double
+    let peak: Double
+
+    public init(hourly: [Double], weekendUplift: Double = 1) {
+        precondition(hourly.count == 24, "a daily curve has 24 hourly weights")  // checked by the decoder
+        self.hourly = hourly
+        self.weekendUplift = weekendUplift
+        peak = max(hourly.max() ?? 1, .leastNonzeroMagnitude) * max(weekendUplift, 1)
+    }
+
+    /// Activity at Unix second `t`, relative to the busiest moment of the week (0…1).
+    public func intensity(at t: Int64) -> Double {
+        let hourPosition = Double(CivilTime.secondOfDay(epochSeconds: t)) / 3600 - 0.5
+        let lower = Int(hourPosition.rounded(.down))
+        let fraction = hourPosition - Double(lower)
+        let a = hourly[(lower + 24) % 24]
+        let b = hourly[(lower + 25) % 24]
+        let weekend = CivilTime.weekday(epochSeconds: t) >= 5
+        return (a + (b - a) * fraction) * (weekend ? weekendUplift : 1) / peak
+    }
+
+    /// Shoppers in stores: quiet mornings, a lunch peak and a larger after-work peak.
+    public static let retail = DailyCurve(hourly: [
+        0.02, 0.01, 0.01, 0.01, 0.01, 0.02, 0.05, 0.12, 0.25, 0.40, 0.55, 0.70,
+        0.95, 0.90, 0.62, 0.58, 0.70, 0.92, 1.00, 0.85, 0.60, 0.38, 0.18, 0.06,
+    ], weekendUplift: 1.35)
+
+    /// Online shopping and marketing: low at night, rising through the day, peaking in the evening.
+    public static let online = DailyCurve(hourly: [
+        0.30, 0.20, 0.14, 0.10, 0.09, 0.11, 0.18, 0.30, 0.45, 0.55, 0.60, 0.65,
+        0.72, 0.70, 0.66, 0.64, 0.66, 0.72, 0.80, 0.92, 1.00, 0.95, 0.75, 0.50,
+    ], weekendUplift: 1.15)
+}

@@ -1,0 +1,87 @@
+import Foundation
+import StarlingRun
+import StarlingSim
+
+enum GenerateCommand {
+    static let help = """
+    USAGE: starling generate <scenario> [options]
+
+    Writes a scenario's events as fixture files: <datasource>.ndjson (or .csv) per datasource.
+    The same scenario and seed always give byte-identical files.
+
+    ARGUMENTS:
+      <scenario>              a scenario file, or the name of a built-in one (see 'starling scenarios')
+
+    OPTIONS:
+      --events N              the first N events of the stream, split over the datasources by share
+                              (default: the scenario's "events")
+      --duration D            every event in D of simulated time from the scenario's start (90s, 10m, 24h, 7d)
+      --seed S                override the scenario's seed
+      --shard i/n             only the entities (visitors, users, customers) of shard i of n (0-based);
+                              the n shards together are exactly the unsharded output
+      --format ndjson|csv     output format (default ndjson; csv has a header row)
+      --datasource NAME       only this datasource (repeatable as a comma-separated list)
+      --out DIR|-             output folder (default: .), created if missing; - writes one datasource to stdout
+      -h, --help              show this help
+
+    EXAMPLES:
+      starling generate ecommerce --events 1000000 --out fixtures/
+      starling generate scenarios/foot-traffic.json --duration 7d --shard 0/4 --out shard0/
+    """
+
+    static func main(_ arguments: [String]) -> Int32 {
+        runCommand("generate", help: help, arguments) { args in
+            var options = GenerateOptions()
+            let events = try args.option("--events", expected: "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } }
+            let duration = try args.option("--duration", expected: "a duration like 90s, 10m, 24h, 7d") { DurationText.seconds(parsing: $0) }
+            switch (events, duration) {
+            case (.some, .some): throw UsageError(verb: "generate", message: "give --events or --duration, not both")
+            case (let n?, nil): options.size = .events(n)
+            case (nil, let d?): options.size = .duration(d)
+            case (nil, nil): break
+            }
+            options.seed = try args.option("--seed", expected: "a non-negative integer") { UInt64($0) }
+            options.shard = try args.option("--shard", expected: "i/n with 0 ≤ i < n, e.g. 0/4") { ShardSpec(parsing: $0) } ?? .whole
+            options.format = try args.option("--format", expected: "ndjson or csv") { GenerateOptions.Format(rawValue: $0) } ?? .ndjson
+            options.datasources = try args.option("--datasource").map { $0.split(separator: ",").map(String.init) }
+            let out = try args.option("--out") ?? "."
+            let scenarioName = try args.positionals(count: 1...1, names: "<scenario>")[0]
+            let scenario = try ScenarioCatalog().load(scenarioName)
+
+            if out == "-" {
+                options.output = .standardOutput
+            } else {
+                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                options.output = .directory(out)
+            }
+            let progress = standardErrorIsTerminal ? ProgressLine() : nil
+            let files = try FixtureGenerator.generate(scenario, options: options) { p in
+                progress?.update("\(p.datasource): \(p.events.formatted()) events" + (p.target.map { " of \($0.formatted())" } ?? ""))
+            }
+            progress?.finish()
+            if options.output != .standardOutput {
+                for file in files {
+                    let shard = options.shard.count > 1 ? " (shard \(options.shard) of \(file.streamEvents.formatted()))" : ""
+                    FileHandle.standardError.write(Data("wrote \(file.path): \(file.events.formatted()) events\(shard), \(file.bytes.formatted()) bytes\n".utf8))
+                }
+            }
+            return 0
+        }
+    }
+}
+
+/// A single status line on a terminal, redrawn at most 10 times a second.
+final class ProgressLine {
+    private var last = 0.0
+
+    func update(_ text: String) {
+        let now = Date().timeIntervalSince1970
+        guard now - last >= 0.1 else { return }
+        last = now
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+    }
+
+    func finish() {
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}

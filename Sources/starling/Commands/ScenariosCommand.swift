@@ -1,0 +1,32 @@
+import Foundation
+import StarlingRun
+
+enum ScenariosCommand {
+    static let help = """
+    USAGE: starling scenarios
+
+    Lists the built-in scenarios (the scenarios/ folder) with their datasources and what each exercises.
+    Any of them can be named instead of a path in 'starling generate' and 'starling run'.
+    """
+
+    static func main(_ arguments: [String]) -> Int32 {
+        runCommand("scenarios", help: help, arguments) { args in
+            _ = try args.positionals(count: 0...0, names: "")
+            let catalog = ScenarioCatalog()
+            let entries = catalog.entries()
+            guard !entries.isEmpty else {
+                printError("no scenarios found in \(catalog.folders.joined(separator: ", ")); set STARLING_SCENARIOS to the scenarios folder")
+                return 1
+            }
+            let width = entries.map(\.name.count).max() ?? 0
+            for entry in entries {
+                let padded = entry.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                print("\(padded)  \(entry.description)")
+                if !entry.datasources.isEmpty {
+                    print("\(String(repeating: " ", count: width))  datasources: \(entry.datasources.joined(separator: ", "))")
+                }
+            }
+            return 0
+        }
+    }
+}
