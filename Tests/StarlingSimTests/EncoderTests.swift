@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+@testable import StarlingSim
+
+/// A row with one field of each kind, to exercise the encoders directly.
+struct SampleRow: EncodableRow {
+    var text: String
+    var tags: [String]
+    var amount: Double
+    var number: Int
+
+    func encode(into encoder: inout some RowEncoder, timestamp: Int64?) {
+        encoder.beginRow()
+        encoder.string("text", text)
+        encoder.prefixedID("id", "item_", number)
+        encoder.prefixedIDPair("pair", "p_", number, 7)
+        encoder.integer("number", number)
+        encoder.decimal2("amount", amount)
+        encoder.timestamp("time", timestamp ?? 1_747_008_000)
+        encoder.stringArray("tags", tags)
+        encoder.endRow()
+    }
+}
+
+@Suite struct EncoderTests {
+    static let awkward = [
+        "", "plain", "quote \" inside", "back\\slash", "line\nbreak\r\n", "tab\tand\u{0}nul\u{1F}unit",
+        "ünïcödé — 日本語 🐦", "\u{7F}del", "comma, and 'single'", "\u{2028}separator",
+    ]
+
+    @Test(arguments: awkward)
+    func ndjsonRoundTripsAnyString(text: String) throws {
+        var encoder = NDJSONEncoder()
+        SampleRow(text: text, tags: [text, "x"], amount: -12.345, number: -42).encode(into: &encoder, timestamp: nil)
+        #expect(encoder.bytes.last == UInt8(ascii: "\n"))
+        #expect(encoder.bytes.dropLast().contains(UInt8(ascii: "\n")) == false, "one line per row")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(encoder.bytes)) as? [String: Any])
+        #expect(object["text"] as? String == text)
+        #expect(object["tags"] as? [String] == [text, "x"])
+        #expect(object["id"] as? String == "item_-42")
+        #expect(object["pair"] as? String == "p_-42_7")
+        #expect(object["number"] as? Int == -42)
+        #expect((object["amount"] as? NSNumber)?.doubleValue == -12.35)
+        #expect(object["time"] as? String == "2025-05-12 00:00:00")
+    }
+
+    @Test func randomStringsRoundTrip() throws {
+        var rng = Xoshiro256(seed: 21)
+        for _ in 0..<2_000 {
+            let scalars = (0..<rng.below(20)).compactMap { _ -> Character? in
+                let choice = rng.below(4)
+                let value = choice == 0 ? UInt32(rng.below(0x20)) : choice == 1 ? UInt32(0x20 + rng.below(0x60)) : UInt32(0xA0 + rng.below(0xD000))
+                return Unicode.Scalar(value).map(Character.init)
+            }
+            let text = String(scalars)
+            var encoder = NDJSONEncoder()
+            SampleRow(text: text, tags: [], amount: 0, number: 0).encode(into: &encoder, timestamp: nil)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(encoder.bytes)) as? [String: Any])
+            #expect(object["text"] as? String == text)
+        }
+    }
+
+    @Test(arguments: [(0.0, "0.00"), (1.125, "1.13"), (698, "698.00"), (-0.5, "-0.50"), (123_456.789, "123456.79"), (0.004, "0.00")])
+    func decimalsHaveTwoFractionDigits(value: Double, text: String) {
+        var bytes: [UInt8] = []
+        bytes.appendDecimal2(value)
+        #expect(String(decoding: bytes, as: UTF8.self) == text)
+    }
+
+    @Test(arguments: [0, 7, 10, 99, 1_000_000, Int.max, Int.min + 1, -1])
+    func integersMatchDescription(value: Int) {
+        var bytes: [UInt8] = []
+        bytes.appendDecimal(value)
+        #expect(String(decoding: bytes, as: UTF8.self) == value.description)
+    }
+
+    @Test func csvQuotesOnlyWhatNeedsIt() {
+        var encoder = CSVEncoder()
+        SampleRow(text: "say \"hi\", ok", tags: ["it's", "a\\b"], amount: 3, number: 5).encode(into: &encoder, timestamp: nil)
+        let line = String(decoding: encoder.bytes, as: UTF8.self)
+        #expect(line == "\"say \"\"hi\"\", ok\",item_5,p_5_7,5,3.00,2025-05-12 00:00:00,\"['it\\'s','a\\\\b']\"\n")
+    }
+
+    @Test func liveTimestampReplacesEventTime() {
+        var encoder = NDJSONEncoder()
+        SampleRow(text: "", tags: [], amount: 0, number: 1).encode(into: &encoder, timestamp: 0)
+        #expect(String(decoding: encoder.bytes, as: UTF8.self).contains("\"time\":\"1970-01-01 00:00:00\""))
+    }
+}

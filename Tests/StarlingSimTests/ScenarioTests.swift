@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+@testable import StarlingSim
+
+@Suite struct ScenarioTests {
+    func parse(_ json: String) throws(ScenarioError) -> Scenario {
+        try Scenario(json: Data(json.utf8), source: "test.json")
+    }
+
+    @Test func defaultsFillWhatIsNotGiven() throws {
+        let scenario = try parse(#"{"format": 1, "datasources": {"ecommerce_events": {}}}"#)
+        #expect(scenario.name == "test")
+        #expect(scenario.seed == 1)
+        #expect(scenario.start == CivilTime(year: 2025, month: 5, day: 12).epochSeconds)
+        guard case .ecommerce(let config) = scenario.datasources[0].model else {
+            Issue.record("expected the e-commerce model")
+            return
+        }
+        #expect(config.products == EcommerceConfig().products)
+    }
+
+    @Test(arguments: [
+        (#"{"datasources": {"ecommerce_events": {}}}"#, ScenarioError.missingKey(path: "$.format", expected: "\"format\": 1")),
+        (#"{"format": 2, "datasources": {}}"#, ScenarioError.unsupportedFormat(found: "2")),
+        (#"{"format": 1, "datasources": {"ecommerce_events": {"prodcts": 5}}}"#, nil),
+        (#"{"format": 1, "datasources": {"ecommerce_events": {"products": "many"}}}"#, ScenarioError.invalidValue(path: "$.datasources.ecommerce_events.products", expected: "an integer in 1…10000000", found: "\"many\"")),
+        (#"{"format": 1, "datasources": {"store_visits": {"daily_curve": [1, 2]}}}"#, nil),
+        (#"{"format": 1, "start": "2025-02-30 00:00:00", "datasources": {"store_visits": {}}}"#, ScenarioError.invalidValue(path: "$.start", expected: "a UTC time \"YYYY-MM-DD HH:MM:SS\"", found: "\"2025-02-30 00:00:00\"")),
+        (#"{"format": 1, "datasources": {"orders": {}}}"#, nil),
+        (#"{"format": 1, "datasources": {"customer_touchpoints": {"transitions": {"search": {"teleport": 1}}}}}"#, nil),
+    ] as [(String, ScenarioError?)])
+    func badScenariosNameTheJSONPath(json: String, expected: ScenarioError?) {
+        do {
+            _ = try parse(json)
+            Issue.record("accepted \(json)")
+        } catch {
+            if let expected { #expect(error == expected) }
+            #expect(error.description.contains("$."), "\(error)")
+        }
+    }
+
+    @Test func unknownKeysAreRejectedWithThePath() {
+        #expect(throws: ScenarioError.self) { try parse(#"{"format": 1, "sed": 3, "datasources": {"store_visits": {}}}"#) }
+        do {
+            _ = try parse(#"{"format": 1, "datasources": {"ecommerce_events": {"prodcts": 5}}}"#)
+        } catch {
+            guard case .unknownKey(let path, let allowed) = error else {
+                Issue.record("wrong error \(error)")
+                return
+            }
+            #expect(path == "$.datasources.ecommerce_events.prodcts")
+            #expect(allowed.contains("products"))
+        }
+    }
+
+    @Test func invalidJSONSaysSo() {
+        do {
+            _ = try parse(#"{"format": 1,"#)
+            Issue.record("accepted broken JSON")
+        } catch {
+            guard case .invalidJSON(let source, _) = error else {
+                Issue.record("wrong error \(error)")
+                return
+            }
+            #expect(source == "test.json")
+        }
+    }
+
+    /// The shipped scenarios parse (they are part of the product).
+    @Test(arguments: ["foot-traffic", "ecommerce", "customer-journey", "ci-smoke"])
+    func shippedScenariosParse(name: String) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let data = try Data(contentsOf: root.appendingPathComponent("scenarios/\(name).json"))
+        let scenario = try Scenario(json: data, source: name)
+        #expect(scenario.name == name)
+        #expect(!scenario.description.isEmpty)
+    }
+}
