@@ -104,11 +104,15 @@ public enum FixtureGenerator {
                 switch options.format {
                 case .ndjson:
                     var encoder = NDJSONEncoder()
-                    file = try write(&stream, limit: counts[i], encoder: &encoder, sink: sink, options: options, progress: progress)
+                    file = try write(&stream, limit: counts[i], encoder: &encoder, sink: sink, options: options, progress: progress) {
+                        $0.encodeNext(into: &$1)
+                    }
                 case .csv:
                     var encoder = CSVEncoder()
                     encoder.bytes.append(contentsOf: Array(((DatasourceColumns.byDatasource[config.name] ?? []).joined(separator: ",") + "\n").utf8))
-                    file = try write(&stream, limit: counts[i], encoder: &encoder, sink: sink, options: options, progress: progress)
+                    file = try write(&stream, limit: counts[i], encoder: &encoder, sink: sink, options: options, progress: progress) {
+                        $0.encodeNext(into: &$1)
+                    }
                 }
                 files.append(file)
             } catch {
@@ -118,13 +122,14 @@ public enum FixtureGenerator {
         return files
     }
 
-    static func write(
-        _ stream: inout DatasourceStream, limit: Int?, encoder: inout some RowEncoder, sink: FileSink,
-        options: GenerateOptions, progress: ((GenerateProgress) -> Void)?
+    static func write<Encoder: RowEncoder>(
+        _ stream: inout DatasourceStream, limit: Int?, encoder: inout Encoder, sink: FileSink,
+        options: GenerateOptions, progress: ((GenerateProgress) -> Void)?,
+        encodeNext: (inout DatasourceStream, inout Encoder) -> (time: Int64, written: Bool)?
     ) throws(FileError) -> GeneratedFile {
         var written = 0
         var bytes = 0
-        while limit.map({ stream.produced < $0 }) ?? true, let (_, owned) = stream.encodeNext(into: &encoder) {
+        while limit.map({ stream.produced < $0 }) ?? true, let (_, owned) = encodeNext(&stream, &encoder) {
             if owned { written += 1 }
             if encoder.bytes.count >= options.flushBytes {
                 bytes += encoder.bytes.count

@@ -29,7 +29,19 @@ public struct DatasourceStream: Sendable {
 
     /// Encodes the next event of the whole stream into `encoder` when this shard owns it.
     /// Returns the event's simulated time and whether it was written, or nil at the end.
-    public mutating func encodeNext(into encoder: inout some RowEncoder, timestamp: Int64? = nil) -> (time: Int64, written: Bool)? {
+    /// `timestamp` replaces the event's own time (live mode).
+    public mutating func encodeNext(into encoder: inout NDJSONEncoder, timestamp: Int64? = nil) -> (time: Int64, written: Bool)? {
+        encodeNextRow(into: &encoder, timestamp: timestamp)
+    }
+
+    /// The CSV form of `encodeNext(into:timestamp:)`.
+    public mutating func encodeNext(into encoder: inout CSVEncoder, timestamp: Int64? = nil) -> (time: Int64, written: Bool)? {
+        encodeNextRow(into: &encoder, timestamp: timestamp)
+    }
+
+    // Concrete public entry points, generic inside the module: the compiler specializes this for each
+    // encoder, so no field is written through a protocol witness on the hot path.
+    mutating func encodeNextRow(into encoder: inout some RowEncoder, timestamp: Int64?) -> (time: Int64, written: Bool)? {
         if footTraffic != nil { return footTraffic?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil }
         if ecommerce != nil { return ecommerce?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil }
         return journeys?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil
@@ -38,7 +50,7 @@ public struct DatasourceStream: Sendable {
 
 extension EventStream {
     /// Encodes the next event into `encoder` when this shard owns it; nil at the end of the stream.
-    public mutating func encodeNext(into encoder: inout some RowEncoder, timestamp: Int64?) -> (time: Int64, written: Bool)? {
+    mutating func encodeNext(into encoder: inout some RowEncoder, timestamp: Int64?) -> (time: Int64, written: Bool)? {
         guard let (event, owned) = nextEvent() else { return nil }
         if owned { event.encode(into: &encoder, timestamp: timestamp) }
         return (event.time, owned)

@@ -13,7 +13,7 @@ public struct EventStream<Model: DomainModel>: Sendable {
     /// Start of the next session, in fractional Unix seconds.
     var nextArrival: Double
     var nextSession = 0
-    var pending = PendingEvents<Model.Event>()
+    var pending = OpenSessions<Model.Event>()
     var scratch: [Model.Event] = []
 
     /// Events produced so far, in all shards (the global position in the stream).
@@ -35,18 +35,14 @@ public struct EventStream<Model: DomainModel>: Sendable {
             let arrivalSecond = nextArrival < 9e15 ? Int64(nextArrival.rounded(.down)) : Int64.max
             let arrivalsDone = arrivalSecond == .max || end.map { arrivalSecond >= $0 } ?? false
             if let top = pending.peekTime, top <= arrivalSecond || arrivalsDone {
-                let entry = pending.pop()
-                if let end, entry.event.time >= end { return nil }
+                if let end, top >= end { return nil }
                 produced += 1
-                return (entry.event, entry.owned)
+                return pending.pop()
             }
             if arrivalsDone { return nil }
             scratch.removeAll(keepingCapacity: true)
             let entity = model.session(index: nextSession, start: arrivalSecond, seed: seed, into: &scratch)
-            let owned = shard.owns(entity: entity)
-            for (position, event) in scratch.enumerated() {
-                pending.push(PendingEvent(event: event, session: nextSession, position: position, owned: owned))
-            }
+            pending.add(session: nextSession, events: scratch, owned: shard.owns(entity: entity))
             nextSession += 1
             nextArrival = drawArrival(after: nextArrival)
         }
@@ -76,52 +72,87 @@ public struct EventStream<Model: DomainModel>: Sendable {
     }
 }
 
-/// One generated event waiting in the merge heap.
-struct PendingEvent<Event: DomainEvent>: Sendable {
-    var event: Event
-    var session: Int
-    var position: Int
-    var owned: Bool
+/// Sessions whose events are not all emitted yet, merged by a binary min-heap on each session's
+/// next event: (time, session index). A session's events stay in their slot (reused, never moved);
+/// the heap holds only small plain keys, one per open session.
+struct OpenSessions<Event: DomainEvent>: Sendable {
+    struct Key: Sendable {
+        var time: Int64
+        var session: Int
+        var slot: Int
 
-    func precedes(_ other: PendingEvent) -> Bool {
-        if event.time != other.event.time { return event.time < other.event.time }
-        if session != other.session { return session < other.session }
-        return position < other.position
+        func precedes(_ other: Key) -> Bool {
+            time != other.time ? time < other.time : session < other.session
+        }
     }
-}
 
-/// A binary min-heap under `PendingEvent.precedes`.
-struct PendingEvents<Event: DomainEvent>: Sendable {
-    private var items: [PendingEvent<Event>] = []
+    private var heap: [Key] = []
+    private var slots: [[Event]] = []
+    private var cursors: [Int] = []
+    private var owned: [Bool] = []
+    private var freeSlots: [Int] = []
 
-    var peekTime: Int64? { items.first?.event.time }
-    var count: Int { items.count }
+    var peekTime: Int64? { heap.first?.time }
+    var isEmpty: Bool { heap.isEmpty }
 
-    mutating func push(_ item: PendingEvent<Event>) {
-        items.append(item)
-        var child = items.count - 1
+    /// Adds a session's events (in time order); an empty session is ignored.
+    mutating func add(session: Int, events: [Event], owned isOwned: Bool) {
+        guard let first = events.first else { return }
+        let slot: Int
+        if let reused = freeSlots.popLast() {
+            slot = reused
+            slots[slot].append(contentsOf: events)
+            cursors[slot] = 0
+            owned[slot] = isOwned
+        } else {
+            slot = slots.count
+            slots.append(events)
+            cursors.append(0)
+            owned.append(isOwned)
+        }
+        push(Key(time: first.time, session: session, slot: slot))
+    }
+
+    /// Removes and returns the earliest pending event; the heap must not be empty.
+    mutating func pop() -> (event: Event, owned: Bool) {
+        let key = heap[0]
+        let slot = key.slot
+        let event = slots[slot][cursors[slot]]
+        cursors[slot] += 1
+        if cursors[slot] < slots[slot].count {
+            heap[0].time = slots[slot][cursors[slot]].time
+            siftDown(0)
+        } else {
+            slots[slot].removeAll(keepingCapacity: true)
+            freeSlots.append(slot)
+            heap.swapAt(0, heap.count - 1)
+            heap.removeLast()
+            if !heap.isEmpty { siftDown(0) }
+        }
+        return (event, owned[slot])
+    }
+
+    private mutating func push(_ key: Key) {
+        heap.append(key)
+        var child = heap.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
-            guard items[child].precedes(items[parent]) else { break }
-            items.swapAt(child, parent)
+            guard heap[child].precedes(heap[parent]) else { break }
+            heap.swapAt(child, parent)
             child = parent
         }
     }
 
-    /// Removes the smallest item; the heap must not be empty.
-    mutating func pop() -> PendingEvent<Event> {
-        items.swapAt(0, items.count - 1)
-        let top = items.removeLast()
-        var parent = 0
+    private mutating func siftDown(_ start: Int) {
+        var parent = start
         while true {
             let left = 2 * parent + 1
-            guard left < items.count else { break }
+            guard left < heap.count else { return }
             var smallest = left
-            if left + 1 < items.count, items[left + 1].precedes(items[left]) { smallest = left + 1 }
-            guard items[smallest].precedes(items[parent]) else { break }
-            items.swapAt(parent, smallest)
+            if left + 1 < heap.count, heap[left + 1].precedes(heap[left]) { smallest = left + 1 }
+            guard heap[smallest].precedes(heap[parent]) else { return }
+            heap.swapAt(parent, smallest)
             parent = smallest
         }
-        return top
     }
 }
