@@ -73,7 +73,7 @@ public struct HistogramLayout: Sendable, Hashable {
         return UInt64.bitWidth - (singleUnitLimit - 1).leadingZeroBitCount
     }
 
-    private init(validatedLowest lowestDiscernibleValue: UInt64, highest highestTrackableValue: UInt64, digits: Int) {
+    init(validatedLowest lowestDiscernibleValue: UInt64, highest highestTrackableValue: UInt64, digits: Int) {
         let subBucketCountMagnitude = Self.subBucketCountMagnitude(digits)
         let unitMagnitude = UInt64.bitWidth - 1 - lowestDiscernibleValue.leadingZeroBitCount
         self.lowestDiscernibleValue = lowestDiscernibleValue
