@@ -95,11 +95,13 @@ public struct TimeSeries: Sendable {
 
     private mutating func slotIndex(for second: Int64, samples: UInt64) -> Int? {
         let window = Int64(slots.count)
-        if let next = nextSecondToSeal, second < next {
+        // Open seconds are (newest - window, newest]; older ones are sealed or were never open.
+        if newestSecond != .min, second <= newestSecond - window {
             lateSampleCount &+= samples
             return nil
         }
-        if nextSecondToSeal == nil { nextSecondToSeal = second }
+        // Only before the first seal can a sample be older than `nextSecondToSeal`.
+        if nextSecondToSeal.map({ second < $0 }) ?? true { nextSecondToSeal = second }
         if second > newestSecond {
             newestSecond = second
             seal(through: second - window)
