@@ -121,7 +121,10 @@ extension HDRHistogram {
         while !payload.isAtEnd {
             let word = try payload.readZigZag()
             if word < 0 {
-                index += Int(clamping: word.magnitude)
+                guard word.magnitude <= UInt64(counts.count - index) else {
+                    throw .invalidEncoding("a run of empty slots passes the \(counts.count) slots of the header's layout")
+                }
+                index += Int(word.magnitude)
                 continue
             }
             guard index < counts.count else {

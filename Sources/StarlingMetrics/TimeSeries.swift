@@ -40,7 +40,8 @@ public struct TimelineRow: Sendable, Equatable {
 ///
 /// A sample for a second that is already sealed is not filed; it is counted in
 /// ``lateSampleCount`` (choose `window` larger than the request timeout to keep it at 0).
-/// Not thread-safe by itself: feed it from one collector, or one per worker merged by second.
+/// A value type without locks: feed it from the one place that sees completions (a collector
+/// task or thread). Rows carry percentiles, which do not merge; merge histograms, not rows.
 public struct TimeSeries: Sendable {
     /// Longest run of empty seconds filled with zero rows.
     public static let maximumFilledGap: Int64 = 3600

@@ -79,6 +79,12 @@ import Testing
         compressed[12] ^= 0xff
         #expect(throws: MetricsError.self) { try HDRHistogram(decoding: compressed) }
         #expect(throws: MetricsError.self) { try HDRHistogram(decodingBase64: "not base64!") }
+        var hostile = WireWriter()
+        hostile.append(contentsOf: Array(bytes[0..<40]))
+        hostile.appendZigZag(-1 << 62)  // a run of empty slots far past the layout
+        hostile.appendZigZag(1)
+        hostile.patchBigEndian(UInt32(hostile.bytes.count - 40), at: 4)
+        #expect(throws: MetricsError.self) { try HDRHistogram(decoding: hostile.bytes) }
         var badDigits = bytes
         badDigits[15] = 9
         #expect(throws: MetricsError.invalidEncoding(
