@@ -165,6 +165,10 @@ def read_pipe(path: Path) -> Pipe:
 
 
 def read_project(folder: Path) -> tuple[dict[str, Datasource], dict[str, Pipe]]:
+    if not folder.is_dir():
+        raise DatafileError(f"project folder {folder} does not exist")
     datasources = {p.stem: read_datasource(p) for p in sorted(folder.rglob("*.datasource"))}
     pipes = {p.stem: read_pipe(p) for p in sorted(folder.rglob("*.pipe"))}
+    if not datasources:
+        raise DatafileError(f"project folder {folder} has no .datasource files")
     return datasources, pipes
