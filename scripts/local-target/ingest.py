@@ -106,12 +106,46 @@ def _checker(type_name: str) -> tuple[Callable[[Any], str | None], bool]:
     return _check_string, nullable
 
 
+def _fast_path_source(columns: tuple[Column, ...]) -> tuple[str, dict[str, Any]]:
+    """Python source of `fits(o) -> bool`: True when the object certainly fits (the common case, fast)."""
+    env: dict[str, Any] = {"DT": _DATETIME.match}
+    body = ["def fits(o):", "    if type(o) is not dict: return False", "    g = o.get"]
+    for i, column in enumerate(columns):
+        t = column.type.strip()
+        nullable = t.startswith("Nullable(")
+        if nullable:
+            t = t[len("Nullable("):-1]
+        if t.startswith("LowCardinality("):
+            t = t[len("LowCardinality("):-1]
+        body.append(f"    v = g({column.json_key!r})")
+        if t == "String":
+            bad = "type(v) is not str"
+        elif t in _INT_RANGES:
+            lo, hi = _INT_RANGES[t]
+            bad = f"type(v) is not int or not ({lo} <= v <= {hi})"
+        elif t in ("Float32", "Float64"):
+            bad = "(type(v) is not float and type(v) is not int)"
+        elif t == "DateTime":
+            bad = "type(v) is not str or DT(v) is None"
+        elif t == "Array(String)":
+            bad = "type(v) is not list or any(type(x) is not str for x in v)"
+        else:
+            env[f"C{i}"] = _checker(t)[0]
+            bad = f"v is None or C{i}(v) is not None"
+        body.append(f"    if {'v is not None and ' if nullable else ''}({bad}): return False")
+    body.append("    return True")
+    return "\n".join(body), env
+
+
 @dataclass
 class RowValidator:
     datasource: Datasource
 
     def __post_init__(self) -> None:
         self._checks = [(c, *_checker(c.type)) for c in self.datasource.columns]
+        source, env = _fast_path_source(self.datasource.columns)
+        exec(compile(source, f"<validator {self.datasource.name}>", "exec"), env)  # generated from the schema
+        self.fits = env["fits"]
 
     def validate(self, line: bytes) -> tuple[dict[str, Any] | None, list[str], list[str]]:
         """(parsed object, bad columns, errors); no errors means the row fits the schema."""
@@ -135,6 +169,20 @@ class RowValidator:
                 bad_cols.append(column.name)
                 errors.append(f"column '{column.name}' ({column.type}): {problem}")
         return obj, bad_cols, errors
+
+
+def _parse_all(lines: list[bytes]) -> list[Any] | None:
+    """Parse all lines in one json.loads call (2-3x faster than one call per line).
+
+    Only used when every line looks like one object; a count mismatch or any error means "parse each line".
+    """
+    if not lines or not all(line[:1] == b"{" and line[-1:] == b"}" for line in lines):
+        return None
+    try:
+        objects = json.loads(b"[" + b",".join(lines) + b"]")
+    except ValueError:
+        return None
+    return objects if len(objects) == len(lines) else None
 
 
 def quarantine_row(ds: Datasource, obj: dict[str, Any] | None, bad_cols: list[str], errors: list[str],
@@ -177,14 +225,19 @@ class Ingestor:
         validator = self.validators[name]
         good: list[bytes] = []
         quarantined: list[dict[str, Any]] = []
-        for line in body.split(b"\n"):
-            if not line.strip():
+        lines = [line.strip() for line in body.split(b"\n")]
+        lines = [line for line in lines if line]
+        objects = _parse_all(lines)
+        fits = validator.fits
+        for i, line in enumerate(lines):
+            if objects is not None and fits(objects[i]):
+                good.append(line)
                 continue
             obj, bad_cols, errors = validator.validate(line)
             if errors:
                 quarantined.append(quarantine_row(ds, obj, bad_cols, errors, import_id))
             else:
-                good.append(line.strip())
+                good.append(line)
         if quarantined:
             self._insert_quarantine(name, quarantined)
         successful = len(good)
