@@ -166,10 +166,12 @@ def main() -> int:
     p.add_argument("--ingest-seconds", type=float, default=5.0)
     p.add_argument("--clients", type=int, default=1)
     p.add_argument("--only", choices=("ingest", "queries"), default=None)
+    p.add_argument("--pipes", default="", help="comma-separated pipes to query (default: all)")
+    p.add_argument("--server-flag", action="append", default=[], help="extra flag for start, e.g. --connections=1")
     args = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="starling-bench-") as tmp:
         data = Path(tmp) / "data"
-        proc, url = start(data)
+        proc, url = start(data, *args.server_flag)
         try:
             if args.only == "queries":
                 raise _Skip()
@@ -201,11 +203,12 @@ def main() -> int:
         )
         subprocess.run([sys.executable, "-c", code], check=True)
         print(f"\npopulated {args.rows:,} rows per datasource in {time.monotonic() - t0:.1f} s")
-        proc, url = start(data)
+        proc, url = start(data, *args.server_flag)
         try:
             print(f"== queries on {args.rows:,} rows/datasource, clients={args.clients}, {args.seconds}s each ==")
             print(f"{'pipe':28} {'q/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'n':>5}")
-            for pipe in sorted(p.stem for p in (HERE.parent.parent / "scenarios/tinybird/endpoints").glob("*.pipe")):
+            pipes = sorted(p.stem for p in (HERE.parent.parent / "scenarios/tinybird/endpoints").glob("*.pipe"))
+            for pipe in [x for x in pipes if not args.pipes or x in args.pipes.split(",")]:
                 qps, p50, p99, n = bench_pipe(url, pipe, args.seconds, args.clients)
                 print(f"{pipe:28} {qps:8.1f} {p50:8.1f} {p99:8.1f} {n:5d}", flush=True)
         finally:

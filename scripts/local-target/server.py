@@ -355,9 +355,10 @@ class Handler(BaseHTTPRequestHandler):
         variables = {k: ",".join(v) for k, v in params.items() if k != "token"}
         try:
             sql = render_pipe(pipe, variables)
-            out = app.engine.execute(f"{sql}\nFORMAT {ch_format} SETTINGS {JSON_SETTINGS}", ch_format)
+            settings = f"{JSON_SETTINGS}, max_execution_time={app.args.query_timeout:g}"
+            out = app.engine.execute(f"{sql}\nFORMAT {ch_format} SETTINGS {settings}", ch_format)
         except QueryError as error:
-            return self._error(error.status, str(error))
+            return self._error(_query_status(error), str(error))
         self._send(200, out, CONTENT_TYPES[ch_format])
 
     def _sql(self, split: Any) -> None:
@@ -382,7 +383,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             out = app.engine.execute(f"{sql}", "TabSeparated")
         except QueryError as error:
-            return self._error(error.status, str(error))
+            return self._error(_query_status(error), str(error))
         ctype_out = "application/json" if " JSON" in sql.upper()[-40:] else "text/plain"
         self._send(200, out, ctype_out)
 
@@ -404,6 +405,11 @@ class Handler(BaseHTTPRequestHandler):
             self._read_raw_body(self.app.args.max_body_bytes * 4 + 1024)
         except (BodyTooLarge, ValueError):
             self.close_connection = True
+
+
+def _query_status(error: QueryError) -> int:
+    text = str(error)
+    return 408 if "TIMEOUT_EXCEEDED" in text or "Timeout exceeded" in text else error.status
 
 
 class Server(ThreadingHTTPServer):
@@ -429,6 +435,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--fault-drop", type=float, default=0.0, metavar="PROB")
     p.add_argument("--fault-lose-rows", type=float, default=0.0, metavar="PROB")
     p.add_argument("--fault-seed", type=int, default=1)
+    p.add_argument("--query-timeout", type=float, default=30.0, help="seconds before a pipe query answers 408")
     p.add_argument("--connections", type=int, default=2, help="chdb connections (parallel queries)")
     p.add_argument("--ready-file", default=None)
     args = p.parse_args(argv)

@@ -209,3 +209,9 @@ def test_truncate(target):
 
 def test_unknown_path_is_404(target):
     assert target.request("GET", "/v1/whatever").status == 404
+
+
+def test_query_timeout_is_408(target):
+    q = "SELECT count() FROM numbers(100000000000) SETTINGS max_execution_time=0.3 FORMAT JSON"
+    r = target.request("POST", "/v0/sql", q.encode())
+    assert r.status == 408 and "TIMEOUT_EXCEEDED" in r.json()["error"]
