@@ -1,0 +1,507 @@
+"""starling-local-target: a Tinybird-compatible HTTP API over chdb (an in-process ClickHouse).
+
+Run through `scripts/local-target/start`, which prepares the venv. See README.md for the contract.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+import uuid
+import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from datafiles import DatafileError, read_project  # noqa: E402
+from engine import (  # noqa: E402
+    CONTENT_TYPES, FORMATS, Engine, QueryError, create_quarantine_sql, create_table_sql, render_pipe,
+)
+from ingest import Ingestor, retry_after_seconds  # noqa: E402
+
+READY_PREFIX = "starling-local-target listening on "
+JSON_SETTINGS = "output_format_json_quote_64bit_integers=0, output_format_json_pretty_print=0"
+READ_ONLY_PREFIXES = ("SELECT", "WITH", "DESCRIBE", "DESC", "SHOW", "EXPLAIN", "EXISTS", "(")
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class RateLimiter:
+    """Fixed one-second windows, one counter per key (datasource)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._windows: dict[str, tuple[int, int]] = {}
+
+    def take(self, key: str) -> tuple[bool, int, float]:
+        """(allowed, remaining, window reset time)."""
+        now = time.time()
+        window = int(now)
+        with self._lock:
+            start, count = self._windows.get(key, (window, 0))
+            if start != window:
+                start, count = window, 0
+            allowed = count < self.limit
+            if allowed:
+                count += 1
+            self._windows[key] = (start, count)
+        return allowed, max(0, self.limit - count), float(window + 1)
+
+
+class Faults:
+    """Injected failures for reliability tests: statuses, stalls, dropped connections, lost rows."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.status_code, self.status_prob = _pair(args.fault_status, int, float) if args.fault_status else (0, 0.0)
+        self.stall_seconds, self.stall_every = _pair(args.fault_stall, float, int) if args.fault_stall else (0.0, 0)
+        self.drop_prob = args.fault_drop
+        self.rng = random.Random(args.fault_seed)
+        self._lock = threading.Lock()
+        self._count = 0
+
+    def draw(self) -> tuple[float, bool, int]:
+        """(stall seconds, drop the connection, status code or 0) for the next request."""
+        with self._lock:
+            self._count += 1
+            stall = self.stall_seconds if self.stall_every > 0 and self._count % self.stall_every == 0 else 0.0
+            drop = self.drop_prob > 0 and self.rng.random() < self.drop_prob
+            status = self.status_code if self.status_prob > 0 and self.rng.random() < self.status_prob else 0
+        return stall, drop, status
+
+
+def _pair(text: str, first: type, second: type) -> tuple[Any, Any]:
+    left, sep, right = text.partition(":")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected A:B, got {text!r}")
+    return first(left), second(right)
+
+
+class App:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.token = args.token or "p." + secrets.token_urlsafe(32)
+        self.datasources, self.pipes = read_project(Path(args.project))
+        self.engine = Engine(Path(args.data), connections=args.connections)
+        for ds in self.datasources.values():
+            self.engine.execute(create_table_sql(ds))
+            self.engine.execute(create_quarantine_sql(ds))
+        self.ingestor = Ingestor(self.engine, self.datasources, args.flush_interval, args.fault_lose_rows,
+                                 random.Random(args.fault_seed + 1))
+        self.rate_limiter = RateLimiter(args.rate_limit) if args.rate_limit > 0 else None
+        self.faults = Faults(args)
+        self.active = 0
+        self.closing = False
+        self.active_cond = threading.Condition()
+
+    def authorized(self, header: str | None, query: dict[str, list[str]]) -> bool:
+        supplied = None
+        if header and header.lower().startswith("bearer "):
+            supplied = header[7:].strip()
+        elif query.get("token"):
+            supplied = query["token"][-1]
+        return supplied is not None and secrets.compare_digest(supplied, self.token)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "starling-local-target"
+    sys_version = ""
+    disable_nagle_algorithm = True
+    app: App  # set on the subclass made by serve()
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence per-request logs
+        return
+
+    # --- plumbing -----------------------------------------------------------------------------
+    def _send(self, status: int, body: bytes, content_type: str = "application/json",
+              headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("x-request-id", self.request_id)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
+        self._send(status, json.dumps(obj).encode(), headers=headers)
+
+    def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        self._json(status, {"error": message}, headers)
+
+    def _read_raw_body(self, limit: int) -> bytes:
+        """Read the request body (Content-Length or chunked). Over `limit` bytes: drain, raise."""
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            parts, total, too_big = [], 0, False
+            while True:
+                size_line = self.rfile.readline(65537)
+                size = int(size_line.split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                chunk = self.rfile.read(size)
+                self.rfile.readline(3)
+                total += len(chunk)
+                if total > limit:
+                    too_big = True
+                else:
+                    parts.append(chunk)
+            if too_big:
+                raise BodyTooLarge()
+            return b"".join(parts)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > limit:
+            remaining = length
+            while remaining > 0:
+                got = self.rfile.read(min(remaining, 1 << 20))
+                if not got:
+                    break
+                remaining -= len(got)
+            raise BodyTooLarge()
+        return self.rfile.read(length) if length else b""
+
+    def _body(self) -> bytes:
+        """Decoded body; the uncompressed size is capped at --max-body-bytes (BodyTooLarge)."""
+        limit = self.app.args.max_body_bytes
+        encoding = self.headers.get("Content-Encoding", "").lower().strip()
+        if encoding in ("gzip", "x-gzip", "deflate"):
+            raw = self._read_raw_body(max(limit, 1) * 4 + 1024)
+            wbits = 16 + zlib.MAX_WBITS if encoding != "deflate" else zlib.MAX_WBITS
+            d = zlib.decompressobj(wbits)
+            try:
+                out = d.decompress(raw, limit + 1)
+            except zlib.error as error:
+                raise ValueError(f"invalid {encoding} body: {error}") from error
+            if len(out) > limit:
+                raise BodyTooLarge()
+            return out
+        return self._read_raw_body(limit)
+
+    def _params(self, split: Any, body: bytes | None) -> dict[str, list[str]]:
+        params = parse_qs(split.query, keep_blank_values=True)
+        ctype = self.headers.get("Content-Type", "")
+        if body and "application/x-www-form-urlencoded" in ctype:
+            for key, values in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items():
+                params.setdefault(key, []).extend(values)
+        return params
+
+    # --- dispatch -----------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def do_HEAD(self) -> None:
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        self.request_id = uuid.uuid4().hex
+        app = self.app
+        with app.active_cond:
+            app.active += 1
+            closing = app.closing
+        try:
+            if closing:
+                self.close_connection = True
+                self._error(503, "the local target is shutting down", {"Retry-After": "1"})
+            else:
+                self._route()
+        except BrokenPipeError:
+            self.close_connection = True
+        except ConnectionResetError:
+            self.close_connection = True
+        except Exception as error:  # never kill the connection thread silently
+            try:
+                self.close_connection = True
+                self._error(500, f"internal error: {error}")
+            except OSError:
+                pass
+        finally:
+            with app.active_cond:
+                app.active -= 1
+                app.active_cond.notify_all()
+
+    def _route(self) -> None:
+        split = urlsplit(self.path)
+        path = split.path.rstrip("/") or "/"
+        query = parse_qs(split.query, keep_blank_values=True)
+        if path in ("/tokens", "/v0/tokens") and self.command in ("GET", "HEAD"):
+            t = self.app.token
+            self._json(200, {"user_token": t, "admin_token": t, "workspace_admin_token": t})
+            return
+        if path in ("/v0/health", "/health", "/") and self.command in ("GET", "HEAD"):
+            self._json(200, {"status": "ok", "buffered_rows": self.app.ingestor.buffered_rows()})
+            return
+        faultable = path == "/v0/events" or path.startswith("/v0/pipes/")
+        if faultable and self._inject_fault():
+            return
+        if path == "/v0/events":
+            if self.command != "POST":
+                return self._drain_and_error(405, "use POST for /v0/events")
+            return self._events(query)
+        if path.startswith("/v0/pipes/"):
+            return self._pipe(split, path[len("/v0/pipes/"):])
+        if path == "/v0/sql":
+            return self._sql(split)
+        if path.startswith("/v0/datasources/") and path.endswith("/truncate"):
+            if self.command != "POST":
+                return self._drain_and_error(405, "use POST to truncate")
+            return self._truncate(query, path[len("/v0/datasources/"):-len("/truncate")])
+        self._drain_and_error(404, f"no such endpoint: {self.command} {split.path}")
+
+    def _drain_and_error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        try:
+            self._read_raw_body(self.app.args.max_body_bytes * 4 + 1024)
+        except (BodyTooLarge, ValueError):
+            self.close_connection = True
+        self._error(status, message, headers)
+
+    def _inject_fault(self) -> bool:
+        stall, drop, status = self.app.faults.draw()
+        if stall > 0:
+            time.sleep(stall)
+        if drop:
+            try:
+                self._read_raw_body(self.app.args.max_body_bytes * 4 + 1024)
+            except (BodyTooLarge, ValueError):
+                pass
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return True
+        if status:
+            headers = {"Retry-After": "1"} if status in (429, 503) else None
+            self._drain_and_error(status, f"injected fault: status {status}", headers)
+            return True
+        return False
+
+    # --- endpoints ----------------------------------------------------------------------------
+    def _events(self, query: dict[str, list[str]]) -> None:
+        app = self.app
+        if not app.authorized(self.headers.get("Authorization"), query):
+            return self._drain_and_error(403, "invalid authentication token")
+        name = (query.get("name") or [""])[-1]
+        if not name:
+            return self._drain_and_error(400, "missing the 'name' query parameter (the datasource)")
+        if name not in app.datasources:
+            return self._drain_and_error(400, f"datasource '{name}' does not exist")
+        headers: dict[str, str] = {}
+        if app.rate_limiter is not None:
+            allowed, remaining, reset_at = app.rate_limiter.take(name)
+            now = time.time()
+            headers = {
+                "X-RateLimit-Limit": str(app.rate_limiter.limit),
+                "X-RateLimit-Remaining": str(remaining),
+                "X-RateLimit-Reset": str(retry_after_seconds(reset_at, now)),
+            }
+            if not allowed:
+                headers["Retry-After"] = str(retry_after_seconds(reset_at, now))
+                return self._drain_and_error(429, f"rate limit exceeded for datasource '{name}'", headers)
+        try:
+            body = self._body()
+        except BodyTooLarge:
+            self.close_connection = True
+            return self._error(413, f"request body exceeds {app.args.max_body_bytes} bytes (uncompressed); split the batch", headers)
+        except ValueError as error:
+            return self._error(400, str(error), headers)
+        wait = (query.get("wait") or ["false"])[-1].lower() in ("true", "1")
+        ok, bad = app.ingestor.ingest(name, body, wait, self.request_id)
+        self._json(200 if wait else 202, {"successful_rows": ok, "quarantined_rows": bad}, headers)
+
+    def _pipe(self, split: Any, rest: str) -> None:
+        app = self.app
+        name, _, fmt = rest.rpartition(".")
+        if not name:
+            name, fmt = rest, "json"
+        try:
+            body = self._body() if self.command == "POST" else b""
+        except BodyTooLarge:
+            self.close_connection = True
+            return self._error(413, "request body too large")
+        params = self._params(split, body)
+        if not app.authorized(self.headers.get("Authorization"), params):
+            return self._error(403, "invalid authentication token")
+        pipe = app.pipes.get(name)
+        if pipe is None:
+            return self._error(404, f"pipe '{name}' does not exist")
+        ch_format = FORMATS.get(fmt.lower())
+        if ch_format is None:
+            return self._error(400, f"unsupported format '{fmt}'; use one of {', '.join(sorted(FORMATS))}")
+        variables = {k: ",".join(v) for k, v in params.items() if k != "token"}
+        try:
+            sql = render_pipe(pipe, variables)
+            settings = f"{JSON_SETTINGS}, max_execution_time={app.args.query_timeout:g}"
+            out = app.engine.execute(f"{sql}\nFORMAT {ch_format} SETTINGS {settings}", ch_format)
+        except QueryError as error:
+            return self._error(_query_status(error), str(error))
+        self._send(200, out, CONTENT_TYPES[ch_format])
+
+    def _sql(self, split: Any) -> None:
+        app = self.app
+        try:
+            body = self._body() if self.command == "POST" else b""
+        except BodyTooLarge:
+            self.close_connection = True
+            return self._error(413, "request body too large")
+        ctype = self.headers.get("Content-Type", "")
+        params = self._params(split, body)
+        if not app.authorized(self.headers.get("Authorization"), params):
+            return self._error(403, "invalid authentication token")
+        sql = (params.get("q") or [""])[-1]
+        if not sql and body and "application/x-www-form-urlencoded" not in ctype:
+            sql = body.decode("utf-8", "replace")
+        sql = sql.strip().rstrip(";")
+        if not sql:
+            return self._error(400, "missing the SQL query: pass ?q=<SQL> or POST it as the body")
+        if not sql.lstrip("( \n\t").upper().startswith(READ_ONLY_PREFIXES[:-1]):
+            return self._error(400, "only read queries (SELECT, WITH, DESCRIBE, SHOW, EXPLAIN) are allowed")
+        try:
+            out = app.engine.execute(f"{sql}", "TabSeparated")
+        except QueryError as error:
+            return self._error(_query_status(error), str(error))
+        ctype_out = "application/json" if " JSON" in sql.upper()[-40:] else "text/plain"
+        self._send(200, out, ctype_out)
+
+    def _truncate(self, query: dict[str, list[str]], name: str) -> None:
+        app = self.app
+        self._drain_and_error_if_body()
+        if not app.authorized(self.headers.get("Authorization"), query):
+            return self._error(403, "invalid authentication token")
+        if name not in app.datasources:
+            return self._error(404, f"datasource '{name}' does not exist")
+        try:
+            app.ingestor.truncate(name)
+        except QueryError as error:
+            return self._error(500, str(error))
+        self._json(200, {"result": "ok", "datasource": name})
+
+    def _drain_and_error_if_body(self) -> None:
+        try:
+            self._read_raw_body(self.app.args.max_body_bytes * 4 + 1024)
+        except (BodyTooLarge, ValueError):
+            self.close_connection = True
+
+
+def _query_status(error: QueryError) -> int:
+    text = str(error)
+    return 408 if "TIMEOUT_EXCEEDED" in text or "Timeout exceeded" in text else error.status
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024
+    allow_reuse_address = True
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    root = HERE.parent.parent
+    p = argparse.ArgumentParser(prog="start", description="Tinybird-compatible local target on chdb")
+    p.add_argument("--port", type=int, required=True, help="port to listen on; 0 picks a free port")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--project", default=str(root / "scenarios" / "tinybird"))
+    p.add_argument("--data", default=None, help="database folder (kept); default a temp dir removed on exit")
+    p.add_argument("--token", default=None, help="admin token; default a generated one (see GET /tokens)")
+    p.add_argument("--flush-interval", type=float, default=0.0,
+                   help="seconds rows of wait=false requests wait in a buffer; 0 inserts before answering")
+    p.add_argument("--max-body-bytes", type=int, default=10 * 1024 * 1024)
+    p.add_argument("--rate-limit", type=int, default=0, help="requests/s per datasource on /v0/events; 0 = off")
+    p.add_argument("--fault-status", default=None, metavar="CODE:PROB")
+    p.add_argument("--fault-stall", default=None, metavar="SECONDS:EVERY_N")
+    p.add_argument("--fault-drop", type=float, default=0.0, metavar="PROB")
+    p.add_argument("--fault-lose-rows", type=float, default=0.0, metavar="PROB")
+    p.add_argument("--fault-seed", type=int, default=1)
+    p.add_argument("--query-timeout", type=float, default=30.0, help="seconds before a pipe query answers 408")
+    p.add_argument("--connections", type=int, default=2, help="chdb connections (parallel queries)")
+    p.add_argument("--ready-file", default=None)
+    args = p.parse_args(argv)
+    try:
+        if args.fault_status:
+            _pair(args.fault_status, int, float)
+        if args.fault_stall:
+            _pair(args.fault_stall, float, int)
+    except (ValueError, argparse.ArgumentTypeError) as error:
+        p.error(f"bad fault flag: {error}")
+    return args
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    temp_data = None
+    if args.data is None:
+        temp_data = tempfile.mkdtemp(prefix="starling-local-target-")
+        args.data = temp_data
+    try:
+        app = App(args)
+    except (DatafileError, QueryError, OSError) as error:
+        print(f"starling-local-target: cannot start: {error}", file=sys.stderr, flush=True)
+        return 1
+    handler = type("BoundHandler", (Handler,), {"app": app})
+    Server.address_family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    try:
+        httpd = Server((args.host, args.port), handler)
+    except OSError as error:
+        print(f"starling-local-target: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr, flush=True)
+        return 1
+    host, port = httpd.server_address[:2]
+    url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+    stopping = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        if not stopping.is_set():
+            stopping.set()
+            threading.Thread(target=httpd.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    if args.ready_file:
+        tmp = args.ready_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(url + "\n")
+        os.replace(tmp, args.ready_file)
+    print(READY_PREFIX + url, flush=True)
+    try:
+        httpd.serve_forever(poll_interval=0.2)
+    finally:
+        httpd.server_close()
+        deadline = time.time() + 10
+        with app.active_cond:
+            app.closing = True  # keep-alive connections still open get 503 from now on
+        with app.active_cond:  # let requests in flight finish (their rows are acknowledged)
+            while app.active > 0 and time.time() < deadline:
+                app.active_cond.wait(0.1)
+        app.ingestor.close()
+        app.engine.close()
+        if temp_data:
+            shutil.rmtree(temp_data, ignore_errors=True)
+    print("starling-local-target stopped", file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

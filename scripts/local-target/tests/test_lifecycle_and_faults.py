@@ -1,0 +1,126 @@
+"""Start/stop contract, buffered ingestion and flushing, persistence, and fault injection."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+
+import fixture_data
+from conftest import TARGET, TOKEN, start_target
+
+ROWS = fixture_data.ecommerce_events(n=100)
+
+
+def test_ready_line_and_ready_file(tmp_path):
+    ready = tmp_path / "ready"
+    t = start_target(tmp_path / "data", "--ready-file", str(ready))
+    try:
+        assert re.fullmatch(r"starling-local-target listening on http://127\.0\.0\.1:\d+\n", t.stdout_line)
+        assert ready.read_text().strip() == t.url
+        assert t.request("GET", "/v0/health", auth=False).status == 200
+    finally:
+        assert t.stop() == 0
+    assert t.process.stdout is None or t.process.stdout.closed
+
+
+def test_sigint_stops_cleanly(tmp_path):
+    t = start_target(tmp_path / "data")
+    assert t.stop(signal.SIGINT) == 0
+
+
+def test_bad_flags_fail(tmp_path):
+    result = subprocess.run([str(TARGET / "start"), "--port", "0", "--fault-status", "nonsense"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "fault" in result.stderr
+    missing = subprocess.run([str(TARGET / "start"), "--port", "0", "--project", str(tmp_path / "none")],
+                             capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 1 and "does not exist" in missing.stderr and missing.stdout == ""
+
+
+def test_buffered_rows_survive_sigterm_and_restart(tmp_path):
+    data = tmp_path / "data"
+    t = start_target(data, "--flush-interval", "3600")
+    r = t.ingest("ecommerce_events", ROWS, wait=False)
+    assert r.status == 202 and r.json()["successful_rows"] == len(ROWS)
+    assert t.count("ecommerce_events") == 0  # still buffered: the flush interval is an hour
+    assert t.stop(signal.SIGTERM) == 0
+    again = start_target(data)
+    try:
+        assert again.count("ecommerce_events") == len(ROWS)
+    finally:
+        again.stop()
+
+
+def test_wait_true_and_truncate_flush_the_buffer(fresh_target):
+    t = fresh_target("--flush-interval", "3600")
+    assert t.ingest("ecommerce_events", ROWS[:10], wait=False).status == 202
+    assert t.count("ecommerce_events") == 0
+    assert t.ingest("ecommerce_events", ROWS[10:15], wait=True).status == 200
+    assert t.count("ecommerce_events") == 15
+    assert t.ingest("ecommerce_events", ROWS[15:20], wait=False).status == 202
+    assert t.request("POST", "/v0/datasources/ecommerce_events/truncate").status == 200
+    assert t.ingest("ecommerce_events", ROWS[20:22], wait=True).status == 200
+    assert t.count("ecommerce_events") == 2
+
+
+def test_flush_interval_makes_rows_visible(fresh_target):
+    t = fresh_target("--flush-interval", "0.2")
+    assert t.ingest("ecommerce_events", ROWS, wait=False).status == 202
+    deadline = time.time() + 10
+    while t.count("ecommerce_events") < len(ROWS) and time.time() < deadline:
+        time.sleep(0.1)
+    assert t.count("ecommerce_events") == len(ROWS)
+
+
+def test_fault_status_always(fresh_target):
+    t = fresh_target("--fault-status", "503:1.0")
+    r = t.ingest("ecommerce_events", ROWS[:5])
+    assert r.status == 503 and r.headers["retry-after"] == "1" and "error" in r.json()
+    assert t.pipe("top_products").status == 503
+    assert t.request("GET", "/tokens", auth=False).status == 200
+    assert t.count("ecommerce_events") == 0  # nothing inserted by a faulted request
+
+
+def test_fault_status_sometimes(fresh_target):
+    t = fresh_target("--fault-status", "500:0.5", "--fault-seed", "3")
+    statuses = [t.ingest("ecommerce_events", ROWS[i:i + 1]).status for i in range(30)]
+    assert set(statuses) == {200, 500}
+    assert t.count("ecommerce_events") == statuses.count(200)
+
+
+def test_fault_stall_every_n(fresh_target):
+    t = fresh_target("--fault-stall", "0.6:3")
+    took = []
+    for _ in range(6):
+        start = time.monotonic()
+        assert t.pipe("events_by_country").status == 200
+        took.append(time.monotonic() - start)
+    assert took[2] >= 0.55 and took[5] >= 0.55
+    assert sum(1 for x in took if x >= 0.55) == 2
+
+
+def test_fault_drop_closes_without_answer(fresh_target):
+    t = fresh_target("--fault-drop", "1.0")
+    host, port = t.host_port
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    body = b"".join(json.dumps(r).encode() + b"\n" for r in ROWS[:5])
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError, http.client.BadStatusLine)):
+        conn.request("POST", "/v0/events?name=ecommerce_events&wait=true", body=body,
+                     headers={"Authorization": f"Bearer {TOKEN}"})
+        conn.getresponse()
+    conn.close()
+    assert t.count("ecommerce_events") == 0
+
+
+def test_fault_lose_rows_acknowledges_but_drops(fresh_target):
+    t = fresh_target("--fault-lose-rows", "0.5", "--fault-seed", "5")
+    r = t.ingest("ecommerce_events", ROWS)
+    assert r.status == 200 and r.json()["successful_rows"] == len(ROWS)
+    stored = t.count("ecommerce_events")
+    assert 0 < stored < len(ROWS)
