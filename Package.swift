@@ -36,5 +36,7 @@ let package = Package(
         .testTarget(name: "StarlingNetTests", dependencies: ["StarlingNet"], swiftSettings: strict),
         .testTarget(name: "StarlingRunTests", dependencies: ["StarlingRun"], swiftSettings: strict),
         .testTarget(name: "StarlingReportTests", dependencies: ["StarlingReport"], swiftSettings: strict),
+        // Runs the built `starling` executable end to end (build it first: `swift build --build-tests`).
+        .testTarget(name: "StarlingCLITests", dependencies: ["starling"], swiftSettings: strict),
     ]
 )
