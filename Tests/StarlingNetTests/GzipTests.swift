@@ -26,6 +26,13 @@ import Testing
         #expect(try Gzip.decompress(output).isEmpty)
     }
 
+    @Test func responseBodyIsDecodedByContentEncoding() throws {
+        let gzipped = HTTPResponse(status: 200, headers: ["content-encoding": "gzip"], body: try Gzip.compress(Self.sample))
+        #expect(try gzipped.decodedBody() == Self.sample)
+        let plain = HTTPResponse(status: 200, body: Self.sample)
+        #expect(try plain.decodedBody() == Self.sample)
+    }
+
     @Test func rejectsGarbageAndTruncatedStreams() throws {
         #expect(throws: GzipError.self) { try Gzip.decompress(Array("not gzip at all".utf8)) }
         let compressed = try Gzip.compress(Self.sample)

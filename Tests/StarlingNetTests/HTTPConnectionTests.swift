@@ -41,6 +41,17 @@ import Testing
         #expect(target.stats.connections == 2)
     }
 
+    @Test func closeIdleForcesANewConnection() throws {
+        let target = try FakeTarget()
+        defer { target.stop() }
+        let pool = HTTPClientPool()
+        _ = try pool.send(HTTPRequest(path: "/"), to: target.url)
+        pool.closeIdle()
+        _ = try pool.send(HTTPRequest(path: "/"), to: target.url)
+        #expect(pool.connectionsOpened == 2)
+        #expect(pool.replayedRequests == 0)
+    }
+
     @Test func poolDoesNotReplayOnAFreshConnection() throws {
         let target = try FakeTarget(behavior: FakeTargetBehavior(responses: .sequence([.drop], then: .ok)))
         defer { target.stop() }
@@ -91,6 +102,22 @@ import Testing
         let response = try HTTPConnection(to: url).send(HTTPRequest(path: "/"))
         #expect(response.status == 200)
         #expect(target.stats.requests == 1)
+    }
+
+    @Test(arguments: [false, true])
+    func largeResponseBodiesOverTheWire(chunked: Bool) throws {
+        let target = try FakeTarget(behavior: FakeTargetBehavior(chunkedBodies: chunked, pipeRows: 50_000))
+        defer { target.stop() }
+        let connection = try HTTPConnection(to: target.url)
+        for _ in 0..<3 {
+            let response = try connection.send(PipeRequest(pipe: "p", token: "t").httpRequest)
+            #expect(response.headers.contains("Transfer-Encoding", token: "chunked") == chunked)
+            let parsed = try PipeResponse(body: response.body)
+            #expect(parsed.data.count == 50_000)
+            #expect(parsed.data.last?["n"]?.int64Value == 49_999)
+            #expect(PipeStatistics.scan(response.body) == parsed.statistics)
+        }
+        #expect(target.stats.connections == 1)
     }
 
     @Test func largeGzipEventsBodyIsWrittenAndCounted() throws {

@@ -14,20 +14,39 @@ extension FakeTarget {
         } else if path.hasSuffix("/v0/events") {
             (status, body) = events(request, query: query, scripted: action, counters: counters)
         } else if path.contains("/v0/pipes/") || path.hasSuffix("/v0/sql") {
-            body = "{\"meta\":[{\"name\":\"n\",\"type\":\"UInt64\"}],\"data\":[{\"n\":\(number)}],\"rows\":1,"
-                + "\"statistics\":{\"elapsed\":0.000125,\"rows_read\":1,\"bytes_read\":8}}"
+            body = pipeBody(rows: behavior.pipeRows)
         } else {
             body = "ok"
             contentType = "text/plain"
         }
         output.append(contentsOf: "HTTP/1.1 \(status) \(reason(status))\r\nContent-Type: \(contentType)\r\n".utf8)
-        output.append(contentsOf: "Content-Length: \(body.utf8.count)\r\nx-request-id: \(number)\r\n".utf8)
+        output.append(contentsOf: "x-request-id: \(number)\r\n".utf8)
         if let retryAfter = behavior.retryAfterSeconds, status == 429 || status == 503 {
             output.append(contentsOf: "Retry-After: \(retryAfter)\r\n".utf8)
         }
         if !request.keepAlive { output.append(contentsOf: "Connection: close\r\n".utf8) }
-        output.append(contentsOf: "\r\n".utf8)
-        output.append(contentsOf: body.utf8)
+        guard behavior.chunkedBodies else {
+            output.append(contentsOf: "Content-Length: \(body.utf8.count)\r\n\r\n".utf8)
+            output.append(contentsOf: body.utf8)
+            return
+        }
+        output.append(contentsOf: "Transfer-Encoding: chunked\r\n\r\n".utf8)
+        var rest = Substring(body).utf8[...]
+        while !rest.isEmpty {
+            let chunk = rest.prefix(1000)
+            output.append(contentsOf: "\(String(chunk.count, radix: 16))\r\n".utf8)
+            output.append(contentsOf: chunk)
+            output.append(contentsOf: "\r\n".utf8)
+            rest = rest.dropFirst(chunk.count)
+        }
+        output.append(contentsOf: "0\r\n\r\n".utf8)
+    }
+
+    /// A ClickHouse `FORMAT JSON` body with `rows` rows of one UInt64 column `n`.
+    static func pipeBody(rows: Int) -> String {
+        let data = (0..<rows).map { "{\"n\":\($0)}" }.joined(separator: ",")
+        return "{\"meta\":[{\"name\":\"n\",\"type\":\"UInt64\"}],\"data\":[\(data)],\"rows\":\(rows),"
+            + "\"statistics\":{\"elapsed\":0.000125,\"rows_read\":\(rows),\"bytes_read\":\(rows * 8)}}"
     }
 
     /// `/v0/events`: 400 without `name`, else 202 (200 with `wait=true`) and the NDJSON row count.

@@ -59,13 +59,20 @@ public struct FakeTargetBehavior: Sendable {
     public var stall: Stall?
     /// Seconds sent as `Retry-After` on 429 and 503 answers.
     public var retryAfterSeconds: Int?
+    /// Send bodies with `Transfer-Encoding: chunked` (in chunks of up to 1000 bytes) instead of
+    /// `Content-Length`.
+    public var chunkedBodies: Bool
+    /// Rows in each `/v0/pipes/*.json` answer (`{"n": i}` for i in 0..<pipeRows).
+    public var pipeRows: Int
 
     public init(responses: Responses = .always(.ok), latency: Latency = .none, stall: Stall? = nil,
-                retryAfterSeconds: Int? = nil) {
+                retryAfterSeconds: Int? = nil, chunkedBodies: Bool = false, pipeRows: Int = 1) {
         self.responses = responses
         self.latency = latency
         self.stall = stall
         self.retryAfterSeconds = retryAfterSeconds
+        self.chunkedBodies = chunkedBodies
+        self.pipeRows = max(0, pipeRows)
     }
 
     func action(forRequest number: Int) -> Action {
