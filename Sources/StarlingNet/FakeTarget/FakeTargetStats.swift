@@ -1,0 +1,35 @@
+import Synchronization
+
+/// What a `FakeTarget` has seen so far.
+public struct FakeTargetStats: Sendable, Equatable {
+    /// Requests read completely (dropped ones included).
+    public var requests: Int
+    /// TCP connections accepted.
+    public var connections: Int
+    /// Requests answered by closing the connection.
+    public var dropped: Int
+    /// `/v0/events` requests answered with success.
+    public var eventRequests: Int
+    /// NDJSON rows in successfully answered `/v0/events` requests.
+    public var eventRows: Int
+    /// Requests held by a stall window.
+    public var stalledRequests: Int
+}
+
+final class FakeTargetCounters: Sendable {
+    let requests = Atomic<Int>(0)
+    let connections = Atomic<Int>(0)
+    let dropped = Atomic<Int>(0)
+    let eventRequests = Atomic<Int>(0)
+    let eventRows = Atomic<Int>(0)
+    let stalledRequests = Atomic<Int>(0)
+
+    func snapshot() -> FakeTargetStats {
+        FakeTargetStats(requests: requests.load(ordering: .acquiring),
+                        connections: connections.load(ordering: .acquiring),
+                        dropped: dropped.load(ordering: .acquiring),
+                        eventRequests: eventRequests.load(ordering: .acquiring),
+                        eventRows: eventRows.load(ordering: .acquiring),
+                        stalledRequests: stalledRequests.load(ordering: .acquiring))
+    }
+}

@@ -1,0 +1,151 @@
+import Glibc
+import Testing
+@testable import StarlingNet
+
+@Suite(.timeLimit(.minutes(1))) struct HTTPConnectionTests {
+    @Test func keepAliveReusesOneConnection() throws {
+        let target = try FakeTarget()
+        defer { target.stop() }
+        let connection = try HTTPConnection(to: target.url)
+        for _ in 0..<50 {
+            let response = try connection.send(HTTPRequest(path: "/"))
+            #expect(response.status == 200)
+            #expect(response.bodyText == "ok")
+        }
+        #expect(connection.completedExchanges == 50)
+        #expect(target.stats.connections == 1)
+        #expect(target.stats.requests == 50)
+    }
+
+    @Test func poolReusesConnectionsAcrossThreads() throws {
+        let target = try FakeTarget()
+        defer { target.stop() }
+        let pool = HTTPClientPool(options: HTTPClientOptions(maxConnectionsPerEndpoint: 2))
+        let url = target.url
+        try withThrowingConcurrentWorkers(4) { _ in
+            for _ in 0..<25 { _ = try pool.send(HTTPRequest(path: "/"), to: url) }
+        }
+        #expect(target.stats.requests == 100)
+        #expect(target.stats.connections <= 2)
+        #expect(pool.connectionsOpened == target.stats.connections)
+    }
+
+    @Test func poolReplaysOnceWhenAReusedConnectionIsClosedBeforeAnyByte() throws {
+        let target = try FakeTarget(behavior: FakeTargetBehavior(responses: .sequence([.ok, .drop], then: .ok)))
+        defer { target.stop() }
+        let pool = HTTPClientPool()
+        #expect(try pool.send(HTTPRequest(path: "/"), to: target.url).status == 200)
+        #expect(try pool.send(HTTPRequest(path: "/"), to: target.url).status == 200)
+        #expect(pool.replayedRequests == 1)
+        #expect(target.stats.requests == 3)
+        #expect(target.stats.connections == 2)
+    }
+
+    @Test func closeIdleForcesANewConnection() throws {
+        let target = try FakeTarget()
+        defer { target.stop() }
+        let pool = HTTPClientPool()
+        _ = try pool.send(HTTPRequest(path: "/"), to: target.url)
+        pool.closeIdle()
+        _ = try pool.send(HTTPRequest(path: "/"), to: target.url)
+        #expect(pool.connectionsOpened == 2)
+        #expect(pool.replayedRequests == 0)
+    }
+
+    @Test func poolDoesNotReplayOnAFreshConnection() throws {
+        let target = try FakeTarget(behavior: FakeTargetBehavior(responses: .sequence([.drop], then: .ok)))
+        defer { target.stop() }
+        let pool = HTTPClientPool()
+        #expect(throws: TransportError.connectionClosed) { try pool.send(HTTPRequest(path: "/"), to: target.url) }
+        #expect(pool.replayedRequests == 0)
+        #expect(try pool.send(HTTPRequest(path: "/"), to: target.url).status == 200)
+    }
+
+    @Test func basePathIsPrefixed() throws {
+        let target = try FakeTarget()
+        defer { target.stop() }
+        var url = target.url
+        url.basePath = "/api"
+        let response = try HTTPClientPool().send(PipeRequest(pipe: "p", token: "t").httpRequest, to: url)
+        // The fake target matches "/v0/pipes/" anywhere in the path, so the prefixed path still answers JSON.
+        #expect(try PipeResponse(body: response.body).data.count == 1)
+    }
+
+    @Test func connectRefusedSaysIsTheTargetRunning() throws {
+        let port = try unusedPort()
+        #expect(throws: TransportError.connectFailed(host: "127.0.0.1", port: port, message: "Connection refused")) {
+            try HTTPConnection(to: TargetURL(scheme: .http, host: "127.0.0.1", port: port))
+        }
+    }
+
+    @Test func unknownHostIsAResolveError() {
+        #expect {
+            try HTTPConnection(to: TargetURL(scheme: .http, host: "no-such-host.invalid", port: 80))
+        } throws: { error in
+            guard case let .resolve(host, _) = error as? TransportError else { return false }
+            return host == "no-such-host.invalid"
+        }
+    }
+
+    @Test func slowResponseIsAReadTimeoutAndClosesTheConnection() throws {
+        let target = try FakeTarget(behavior: FakeTargetBehavior(latency: .fixed(.seconds(3))))
+        defer { target.stop() }
+        let connection = try HTTPConnection(to: target.url, options: HTTPClientOptions(readTimeout: .milliseconds(200)))
+        #expect(throws: TransportError.timeout(.read)) { try connection.send(HTTPRequest(path: "/")) }
+        #expect(!connection.isOpen)
+    }
+
+    @Test func ipv6LoopbackWhenAvailable() throws {
+        guard let target = try? FakeTarget(host: "::1") else { return }  // no IPv6 on this host
+        defer { target.stop() }
+        let url = try TargetURL(parsing: "http://[::1]:\(target.port)")
+        let response = try HTTPConnection(to: url).send(HTTPRequest(path: "/"))
+        #expect(response.status == 200)
+        #expect(target.stats.requests == 1)
+    }
+
+    @Test(arguments: [false, true])
+    func largeResponseBodiesOverTheWire(chunked: Bool) throws {
+        let target = try FakeTarget(behavior: FakeTargetBehavior(chunkedBodies: chunked, pipeRows: 50_000))
+        defer { target.stop() }
+        let connection = try HTTPConnection(to: target.url)
+        for _ in 0..<3 {
+            let response = try connection.send(PipeRequest(pipe: "p", token: "t").httpRequest)
+            #expect(response.headers.contains("Transfer-Encoding", token: "chunked") == chunked)
+            let parsed = try PipeResponse(body: response.body)
+            #expect(parsed.data.count == 50_000)
+            #expect(parsed.data.last?["n"]?.int64Value == 49_999)
+            #expect(PipeStatistics.scan(response.body) == parsed.statistics)
+        }
+        #expect(target.stats.connections == 1)
+    }
+
+    @Test func largeGzipEventsBodyIsWrittenAndCounted() throws {
+        let target = try FakeTarget()
+        defer { target.stop() }
+        let ndjson = Array((0..<20_000).map { "{\"i\":\($0),\"pad\":\"\(String(repeating: "x", count: $0 % 50))\"}\n" }.joined().utf8)
+        let request = EventsRequest(datasource: "ds", token: "t", wait: true, body: try Gzip.compress(ndjson), isGzipped: true)
+        let response = try HTTPConnection(to: target.url).send(request.httpRequest)
+        #expect(response.status == 200)
+        #expect(EventsResponse(body: response.body) == EventsResponse(successfulRows: 20_000, quarantinedRows: 0))
+        #expect(target.stats.eventRows == 20_000)
+    }
+}
+
+/// A port nothing listens on: bind port 0, read it, close.
+func unusedPort() throws -> Int {
+    let target = try FakeTarget()
+    let port = target.port
+    target.stop()
+    return port
+}
+
+/// Runs `body` on `count` threads and rethrows the first error.
+func withThrowingConcurrentWorkers(_ count: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws {
+    let failures = FailureBox()
+    let threads = (0..<count).map { index in
+        ThreadRunner { do { try body(index) } catch { failures.record(error) } }
+    }
+    threads.forEach { $0.join() }
+    if let error = failures.first { throw error }
+}
