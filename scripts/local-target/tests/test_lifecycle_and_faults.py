@@ -124,3 +124,13 @@ def test_fault_lose_rows_acknowledges_but_drops(fresh_target):
     assert r.status == 200 and r.json()["successful_rows"] == len(ROWS)
     stored = t.count("ecommerce_events")
     assert 0 < stored < len(ROWS)
+
+
+def test_venv_script_prints_its_python():
+    result = subprocess.run([str(TARGET / "venv")], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].endswith("/.venv/bin/python")
+    check = subprocess.run([lines[0], "-c", "import chdb, tornado, hdrh, pytest, tinybird.sql_template"],
+                           capture_output=True, timeout=60)
+    assert check.returncode == 0, check.stderr
