@@ -31,7 +31,8 @@ from datafiles import DatafileError, read_project  # noqa: E402
 from engine import (  # noqa: E402
     CONTENT_TYPES, FORMATS, Engine, QueryError, create_quarantine_sql, create_table_sql, render_pipe,
 )
-from ingest import Ingestor, retry_after_seconds  # noqa: E402
+from ingest import Ingestor  # noqa: E402
+from traffic import Faults, RateLimiter, parse_pair, retry_after_seconds  # noqa: E402
 
 READY_PREFIX = "starling-local-target listening on "
 JSON_SETTINGS = "output_format_json_quote_64bit_integers=0, output_format_json_pretty_print=0"
@@ -40,57 +41,6 @@ READ_ONLY_PREFIXES = ("SELECT", "WITH", "DESCRIBE", "DESC", "SHOW", "EXPLAIN", "
 
 class BodyTooLarge(Exception):
     pass
-
-
-class RateLimiter:
-    """Fixed one-second windows, one counter per key (datasource)."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._lock = threading.Lock()
-        self._windows: dict[str, tuple[int, int]] = {}
-
-    def take(self, key: str) -> tuple[bool, int, float]:
-        """(allowed, remaining, window reset time)."""
-        now = time.time()
-        window = int(now)
-        with self._lock:
-            start, count = self._windows.get(key, (window, 0))
-            if start != window:
-                start, count = window, 0
-            allowed = count < self.limit
-            if allowed:
-                count += 1
-            self._windows[key] = (start, count)
-        return allowed, max(0, self.limit - count), float(window + 1)
-
-
-class Faults:
-    """Injected failures for reliability tests: statuses, stalls, dropped connections, lost rows."""
-
-    def __init__(self, args: argparse.Namespace) -> None:
-        self.status_code, self.status_prob = _pair(args.fault_status, int, float) if args.fault_status else (0, 0.0)
-        self.stall_seconds, self.stall_every = _pair(args.fault_stall, float, int) if args.fault_stall else (0.0, 0)
-        self.drop_prob = args.fault_drop
-        self.rng = random.Random(args.fault_seed)
-        self._lock = threading.Lock()
-        self._count = 0
-
-    def draw(self) -> tuple[float, bool, int]:
-        """(stall seconds, drop the connection, status code or 0) for the next request."""
-        with self._lock:
-            self._count += 1
-            stall = self.stall_seconds if self.stall_every > 0 and self._count % self.stall_every == 0 else 0.0
-            drop = self.drop_prob > 0 and self.rng.random() < self.drop_prob
-            status = self.status_code if self.status_prob > 0 and self.rng.random() < self.status_prob else 0
-        return stall, drop, status
-
-
-def _pair(text: str, first: type, second: type) -> tuple[Any, Any]:
-    left, sep, right = text.partition(":")
-    if not sep:
-        raise argparse.ArgumentTypeError(f"expected A:B, got {text!r}")
-    return first(left), second(right)
 
 
 class App:
@@ -441,9 +391,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = p.parse_args(argv)
     try:
         if args.fault_status:
-            _pair(args.fault_status, int, float)
+            parse_pair(args.fault_status, int, float)
         if args.fault_stall:
-            _pair(args.fault_stall, float, int)
+            parse_pair(args.fault_stall, float, int)
     except (ValueError, argparse.ArgumentTypeError) as error:
         p.error(f"bad fault flag: {error}")
     return args

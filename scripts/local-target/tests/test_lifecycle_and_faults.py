@@ -124,3 +124,52 @@ def test_fault_lose_rows_acknowledges_but_drops(fresh_target):
     assert r.status == 200 and r.json()["successful_rows"] == len(ROWS)
     stored = t.count("ecommerce_events")
     assert 0 < stored < len(ROWS)
+
+
+def test_venv_script_prints_its_python():
+    result = subprocess.run([str(TARGET / "venv")], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].endswith("/.venv/bin/python")
+    check = subprocess.run([lines[0], "-c", "import chdb, tornado, hdrh, pytest, tinybird.sql_template"],
+                           capture_output=True, timeout=60)
+    assert check.returncode == 0, check.stderr
+
+
+def test_concurrent_buffered_ingest_loses_nothing_across_sigterm(tmp_path):
+    import threading
+
+    data = tmp_path / "data"
+    t = start_target(data, "--flush-interval", "0.05")
+    rows = fixture_data.customer_touchpoints(customers=40)[:100]
+    acked = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        for _ in range(10):
+            r = t.ingest("customer_touchpoints", rows, wait=False)
+            assert r.status == 202
+            with lock:
+                acked.append(r.json()["successful_rows"])
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    [th.start() for th in threads]
+    [th.join() for th in threads]
+    assert t.stop() == 0
+    again = start_target(data)
+    try:
+        assert sum(acked) == 4000
+        assert again.count("customer_touchpoints") == 4000
+    finally:
+        again.stop()
+
+
+def test_expect_100_continue(target):
+    host, port = target.host_port
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    body = b"".join(json.dumps(r).encode() + b"\n" for r in ROWS[:50])
+    conn.request("POST", "/v0/events?name=ecommerce_events&wait=true", body=body,
+                 headers={"Authorization": f"Bearer {TOKEN}", "Expect": "100-continue"})
+    resp = conn.getresponse()
+    assert resp.status == 200 and json.loads(resp.read())["successful_rows"] == 50
+    conn.close()

@@ -10,7 +10,7 @@ import pytest
 import fixture_data
 from conftest import PROJECT
 from datafiles import read_project
-from ingest import RowValidator, _parse_all
+from validation import RowValidator, _parse_all
 
 DATASOURCES, _ = read_project(PROJECT)
 GOOD = {
