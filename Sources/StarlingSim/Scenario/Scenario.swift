@@ -11,6 +11,8 @@ public struct Scenario: Sendable {
     /// Default size of `starling generate` when neither `--events` nor `--duration` is given.
     public var events: Int
     public var datasources: [DatasourceConfig]
+    /// How `starling run` replays it.
+    public var run = RunConfig()
 
     public struct ClockConfig: Sendable {
         public var mode: EventTimeMode = .simulated
@@ -56,6 +58,10 @@ public struct Scenario: Sendable {
             try reader.finish()
         }
         try sources.finish()
+        if var reader = try root.object("run") {
+            run = try RunConfig(reading: &reader)
+            try reader.finish()
+        }
         guard !datasources.isEmpty else {
             throw .invalidValue(path: "$.datasources", expected: "one or more of \(DatasourceConfig.names.joined(separator: ", "))", found: "none")
         }

@@ -3,9 +3,9 @@
 /// they are optionals (not enum payloads) so that advancing one mutates it in place, never copies it.
 public struct DatasourceStream: Sendable {
     public let name: String
-    public private(set) var footTraffic: EventStream<FootTrafficModel>?
-    public private(set) var ecommerce: EventStream<EcommerceModel>?
-    public private(set) var journeys: EventStream<JourneyModel>?
+    public internal(set) var footTraffic: EventStream<FootTrafficModel>?
+    public internal(set) var ecommerce: EventStream<EcommerceModel>?
+    public internal(set) var journeys: EventStream<JourneyModel>?
 
     /// The stream of `config` from `start`; `end` (exclusive) bounds simulated time when given.
     public init(_ config: DatasourceConfig, seed: UInt64, start: Int64, end: Int64? = nil, shard: ShardSpec = .whole) {

@@ -1,0 +1,139 @@
+/// How `starling run` replays a scenario: the ingest rate profile and batching, the query mix,
+/// and how long. Read from the scenario's `run` object; every field has a default.
+public struct RunConfig: Sendable {
+    /// Wall-clock length of the load phase, in seconds.
+    public var duration: Double = 30
+    /// How event timestamps are chosen in a run (default live: event time = intended send time).
+    public var eventTime: EventTimeMode = .live
+    public var ingest = IngestConfig()
+    public var queries: [QueryConfig] = []
+
+    public init() {}
+
+    init(reading reader: inout ObjectReader) throws(ScenarioError) {
+        duration = try reader.duration("duration", default: duration) ?? duration
+        guard duration > 0 else {
+            throw .invalidValue(path: reader.childPath("duration"), expected: "a duration > 0", found: "0")
+        }
+        eventTime = try reader.choice("event_time", default: eventTime)
+        if var object = try reader.object("ingest") {
+            ingest = try IngestConfig(reading: &object)
+            try object.finish()
+        }
+        if let value = reader.value("queries") {
+            guard case .array(let items) = value else {
+                throw .invalidValue(path: reader.childPath("queries"), expected: "a list of {\"pipe\", \"rate\", \"parameters\"}", found: value.summary)
+            }
+            queries = try items.enumerated().map { (i, item) throws(ScenarioError) in
+                var object = try ObjectReader(item, path: "\(reader.childPath("queries"))[\(i)]")
+                let query = try QueryConfig(reading: &object)
+                try object.finish()
+                return query
+            }
+        }
+    }
+}
+
+/// Ingestion: the rate profile of events, how they are batched into requests, and how sent.
+public struct IngestConfig: Sendable {
+    public var rate = RateProfile.constant(1000)
+    public var arrivals = ArrivalProcess.poisson
+    /// A batch closes at this many events, this many bytes of NDJSON, or this long after its first
+    /// event — whichever comes first.
+    public var batchMaxEvents = 1000
+    public var batchMaxBytes = 1 << 20
+    public var batchMaxLinger = 0.05
+    public var gzip = true
+    /// Send `wait=true` (acknowledged once written) rather than the default buffered `wait=false`.
+    public var wait = false
+    /// Requests in flight at most (one connection each).
+    public var maxInFlight = 8
+    public var retryMaxAttempts = 5
+
+    public init() {}
+
+    init(reading reader: inout ObjectReader) throws(ScenarioError) {
+        if let value = reader.value("rate") {
+            rate = try RateProfile(value, path: reader.childPath("rate"))
+        }
+        arrivals = try reader.choice("arrivals", default: arrivals)
+        batchMaxEvents = try reader.int("batch_max_events", default: batchMaxEvents, in: 1...10_000_000)
+        batchMaxBytes = try reader.int("batch_max_bytes", default: batchMaxBytes, in: 1024...1_073_741_824)
+        batchMaxLinger = try reader.duration("batch_max_linger", default: batchMaxLinger) ?? batchMaxLinger
+        gzip = try reader.bool("gzip", default: gzip)
+        wait = try reader.bool("wait", default: wait)
+        maxInFlight = try reader.int("max_in_flight", default: maxInFlight, in: 1...1024)
+        retryMaxAttempts = try reader.int("retry_max_attempts", default: retryMaxAttempts, in: 1...100)
+    }
+}
+
+/// Poisson arrivals (exponential gaps, the realistic default) or evenly spaced ones.
+public enum ArrivalProcess: String, Sendable, CaseIterable {
+    case poisson, uniform
+}
+
+/// One pipe of the query mix: queried at `rate` per second on its own open-loop schedule, each
+/// request with parameters drawn by `parameters`.
+public struct QueryConfig: Sendable {
+    public var pipe: String
+    public var rate: Double
+    public var parameters: [(name: String, sampler: ParameterSampler)]
+
+    init(reading reader: inout ObjectReader) throws(ScenarioError) {
+        guard let pipe = try reader.optionalString("pipe"), !pipe.isEmpty else {
+            throw .missingKey(path: reader.childPath("pipe"), expected: "the pipe's name, e.g. \"top_products\"")
+        }
+        self.pipe = pipe
+        rate = try reader.double("rate", default: 1, in: 0.001...1_000_000)
+        parameters = []
+        if var object = try reader.object("parameters") {
+            for name in object.keys {
+                guard let value = object.value(name) else { continue }
+                parameters.append((name, try ParameterSampler(value, path: object.childPath(name))))
+            }
+            try object.finish()
+        }
+    }
+}
+
+/// How a query parameter's value is drawn for each request.
+public enum ParameterSampler: Sendable, Equatable {
+    /// Always this value.
+    case constant(String)
+    /// One of these values, uniformly.
+    case oneOf([String])
+    /// A value of this column seen in the events sent so far (`visitor_id`, `customer_id`, …).
+    case seen(column: String)
+    /// The start or end of a random window inside the time range sent so far.
+    case windowStart, windowEnd
+
+    public static let seenColumns = ["visitor_id", "store_id", "user_id", "product_id", "customer_id", "campaign_id", "channel", "country"]
+
+    init(_ value: JSONValue, path: String) throws(ScenarioError) {
+        let expected = "a string, a list of strings, or \"$<column>\" (\(Self.seenColumns.joined(separator: ", "))) or \"$window_start\" / \"$window_end\""
+        switch value {
+        case .string(let s) where s.hasPrefix("$"):
+            let name = String(s.dropFirst())
+            switch name {
+            case "window_start": self = .windowStart
+            case "window_end": self = .windowEnd
+            case _ where Self.seenColumns.contains(name): self = .seen(column: name)
+            default: throw .invalidValue(path: path, expected: expected, found: value.summary)
+            }
+        case .string(let s): self = .constant(s)
+        case .number: self = .constant(value.summary)
+        case .array(let items):
+            var values: [String] = []
+            for item in items {
+                switch item {
+                case .string(let s): values.append(s)
+                case .number: values.append(item.summary)
+                default: throw .invalidValue(path: path, expected: expected, found: item.summary)
+                }
+            }
+            guard !values.isEmpty else { throw .invalidValue(path: path, expected: expected, found: "an empty list") }
+            self = .oneOf(values)
+        default: throw .invalidValue(path: path, expected: expected, found: value.summary)
+        }
+    }
+}
