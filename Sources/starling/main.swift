@@ -8,6 +8,7 @@ let verb = arguments.first ?? "help"
 let rest = Array(arguments.dropFirst())
 let commands: [String: ([String]) -> Int32] = [
     "generate": GenerateCommand.main,
+    "run": RunCommand.main,
     "scenarios": ScenariosCommand.main,
     "bench": BenchCommand.main,
     "help": HelpCommand.main,

@@ -6,6 +6,7 @@ enum HelpCommand {
 
     COMMANDS:
       generate    write a scenario's events as NDJSON/CSV fixtures (reproducible, shardable)
+      run         load-test a target: ingest at the scenario's rate while querying its pipes
       scenarios   list the built-in scenarios
       bench       measure Starling itself (bench generate: events/s and peak RSS per domain)
       help        show help for a command: starling help <command>
@@ -16,6 +17,7 @@ enum HelpCommand {
 
     static let helps: [String: String] = [
         "generate": GenerateCommand.help,
+        "run": RunCommand.help,
         "scenarios": ScenariosCommand.help,
         "bench": BenchCommand.help,
     ]

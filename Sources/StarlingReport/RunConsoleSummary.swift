@@ -1,0 +1,24 @@
+import Foundation
+import StarlingRun
+
+/// The few lines printed at the end of a run.
+public enum RunConsoleSummary {
+    public static func render(_ s: RunSummary, folder: String) -> String {
+        var lines: [String] = []
+        let l = s.ingest.ledger
+        lines.append("\(s.valid ? "valid" : "INVALID") run of \(s.scenario) in \(String(format: "%.1f", s.elapsedSeconds)) s\(s.stoppedEarly.map { " (stopped: \($0))" } ?? "")")
+        lines.append("ingest: \(l.generated) events generated, \(l.acknowledged) acknowledged, \(l.quarantined) quarantined, \(l.rejected) rejected, \(l.failed) failed, \(l.notSent) not sent"
+            + String(format: " · offered %.0f/s, achieved %.0f/s, %d requests", s.ingest.offeredEventsPerSecond, s.ingest.achievedEventsPerSecond, s.ingest.requests))
+        lines.append("stream                                  count    p50 ms    p90 ms    p99 ms  p99.9 ms    max ms  errors")
+        for (name, stream) in s.streams.sorted(by: { $0.key < $1.key }) { lines.append(row(name, stream)) }
+        for (name, lag) in s.scheduleLag.sorted(by: { $0.key < $1.key }) { lines.append(row("schedule lag: \(name)", lag)) }
+        for reason in s.invalidReasons { lines.append("invalid: \(reason)") }
+        lines.append("results: \(folder)")
+        return lines.joined(separator: "\n")
+    }
+
+    static func row(_ name: String, _ s: StreamSummary) -> String {
+        let padded = name.count >= 36 ? String(name.prefix(36)) : name + String(repeating: " ", count: 36 - name.count)
+        return padded + String(format: "%11llu%10.2f%10.2f%10.2f%10.2f%10.2f%8d", s.count, s.p50, s.p90, s.p99, s.p999, s.max, s.errors)
+    }
+}

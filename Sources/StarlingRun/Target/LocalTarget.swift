@@ -1,0 +1,108 @@
+import Foundation
+import Glibc
+import StarlingNet
+
+/// The bundled Tinybird-compatible target (`scripts/local-target/start`): started on a free
+/// loopback port with the scenario's Tinybird project and a fresh data folder, stopped with SIGTERM
+/// (it flushes every acknowledged row first).
+public final class LocalTarget: Sendable {
+    public let url: TargetURL
+    public let token: String
+    public let dataDirectory: String
+    let process: Process
+
+    public struct Options: Sendable {
+        public var project: String
+        public var flushInterval: Double = 0
+        /// Extra flags for the server (faults, rate limits…), passed through as they are.
+        public var extraArguments: [String] = []
+        public var readyTimeout: Double = 180
+
+        public init(project: String) {
+            self.project = project
+        }
+    }
+
+    private init(url: TargetURL, token: String, dataDirectory: String, process: Process) {
+        self.url = url
+        self.token = token
+        self.dataDirectory = dataDirectory
+        self.process = process
+    }
+
+    /// The checkout's `scripts/local-target/start`: from `$STARLING_HOME`, the working directory, or
+    /// the checkout the executable was built in.
+    public static func startScript() -> String? {
+        var roots: [String] = []
+        if let home = ProcessInfo.processInfo.environment["STARLING_HOME"] { roots.append(home) }
+        roots.append(FileManager.default.currentDirectoryPath)
+        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        roots.append(executable.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path)
+        return roots.map { $0 + "/scripts/local-target/start" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Starts the server and waits until it listens (the first start also creates its venv).
+    public static func start(_ options: Options) throws(TargetError) -> LocalTarget {
+        guard let script = startScript() else { throw .localTargetMissing }
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("starling-target-\(UUID().uuidString)").path
+        let ready = data + ".ready"
+        var tokenBytes = [UInt8](repeating: 0, count: 16)
+        for i in tokenBytes.indices { tokenBytes[i] = UInt8.random(in: 0...255) }
+        let token = "local_" + tokenBytes.map { String($0, radix: 16) }.joined()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: script)
+        process.arguments = ["--port", "0", "--host", "127.0.0.1", "--project", options.project, "--data", data,
+                             "--token", token, "--ready-file", ready, "--flush-interval", "\(options.flushInterval)"] + options.extraArguments
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        do { try process.run() } catch { throw .localTargetFailed("cannot run \(script): \(error)") }
+        let deadline = Date().addingTimeInterval(options.readyTimeout)
+        while Date() < deadline {
+            if let text = try? String(contentsOfFile: ready, encoding: .utf8), text.hasSuffix("\n"),
+               let url = try? TargetURL(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                try? FileManager.default.removeItem(atPath: ready)
+                return LocalTarget(url: url, token: token, dataDirectory: data, process: process)
+            }
+            if !process.isRunning {
+                let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                throw .localTargetFailed(message.split(separator: "\n").last.map(String.init) ?? "exited with \(process.terminationStatus)")
+            }
+            usleep(50_000)
+        }
+        process.terminate()
+        throw .localTargetFailed("not listening after \(Int(options.readyTimeout)) s")
+    }
+
+    /// SIGTERM, then wait (up to 30 s) for the flush and exit; the data folder is removed.
+    public func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            let deadline = Date().addingTimeInterval(30)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+}
+
+/// Why a target could not be used.
+public enum TargetError: Error, Equatable, CustomStringConvertible {
+    case localTargetMissing
+    case localTargetFailed(String)
+    case unreachable(url: String, reason: String)
+    case missingToken
+
+    public var description: String {
+        switch self {
+        case .localTargetMissing:
+            return "the local target (scripts/local-target/start) was not found; run from the Starling checkout or set STARLING_HOME"
+        case .localTargetFailed(let reason):
+            return "the local target did not start: \(reason)"
+        case .unreachable(let url, let reason):
+            return "target \(url) is unreachable: \(reason)"
+        case .missingToken:
+            return "no token for the target: pass --token or set TB_TOKEN (a token with APPEND and READ scopes)"
+        }
+    }
+}

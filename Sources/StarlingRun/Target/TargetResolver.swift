@@ -1,0 +1,54 @@
+import Foundation
+import StarlingNet
+
+/// Where a run sends its requests: the bundled local target (started and stopped by the run), or a
+/// URL (Tinybird Local, Tinybird Cloud, any compatible API) with a token.
+public enum TargetChoice: Sendable, Equatable {
+    case local
+    case url(String)
+
+    public init(_ text: String) {
+        self = text == "local" ? .local : .url(text)
+    }
+}
+
+/// A target ready to use; `close()` stops a local target.
+public struct ResolvedTarget: Sendable {
+    public var url: TargetURL
+    public var token: String
+    public var local: LocalTarget?
+
+    public func close() { local?.stop() }
+}
+
+public enum TargetResolver {
+    /// Starts or checks the target. For a URL: the token comes from `token`, else `TB_TOKEN`, else
+    /// (for Tinybird Local) its `/tokens`; the target must answer HTTP at all (one line if not).
+    public static func resolve(_ choice: TargetChoice, token: String?, local: LocalTarget.Options) throws(TargetError) -> ResolvedTarget {
+        switch choice {
+        case .local:
+            let target = try LocalTarget.start(local)
+            return ResolvedTarget(url: target.url, token: target.token, local: target)
+        case .url(let text):
+            let url: TargetURL
+            do { url = try TargetURL(parsing: text) } catch { throw .unreachable(url: text, reason: "\(error)") }
+            let pool = HTTPClientPool(options: HTTPClientOptions(connectTimeout: .seconds(5), readTimeout: .seconds(10)))
+            defer { pool.closeIdle() }
+            let probe: HTTPResponse
+            do {
+                probe = try pool.send(HTTPRequest(method: .get, path: "/tokens"), to: url)
+            } catch {
+                throw .unreachable(url: url.description, reason: error.description)
+            }
+            if let token = token ?? ProcessInfo.processInfo.environment["TB_TOKEN"], !token.isEmpty {
+                return ResolvedTarget(url: url, token: token, local: nil)
+            }
+            // Tinybird Local answers /tokens without auth; its workspace admin token is the one to use.
+            if probe.status == 200, let body = try? JSONValue.parse(probe.body),
+               let token = body["workspace_admin_token"]?.stringValue, !token.isEmpty {
+                return ResolvedTarget(url: url, token: token, local: nil)
+            }
+            throw .missingToken
+        }
+    }
+}
