@@ -7,6 +7,6 @@ public struct RunOutcome: Sendable {
     public var histograms: [StreamName: HDRHistogram]
     public var timelines: [StreamName: [TimelineRow]]
 
-    /// Exit code per the CLI's contract: 3 invalid, otherwise 0 (checks and thresholds add 2 later).
-    public var exitCode: Int32 { summary.valid ? 0 : 3 }
+    /// Exit code per the CLI's contract: 0 passed, 2 a check or threshold failed, 3 invalid.
+    public var exitCode: Int32 { summary.verdict.exitCode }
 }

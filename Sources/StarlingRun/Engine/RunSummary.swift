@@ -23,8 +23,94 @@ public struct RunSummary: Codable, Sendable {
     /// How late the generator itself was (not the server): `ingest` and `query`.
     public var scheduleLag: [String: StreamSummary]
     public var queries: [String: QuerySummary]
-    /// Filled by the checks phase (issue: correctness oracles); empty when no checks ran.
-    public var checks: [String: String] = [:]
+    /// One entry per (pipe, parameters) checked against its oracle; empty when no checks ran.
+    public var checks: [CheckResult] = []
+    /// The scenario's thresholds, each with its measured value and verdict.
+    public var thresholds: [ThresholdResult] = []
+    /// Time until probe events became visible; nil when the run had no probes.
+    public var freshness: FreshnessSummary?
+
+    /// passed, failed (a check or threshold failed), or invalid (the run cannot be trusted).
+    public var verdict: Verdict {
+        if !valid { return .invalid }
+        if checks.contains(where: { $0.status == .failed }) || thresholds.contains(where: { !$0.passed }) { return .failed }
+        return .passed
+    }
+}
+
+public enum Verdict: String, Codable, Sendable {
+    case passed, failed, invalid
+
+    /// The CLI's exit code: 0 passed, 2 failed, 3 invalid.
+    public var exitCode: Int32 {
+        switch self {
+        case .passed: return 0
+        case .failed: return 2
+        case .invalid: return 3
+        }
+    }
+}
+
+/// The outcome of comparing one pipe's answer for one parameter combination with its oracle.
+public struct CheckResult: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable { case passed, failed, skipped }
+
+    public var pipe: String
+    /// The query string sent, e.g. `start_date=…&limit=5` (empty for the defaults).
+    public var parameters: String
+    public var status: Status
+    /// Why it failed or was skipped.
+    public var reason: String?
+    /// The first differing rows, expected vs actual, as readable text.
+    public var diff: String?
+
+    public init(pipe: String, parameters: String, status: Status, reason: String? = nil, diff: String? = nil) {
+        self.pipe = pipe
+        self.parameters = parameters
+        self.status = status
+        self.reason = reason
+        self.diff = diff
+    }
+}
+
+/// A scenario threshold (`"ingest.latency.p99": "< 250ms"`) with its value and verdict.
+public struct ThresholdResult: Codable, Sendable, Equatable {
+    public var metric: String
+    /// The condition as written, e.g. `< 250ms`.
+    public var condition: String
+    /// The measured value in the metric's unit (ms for latencies, % for rates, a count for checks).
+    public var value: Double?
+    public var passed: Bool
+    /// Why it could not be evaluated (e.g. no such pipe in the run), when `value` is nil.
+    public var reason: String?
+
+    public init(metric: String, condition: String, value: Double?, passed: Bool, reason: String? = nil) {
+        self.metric = metric
+        self.condition = condition
+        self.value = value
+        self.passed = passed
+        self.reason = reason
+    }
+}
+
+/// How long events took to become visible through the API.
+public struct FreshnessSummary: Codable, Sendable, Equatable {
+    public var probes: Int
+    public var visible: Int
+    /// Visibility latency measured from each probe's intended send time.
+    public var fromIntended: StreamSummary?
+    /// Visibility latency measured from each probe's acknowledgement.
+    public var fromAcknowledgement: StreamSummary?
+    /// Seconds from the last event's acknowledgement until every acknowledged event was visible.
+    public var completenessSeconds: Double?
+
+    public init(probes: Int, visible: Int, fromIntended: StreamSummary?, fromAcknowledgement: StreamSummary?, completenessSeconds: Double?) {
+        self.probes = probes
+        self.visible = visible
+        self.fromIntended = fromIntended
+        self.fromAcknowledgement = fromAcknowledgement
+        self.completenessSeconds = completenessSeconds
+    }
 }
 
 public struct IngestSummary: Codable, Sendable {
