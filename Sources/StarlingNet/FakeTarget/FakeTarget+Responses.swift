@@ -12,7 +12,7 @@ extension FakeTarget {
         if !(200..<300).contains(status) {
             body = "{\"error\":\"fake target scripted status \(status)\"}"
         } else if path.hasSuffix("/v0/events") {
-            (status, body) = events(request, query: query, scripted: action, counters: counters)
+            (status, body) = events(request, query: query, scripted: action, counters: counters, keepBody: behavior.keepsEventBodies)
         } else if path.contains("/v0/pipes/") || path.hasSuffix("/v0/sql") {
             body = pipeBody(rows: behavior.pipeRows)
         } else {
@@ -51,7 +51,7 @@ extension FakeTarget {
 
     /// `/v0/events`: 400 without `name`, else 202 (200 with `wait=true`) and the NDJSON row count.
     private static func events(_ request: FakeRequest, query: [Substring: Substring],
-                               scripted: FakeTargetBehavior.Action, counters: FakeTargetCounters) -> (Int, String) {
+                               scripted: FakeTargetBehavior.Action, counters: FakeTargetCounters, keepBody: Bool) -> (Int, String) {
         guard request.method == "POST" else { return (405, "{\"error\":\"use POST for /v0/events\"}") }
         guard let name = query["name"], !name.isEmpty else {
             return (400, "{\"error\":\"The 'name' parameter is required\"}")
@@ -68,6 +68,7 @@ extension FakeTarget {
         let rows = countLines(ndjson)
         counters.eventRequests.add(1, ordering: .relaxed)
         counters.eventRows.add(rows, ordering: .relaxed)
+        if keepBody { counters.acknowledgedBodies.withLock { $0.append(ndjson) } }
         var status = query["wait"] == "true" ? 200 : 202
         if case let .status(code) = scripted { status = code }
         return (status, "{\"successful_rows\":\(rows),\"quarantined_rows\":0}")

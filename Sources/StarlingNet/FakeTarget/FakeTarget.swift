@@ -48,6 +48,13 @@ public final class FakeTarget: Sendable {
 
     public var stats: FakeTargetStats { counters.snapshot() }
 
+    /// Every NDJSON line of the acknowledged `/v0/events` requests (with `keepsEventBodies`).
+    public func acknowledgedEventLines() -> [String] {
+        counters.acknowledgedBodies.withLock { bodies in
+            bodies.flatMap { String(decoding: $0, as: UTF8.self).split(separator: "\n").map(String.init) }
+        }
+    }
+
     /// Stops accepting, closes every connection and waits (up to 5 s) for the server's threads.
     public func stop() {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }

@@ -64,9 +64,12 @@ public struct FakeTargetBehavior: Sendable {
     public var chunkedBodies: Bool
     /// Rows in each `/v0/pipes/*.json` answer (`{"n": i}` for i in 0..<pipeRows).
     public var pipeRows: Int
+    /// Keep the NDJSON of every acknowledged `/v0/events` request (see `FakeTarget.acknowledgedEventLines`).
+    public var keepsEventBodies: Bool
 
     public init(responses: Responses = .always(.ok), latency: Latency = .none, stall: Stall? = nil,
-                retryAfterSeconds: Int? = nil, chunkedBodies: Bool = false, pipeRows: Int = 1) {
+                retryAfterSeconds: Int? = nil, chunkedBodies: Bool = false, pipeRows: Int = 1, keepsEventBodies: Bool = false) {
+        self.keepsEventBodies = keepsEventBodies
         self.responses = responses
         self.latency = latency
         self.stall = stall

@@ -23,6 +23,8 @@ final class FakeTargetCounters: Sendable {
     let eventRequests = Atomic<Int>(0)
     let eventRows = Atomic<Int>(0)
     let stalledRequests = Atomic<Int>(0)
+    /// NDJSON bodies of acknowledged `/v0/events` requests, when the behavior asks to keep them.
+    let acknowledgedBodies = Mutex<[[UInt8]]>([])
 
     func snapshot() -> FakeTargetStats {
         FakeTargetStats(requests: requests.load(ordering: .acquiring),

@@ -73,6 +73,7 @@ struct IngestWorker {
             }
             let now = MonotonicClock.now()
             let second = Int64((now &- runStart) / 1_000_000_000)
+            if decision != .success { recorder.recordFailedAttempt(failure) }
             switch decision {
             case .success:
                 let answer = EventsResponse(body: response?.body ?? [])

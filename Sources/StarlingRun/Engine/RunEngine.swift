@@ -23,7 +23,9 @@ public enum RunEngine {
         let startWall = MonotonicClock.wallNow()
         let start = MonotonicClock.now()
         let settings = IngestSettings(gzip: plan.ingest.gzip, wait: plan.ingest.wait,
-                                      retry: RetryPolicy(maxAttempts: plan.ingest.retryMaxAttempts))
+                                      retry: RetryPolicy(maxAttempts: plan.ingest.retryMaxAttempts,
+                                                         initialBackoff: .nanoseconds(Int64(plan.ingest.retryInitialBackoff * 1e9)),
+                                                         maxBackoff: .nanoseconds(Int64(plan.ingest.retryMaxBackoff * 1e9))))
         let results = Mutex<(ingest: [LocalRecorder], queries: [[String: LocalRecorder]], server: [String: ServerStatistics], requests: Int)>(([], [], [:], 0))
         let group = DispatchGroup()
 
@@ -86,7 +88,7 @@ public enum RunEngine {
     }
 
     static func queryConcurrency(_ plan: RunPlan) -> Int {
-        plan.queries.isEmpty ? 0 : max(2, min(64, Int(plan.queries.map(\.rate).reduce(0, +) / 500) + 4))
+        plan.queries.isEmpty ? 0 : plan.queryConcurrency ?? min(64, Int(plan.queries.map(\.rate).reduce(0, +) / 500) + 4)
     }
 
     /// Runs `body` on a new thread with a 1 MiB stack, tracked by `group`.

@@ -12,9 +12,11 @@ extension RunOutcome {
     ) -> RunOutcome {
         var histograms: [StreamName: HDRHistogram] = [:]
         var errors: [StreamName: [String: Int]] = [:]
+        var failedAttempts: [String: Int] = [:]
         func absorb(_ recorder: LocalRecorder) {
             histograms[recorder.stream, default: HDRHistogram()].add(recorder.total)
             for (reason, n) in recorder.errorsByStatus { errors[recorder.stream, default: [:]][reason, default: 0] += n }
+            for (reason, n) in recorder.failedAttempts { failedAttempts[reason, default: 0] += n }
         }
         collected.ingest.forEach(absorb)
         collected.queries.forEach { $0.values.forEach(absorb) }
@@ -65,7 +67,7 @@ extension RunOutcome {
                 ledger: counts, offeredEventsPerSecond: offered,
                 achievedEventsPerSecond: Double(counts.acknowledged + counts.quarantined) / max(elapsed, 0.001),
                 requests: collected.requests, gzip: plan.ingest.gzip, wait: plan.ingest.wait, maxInFlight: plan.ingest.maxInFlight,
-                batchMaxEvents: plan.ingest.batchMaxEvents, errors: errors["ingest"] ?? [:],
+                batchMaxEvents: plan.ingest.batchMaxEvents, errors: failedAttempts,
                 deadLetterFile: deadLetter.lines > 0 ? "deadletter.ndjson" : nil, deadLetterLines: deadLetter.lines),
             streams: streams, scheduleLag: lags, queries: queries)
         return RunOutcome(summary: summary, histograms: histograms, timelines: timelines)

@@ -12,6 +12,8 @@ public struct RunPlan: Sendable {
     public var duration: Double
     public var ingest: IngestConfig
     public var queries: [QueryConfig]
+    /// Query requests in flight at most (nil: derived from the mix's rate).
+    public var queryConcurrency: Int?
     public var eventTime: EventTimeMode
     /// Where intervals.hlog and deadletter.ndjson go.
     public var outputDirectory: String
@@ -34,6 +36,7 @@ public struct RunPlan: Sendable {
         duration = scenario.run.duration
         ingest = scenario.run.ingest
         queries = scenario.run.queries
+        queryConcurrency = scenario.run.queryConcurrency
         eventTime = scenario.run.eventTime
     }
 }

@@ -122,6 +122,7 @@ public struct IngestSummary: Codable, Sendable {
     public var wait: Bool
     public var maxInFlight: Int
     public var batchMaxEvents: Int
+    /// Failed attempts by reason (status code, "connection", "timeout"…), retried or not.
     public var errors: [String: Int]
     public var deadLetterFile: String?
     public var deadLetterLines: Int

@@ -96,6 +96,8 @@ public struct LocalRecorder: Sendable {
     var lastFlush: UInt64 = 0
     public private(set) var errors = 0
     public private(set) var errorsByStatus: [String: Int] = [:]
+    /// Every failed attempt by reason, retried or not (requests, not batches).
+    public private(set) var failedAttempts: [String: Int] = [:]
 
     public init(stream: StreamName) {
         self.stream = stream
@@ -113,6 +115,11 @@ public struct LocalRecorder: Sendable {
             interval.record(micros)
         }
         completions.append(Completion(second: second, latencyMicros: micros, succeeded: failure == nil))
+    }
+
+    /// Counts a failed attempt (one that will be retried, or the last one), by reason.
+    mutating func recordFailedAttempt(_ reason: String) {
+        failedAttempts[reason, default: 0] += 1
     }
 
     /// Counts an offered request in `second` (for the timeline's offered rate).

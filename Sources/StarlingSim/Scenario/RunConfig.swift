@@ -7,6 +7,8 @@ public struct RunConfig: Sendable {
     public var eventTime: EventTimeMode = .live
     public var ingest = IngestConfig()
     public var queries: [QueryConfig] = []
+    /// Query requests in flight at most; nil: 4 + 1 per 500 queries/s of the mix (up to 64).
+    public var queryConcurrency: Int?
 
     public init() {}
 
@@ -16,6 +18,8 @@ public struct RunConfig: Sendable {
             throw .invalidValue(path: reader.childPath("duration"), expected: "a duration > 0", found: "0")
         }
         eventTime = try reader.choice("event_time", default: eventTime)
+        let concurrency = try reader.int("query_concurrency", default: 0, in: 0...1024)
+        queryConcurrency = concurrency > 0 ? concurrency : nil
         if var object = try reader.object("ingest") {
             ingest = try IngestConfig(reading: &object)
             try object.finish()
@@ -49,6 +53,9 @@ public struct IngestConfig: Sendable {
     /// Requests in flight at most (one connection each).
     public var maxInFlight = 8
     public var retryMaxAttempts = 5
+    /// First retry backoff (doubling per attempt up to the maximum) when the server gives no wait.
+    public var retryInitialBackoff = 0.2
+    public var retryMaxBackoff = 3.0
 
     public init() {}
 
@@ -64,6 +71,8 @@ public struct IngestConfig: Sendable {
         wait = try reader.bool("wait", default: wait)
         maxInFlight = try reader.int("max_in_flight", default: maxInFlight, in: 1...1024)
         retryMaxAttempts = try reader.int("retry_max_attempts", default: retryMaxAttempts, in: 1...100)
+        retryInitialBackoff = try reader.duration("retry_initial_backoff", default: retryInitialBackoff) ?? retryInitialBackoff
+        retryMaxBackoff = try reader.duration("retry_max_backoff", default: retryMaxBackoff) ?? retryMaxBackoff
     }
 }
 

@@ -12,7 +12,7 @@ public struct Scenario: Sendable {
     public var events: Int
     public var datasources: [DatasourceConfig]
     /// How `starling run` replays it.
-    public var run = RunConfig()
+    public var run: RunConfig
 
     public struct ClockConfig: Sendable {
         public var mode: EventTimeMode = .simulated
@@ -32,25 +32,39 @@ public struct Scenario: Sendable {
     }
 
     init(reading root: inout ObjectReader, source: String) throws(ScenarioError) {
-        name = try root.string("name", default: Scenario.defaultName(source))
-        description = try root.string("description", default: "")
-        seed = UInt64(try root.int("seed", default: 1, in: 0...Int.max))
+        // Everything is read into locals first and assigned at the end, in one place.
+        let name = try root.string("name", default: Scenario.defaultName(source))
+        let description = try root.string("description", default: "")
+        let seed = UInt64(try root.int("seed", default: 1, in: 0...Int.max))
         let startText = try root.string("start", default: "2025-05-12 00:00:00")
         guard let start = CivilTime(parsing: startText) else {
             throw .invalidValue(path: "$.start", expected: "a UTC time \"YYYY-MM-DD HH:MM:SS\"", found: "\"\(startText)\"")
         }
-        self.start = start.epochSeconds
-        clock = ClockConfig()
+        var clock = ClockConfig()
         if var reader = try root.object("clock") {
             clock.mode = try reader.choice("mode", default: clock.mode)
             clock.speed = try reader.double("speed", default: clock.speed, in: 0.000_001...1e9)
             try reader.finish()
         }
-        events = try root.int("events", default: 10_000, in: 1...Int.max)
+        let events = try root.int("events", default: 10_000, in: 1...Int.max)
+        let datasources = try Scenario.readDatasources(&root)
+        let run = try Scenario.readRun(&root)
+        self.name = name
+        self.description = description
+        self.seed = seed
+        self.start = start.epochSeconds
+        self.clock = clock
+        self.events = events
+        self.datasources = datasources
+        self.run = run
+    }
+
+    static func readDatasources(_ root: inout ObjectReader) throws(ScenarioError) -> [DatasourceConfig] {
+        let expected = "one or more of \(DatasourceConfig.names.joined(separator: ", "))"
         guard var sources = try root.object("datasources") else {
-            throw .missingKey(path: "$.datasources", expected: "an object with one or more of \(DatasourceConfig.names.joined(separator: ", "))")
+            throw .missingKey(path: "$.datasources", expected: "an object with \(expected)")
         }
-        datasources = []
+        var datasources: [DatasourceConfig] = []
         for name in DatasourceConfig.names where sources.keys.contains(name) {
             guard let value = sources.value(name) else { continue }
             var reader = try ObjectReader(value, path: sources.childPath(name))
@@ -58,13 +72,15 @@ public struct Scenario: Sendable {
             try reader.finish()
         }
         try sources.finish()
-        if var reader = try root.object("run") {
-            run = try RunConfig(reading: &reader)
-            try reader.finish()
-        }
-        guard !datasources.isEmpty else {
-            throw .invalidValue(path: "$.datasources", expected: "one or more of \(DatasourceConfig.names.joined(separator: ", "))", found: "none")
-        }
+        guard !datasources.isEmpty else { throw .invalidValue(path: "$.datasources", expected: expected, found: "none") }
+        return datasources
+    }
+
+    static func readRun(_ root: inout ObjectReader) throws(ScenarioError) -> RunConfig {
+        guard var reader = try root.object("run") else { return RunConfig() }
+        let run = try RunConfig(reading: &reader)
+        try reader.finish()
+        return run
     }
 
     static func defaultName(_ source: String) -> String {

@@ -1,0 +1,129 @@
+import Foundation
+import StarlingMetrics
+import StarlingNet
+import StarlingSim
+import Synchronization
+
+/// Benchmarks of the load engine itself against an in-process fake target on loopback: how far it
+/// can push ingestion and queries while keeping its schedule, how its percentiles compare with the
+/// analytic truth of a stalling server (and with a closed-loop measurement of the same server), and
+/// whether its memory stays flat over a long run.
+public enum EngineBenchmarks {
+    static func scenario(_ run: String = "") throws -> Scenario {
+        let json = #"{"format": 1, "seed": 3, "datasources": {"ecommerce_events": {}}\#(run)}"#
+        return try Scenario(json: Data(json.utf8), source: "bench.json")
+    }
+
+    static func plan(target: FakeTarget, directory: String) throws -> RunPlan {
+        var plan = RunPlan(scenario: try scenario(), target: target.url, token: "bench", outputDirectory: directory)
+        plan.maxScheduleLagMicros = .max
+        plan.drainTimeout = 60
+        return plan
+    }
+
+    static func scratchDirectory() -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("starling-bench-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Ingest at `rate` events/s in batches of `batch` events (gzip off unless asked).
+    public static func ingest(rate: Double, batch: Int, duration: Double, gzip: Bool, inFlight: Int) throws -> RunOutcome {
+        let target = try FakeTarget(behavior: FakeTargetBehavior())
+        defer { target.stop() }
+        let directory = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var plan = try plan(target: target, directory: directory)
+        plan.duration = duration
+        plan.ingest.rate = .constant(rate)
+        plan.ingest.arrivals = .uniform
+        plan.ingest.batchMaxEvents = batch
+        plan.ingest.batchMaxBytes = 1 << 30
+        plan.ingest.batchMaxLinger = 1
+        plan.ingest.gzip = gzip
+        plan.ingest.maxInFlight = inFlight
+        return RunEngine.run(plan)
+    }
+
+    /// Queries at `rate` per second against a fake pipe that answers at once.
+    public static func queries(rate: Double, duration: Double, concurrency: Int?, stall: FakeTargetBehavior.Stall? = nil) throws -> RunOutcome {
+        let target = try FakeTarget(behavior: FakeTargetBehavior(stall: stall))
+        defer { target.stop() }
+        let directory = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var plan = try plan(target: target, directory: directory)
+        plan.duration = duration
+        plan.ingest.rate = .constant(0)
+        plan.ingest.arrivals = .uniform
+        plan.queries = try scenario(#", "run": {"queries": [{"pipe": "bench", "rate": \#(rate)}]}"#).run.queries
+        plan.queryConcurrency = concurrency
+        return RunEngine.run(plan)
+    }
+
+    /// The same stalling server measured closed-loop: `connections` clients that each send, wait for
+    /// the answer, then pace themselves to their share of `rate`, timing from the actual send — what
+    /// most load tools do. Stalls hold only the few requests in flight, so they vanish from the tail.
+    public static func closedLoop(rate: Double, duration: Double, connections: Int, stall: FakeTargetBehavior.Stall) throws -> HDRHistogram {
+        let target = try FakeTarget(behavior: FakeTargetBehavior(stall: stall))
+        defer { target.stop() }
+        let pool = HTTPClientPool()
+        let merged = Mutex(HDRHistogram())
+        let group = DispatchGroup()
+        let start = MonotonicClock.now()
+        let end = start + UInt64(duration * 1e9)
+        let interval = UInt64(Double(connections) / rate * 1e9)
+        for _ in 0..<connections {
+            RunEngine.spawn(group) {
+                var histogram = HDRHistogram()
+                var next = start
+                while MonotonicClock.now() < end {
+                    let sent = MonotonicClock.now()
+                    _ = try? pool.send(HTTPRequest(method: .get, path: "/v0/pipes/bench.json"), to: target.url)
+                    histogram.record(max(1, (MonotonicClock.now() - sent) / 1000))
+                    next = max(next + interval, MonotonicClock.now())
+                    MonotonicClock.sleep(until: next)
+                }
+                let result = histogram
+                merged.withLock { $0.add(result) }
+            }
+        }
+        group.wait()
+        return merged.withLock { $0 }
+    }
+
+    /// Resident set size now (VmRSS), in bytes.
+    public static func residentBytes() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return line.split(separator: " ").compactMap { Int($0) }.first.map { $0 * 1024 }
+        }
+        return nil
+    }
+}
+
+/// The exact latency distribution of a server that stalls (wrk2's model) under uniform arrivals and
+/// an infinitely fast client: a request arriving `s` into a stall of length D waits D − s; all
+/// others are answered at once. With a fraction f of the run stalled, P(latency > x) = f (1 − x/D).
+public struct StallTruth: Sendable {
+    public var stallSeconds: Double
+    /// Fraction of the run's time inside a stall window.
+    public var stalledFraction: Double
+
+    public init(period: Double, stall: Double, firstAfter: Double, duration: Double) {
+        stallSeconds = stall
+        var stalled = 0.0
+        var start = firstAfter
+        while start < duration {
+            stalled += min(start + stall, duration) - start
+            start += period
+        }
+        stalledFraction = stalled / duration
+    }
+
+    /// The percentile's latency in milliseconds (0 where the percentile falls among unstalled requests).
+    public func percentile(_ p: Double) -> Double {
+        let above = 1 - p / 100
+        guard above < stalledFraction else { return 0 }
+        return stallSeconds * 1000 * (1 - above / stalledFraction)
+    }
+}
