@@ -2,10 +2,10 @@ import StarlingMetrics
 import StarlingSim
 
 /// The ingest schedule, run on the calling thread: draws each event's intended time from the arrival
-/// schedule, encodes it into its datasource's open batch, and hands a batch to the workers when it
-/// closes — at `batch_max_events`, `batch_max_bytes`, or `batch_max_linger` after its first event —
-/// after sleeping until the batch's intended send time. How late that hand-off is, is the schedule
-/// lag: the generator's own lateness, kept apart from the server's latency.
+/// schedule, encodes it into its datasource's open batch, and hands the batch to the pacer when it
+/// closes — at `batch_max_events`, `batch_max_bytes`, or `batch_max_linger` after its first event.
+/// It runs ahead of the clock (at most `IngestPacer.ahead` batches), so generating a batch never
+/// delays sending the previous one; the pacer keeps the deadlines.
 struct IngestGenerator {
     struct OpenBatch {
         var encoder = NDJSONEncoder(capacity: 1 << 16)
@@ -15,20 +15,11 @@ struct IngestGenerator {
     }
 
     let plan: RunPlan
-    let queue: WorkQueue<IngestBatch>
+    let pacer: IngestPacer
     let ledger: IngestLedger
-    let deadLetter: DeadLetter
-    let reservoir: SampleReservoir
-    let shared: SharedRecorder
     let stop: StopFlag
     let startNanos: UInt64
     let startWallSeconds: Int64
-    var lag = LocalRecorder(stream: "schedule_lag.ingest")
-    var offered = LocalRecorder(stream: "ingest")
-    var batches = 0
-
-    /// Columns worth sampling for query parameters, per datasource.
-    static let sampledColumns = ["visitor_id", "store_id", "user_id", "product_id", "country", "customer_id", "campaign_id", "channel"]
 
     func nanos(_ offset: Double) -> UInt64 { startNanos + UInt64(max(offset, 0) * 1e9) }
 
@@ -68,8 +59,7 @@ struct IngestGenerator {
         for i in remaining {
             close(&open[i], datasource: streams[i].name, at: min(open[i].firstOffset + linger, plan.duration))
         }
-        lag.flush(to: shared, now: MonotonicClock.now(), force: true)
-        offered.flush(to: shared, now: MonotonicClock.now(), force: true)
+        pacer.finish()
     }
 
     mutating func closeLingering(_ open: inout [OpenBatch], before t: Double, streams: [DatasourceStream]) {
@@ -80,25 +70,11 @@ struct IngestGenerator {
         }
     }
 
-    /// Sleeps until the batch's intended send time, then queues it (or, once stopped, books it as
-    /// not sent and dead-letters it).
+    /// Hands the closed batch to the pacer (waiting while it is far enough ahead) and resets it.
     mutating func close(_ batch: inout OpenBatch, datasource: String, at offset: Double) {
-        let intended = nanos(offset)
-        stop.sleep(until: intended)
-        let body = batch.encoder.bytes
-        if stop.isSet {
-            ledger.record(batch.events, in: .notSent)
-            deadLetter.write(body, lines: batch.events)
-        } else {
-            let now = MonotonicClock.now()
-            queue.push(IngestBatch(datasource: datasource, body: body, events: batch.events, intendedNanos: intended))
-            lag.record(latencyNanos: now > intended ? now - intended : 0, second: Int64(offset), failure: nil)
-            offered.recordOffered(second: Int64(offset), count: UInt64(batch.events))
-            reservoir.add(batch.sample, columns: Self.sampledColumns)
-            lag.flush(to: shared, now: now)
-            offered.flush(to: shared, now: now)
-            batches += 1
-        }
+        pacer.submit(PacedBatch(
+            batch: IngestBatch(datasource: datasource, body: batch.encoder.bytes, events: batch.events, intendedNanos: nanos(offset)),
+            second: Int64(offset), sample: batch.sample))
         batch.encoder.bytes.removeAll(keepingCapacity: true)
         batch.events = 0
         batch.sample.removeAll(keepingCapacity: true)

@@ -55,15 +55,22 @@ public enum RunEngine {
                 queryQueue.close()
             }
         }
+        let pacer = IngestPacer(workers: ingestQueue, ledger: ledger, deadLetter: deadLetter, reservoir: reservoir, shared: shared, stop: stop)
+        let pacerLag = Mutex(LocalRecorder(stream: "schedule_lag.ingest"))
+        let pacerGroup = DispatchGroup()
+        spawn(pacerGroup) {
+            let lag = pacer.run()
+            pacerLag.withLock { $0 = lag }
+        }
         let monitor = RunMonitor(plan: plan, shared: shared, ledger: ledger, startNanos: start, startWallNanos: startWall)
         let monitorDone = StopFlag()
         let monitorGroup = DispatchGroup()
         spawn(monitorGroup) { monitor.run(until: monitorDone) }
 
-        var generator = IngestGenerator(plan: plan, queue: ingestQueue, ledger: ledger, deadLetter: deadLetter, reservoir: reservoir,
-                                        shared: shared, stop: stop, startNanos: start, startWallSeconds: startWall / 1_000_000_000)
+        var generator = IngestGenerator(plan: plan, pacer: pacer, ledger: ledger, stop: stop, startNanos: start,
+                                        startWallSeconds: startWall / 1_000_000_000)
         generator.run(onSent: onSent)
-        ingestQueue.close()
+        pacerGroup.wait()  // the pacer closes the workers' queue when it has handed out every batch
         if stop.isSet { abandon.stop("stopped") }
         // Drain: queued and in-flight requests finish, up to the drain timeout.
         if group.wait(timeout: .now() + plan.drainTimeout) == .timedOut {
@@ -83,7 +90,7 @@ public enum RunEngine {
         pool.closeIdle()
 
         let collected = results.withLock { $0 }
-        return RunOutcome.assemble(plan: plan, generator: generator, collected: (collected.ingest, collected.queries, collected.server, collected.requests),
+        return RunOutcome.assemble(plan: plan, ingestLag: pacerLag.withLock { $0 }, collected: (collected.ingest, collected.queries, collected.server, collected.requests),
                                    shared: shared, ledger: ledger, deadLetter: deadLetter, stop: stop, startWall: startWall, elapsed: elapsed)
     }
 

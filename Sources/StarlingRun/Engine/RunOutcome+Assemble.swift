@@ -6,7 +6,7 @@ import StarlingSim
 extension RunOutcome {
     /// Merges the workers' histograms (exactly, by adding counts), judges validity and builds the summary.
     static func assemble(
-        plan: RunPlan, generator: IngestGenerator,
+        plan: RunPlan, ingestLag: LocalRecorder,
         collected: (ingest: [LocalRecorder], queries: [[String: LocalRecorder]], server: [String: ServerStatistics], requests: Int),
         shared: SharedRecorder, ledger: IngestLedger, deadLetter: DeadLetter, stop: StopFlag, startWall: Int64, elapsed: Double
     ) -> RunOutcome {
@@ -20,7 +20,7 @@ extension RunOutcome {
         }
         collected.ingest.forEach(absorb)
         collected.queries.forEach { $0.values.forEach(absorb) }
-        absorb(generator.lag)
+        absorb(ingestLag)
         histograms["ingest", default: HDRHistogram()].add(HDRHistogram())  // present even when nothing landed
 
         let timelines = shared.finishTimelines()
