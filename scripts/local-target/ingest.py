@@ -12,6 +12,7 @@ import json
 import random
 import sys
 import threading
+import time
 from typing import Any
 
 from datafiles import Datasource
@@ -31,7 +32,9 @@ class Ingestor:
         self.lose_rows = lose_rows
         self.rng = rng or random.Random(1)
         self._rng_lock = threading.Lock()
-        self._buffers: dict[str, list[bytes]] = {name: [] for name in datasources}
+        # Per datasource, chunks of (arrival time, rows): each chunk becomes visible one flush interval
+        # after it arrived, as with Tinybird's buffered ingestion.
+        self._buffers: dict[str, list[tuple[float, list[bytes]]]] = {name: [] for name in datasources}
         self._buffer_lock = threading.Lock()
         self._ds_locks = {name: threading.Lock() for name in datasources}
         self._stop = threading.Event()
@@ -67,7 +70,7 @@ class Ingestor:
                 good = [line for line in good if self.rng.random() >= self.lose_rows]
         if wait or self.flush_interval <= 0:
             with self._buffer_lock:
-                pending = self._buffers[name]
+                pending = [line for _, chunk in self._buffers[name] for line in chunk]
                 self._buffers[name] = []
             rejected = self._insert_rows(name, pending + good, import_id)
             # rows of this request that ClickHouse itself rejected are quarantined, not successful
@@ -75,26 +78,35 @@ class Ingestor:
             own_rejected = sum(1 for line in rejected if line in own)
             return successful - own_rejected, len(quarantined) + own_rejected
         with self._buffer_lock:
-            self._buffers[name].extend(good)
+            self._buffers[name].append((time.monotonic(), good))
         return successful, len(quarantined)
 
     # --- flushing ---------------------------------------------------------------------------
-    def flush(self, name: str | None = None) -> None:
+    def flush(self, name: str | None = None, due_only: bool = False) -> None:
+        """Insert buffered rows: all of them, or (`due_only`) those buffered one interval ago or more."""
+        deadline = time.monotonic() - self.flush_interval
         for ds_name in [name] if name else list(self.datasources):
             with self._buffer_lock:
-                pending = self._buffers[ds_name]
-                self._buffers[ds_name] = []
+                chunks = self._buffers[ds_name]
+                cut = len(chunks)
+                if due_only:
+                    cut = 0
+                    while cut < len(chunks) and chunks[cut][0] <= deadline:
+                        cut += 1
+                pending = [line for _, chunk in chunks[:cut] for line in chunk]
+                self._buffers[ds_name] = chunks[cut:]
             if pending:
                 self._insert_rows(ds_name, pending, "buffer-flush")
 
     def buffered_rows(self) -> int:
         with self._buffer_lock:
-            return sum(len(b) for b in self._buffers.values())
+            return sum(len(chunk) for chunks in self._buffers.values() for _, chunk in chunks)
 
     def _flush_loop(self) -> None:
-        while not self._stop.wait(self.flush_interval):
+        # Check often (a tenth of the interval, at most every 100 ms) for chunks that are due.
+        while not self._stop.wait(min(self.flush_interval / 10, 0.1)):
             try:
-                self.flush()
+                self.flush(due_only=True)
             except Exception as error:  # keep flushing; the rows stay counted in the log
                 print(f"starling-local-target: flush failed: {error}", file=sys.stderr, flush=True)
 

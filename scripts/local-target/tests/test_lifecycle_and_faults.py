@@ -78,6 +78,19 @@ def test_flush_interval_makes_rows_visible(fresh_target):
     assert t.count("ecommerce_events") == len(ROWS)
 
 
+def test_buffered_rows_become_visible_one_interval_after_arrival(fresh_target):
+    t = fresh_target("--flush-interval", "1.0")
+    sent = time.monotonic()
+    assert t.ingest("ecommerce_events", ROWS, wait=False).status == 202
+    assert t.count("ecommerce_events") == 0
+    while t.count("ecommerce_events") < len(ROWS) and time.monotonic() - sent < 10:
+        time.sleep(0.02)
+    visible_after = time.monotonic() - sent
+    assert t.count("ecommerce_events") == len(ROWS)
+    # not before the interval, and not much later (the flusher checks every 100 ms)
+    assert 1.0 <= visible_after < 1.6, visible_after
+
+
 def test_fault_status_always(fresh_target):
     t = fresh_target("--fault-status", "503:1.0")
     r = t.ingest("ecommerce_events", ROWS[:5])
