@@ -1,0 +1,46 @@
+import Foundation
+import StarlingChecks
+import StarlingSim
+import Testing
+
+/// The oracles against the pipes' real SQL on the local target (chdb), and mutated copies of every
+/// pipe that the checks must catch. Enabled when STARLING_PYTHON names the local target's venv
+/// python (`export STARLING_PYTHON=$(scripts/local-target/venv)`).
+@Suite(.serialized, .enabled(if: LocalTarget.python != nil, "set STARLING_PYTHON to the local target's venv python"))
+struct DifferentialTests {
+    static let datasources = ["store_visits", "ecommerce_events", "customer_touchpoints"]
+    static let eventsPerDatasource = 10_000
+
+    static func load(_ corpus: Corpus, into target: LocalTarget) async throws {
+        for datasource in datasources { try await target.truncate(datasource) }
+        try await target.ingest("store_visits", ndjson: Corpus.ndjson(corpus.visits))
+        try await target.ingest("ecommerce_events", ndjson: Corpus.ndjson(corpus.commerce))
+        try await target.ingest("customer_touchpoints", ndjson: Corpus.ndjson(corpus.touchpoints))
+    }
+
+    @Test("oracles agree with the pipes' SQL for 3 seeds × 10k events per datasource", .timeLimit(.minutes(5)))
+    func oraclesAgreeWithSQL() async throws {
+        let target = try LocalTarget(project: LocalTarget.repository.appendingPathComponent("scenarios/tinybird"))
+        defer { target.stop() }
+        var queries = 0
+        for seed: UInt64 in [11, 22, 33] {
+            let corpus = Corpus(seed: seed, events: Self.eventsPerDatasource)
+            #expect(corpus.visits.count == Self.eventsPerDatasource)
+            try await Self.load(corpus, into: target)
+            let matrix = ParameterMatrix(corpus: corpus)
+            for pipe in PipeOracles.pipes {
+                for parameters in matrix.combinations(for: pipe) {
+                    let expected = try corpus.expected(pipe, parameters)
+                    if parameters == matrix.combinations(for: pipe).first {
+                        #expect(!expected.isEmpty, "seed \(seed) \(pipe)?\(parameters): the oracle expects no rows")
+                    }
+                    let actual = try await target.query(pipe, parameters)
+                    let diff = ResultComparison.diff(expected: expected, actual: actual)
+                    #expect(diff == nil, "seed \(seed) \(pipe)?\(parameters):\n\(diff.map { "\($0)" } ?? "")")
+                    queries += 1
+                }
+            }
+        }
+        #expect(queries > 200)
+    }
+}
