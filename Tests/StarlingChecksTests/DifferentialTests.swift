@@ -43,4 +43,24 @@ struct DifferentialTests {
         }
         #expect(queries > 200)
     }
+
+    @Test("every mutated pipe is caught by its oracle", .timeLimit(.minutes(5)))
+    func mutantsAreDetected() async throws {
+        let project = try Mutants.project(copying: LocalTarget.repository.appendingPathComponent("scenarios/tinybird"))
+        defer { try? FileManager.default.removeItem(at: project) }
+        let target = try LocalTarget(project: project)
+        defer { target.stop() }
+        let corpus = Corpus(seed: 44, events: Self.eventsPerDatasource)
+        try await Self.load(corpus, into: target)
+        let matrix = ParameterMatrix(corpus: corpus)
+        for mutation in Mutants.all {
+            let parameters = matrix.combinations(for: mutation.pipe)[0]
+            let expected = try corpus.expected(mutation.pipe, parameters)
+            let original = try await target.query(mutation.pipe, parameters)
+            #expect(ResultComparison.diff(expected: expected, actual: original) == nil, "\(mutation.pipe) itself differs")
+            let mutant = try await target.query("\(mutation.pipe)_mutant", parameters)
+            #expect(ResultComparison.diff(expected: expected, actual: mutant) != nil,
+                    "\(mutation.pipe) mutated (\(mutation.what)) was not detected")
+        }
+    }
 }
