@@ -4,9 +4,10 @@ import StarlingSim
 import Testing
 
 /// The oracles against the pipes' real SQL on the local target (chdb), and mutated copies of every
-/// pipe that the checks must catch. Enabled when STARLING_PYTHON names the local target's venv
-/// python (`export STARLING_PYTHON=$(scripts/local-target/venv)`).
-@Suite(.serialized, .enabled(if: LocalTarget.python != nil, "set STARLING_PYTHON to the local target's venv python"))
+/// pipe that the checks must catch. One server for the suite (see `SharedLocalTarget`). Enabled
+/// when STARLING_PYTHON names the local target's venv python
+/// (`export STARLING_PYTHON=$(scripts/local-target/venv)`).
+@Suite(.serialized, .sharedLocalTarget, .enabled(if: LocalTarget.python != nil, "set STARLING_PYTHON to the local target's venv python"))
 struct DifferentialTests {
     static let datasources = ["store_visits", "ecommerce_events", "customer_touchpoints"]
     static let eventsPerDatasource = 10_000
@@ -20,8 +21,7 @@ struct DifferentialTests {
 
     @Test("oracles agree with the pipes' SQL for 3 seeds × 10k events per datasource", .timeLimit(.minutes(5)))
     func oraclesAgreeWithSQL() async throws {
-        let target = try LocalTarget(project: LocalTarget.repository.appendingPathComponent("scenarios/tinybird"))
-        defer { target.stop() }
+        let target = try LocalTarget.shared()
         var queries = 0
         for seed: UInt64 in [11, 22, 33] {
             let corpus = Corpus(seed: seed, events: Self.eventsPerDatasource)
@@ -44,12 +44,35 @@ struct DifferentialTests {
         #expect(queries > 200)
     }
 
+    @Test("ClickHouseMath.round2 equals ClickHouse round(x, 2), ties included", .timeLimit(.minutes(5)))
+    func roundMatchesClickHouse() async throws {
+        var values: [Double] = (0..<400).map { Double($0) / 8 - 10 }
+        values += [1.005, 2.675, 2.135, 0.285, 1.115, 1234.565, 100.0 / 3, 200.0 / 3, 10.5 / 4]
+        values += (1..<60).map { Double($0 * 37) / 64 }
+        let target = try LocalTarget.shared()
+        let list = values.map { "\($0)" }.joined(separator: ",")
+        let rows = try await target.sql("SELECT x, round(x, 2) AS r FROM (SELECT arrayJoin([\(list)]) AS x)")
+        #expect(rows.count == values.count)
+        for row in rows {
+            guard let x = row["x"].flatMap(Self.double), let r = row["r"].flatMap(Self.double) else {
+                Issue.record("bad row \(row)")
+                continue
+            }
+            #expect(ClickHouseMath.round2(x) == r, "round(\(x), 2)")
+        }
+    }
+
+    static func double(_ value: ResultValue) -> Double? {
+        switch value {
+        case .integer(let n): return Double(n)
+        case .number(let x): return x
+        default: return nil
+        }
+    }
+
     @Test("every mutated pipe is caught by its oracle", .timeLimit(.minutes(5)))
     func mutantsAreDetected() async throws {
-        let project = try Mutants.project(copying: LocalTarget.repository.appendingPathComponent("scenarios/tinybird"))
-        defer { try? FileManager.default.removeItem(at: project) }
-        let target = try LocalTarget(project: project)
-        defer { target.stop() }
+        let target = try LocalTarget.shared()
         let corpus = Corpus(seed: 44, events: Self.eventsPerDatasource)
         try await Self.load(corpus, into: target)
         let matrix = ParameterMatrix(corpus: corpus)

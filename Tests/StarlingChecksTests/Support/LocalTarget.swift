@@ -88,4 +88,14 @@ final class LocalTarget: Sendable {
         }
         return try PipeResponse.rows(fromJSON: data)
     }
+
+    /// Runs a read query through /v0/sql and returns its JSON rows.
+    func sql(_ query: String) async throws -> [[String: ResultValue]] {
+        var components = URLComponents()
+        components.queryItems = [URLQueryItem(name: "q", value: query + " FORMAT JSON")]
+        let encoded = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B") ?? ""
+        let (status, data) = try await request("GET", "/v0/sql?" + encoded)
+        guard status == 200 else { throw Failure(description: "sql: \(status) \(String(decoding: data, as: UTF8.self))") }
+        return try PipeResponse.rows(fromJSON: data)
+    }
 }
