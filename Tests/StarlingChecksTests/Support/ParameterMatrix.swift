@@ -34,7 +34,9 @@ struct ParameterMatrix {
         let store = Self.mostCommon(corpus.visits.map(\.storeID)) ?? "store_1"
         let customer = Self.mostCommon(corpus.touchpoints.map(\.customerID)) ?? "cust_1"
         let channel = Self.mostCommon(corpus.touchpoints.map(\.channel)) ?? "email"
-        let campaign = Self.mostCommon(corpus.touchpoints.map(\.campaignID).filter { !$0.isEmpty }) ?? "c"
+        let campaigns = corpus.touchpoints.map(\.campaignID).filter { !$0.isEmpty }
+        let campaign = Self.mostCommon(campaigns) ?? "c"
+        let paid = Self.mostCommon(campaigns.filter { $0 != campaign }) ?? "c"
         func with(_ base: PipeParameters, _ windows: [PipeParameters]) -> [PipeParameters] {
             windows.map { PipeParameters(base.values.merging($0.values) { a, _ in a }) }
         }
@@ -59,7 +61,8 @@ struct ParameterMatrix {
             return [[:], ["min_count": "2"], ["limit": "5"], ["limit": "1000"], ["min_count": "3", "limit": "1000"]]
                 + with(["limit": "1000"], touchWindows)
         case "campaign_performance":
-            return [[:], ["campaign_id": campaign], ["campaign_id": "no_such_campaign"], ["limit": "2"]] + touchWindows
+            return [[:], ["campaign_id": campaign], ["campaign_id": paid], ["campaign_id": "no_such_campaign"], ["limit": "2"]]
+                + touchWindows
         case "device_channel_analysis", "channel_performance":
             return [[:]] + touchWindows
         default:
