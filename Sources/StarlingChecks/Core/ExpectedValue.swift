@@ -88,3 +88,13 @@ extension String {
         utf8.lexicographicallyPrecedes(other.utf8)
     }
 }
+
+extension Sequence {
+    /// Sorted as `ORDER BY key DESC, name ASC` (names compared bytewise, as ClickHouse does).
+    func rankedDescending<Key: Comparable>(by key: (Element) -> Key, thenBy name: (Element) -> String) -> [Element] {
+        sorted { a, b in
+            let (ka, kb) = (key(a), key(b))
+            return ka != kb ? ka > kb : name(a).bytewisePrecedes(name(b))
+        }
+    }
+}

@@ -14,7 +14,7 @@ public struct EventsByCountryOracle: PipeOracle {
     }
 
     public func rows() -> [ExpectedRow] {
-        counts.sorted { a, b in a.value != b.value ? a.value > b.value : a.key.bytewisePrecedes(b.key) }.map {
+        counts.rankedDescending(by: \.value, thenBy: \.key).map {
             ExpectedRow([.init("country", .string($0.key)), .init("event_count", .integer($0.value))])
         }
     }

@@ -19,9 +19,8 @@ public struct TopProductsOracle: PipeOracle {
     }
 
     public func rows() -> [ExpectedRow] {
-        let sorted = products.map { (id: "prod_\($0.key)", totals: $0.value) }.sorted { a, b in
-            a.totals.cents != b.totals.cents ? a.totals.cents > b.totals.cents : a.id.bytewisePrecedes(b.id)
-        }
+        let sorted = products.map { (id: "prod_\($0.key)", totals: $0.value) }
+            .rankedDescending(by: \.totals.cents, thenBy: \.id)
         return sorted.prefix(Self.limit).map { id, totals in
             ExpectedRow([
                 .init("product_id", .string(id)),

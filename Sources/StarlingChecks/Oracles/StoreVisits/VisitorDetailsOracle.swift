@@ -37,10 +37,7 @@ public struct VisitorDetailsOracle: PipeOracle {
     public func rows() -> [ExpectedRow] {
         var all = visitors.map { (id: "visitor_\($0.key)", visitor: $0.value) }
         if visitorID == nil {
-            all.sort { a, b in
-                a.visitor.last != b.visitor.last ? a.visitor.last > b.visitor.last : a.id.bytewisePrecedes(b.id)
-            }
-            all = Array(all.prefix(limit))
+            all = Array(all.rankedDescending(by: \.visitor.last, thenBy: \.id).prefix(limit))
         }
         return all.map { $0.visitor.row(id: $0.id) }
     }

@@ -33,9 +33,8 @@ public struct VisitsByStoreOracle: PipeOracle {
     }
 
     public func rows() -> [ExpectedRow] {
-        let sorted = stores.map { (id: "store_\($0.key)", store: $0.value) }.sorted { a, b in
-            a.store.visits != b.store.visits ? a.store.visits > b.store.visits : a.id.bytewisePrecedes(b.id)
-        }
+        let sorted = stores.map { (id: "store_\($0.key)", store: $0.value) }
+            .rankedDescending(by: \.store.visits, thenBy: \.id)
         return sorted.prefix(limit).map { id, s in
             ExpectedRow([
                 .init("store_id", .string(id)),

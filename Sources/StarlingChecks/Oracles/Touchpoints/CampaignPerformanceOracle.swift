@@ -22,9 +22,7 @@ public struct CampaignPerformanceOracle: PipeOracle {
     }
 
     public func rows() -> [ExpectedRow] {
-        let sorted = campaigns.sorted { a, b in
-            a.value.cents != b.value.cents ? a.value.cents > b.value.cents : a.key.bytewisePrecedes(b.key)
-        }
+        let sorted = campaigns.rankedDescending(by: \.value.cents, thenBy: \.key)
         return sorted.prefix(limit).map { campaign, g in
             ExpectedRow([
                 .init("campaign_id", .string(campaign)),

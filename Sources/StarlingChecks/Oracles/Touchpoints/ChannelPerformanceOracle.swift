@@ -18,9 +18,7 @@ public struct ChannelPerformanceOracle: PipeOracle {
     }
 
     public func rows() -> [ExpectedRow] {
-        channels.sorted { a, b in
-            a.value.cents != b.value.cents ? a.value.cents > b.value.cents : a.key.bytewisePrecedes(b.key)
-        }.map { channel, g in
+        channels.rankedDescending(by: \.value.cents, thenBy: \.key).map { channel, g in
             ExpectedRow([
                 .init("channel", .string(channel)),
                 .init("touchpoints", .integer(g.touchpoints)),

@@ -22,9 +22,8 @@ public struct CustomerJourneySummaryOracle: PipeOracle {
     }
 
     public func rows() -> [ExpectedRow] {
-        let sorted = customers.map { (id: "cust_\($0.key)", group: $0.value) }.sorted { a, b in
-            a.group.last != b.group.last ? a.group.last > b.group.last : a.id.bytewisePrecedes(b.id)
-        }
+        let sorted = customers.map { (id: "cust_\($0.key)", group: $0.value) }
+            .rankedDescending(by: \.group.last, thenBy: \.id)
         return sorted.prefix(limit).map { id, g in
             ExpectedRow([
                 .init("customer_id", .string(id)),

@@ -69,9 +69,8 @@ public struct JourneyPathsOracle: PipeOracle {
             paths[key]?.seconds += converting.time - start
             paths[key]?.cents += converting.cents
         }
-        let shown = paths.filter { $0.value.journeys >= Int64(minCount) }.sorted { a, b in
-            a.value.journeys != b.value.journeys ? a.value.journeys > b.value.journeys : a.key.bytewisePrecedes(b.key)
-        }
+        let shown = paths.filter { $0.value.journeys >= Int64(minCount) }
+            .rankedDescending(by: \.value.journeys, thenBy: \.key)
         return shown.prefix(limit).map { key, path in
             ExpectedRow([
                 .init("journey_path", .string(key)),
