@@ -48,6 +48,21 @@ struct DifferentialTests {
         #expect(nonEmpty * 10 >= queries * 8, "only \(nonEmpty) of \(queries) queries expect rows")
     }
 
+    @Test("parameters the template rejects (400) are rejected by the oracles", .timeLimit(.minutes(5)),
+          arguments: [
+              ("visitor_details", PipeParameters(["start_date": "2025-03-03"])),
+              ("journey_paths", PipeParameters(["end_date": "yesterday"])),
+              ("visits_by_store", PipeParameters(["limit": "ten"])),
+              ("journey_paths", PipeParameters(["min_count": "1.5"])),
+              ("customer_journey_details", PipeParameters()),
+          ])
+    func invalidParameters(pipe: String, parameters: PipeParameters) async throws {
+        let target = try LocalTarget.shared()
+        let (status, _) = try await target.get(pipe, parameters)
+        #expect(status == 400)
+        #expect(throws: CheckError.self) { try PipeOracles.make(pipe: pipe, parameters: parameters) }
+    }
+
     @Test("ClickHouseMath.round2 equals ClickHouse round(x, 2), ties included", .timeLimit(.minutes(5)))
     func roundMatchesClickHouse() async throws {
         var values: [Double] = (0..<400).map { Double($0) / 8 - 10 }

@@ -78,11 +78,16 @@ final class LocalTarget: Sendable {
         guard status == 200 else { throw Failure(description: "truncate \(datasource): \(status)") }
     }
 
-    func query(_ pipe: String, _ parameters: PipeParameters) async throws -> [[String: ResultValue]] {
+    /// The status and body of a pipe query.
+    func get(_ pipe: String, _ parameters: PipeParameters) async throws -> (Int, Data) {
         var components = URLComponents()
         components.queryItems = parameters.sorted.map { URLQueryItem(name: $0.name, value: $0.value) }
         let query = components.percentEncodedQuery.map { "?" + $0.replacingOccurrences(of: "+", with: "%2B") } ?? ""
-        let (status, data) = try await request("GET", "/v0/pipes/\(pipe).json\(query)")
+        return try await request("GET", "/v0/pipes/\(pipe).json\(query)")
+    }
+
+    func query(_ pipe: String, _ parameters: PipeParameters) async throws -> [[String: ResultValue]] {
+        let (status, data) = try await get(pipe, parameters)
         guard status == 200 else {
             throw Failure(description: "\(pipe)?\(parameters): \(status) \(String(decoding: data, as: UTF8.self))")
         }
