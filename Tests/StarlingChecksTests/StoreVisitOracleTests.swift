@@ -31,7 +31,7 @@ import Testing
         #expect(Fixtures.column(one, "total_visits") == [.integer(1)])
         let window = try Fixtures.rows("visitor_details", ["start_date": Fixtures.time(3_600), "end_date": Fixtures.time(3_700)], visits: visits)
         #expect(Fixtures.column(window, "visitor_id") == [.string("visitor_1"), .string("visitor_2")])
-        #expect(throws: CheckError.invalidParameter(pipe: "visitor_details", name: "limit", value: "x", expected: "an integer from 0 to 2147483647")) {
+        #expect(throws: CheckError.invalidParameter(pipe: "visitor_details", name: "limit", value: "x", expected: "an Int32 integer")) {
             try Fixtures.rows("visitor_details", ["limit": "x"])
         }
     }
@@ -54,6 +54,8 @@ import Testing
         #expect(rows[0]["first_visit"] == .dateTime(Fixtures.t0 + 3_600))
         #expect(rows[1]["avg_dwell_time"] == .rounded2(200.5))
         #expect(try Fixtures.rows("visits_by_store", ["limit": "1"], visits: visits).count == 1)
+        let last = try Fixtures.rows("visits_by_store", ["limit": "-1"], visits: visits)
+        #expect(Fixtures.column(last, "store_id") == [.string("store_1")])
         #expect(try Fixtures.rows("visits_by_store", ["end_date": Fixtures.time(0)], visits: visits).count == 1)
     }
 }

@@ -54,13 +54,18 @@ struct ParameterReader {
         return civil.epochSeconds
     }
 
-    /// `Int32(name, default)` used as a LIMIT or a HAVING bound: a non-negative Int32.
-    func count(_ name: String, default fallback: Int) throws(CheckError) -> Int {
+    /// `Int32(name, default)`: any Int32 (a sign and leading zeros are allowed, as in the template).
+    func int32(_ name: String, default fallback: Int) throws(CheckError) -> Int {
         guard let text = parameters[name] else { return fallback }
-        guard let value = Int32(text), value >= 0 else {
-            throw .invalidParameter(pipe: pipe, name: name, value: text, expected: "an integer from 0 to \(Int32.max)")
+        guard let value = Int32(text) else {
+            throw .invalidParameter(pipe: pipe, name: name, value: text, expected: "an Int32 integer")
         }
         return Int(value)
+    }
+
+    /// `LIMIT {{Int32(name, default)}}`.
+    func limit(_ name: String = "limit", default fallback: Int) throws(CheckError) -> RowLimit {
+        RowLimit(try int32(name, default: fallback))
     }
 
     /// The inclusive `start_date` / `end_date` window every filtered pipe accepts.
@@ -84,5 +89,22 @@ public struct TimeWindow: Sendable, Hashable {
         if let start, time < start { return false }
         if let end, time > end { return false }
         return true
+    }
+}
+
+/// `LIMIT n`: n ≥ 0 keeps the first n rows of the ordered result; ClickHouse reads a negative n as
+/// "the last |n| rows".
+public struct RowLimit: Sendable, Hashable {
+    public let value: Int
+
+    public init(_ value: Int) {
+        self.value = value
+    }
+
+    /// How many rows are kept at most.
+    public var count: Int { value.magnitude > Int.max.magnitude ? Int.max : abs(value) }
+
+    public func apply<T>(_ rows: [T]) -> ArraySlice<T> {
+        value >= 0 ? rows.prefix(value) : rows.suffix(count)
     }
 }

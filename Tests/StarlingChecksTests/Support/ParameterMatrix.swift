@@ -1,3 +1,4 @@
+import Foundation
 import StarlingChecks
 import StarlingSim
 
@@ -18,6 +19,7 @@ struct ParameterMatrix {
             ["start_date": text(a), "end_date": text(b)],
             ["start_date": text(a + 1), "end_date": text(b - 1)],
             ["start_date": text(mid), "end_date": text(mid)],
+            ["start_date": text(a).replacingOccurrences(of: " ", with: "T")],
         ]
     }
 
@@ -48,7 +50,8 @@ struct ParameterMatrix {
             return [[:], ["store_id": store], ["store_id": "store_999"]] + visitWindows
                 + with(["store_id": store], Array(visitWindows.prefix(3)))
         case "visits_by_store":
-            return [[:], ["store_id": store], ["store_id": "store_999"], ["limit": "3"]] + visitWindows
+            return [[:], ["store_id": store], ["store_id": "store_999"], ["limit": "3"], ["limit": "-2"], ["limit": "+05"]]
+                + visitWindows
         case "customer_journey_details":
             return [["customer_id": customer], ["customer_id": customer, "limit": "3"], ["customer_id": "cust_999999999"]]
                 + with(["customer_id": customer], touchWindows)
@@ -58,7 +61,7 @@ struct ParameterMatrix {
         case "customer_journey_summary":
             return [[:], ["customer_id": customer], ["customer_id": "cust_999999999"], ["limit": "10"]] + touchWindows
         case "journey_paths":
-            return [[:], ["min_count": "2"], ["limit": "5"], ["limit": "1000"], ["min_count": "3", "limit": "1000"]]
+            return [[:], ["min_count": "2"], ["limit": "5"], ["limit": "1000"], ["min_count": "3", "limit": "1000"], ["limit": "-3"]]
                 + with(["limit": "1000"], touchWindows)
         case "campaign_performance":
             return [[:], ["campaign_id": campaign], ["campaign_id": paid], ["campaign_id": "no_such_campaign"], ["limit": "2"]]

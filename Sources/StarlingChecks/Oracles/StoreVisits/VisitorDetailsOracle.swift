@@ -18,14 +18,14 @@ public struct VisitorDetailsOracle: PipeOracle {
 
     let visitorID: String?
     let window: TimeWindow
-    let limit: Int
+    let limit: RowLimit
     var visitors: [Int: Visitor] = [:]
 
     public init(parameters: PipeParameters) throws(CheckError) {
         let reader = ParameterReader(pipe: Self.pipe, parameters: parameters)
         visitorID = reader.string("visitor_id")
         window = try reader.window()
-        limit = try reader.count("limit", default: 100)
+        limit = try reader.limit(default: 100)
     }
 
     public mutating func consume(_ visit: StoreVisit) {
@@ -37,7 +37,7 @@ public struct VisitorDetailsOracle: PipeOracle {
     public func rows() -> [ExpectedRow] {
         var all = visitors.map { (id: "visitor_\($0.key)", visitor: $0.value) }
         if visitorID == nil {
-            all = Array(all.rankedDescending(by: \.visitor.last, thenBy: \.id).prefix(limit))
+            all = Array(limit.apply(all.rankedDescending(by: \.visitor.last, thenBy: \.id)))
         }
         return all.map { $0.visitor.row(id: $0.id) }
     }

@@ -16,14 +16,14 @@ public struct VisitsByStoreOracle: PipeOracle {
 
     let storeID: String?
     let window: TimeWindow
-    let limit: Int
+    let limit: RowLimit
     var stores: [Int: Store] = [:]
 
     public init(parameters: PipeParameters) throws(CheckError) {
         let reader = ParameterReader(pipe: Self.pipe, parameters: parameters)
         storeID = reader.string("store_id")
         window = try reader.window()
-        limit = try reader.count("limit", default: 100)
+        limit = try reader.limit(default: 100)
     }
 
     public mutating func consume(_ visit: StoreVisit) {
@@ -35,7 +35,7 @@ public struct VisitsByStoreOracle: PipeOracle {
     public func rows() -> [ExpectedRow] {
         let sorted = stores.map { (id: "store_\($0.key)", store: $0.value) }
             .rankedDescending(by: \.store.visits, thenBy: \.id)
-        return sorted.prefix(limit).map { id, s in
+        return limit.apply(sorted).map { id, s in
             ExpectedRow([
                 .init("store_id", .string(id)),
                 .init("visit_count", .integer(s.visits)),

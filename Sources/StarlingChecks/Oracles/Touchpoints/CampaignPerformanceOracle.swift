@@ -7,13 +7,13 @@ public struct CampaignPerformanceOracle: PipeOracle {
     public static let datasource = "customer_touchpoints"
 
     let filter: TouchpointFilter
-    let limit: Int
+    let limit: RowLimit
     var campaigns: [String: TouchpointGroup] = [:]
 
     public init(parameters: PipeParameters) throws(CheckError) {
         let reader = ParameterReader(pipe: Self.pipe, parameters: parameters)
         filter = TouchpointFilter(window: try reader.window(), campaignID: reader.string("campaign_id"))
-        limit = try reader.count("limit", default: 100)
+        limit = try reader.limit(default: 100)
     }
 
     public mutating func consume(_ t: Touchpoint) {
@@ -23,7 +23,7 @@ public struct CampaignPerformanceOracle: PipeOracle {
 
     public func rows() -> [ExpectedRow] {
         let sorted = campaigns.rankedDescending(by: \.value.cents, thenBy: \.key)
-        return sorted.prefix(limit).map { campaign, g in
+        return limit.apply(sorted).map { campaign, g in
             ExpectedRow([
                 .init("campaign_id", .string(campaign)),
                 .init("touchpoints", .integer(g.touchpoints)),

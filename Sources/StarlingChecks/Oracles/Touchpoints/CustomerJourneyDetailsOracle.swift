@@ -2,26 +2,27 @@ import StarlingSim
 
 /// `customer_journey_details`: every touchpoint of one customer (required `customer_id`), all
 /// columns, ordered by (timestamp, touchpoint_id, session_id), then LIMIT. Holds at most about
-/// 2 × LIMIT touchpoints: the list is cut back to the first LIMIT whenever it doubles.
+/// 2 × |LIMIT| touchpoints: the list is cut back to the rows LIMIT keeps whenever it doubles.
 public struct CustomerJourneyDetailsOracle: PipeOracle {
     public static let pipe = "customer_journey_details"
     public static let datasource = "customer_touchpoints"
 
     let filter: TouchpointFilter
-    let limit: Int
+    let limit: RowLimit
     var kept: [Touchpoint] = []
 
     public init(parameters: PipeParameters) throws(CheckError) {
         let reader = ParameterReader(pipe: Self.pipe, parameters: parameters)
         filter = TouchpointFilter(window: try reader.window(), customerID: try reader.requiredString("customer_id"))
-        limit = try reader.count("limit", default: 1000)
+        limit = try reader.limit(default: 1000)
     }
 
     public mutating func consume(_ t: Touchpoint) {
         guard filter.admits(t) else { return }
         kept.append(t)
-        if kept.count > max(2 * limit, 64) {
-            kept = Array(Self.ordered(kept).prefix(limit))
+        // The rows LIMIT keeps (first or last n) stay among those kept here whatever comes later.
+        if kept.count > max(2 * min(limit.count, 1 << 20), 64) {
+            kept = Array(limit.apply(Self.ordered(kept)))
         }
     }
 
@@ -34,7 +35,7 @@ public struct CustomerJourneyDetailsOracle: PipeOracle {
     }
 
     public func rows() -> [ExpectedRow] {
-        Self.ordered(kept).prefix(limit).map { t in
+        limit.apply(Self.ordered(kept)).map { t in
             ExpectedRow([
                 .init("customer_id", .string(t.customerID)),
                 .init("session_id", .string(t.sessionID)),

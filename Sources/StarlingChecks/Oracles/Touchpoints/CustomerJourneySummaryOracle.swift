@@ -7,13 +7,13 @@ public struct CustomerJourneySummaryOracle: PipeOracle {
     public static let datasource = "customer_touchpoints"
 
     let filter: TouchpointFilter
-    let limit: Int
+    let limit: RowLimit
     var customers: [Int: TouchpointGroup] = [:]
 
     public init(parameters: PipeParameters) throws(CheckError) {
         let reader = ParameterReader(pipe: Self.pipe, parameters: parameters)
         filter = TouchpointFilter(window: try reader.window(), customerID: reader.string("customer_id"))
-        limit = try reader.count("limit", default: 100)
+        limit = try reader.limit(default: 100)
     }
 
     public mutating func consume(_ t: Touchpoint) {
@@ -24,7 +24,7 @@ public struct CustomerJourneySummaryOracle: PipeOracle {
     public func rows() -> [ExpectedRow] {
         let sorted = customers.map { (id: "cust_\($0.key)", group: $0.value) }
             .rankedDescending(by: \.group.last, thenBy: \.id)
-        return sorted.prefix(limit).map { id, g in
+        return limit.apply(sorted).map { id, g in
             ExpectedRow([
                 .init("customer_id", .string(id)),
                 .init("total_touchpoints", .integer(g.touchpoints)),

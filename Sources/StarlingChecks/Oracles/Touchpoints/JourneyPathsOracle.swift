@@ -26,15 +26,15 @@ public struct JourneyPathsOracle: PipeOracle {
 
     let filter: TouchpointFilter
     let minCount: Int
-    let limit: Int
+    let limit: RowLimit
     var customers: [Int: Customer] = [:]
     var violations = OrderViolations()
 
     public init(parameters: PipeParameters) throws(CheckError) {
         let reader = ParameterReader(pipe: Self.pipe, parameters: parameters)
         filter = TouchpointFilter(window: try reader.window())
-        minCount = try reader.count("min_count", default: 1)
-        limit = try reader.count("limit", default: 20)
+        minCount = try reader.int32("min_count", default: 1)
+        limit = try reader.limit(default: 20)
     }
 
     public mutating func consume(_ t: Touchpoint) {
@@ -71,7 +71,7 @@ public struct JourneyPathsOracle: PipeOracle {
         }
         let shown = paths.filter { $0.value.journeys >= Int64(minCount) }
             .rankedDescending(by: \.value.journeys, thenBy: \.key)
-        return shown.prefix(limit).map { key, path in
+        return limit.apply(shown).map { key, path in
             ExpectedRow([
                 .init("journey_path", .string(key)),
                 .init("path_length", .integer(Int64(path.length))),
