@@ -1,0 +1,127 @@
+import StarlingSim
+
+/// Compares a pipe's expected rows with the `data` rows the target answered, row by row under the
+/// pipe's total ORDER BY, column by column.
+public enum ResultComparison {
+    /// Nil when the answer matches; otherwise what differs (the first `reportLimit` rows in detail).
+    public static func diff(
+        expected: [ExpectedRow],
+        actual: [[String: ResultValue]],
+        tolerance: FloatTolerance = .standard,
+        reportLimit: Int = 5
+    ) -> ResultDiff? {
+        var differences: [ResultDiff.RowDifference] = []
+        var differing = 0
+        for index in 0..<max(expected.count, actual.count) {
+            let e = index < expected.count ? expected[index] : nil
+            let a = index < actual.count ? actual[index] : nil
+            let cells = compareRow(e, a, tolerance: tolerance)
+            guard !cells.isEmpty else { continue }
+            differing += 1
+            if differences.count < reportLimit {
+                differences.append(.init(index: index, cells: cells))
+            }
+        }
+        guard differing > 0 else { return nil }
+        return ResultDiff(
+            expectedRows: expected.count, actualRows: actual.count, differingRows: differing,
+            firstDifferences: differences, tolerance: tolerance)
+    }
+
+    /// The differing cells of one row; a missing row on either side differs in every column.
+    static func compareRow(_ expected: ExpectedRow?, _ actual: [String: ResultValue]?, tolerance: FloatTolerance) -> [ResultDiff.CellDifference] {
+        var cells: [ResultDiff.CellDifference] = []
+        let absent = "(no row)"
+        guard let expected else {
+            for (name, value) in (actual ?? [:]).sorted(by: { $0.key < $1.key }) {
+                cells.append(.init(column: name, expected: absent, actual: value.rendered))
+            }
+            return cells
+        }
+        for column in expected.columns {
+            guard let actual else {
+                cells.append(.init(column: column.name, expected: column.value.rendered, actual: absent))
+                continue
+            }
+            guard let value = actual[column.name] else {
+                cells.append(.init(column: column.name, expected: column.value.rendered, actual: "(no column)"))
+                continue
+            }
+            if !matches(column.value, value, tolerance: tolerance) {
+                cells.append(.init(column: column.name, expected: column.value.rendered, actual: value.rendered))
+            }
+        }
+        let known = Set(expected.columns.map(\.name))
+        for (name, value) in (actual ?? [:]).sorted(by: { $0.key < $1.key }) where !known.contains(name) {
+            cells.append(.init(column: name, expected: "(no column)", actual: value.rendered))
+        }
+        return cells
+    }
+
+    /// Whether one actual value matches one expected value (see `ExpectedValue` and `FloatTolerance`).
+    public static func matches(_ expected: ExpectedValue, _ actual: ResultValue, tolerance: FloatTolerance = .standard) -> Bool {
+        switch expected {
+        case .string(let s):
+            return actual == .string(s)
+        case .integer(let n):
+            switch actual {
+            case .integer(let m): return m == n
+            case .number(let x): return x == Double(n) && abs(x) < 9.007_199_254_740_992e15
+            case .string(let text): return Int64(text) == n
+            default: return false
+            }
+        case .float(let x):
+            guard let a = actual.numeric else { return false }
+            return tolerance.close(a, x)
+        case .rounded2(let x):
+            guard let a = actual.numeric else { return false }
+            return tolerance.roundings(of: x).contains { tolerance.close(a, $0) }
+        case .dateTime(let t):
+            return actual == .string(formatTimestamp(t))
+        case .array(let items):
+            guard case .array(let values) = actual, values.count == items.count else { return false }
+            return zip(items, values).allSatisfy { matches($0, $1, tolerance: tolerance) }
+        case .multiset(let items):
+            guard case .array(let values) = actual, values.count == items.count else { return false }
+            return multisetMatches(items, values, tolerance: tolerance)
+        }
+    }
+
+    /// Greedy matching of each expected element to a distinct actual one. Exact for strings and
+    /// integers (equality is an equivalence); elements are hashed first so the common case is linear.
+    static func multisetMatches(_ expected: [ExpectedValue], _ actual: [ResultValue], tolerance: FloatTolerance) -> Bool {
+        var unmatched: [ResultValue: Int] = [:]
+        for value in actual { unmatched[value, default: 0] += 1 }
+        var leftovers: [ExpectedValue] = []
+        for item in expected {
+            if let exact = exactForm(item), let count = unmatched[exact], count > 0 {
+                unmatched[exact] = count == 1 ? nil : count - 1
+            } else {
+                leftovers.append(item)
+            }
+        }
+        var rest = unmatched.flatMap { Array(repeating: $0.key, count: $0.value) }
+        for item in leftovers {
+            guard let index = rest.firstIndex(where: { matches(item, $0, tolerance: tolerance) }) else { return false }
+            rest.remove(at: index)
+        }
+        return rest.isEmpty
+    }
+
+    /// The JSON form an expected value has when the target prints it in the usual way.
+    static func exactForm(_ value: ExpectedValue) -> ResultValue? {
+        switch value {
+        case .string(let s): return .string(s)
+        case .integer(let n): return .integer(n)
+        case .dateTime(let t): return .string(formatTimestamp(t))
+        case .array(let items):
+            var values: [ResultValue] = []
+            for item in items {
+                guard let v = exactForm(item) else { return nil }
+                values.append(v)
+            }
+            return .array(values)
+        case .float, .rounded2, .multiset: return nil
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import StarlingSim
+
+/// The expected answer of one pipe for one parameter combination, computed from the events sent.
+/// An oracle mirrors the pipe's template (parameter defaults, `defined()`, inclusive bounds, LIMIT,
+/// HAVING, rounding) in Swift, independently of its SQL. Its memory is bounded by key cardinality
+/// (visitors, stores, customers, paths…), never by the number of events.
+///
+/// Feed every event of the datasource that the target acknowledged, with `time` set to the timestamp
+/// actually written (live mode replaces it). The order of `consume` calls does not matter, except
+/// for the path pipes (`touchpoint_time_analysis`, `journey_paths`), which need each customer's
+/// events in non-decreasing time and report `unsupportedReason` when that does not hold.
+public protocol PipeOracle<Event>: Sendable {
+    associatedtype Event: DomainEvent
+
+    /// The pipe's name, e.g. `top_products`.
+    static var pipe: String { get }
+    /// The datasource it reads.
+    static var datasource: String { get }
+
+    /// Validates `parameters` as the template would (bad types and missing required ones throw).
+    init(parameters: PipeParameters) throws(CheckError)
+
+    mutating func consume(_ event: Event)
+
+    /// The rows the pipe must return, in its ORDER BY, after LIMIT.
+    func rows() -> [ExpectedRow]
+
+    /// Why the oracle cannot give an exact answer for what it consumed, or nil when it can.
+    var unsupportedReason: String? { get }
+}
+
+extension PipeOracle {
+    public var unsupportedReason: String? { nil }
+}

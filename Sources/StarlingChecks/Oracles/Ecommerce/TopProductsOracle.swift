@@ -1,0 +1,32 @@
+import StarlingSim
+
+/// `top_products`: over purchases, per product, sum(quantity) and sum(price × quantity); the 10
+/// highest revenues, product_id ASC on ties. Revenue is summed exactly in integer cents.
+public struct TopProductsOracle: PipeOracle {
+    public static let pipe = "top_products"
+    public static let datasource = "ecommerce_events"
+    static let limit = 10
+
+    var products: [Int: (quantity: Int64, cents: Int64)] = [:]
+
+    public init(parameters: PipeParameters) throws(CheckError) {}
+
+    public mutating func consume(_ event: CommerceEvent) {
+        guard event.kind == .purchase else { return }
+        let quantity = Int64(event.quantity)
+        products[event.product, default: (0, 0)].quantity += quantity
+        products[event.product, default: (0, 0)].cents += ClickHouseMath.cents(event.price) * quantity
+    }
+
+    public func rows() -> [ExpectedRow] {
+        let sorted = products.map { (id: "prod_\($0.key)", totals: $0.value) }
+            .rankedDescending(by: \.totals.cents, thenBy: \.id)
+        return sorted.prefix(Self.limit).map { id, totals in
+            ExpectedRow([
+                .init("product_id", .string(id)),
+                .init("total_quantity", .integer(totals.quantity)),
+                .init("total_revenue", .float(ClickHouseMath.amount(cents: totals.cents))),
+            ])
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import StarlingSim
+
+/// `campaign_performance`: per non-empty campaign_id, reach, click-through, conversion, revenue;
+/// total_revenue DESC, campaign_id ASC, then LIMIT.
+public struct CampaignPerformanceOracle: PipeOracle {
+    public static let pipe = "campaign_performance"
+    public static let datasource = "customer_touchpoints"
+
+    let filter: TouchpointFilter
+    let limit: RowLimit
+    var campaigns: [String: TouchpointGroup] = [:]
+
+    public init(parameters: PipeParameters) throws(CheckError) {
+        let reader = ParameterReader(pipe: Self.pipe, parameters: parameters)
+        filter = TouchpointFilter(window: try reader.window(), campaignID: reader.string("campaign_id"))
+        limit = try reader.limit(default: 100)
+    }
+
+    public mutating func consume(_ t: Touchpoint) {
+        guard !t.campaignID.isEmpty, filter.admits(t) else { return }
+        campaigns[t.campaignID, default: TouchpointGroup()].add(t)
+    }
+
+    public func rows() -> [ExpectedRow] {
+        let sorted = campaigns.rankedDescending(by: \.value.cents, thenBy: \.key)
+        return limit.apply(sorted).map { campaign, g in
+            ExpectedRow([
+                .init("campaign_id", .string(campaign)),
+                .init("touchpoints", .integer(g.touchpoints)),
+                .init("unique_customers", .integer(g.uniqueCustomers)),
+                .init("channels", .integer(Int64(g.channels.count))),
+                .init("impressions", .integer(g.impressions)),
+                .init("clicks", .integer(g.clicks)),
+                .init("click_through_rate", .rounded2(g.impressions == 0
+                    ? 0 : ClickHouseMath.divide(100 * g.clicks, g.impressions))),
+                .init("conversions", .integer(g.conversions)),
+                .init("customer_conversion_rate", g.customerConversionRate),
+                .init("total_revenue", .rounded2(g.revenue)),
+                .init("revenue_per_customer", .rounded2(g.revenue / Double(g.uniqueCustomers))),
+            ])
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import StarlingSim
+
+/// `customer_journey_summary`: per customer, touchpoints, sessions, channels, first/last time,
+/// conversion and revenue totals; last_touchpoint DESC, customer_id ASC, then LIMIT.
+public struct CustomerJourneySummaryOracle: PipeOracle {
+    public static let pipe = "customer_journey_summary"
+    public static let datasource = "customer_touchpoints"
+
+    let filter: TouchpointFilter
+    let limit: RowLimit
+    var customers: [Int: TouchpointGroup] = [:]
+
+    public init(parameters: PipeParameters) throws(CheckError) {
+        let reader = ParameterReader(pipe: Self.pipe, parameters: parameters)
+        filter = TouchpointFilter(window: try reader.window(), customerID: reader.string("customer_id"))
+        limit = try reader.limit(default: 100)
+    }
+
+    public mutating func consume(_ t: Touchpoint) {
+        guard filter.admits(t) else { return }
+        customers[t.customer, default: TouchpointGroup()].add(t)
+    }
+
+    public func rows() -> [ExpectedRow] {
+        let sorted = customers.map { (id: "cust_\($0.key)", group: $0.value) }
+            .rankedDescending(by: \.group.last, thenBy: \.id)
+        return limit.apply(sorted).map { id, g in
+            ExpectedRow([
+                .init("customer_id", .string(id)),
+                .init("total_touchpoints", .integer(g.touchpoints)),
+                .init("sessions", .integer(Int64(g.sessions.count))),
+                .init("channels_used", .integer(Int64(g.channels.count))),
+                .init("first_touchpoint", .dateTime(g.first)),
+                .init("last_touchpoint", .dateTime(g.last)),
+                .init("journey_duration_seconds", .integer(g.last - g.first)),
+                .init("converted", .integer(g.conversions > 0 ? 1 : 0)),
+                .init("conversions", .integer(g.conversions)),
+                .init("total_revenue", .rounded2(g.revenue)),
+                .init("total_time_spent", .integer(g.timeSpent)),
+            ])
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import StarlingSim
+
+/// `touchpoint_funnel`: customers and touchpoints per funnel step, the share of all filtered
+/// customers, and the drop-off from the previous step shown.
+public struct TouchpointFunnelOracle: PipeOracle {
+    public static let pipe = "touchpoint_funnel"
+    public static let datasource = "customer_touchpoints"
+
+    /// The fixed funnel order; funnel_step is the 1-based position.
+    static let steps = [
+        "ad_impression", "ad_click", "email_open", "email_click", "social_engagement", "search",
+        "page_view", "product_view", "support_chat", "add_to_cart", "checkout", "purchase",
+    ]
+
+    let filter: TouchpointFilter
+    var allCustomers: Set<Int> = []
+    var customers: [String: Set<Int>] = [:]
+    var touchpoints: [String: Int64] = [:]
+
+    public init(parameters: PipeParameters) throws(CheckError) {
+        let reader = ParameterReader(pipe: Self.pipe, parameters: parameters)
+        filter = TouchpointFilter(window: try reader.window(), channel: reader.string("channel"))
+    }
+
+    public mutating func consume(_ t: Touchpoint) {
+        guard filter.admits(t) else { return }
+        allCustomers.insert(t.customer)
+        let type = t.kind.rawValue
+        customers[type, default: []].insert(t.customer)
+        touchpoints[type, default: 0] += 1
+    }
+
+    public func rows() -> [ExpectedRow] {
+        var rows: [ExpectedRow] = []
+        var previous: Int64?
+        let all = Int64(allCustomers.count)
+        for (index, type) in Self.steps.enumerated() {
+            guard let count = touchpoints[type], let set = customers[type] else { continue }
+            let step = index + 1
+            let reached = Int64(set.count)
+            let prev = previous ?? reached
+            previous = reached
+            rows.append(ExpectedRow([
+                .init("funnel_step", .integer(Int64(step))),
+                .init("touchpoint_type", .string(type)),
+                .init("journey_stage", .string(step <= 5 ? "awareness" : step <= 9 ? "consideration" : "conversion")),
+                .init("customers", .integer(reached)),
+                .init("touchpoints", .integer(count)),
+                .init("pct_of_customers", .rounded2(ClickHouseMath.divide(100 * reached, all))),
+                .init("dropoff_pct", .rounded2(ClickHouseMath.divide(100 * (prev - reached), prev))),
+            ]))
+        }
+        return rows
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import StarlingChecks
+import StarlingSim
+import Testing
+
+/// The oracles against the pipes' real SQL on the local target (chdb), and mutated copies of every
+/// pipe that the checks must catch. One server for the suite (see `SharedLocalTarget`). Enabled
+/// when STARLING_PYTHON names the local target's venv python
+/// (`export STARLING_PYTHON=$(scripts/local-target/venv)`).
+@Suite(.serialized, .sharedLocalTarget, .enabled(if: LocalTarget.python != nil, "set STARLING_PYTHON to the local target's venv python"))
+struct DifferentialTests {
+    static let datasources = ["store_visits", "ecommerce_events", "customer_touchpoints"]
+    static let eventsPerDatasource = 10_000
+
+    static func load(_ corpus: Corpus, into target: LocalTarget) async throws {
+        for datasource in datasources { try await target.truncate(datasource) }
+        try await target.ingest("store_visits", ndjson: Corpus.ndjson(corpus.visits))
+        try await target.ingest("ecommerce_events", ndjson: Corpus.ndjson(corpus.commerce))
+        try await target.ingest("customer_touchpoints", ndjson: Corpus.ndjson(corpus.touchpoints))
+    }
+
+    @Test("oracles agree with the pipes' SQL for 3 seeds × 10k events per datasource", .timeLimit(.minutes(5)))
+    func oraclesAgreeWithSQL() async throws {
+        let target = try LocalTarget.shared()
+        var queries = 0
+        var nonEmpty = 0
+        for seed: UInt64 in [11, 22, 33] {
+            let corpus = Corpus(seed: seed, events: Self.eventsPerDatasource)
+            #expect(corpus.visits.count == Self.eventsPerDatasource)
+            try await Self.load(corpus, into: target)
+            let matrix = ParameterMatrix(corpus: corpus)
+            for pipe in PipeOracles.pipes {
+                for parameters in matrix.combinations(for: pipe) {
+                    let expected = try corpus.expected(pipe, parameters)
+                    if parameters == matrix.combinations(for: pipe).first {
+                        #expect(!expected.isEmpty, "seed \(seed) \(pipe)?\(parameters): the oracle expects no rows")
+                    }
+                    let actual = try await target.query(pipe, parameters)
+                    let diff = ResultComparison.diff(expected: expected, actual: actual)
+                    #expect(diff == nil, "seed \(seed) \(pipe)?\(parameters):\n\(diff.map { "\($0)" } ?? "")")
+                    queries += 1
+                    if !expected.isEmpty { nonEmpty += 1 }
+                }
+            }
+        }
+        #expect(queries > 200)
+        // Most combinations must select data, or agreement would prove little.
+        #expect(nonEmpty * 10 >= queries * 8, "only \(nonEmpty) of \(queries) queries expect rows")
+    }
+
+    @Test("parameters the template rejects (400) are rejected by the oracles", .timeLimit(.minutes(5)),
+          arguments: [
+              ("visitor_details", PipeParameters(["start_date": "2025-03-03"])),
+              ("journey_paths", PipeParameters(["end_date": "yesterday"])),
+              ("visits_by_store", PipeParameters(["limit": "ten"])),
+              ("journey_paths", PipeParameters(["min_count": "1.5"])),
+              ("customer_journey_details", PipeParameters()),
+          ])
+    func invalidParameters(pipe: String, parameters: PipeParameters) async throws {
+        let target = try LocalTarget.shared()
+        let (status, _) = try await target.get(pipe, parameters)
+        #expect(status == 400)
+        #expect(throws: CheckError.self) { try PipeOracles.make(pipe: pipe, parameters: parameters) }
+    }
+
+    @Test("ClickHouseMath.round2 equals ClickHouse round(x, 2), ties included", .timeLimit(.minutes(5)))
+    func roundMatchesClickHouse() async throws {
+        var values: [Double] = (0..<400).map { Double($0) / 8 - 10 }
+        values += [1.005, 2.675, 2.135, 0.285, 1.115, 1234.565, 100.0 / 3, 200.0 / 3, 10.5 / 4]
+        values += (1..<60).map { Double($0 * 37) / 64 }
+        let target = try LocalTarget.shared()
+        let list = values.map { "\($0)" }.joined(separator: ",")
+        let rows = try await target.sql("SELECT x, round(x, 2) AS r FROM (SELECT arrayJoin([\(list)]) AS x)")
+        #expect(rows.count == values.count)
+        for row in rows {
+            guard let x = row["x"].flatMap(Self.double), let r = row["r"].flatMap(Self.double) else {
+                Issue.record("bad row \(row)")
+                continue
+            }
+            #expect(ClickHouseMath.round2(x) == r, "round(\(x), 2)")
+        }
+    }
+
+    static func double(_ value: ResultValue) -> Double? {
+        switch value {
+        case .integer(let n): return Double(n)
+        case .number(let x): return x
+        default: return nil
+        }
+    }
+
+    @Test("every mutated pipe is caught by its oracle", .timeLimit(.minutes(5)))
+    func mutantsAreDetected() async throws {
+        let target = try LocalTarget.shared()
+        let corpus = Corpus(seed: 44, events: Self.eventsPerDatasource)
+        try await Self.load(corpus, into: target)
+        let matrix = ParameterMatrix(corpus: corpus)
+        for mutation in Mutants.all {
+            let parameters = matrix.combinations(for: mutation.pipe)[0]
+            let expected = try corpus.expected(mutation.pipe, parameters)
+            let original = try await target.query(mutation.pipe, parameters)
+            #expect(ResultComparison.diff(expected: expected, actual: original) == nil, "\(mutation.pipe) itself differs")
+            let mutant = try await target.query("\(mutation.pipe)_mutant", parameters)
+            #expect(ResultComparison.diff(expected: expected, actual: mutant) != nil,
+                    "\(mutation.pipe) mutated (\(mutation.what)) was not detected")
+        }
+    }
+}
