@@ -15,6 +15,8 @@ public struct LoadRunOptions: Sendable {
     /// Results folder; default `results/<scenario>-<UTC time>`.
     public var out: String?
     public var showProgress = false
+    /// Empty the scenario's datasources on a URL target first, so exact checks can run (destructive).
+    public var truncate = false
     public var localTarget: LocalTarget.Options
 
     public init(localTarget: LocalTarget.Options) {
@@ -37,12 +39,26 @@ public enum LoadRun {
         plan.shard = options.shard
         plan.showProgress = options.showProgress
         log("running \(scenario.name) against \(target.url) for \(DurationText.format(seconds: plan.duration)) → \(out)")
+        let isolation = try isolate(target, scenario: scenario, options: options, log: log)
         let stop = StopFlag()
         let signals = stop.installSignalHandlers()
-        let outcome = RunEngine.run(plan, stop: stop)
+        let outcome = RunSession.execute(plan, isolation: isolation, stop: stop)
         signals.forEach { $0.cancel() }
         try ResultWriter.write(outcome, to: out)
         return (outcome, out)
+    }
+
+    /// A fresh local target is isolated; a URL target only after `--truncate`.
+    static func isolate(_ target: ResolvedTarget, scenario: Scenario, options: LoadRunOptions, log: (String) -> Void) throws -> RunSession.Isolation {
+        if target.local != nil { return .isolated }
+        guard options.truncate else {
+            return .shared(reason: "the target may hold other data: pass --truncate to empty the scenario's datasources first (destructive) and check exact answers")
+        }
+        for datasource in scenario.datasources.map(\.name) {
+            log("truncating \(datasource) on \(target.url)")
+            try TargetResolver.truncate(datasource, on: target)
+        }
+        return .isolated
     }
 
     static func defaultResultsFolder(scenario: String) -> String {

@@ -13,6 +13,23 @@ public enum RunConsoleSummary {
         for (name, stream) in s.streams.sorted(by: { $0.key < $1.key }) { lines.append(row(name, stream)) }
         for (name, lag) in s.scheduleLag.sorted(by: { $0.key < $1.key }) { lines.append(row("schedule lag: \(name)", lag)) }
         for reason in s.invalidReasons { lines.append("invalid: \(reason)") }
+        if let f = s.freshness {
+            lines.append("freshness: \(f.visible) of \(f.probes) probes visible"
+                + (f.fromIntended.map { String(format: "; from intended send p50 %.0f ms, p99 %.0f ms", $0.p50, $0.p99) } ?? "")
+                + (f.fromAcknowledgement.map { String(format: "; from ack p50 %.0f ms", $0.p50) } ?? "")
+                + (f.completenessSeconds.map { String(format: "; complete %.2f s after the load", $0) } ?? ""))
+        }
+        if !s.checks.isEmpty {
+            let count = { (status: CheckResult.Status) in s.checks.filter { $0.status == status }.count }
+            lines.append("checks: \(count(.passed)) passed, \(count(.failed)) failed, \(count(.skipped)) skipped")
+            for check in s.checks where check.status != .passed {
+                lines.append("  \(check.status.rawValue) \(check.pipe) \(check.parameters): \(check.reason ?? "")")
+            }
+        }
+        for t in s.thresholds {
+            lines.append("threshold \(t.metric) \(t.condition): \(t.value.map { String(format: "%.3f", $0) } ?? "n/a") \(t.passed ? "ok" : "FAILED")\(t.reason.map { " (\($0))" } ?? "")")
+        }
+        lines.append("verdict: \(s.verdict.rawValue)")
         lines.append("results: \(folder)")
         return lines.joined(separator: "\n")
     }

@@ -11,13 +11,14 @@ struct Arguments {
 
     var wantsHelp: Bool { items.contains("--help") || items.contains("-h") }
 
-    /// The value of `--name` (nil if absent); throws when the option has no value.
-    mutating func option(_ name: String) throws(UsageError) -> String? {
+    /// The value of `--name` (nil if absent); throws when the option has no value. With
+    /// `acceptsDashes`, the next argument is the value even when it starts with `--`.
+    mutating func option(_ name: String, acceptsDashes: Bool = false) throws(UsageError) -> String? {
         var found: String?
         var i = 0
         while i < items.count {
             if items[i] == name {
-                guard i + 1 < items.count, !items[i + 1].hasPrefix("--") || items[i + 1] == "-" else {
+                guard i + 1 < items.count, acceptsDashes || !items[i + 1].hasPrefix("--") || items[i + 1] == "-" else {
                     throw UsageError(verb: verb, message: "\(name) needs a value")
                 }
                 found = items[i + 1]

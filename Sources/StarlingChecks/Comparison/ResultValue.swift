@@ -83,7 +83,7 @@ public indirect enum ResultValue: Sendable, Hashable, Codable {
     }
 
     /// The numeric value of a number or a numeric string (64-bit integers may be quoted).
-    var numeric: Double? {
+    public var numeric: Double? {
         switch self {
         case .integer(let n): return Double(n)
         case .number(let x): return x

@@ -1,5 +1,5 @@
 /// Percent-encoding of query and form values (RFC 3986 unreserved characters pass through).
-enum QueryString {
+public enum QueryString {
     /// `name=value&…` with both sides percent-encoded.
     static func encode(_ parameters: [(name: String, value: String)]) -> String {
         parameters.map { "\(encodeComponent($0.name))=\(encodeComponent($0.value))" }.joined(separator: "&")
@@ -25,7 +25,7 @@ enum QueryString {
     }
 
     /// The `Authorization` header for a Tinybird token.
-    static func bearer(_ token: String) -> HTTPHeaders {
+    public static func bearer(_ token: String) -> HTTPHeaders {
         ["Authorization": "Bearer \(token)"]
     }
 }

@@ -6,6 +6,8 @@ public struct IngestBatch: Sendable {
     public var events: Int
     /// Monotonic nanoseconds at which the schedule intended to send it.
     public var intendedNanos: UInt64
+    /// Freshness probes among its events (ids in the run's `FreshnessTracker`).
+    public var probes: [Int] = []
 }
 
 extension Array where Element == UInt8 {

@@ -12,6 +12,7 @@ struct IngestGenerator {
         var events = 0
         var firstOffset = 0.0
         var sample: [GeneratedEvent] = []
+        var probes: [Int] = []
     }
 
     let plan: RunPlan
@@ -33,6 +34,7 @@ struct IngestGenerator {
         var open = Array(repeating: OpenBatch(), count: streams.count)
         let linger = plan.ingest.batchMaxLinger
         var exhausted = Set<Int>()
+        var nextProbe = 0.0
 
         while !stop.isSet, let t = schedule.next() {
             closeLingering(&open, before: t, streams: streams)
@@ -50,6 +52,10 @@ struct IngestGenerator {
             open[d].events += 1
             if open[d].events % 8 == 1 { open[d].sample.append(sent) }
             onSent?(streams[d].name, sent)
+            if let tracker = plan.freshness, plan.probesPerSecond > 0, t >= nextProbe {
+                open[d].probes.append(tracker.add(datasource: streams[d].name, event: sent))
+                nextProbe = t + 1 / plan.probesPerSecond
+            }
             if open[d].events >= plan.ingest.batchMaxEvents || open[d].encoder.bytes.count >= plan.ingest.batchMaxBytes {
                 close(&open[d], datasource: streams[d].name, at: t)
             }
@@ -72,9 +78,11 @@ struct IngestGenerator {
 
     /// Hands the closed batch to the pacer (waiting while it is far enough ahead) and resets it.
     mutating func close(_ batch: inout OpenBatch, datasource: String, at offset: Double) {
+        plan.freshness?.setIntended(batch.probes, nanos(offset))
         pacer.submit(PacedBatch(
-            batch: IngestBatch(datasource: datasource, body: batch.encoder.bytes, events: batch.events, intendedNanos: nanos(offset)),
+            batch: IngestBatch(datasource: datasource, body: batch.encoder.bytes, events: batch.events, intendedNanos: nanos(offset), probes: batch.probes),
             second: Int64(offset), sample: batch.sample))
+        batch.probes.removeAll()
         batch.encoder.bytes.removeAll(keepingCapacity: true)
         batch.events = 0
         batch.sample.removeAll(keepingCapacity: true)

@@ -32,8 +32,18 @@ public final class IngestLedger: Sendable {
     private let rejected = Atomic<Int>(0)
     private let failed = Atomic<Int>(0)
     private let notSent = Atomic<Int>(0)
+    private let landed = Mutex<[String: Int]>([:])
 
     public init() {}
+
+    /// Counts rows written to `datasource` (acknowledged, not quarantined): what the target must hold.
+    public func recordLanded(_ count: Int, datasource: String) {
+        guard count > 0 else { return }
+        landed.withLock { $0[datasource, default: 0] += count }
+    }
+
+    /// Acknowledged rows per datasource.
+    public var landedByDatasource: [String: Int] { landed.withLock { $0 } }
 
     public enum Bucket: Sendable {
         case acknowledged, quarantined, rejected, failed, notSent

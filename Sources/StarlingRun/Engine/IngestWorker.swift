@@ -13,13 +13,15 @@ struct IngestWorker {
     let shared: SharedRecorder
     let stop: StopFlag
     let runStart: UInt64
+    let freshness: FreshnessTracker?
     var recorder = LocalRecorder(stream: "ingest")
     var compressor: GzipCompressor?
     var compressed: [UInt8] = []
     var requests = 0
 
     init(pool: HTTPClientPool, target: TargetURL, token: String, config: IngestSettings, ledger: IngestLedger,
-         deadLetter: DeadLetter, shared: SharedRecorder, stop: StopFlag, runStart: UInt64) {
+         deadLetter: DeadLetter, shared: SharedRecorder, stop: StopFlag, runStart: UInt64, freshness: FreshnessTracker?) {
+        self.freshness = freshness
         self.pool = pool
         self.target = target
         self.token = token
@@ -40,7 +42,7 @@ struct IngestWorker {
                 deadLetter.write(batch.body, lines: batch.events)
                 continue
             }
-            deliver(batch.body, events: batch.events, datasource: batch.datasource, intended: batch.intendedNanos)
+            deliver(batch.body, events: batch.events, datasource: batch.datasource, intended: batch.intendedNanos, probes: batch.probes)
             recorder.flush(to: shared, now: MonotonicClock.now())
         }
         recorder.flush(to: shared, now: MonotonicClock.now(), force: true)
@@ -48,7 +50,7 @@ struct IngestWorker {
     }
 
     /// Sends one body until it is acknowledged, split, or given up; every event lands in one bucket.
-    mutating func deliver(_ body: [UInt8], events: Int, datasource: String, intended: UInt64) {
+    mutating func deliver(_ body: [UInt8], events: Int, datasource: String, intended: UInt64, probes: [Int] = []) {
         var attempt = 1
         while true {
             var request = EventsRequest(datasource: datasource, token: token, wait: config.wait, body: body)
@@ -80,10 +82,12 @@ struct IngestWorker {
                 let written = min(answer.successfulRows ?? events, events)
                 let quarantined = min(answer.quarantinedRows ?? 0, events - written)
                 ledger.record(written, in: .acknowledged)
+                ledger.recordLanded(written, datasource: datasource)
                 ledger.record(quarantined, in: .quarantined)
                 // Rows the answer does not account for did not land as far as we can tell.
                 ledger.record(events - written - quarantined, in: .rejected)
                 recorder.record(latencyNanos: now &- intended, second: second, failure: nil)
+                freshness?.acknowledged(probes, at: now)
                 return
             case .retry(let after):
                 if stop.isSet && attempt >= 2 {
@@ -98,8 +102,9 @@ struct IngestWorker {
                     giveUp(body, events: events, bucket: .rejected, failure: failure, latency: now &- intended, second: second)
                     return
                 }
-                deliver(halves.first, events: halves.firstLines, datasource: datasource, intended: intended)
-                deliver(halves.second, events: halves.secondLines, datasource: datasource, intended: intended)
+                // A probe is in one of the halves; each half acknowledges it, the first one counts.
+                deliver(halves.first, events: halves.firstLines, datasource: datasource, intended: intended, probes: probes)
+                deliver(halves.second, events: halves.secondLines, datasource: datasource, intended: intended, probes: probes)
                 return
             case .giveUp:
                 let bucket: IngestLedger.Bucket = (400..<500).contains(status) && status != 429 && status != 408 ? .rejected : .failed

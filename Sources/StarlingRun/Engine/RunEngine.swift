@@ -32,7 +32,8 @@ public enum RunEngine {
         for _ in 0..<plan.ingest.maxInFlight {
             spawn(group) {
                 var worker = IngestWorker(pool: pool, target: plan.target, token: plan.token, config: settings, ledger: ledger,
-                                          deadLetter: deadLetter, shared: shared, stop: stop, runStart: start)
+                                          deadLetter: deadLetter, shared: shared, stop: stop, runStart: start,
+                                          freshness: plan.freshness)
                 let recorder = worker.run(ingestQueue, abandon: abandon)
                 let requests = worker.requests
                 results.withLock { $0.ingest.append(recorder); $0.requests += requests }

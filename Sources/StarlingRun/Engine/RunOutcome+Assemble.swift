@@ -70,7 +70,7 @@ extension RunOutcome {
                 batchMaxEvents: plan.ingest.batchMaxEvents, errors: failedAttempts,
                 deadLetterFile: deadLetter.lines > 0 ? "deadletter.ndjson" : nil, deadLetterLines: deadLetter.lines),
             streams: streams, scheduleLag: lags, queries: queries)
-        return RunOutcome(summary: summary, histograms: histograms, timelines: timelines)
+        return RunOutcome(summary: summary, histograms: histograms, timelines: timelines, landed: ledger.landedByDatasource)
     }
 
     static func isoTime(nanos: Int64) -> String {

@@ -6,6 +6,8 @@ public struct RunOutcome: Sendable {
     public var summary: RunSummary
     public var histograms: [StreamName: HDRHistogram]
     public var timelines: [StreamName: [TimelineRow]]
+    /// Rows acknowledged (not quarantined) per datasource: what the target must hold afterwards.
+    public var landed: [String: Int] = [:]
 
     /// Exit code per the CLI's contract: 0 passed, 2 a check or threshold failed, 3 invalid.
     public var exitCode: Int32 { summary.verdict.exitCode }

@@ -26,6 +26,10 @@ public struct RunPlan: Sendable {
     /// Length of one `.hlog` interval, in seconds.
     public var logInterval: Double = 5
     public var httpOptions = HTTPClientOptions()
+    /// Watches some sent events until they are visible (nil: no freshness probes).
+    public var freshness: FreshnessTracker?
+    /// Probes per second of schedule time, when `freshness` is set.
+    public var probesPerSecond = 1.0
 
     public init(scenario: Scenario, target: TargetURL, token: String, outputDirectory: String) {
         self.scenario = scenario

@@ -145,6 +145,7 @@ public struct StreamSummary: Codable, Sendable, Equatable {
     public var mean: Double
     public var p50: Double
     public var p90: Double
+    public var p95: Double
     public var p99: Double
     public var p999: Double
     public var max: Double
@@ -157,6 +158,7 @@ public struct StreamSummary: Codable, Sendable, Equatable {
         mean = histogram.totalCount > 0 ? histogram.mean / 1000 : 0
         p50 = ms(histogram.valueAtPercentile(50))
         p90 = ms(histogram.valueAtPercentile(90))
+        p95 = ms(histogram.valueAtPercentile(95))
         p99 = ms(histogram.valueAtPercentile(99))
         p999 = ms(histogram.valueAtPercentile(99.9))
         max = ms(histogram.max)

@@ -51,4 +51,11 @@ public enum TargetResolver {
             throw .missingToken
         }
     }
+
+    /// `POST /v0/datasources/<ds>/truncate` on the target.
+    public static func truncate(_ datasource: String, on target: ResolvedTarget) throws {
+        let queries = TargetQueries(pool: HTTPClientPool(), target: target.url, token: target.token)
+        defer { queries.pool.closeIdle() }
+        try queries.truncate(datasource)
+    }
 }

@@ -9,6 +9,8 @@ public struct RunConfig: Sendable {
     public var queries: [QueryConfig] = []
     /// Query requests in flight at most; nil: 4 + 1 per 500 queries/s of the mix (up to 64).
     public var queryConcurrency: Int?
+    public var checks = ChecksConfig()
+    public var thresholds: [Threshold] = []
 
     public init() {}
 
@@ -22,6 +24,14 @@ public struct RunConfig: Sendable {
         queryConcurrency = concurrency > 0 ? concurrency : nil
         if var object = try reader.object("ingest") {
             ingest = try IngestConfig(reading: &object)
+            try object.finish()
+        }
+        if var object = try reader.object("checks") {
+            checks = try ChecksConfig(reading: &object)
+            try object.finish()
+        }
+        if var object = try reader.object("thresholds") {
+            thresholds = try Threshold.read(&object)
             try object.finish()
         }
         if let value = reader.value("queries") {

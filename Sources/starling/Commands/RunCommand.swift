@@ -26,6 +26,8 @@ enum RunCommand {
       --seed S                override the scenario's seed
       --shard i/n             send only the entities of shard i of n (for distributed runs)
       --out DIR               results folder (default: results/<scenario>-<UTC time>)
+      --truncate              URL targets: empty the scenario's datasources first so the correctness
+                              checks can run (DESTRUCTIVE; without it they are reported skipped)
       --flush-interval S      local target: seconds before buffered (wait=false) rows become visible
       --local-target-args A   local target: extra server flags, e.g. "--fault-status 503:0.05"
       --no-progress           no progress line even on a terminal
@@ -41,7 +43,7 @@ enum RunCommand {
             let project = (catalog.folders.first { FileManager.default.fileExists(atPath: $0 + "/tinybird") } ?? "scenarios") + "/tinybird"
             var local = LocalTarget.Options(project: project)
             local.flushInterval = try args.option("--flush-interval", expected: "seconds ≥ 0") { Double($0).flatMap { $0 >= 0 ? $0 : nil } } ?? 0
-            local.extraArguments = try args.option("--local-target-args")?.split(separator: " ").map(String.init) ?? []
+            local.extraArguments = try args.option("--local-target-args", acceptsDashes: true)?.split(separator: " ").map(String.init) ?? []
             var options = LoadRunOptions(localTarget: local)
             options.target = TargetChoice(try args.option("--target") ?? "local")
             options.token = try args.option("--token")
@@ -51,6 +53,7 @@ enum RunCommand {
             options.shard = try args.option("--shard", expected: "i/n with 0 ≤ i < n") { ShardSpec(parsing: $0) } ?? .whole
             options.out = try args.option("--out")
             options.showProgress = !args.flag("--no-progress") && standardErrorIsTerminal
+            options.truncate = args.flag("--truncate")
             let name = try args.positionals(count: 1...1, names: "<scenario>")[0]
             let scenario = try catalog.load(name)
             let (outcome, folder) = try LoadRun.execute(scenario, options: options) { message in
