@@ -109,3 +109,71 @@ let releaseBinary = root.appendingPathComponent(".build/release/starling").path
         #expect((closed["p99.0"] ?? 1000) < 100, "closed loop hides the stall: p99 \(closed["p99.0"] ?? -1) ms")
     }
 }
+
+/// End-to-end runs against the bundled local target (needs its venv: scripts/test provides it).
+@Suite(.serialized, .timeLimit(.minutes(5)), .enabled(if: FileManager.default.isExecutableFile(atPath: releaseBinary)
+        && ProcessInfo.processInfo.environment["STARLING_PYTHON"] != nil, "needs the release build and the local target's venv"))
+struct RunVerdictTests {
+    /// A small scenario with every datasource, checks and thresholds. These tests are about verdicts,
+    /// not timing: the schedule-lag limit is lifted so a busy machine cannot make the run invalid.
+    func scenario(thresholds: [String: String], checks: String = #"{"settle_timeout": "5s", "probes_per_second": 2}"#) throws -> URL {
+        let thresholdJSON = thresholds.map { "\"\($0.key)\": \"\($0.value)\"" }.joined(separator: ", ")
+        let json = """
+        {"format": 1, "name": "verdict", "seed": 3,
+         "datasources": {"store_visits": {"visits_per_hour": 3000}, "ecommerce_events": {}, "customer_touchpoints": {"journeys_per_hour": 1500}},
+         "run": {"duration": "4s", "max_schedule_lag": "10s", "ingest": {"rate": 400, "wait": true, "batch_max_events": 100},
+                 "checks": \(checks), "thresholds": {\(thresholdJSON)}}}
+        """
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("starling-verdict-\(UUID().uuidString).json")
+        try Data(json.utf8).write(to: url)
+        return url
+    }
+
+    func run(_ scenario: URL, _ extra: String...) throws -> (status: Int32, output: String, summary: [String: Any]) {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("starling-verdict-out-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: scenario) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: releaseBinary)
+        process.arguments = ["run", scenario.path, "--out", out.path] + extra
+        process.currentDirectoryURL = root
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            + String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard let data = FileManager.default.contents(atPath: out.appendingPathComponent("summary.json").path) else {
+            Issue.record("no summary.json; the run printed: \(output)")
+            return (process.terminationStatus, output, [:])
+        }
+        let summary = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        return (process.terminationStatus, output, summary)
+    }
+
+    @Test func passingRunExitsZeroWithEveryCheckPassed() throws {
+        let result = try run(try scenario(thresholds: ["checks.failed": "== 0", "ingest.latency.p99": "< 5s", "errors.rate": "< 1%"]))
+        #expect(result.status == 0, "\(result.output)")
+        let checks = result.summary["checks"] as? [[String: Any]] ?? []
+        #expect(checks.count > 30)
+        #expect(checks.allSatisfy { $0["status"] as? String == "passed" }, "\(result.output)")
+        let freshness = result.summary["freshness"] as? [String: Any]
+        #expect((freshness?["visible"] as? Int ?? 0) > 0)
+    }
+
+    @Test func impossibleThresholdExitsTwoNamingIt() throws {
+        let result = try run(try scenario(thresholds: ["ingest.latency.p50": "< 0.001ms"]))
+        #expect(result.status == 2)
+        #expect(result.output.contains("threshold ingest.latency.p50 < 0.001ms") && result.output.contains("FAILED"))
+    }
+
+    @Test func targetThatLosesAcknowledgedRowsFailsItsChecks() throws {
+        let result = try run(try scenario(thresholds: [:], checks: #"{"settle_timeout": "2s", "probes_per_second": 0}"#),
+                             "--local-target-args", "--fault-lose-rows 0.05")
+        #expect(result.status == 2, "\(result.output)")
+        let checks = result.summary["checks"] as? [[String: Any]] ?? []
+        #expect(checks.contains { $0["pipe"] as? String == "settle" && $0["status"] as? String == "failed" })
+        #expect(checks.filter { $0["status"] as? String == "failed" }.count > 1)
+    }
+}

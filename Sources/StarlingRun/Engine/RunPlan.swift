@@ -41,6 +41,7 @@ public struct RunPlan: Sendable {
         ingest = scenario.run.ingest
         queries = scenario.run.queries
         queryConcurrency = scenario.run.queryConcurrency
+        maxScheduleLagMicros = UInt64(scenario.run.maxScheduleLag * 1e6)
         eventTime = scenario.run.eventTime
     }
 }

@@ -9,6 +9,8 @@ public struct RunConfig: Sendable {
     public var queries: [QueryConfig] = []
     /// Query requests in flight at most; nil: 4 + 1 per 500 queries/s of the mix (up to 64).
     public var queryConcurrency: Int?
+    /// The run is invalid when the schedule lag's p99 exceeds this (seconds).
+    public var maxScheduleLag = 0.025
     public var checks = ChecksConfig()
     public var thresholds: [Threshold] = []
 
@@ -20,6 +22,7 @@ public struct RunConfig: Sendable {
             throw .invalidValue(path: reader.childPath("duration"), expected: "a duration > 0", found: "0")
         }
         eventTime = try reader.choice("event_time", default: eventTime)
+        maxScheduleLag = try reader.duration("max_schedule_lag", default: maxScheduleLag) ?? maxScheduleLag
         let concurrency = try reader.int("query_concurrency", default: 0, in: 0...1024)
         queryConcurrency = concurrency > 0 ? concurrency : nil
         if var object = try reader.object("ingest") {
