@@ -83,7 +83,7 @@ public struct Comparison: Sendable {
         let tails = (baseline + [current].compactMap { $0 }).compactMap(\.tailSamples)
         if let fewest = tails.min(), fewest < tolerances.minimumTailSamples {
             row.verdict = .noisy
-            row.note = "only \(Int(fewest.rounded(.down))) samples beyond this percentile (< \(Int(tolerances.minimumTailSamples)))"
+            row.note = "only \(Int(fewest.rounded())) samples beyond this percentile, fewer than \(Int(tolerances.minimumTailSamples))"
             return row
         }
         let worse = reference.polarity == .lowerIsBetter

@@ -31,7 +31,8 @@ enum ReportCharts {
         }
         let reach = series.flatMap { $0.points.map(\.x) }.max() ?? 2
         let ticks = (0...max(2, Int(reach.rounded(.up)))).map { (Double($0), percentileLabel(decades: $0)) }
-        return SVGLineChart(title: title, xTitle: "percentile (log scale of 1/(1−p), as HdrHistogram plots it)", yTitle: "ms", series: series, xTicks: ticks)
+        return SVGLineChart(title: title, xTitle: "percentile (log scale of 1/(1−p), as HdrHistogram plots it)", yTitle: "ms", series: series,
+                            xTicks: ticks, height: max(300, 90 + 18 * Double(series.count)))
     }
 
     /// Offered and achieved rate per second. Ingest timelines count offered *events* but completed
