@@ -7,7 +7,7 @@ public enum HTMLReport {
     public static func render(_ input: ReportInput) -> String {
         let s = input.summary
         var body: [String] = []
-        body.append("<h1>Starling run: \(ReportText.xml(s.scenario)) <span class=\"v \(s.verdict.rawValue)\">\(ReportText.xml(ReportText.verdictBadge(s.verdict)))</span></h1>")
+        body.append("<h1>Starling run: \(ReportText.xml(s.scenario)) <span class=\"v \(s.verdict.rawValue)\">\(s.verdict.rawValue)</span></h1>")
         body.append("<p class=\"meta\">Started \(ReportText.xml(s.startedAt)) · \(String(format: "%.1f", s.elapsedSeconds)) s of \(String(format: "%.0f", s.plannedSeconds)) s planned · seed \(s.seed) · shard \(ReportText.xml(s.shard)) · target <code>\(ReportText.xml(s.target))</code></p>")
         if let reason = s.stoppedEarly { body.append("<p class=\"warn\">Stopped early: \(ReportText.xml(reason))</p>") }
         body += s.invalidReasons.map { "<p class=\"warn\">Invalid: \(ReportText.xml($0))</p>" }
@@ -40,10 +40,10 @@ public enum HTMLReport {
         }
         html.append("<h2>Checks</h2>")
         html.append(s.checks.isEmpty ? "<p>No correctness checks ran.</p>"
-            : table(["pipe", "parameters", "status", "reason"], s.checks.map { [$0.pipe, $0.parameters.isEmpty ? "(defaults)" : $0.parameters, ReportText.status($0.status), $0.reason ?? ""] }))
+            : table(["pipe", "parameters", "status", "reason"], s.checks.map { [$0.pipe, $0.parameters.isEmpty ? "(defaults)" : $0.parameters, $0.status.rawValue, $0.reason ?? ""] }))
         html.append("<h2>Thresholds</h2>")
         html.append(s.thresholds.isEmpty ? "<p>The scenario sets no thresholds.</p>"
-            : table(["metric", "condition", "value", "result"], s.thresholds.map { [$0.metric, $0.condition, ReportText.thresholdValue($0), $0.passed ? "✅ passed" : "❌ failed"] }))
+            : table(["metric", "condition", "value", "result"], s.thresholds.map { [$0.metric, $0.condition, ReportText.thresholdValue($0), $0.passed ? "passed" : "failed"] }))
         return html
     }
 
@@ -68,8 +68,17 @@ public enum HTMLReport {
     /// A table whose first column is text and the others right-aligned numbers; every cell escaped.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
         let head = header.map { "<th>\(ReportText.xml($0))</th>" }.joined()
-        let body = rows.map { "<tr>" + $0.map { "<td>\(ReportText.xml($0))</td>" }.joined() + "</tr>" }.joined(separator: "\n")
+        let body = rows.map { "<tr>" + $0.map(cell).joined() + "</tr>" }.joined(separator: "\n")
         return "<table>\n<thead><tr>\(head)</tr></thead>\n<tbody>\n\(body)\n</tbody>\n</table>"
+    }
+
+    /// A cell: numbers right-aligned, verdict words coloured (text, not emoji: headless browsers and
+    /// CI machines often lack an emoji font).
+    static func cell(_ text: String) -> String {
+        let bare = text.replacingOccurrences(of: "\u{202F}", with: "")
+        let kind = Double(bare) != nil || bare == "–" ? " class=\"n\""
+            : ["passed", "failed", "skipped", "NO"].contains(text) ? " class=\"\(text == "NO" ? "failed" : text)\"" : ""
+        return "<td\(kind)>\(ReportText.xml(text))</td>"
     }
 
     static func page(title: String, body: [String]) -> String {
@@ -88,7 +97,8 @@ public enum HTMLReport {
         .v.passed { background: #e3f6e3; } .v.failed { background: #fde2e2; } .v.invalid { background: #fff4e5; }
         table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
         th, td { border: 1px solid #ddd; padding: 3px 8px; } th { background: #f5f5f5; }
-        td:not(:first-child) { text-align: right; font-variant-numeric: tabular-nums; }
+        td.n { text-align: right; font-variant-numeric: tabular-nums; }
+        td.passed { color: #17702a; } td.failed { color: #b00020; font-weight: bold; } td.skipped { color: #8a6d00; }
         svg.chart { display: block; margin: 10px 0; }
         svg .ct { font: bold 13px sans-serif; } svg .pa { fill: #fafafa; stroke: #bbb; }
         svg .gr { stroke: #e4e4e4; } svg .xl { font: 11px sans-serif; text-anchor: middle; fill: #444; }
