@@ -22,26 +22,26 @@ import Testing
     }
 
     @Test func flagsARegressionBeyondTheSpreadAndTolerance() throws {
-        // Max 55 ms; 55 + 25 % × 55 + 2 ms = 70.75 ms.
-        let c = try Self.compare([50, 52, 55], 72)
+        // Max 55 ms; 55 + 50 % × 55 + 5 ms = 87.5 ms.
+        let c = try Self.compare([50, 52, 55], 90)
         #expect(Self.verdict(c, "ingest.latency.p99") == .regression)
         #expect(c.exitCode == 2)
-        #expect(ComparisonReport.markdown(c).contains("| ingest.latency.p99 | ↓ | 52 ms | 50–55 (n=3) | 72 ms | +20 (+38.5%) | 25% + 2 ms | ❌ regression |"))
+        #expect(ComparisonReport.markdown(c).contains("| ingest.latency.p99 | ↓ | 52 ms | 50–55 (n=3) | 90 ms | +38 (+73.1%) | 50% + 5 ms | ❌ regression |"))
     }
 
     @Test func doesNotFlagAnImprovement() throws {
-        let c = try Self.compare([50, 52, 55], 20)
+        let c = try Self.compare([50, 52, 55], 10)
         #expect(Self.verdict(c, "ingest.latency.p99") == .improvement)
         #expect(c.exitCode == 0)
     }
 
     @Test func doesNotFlagNoiseWithinTheBaselineSpread() throws {
-        // 80 ms is 33 % above the median but within max 70 + 25 % + 2 ms = 89.5 ms.
-        let c = try Self.compare([50, 60, 70], 80)
+        // 100 ms is 67 % above the median but within max 70 + 50 % + 5 ms = 110 ms.
+        let c = try Self.compare([50, 60, 70], 100)
         #expect(Self.verdict(c, "ingest.latency.p99") == .unchanged)
         #expect(!c.hasRegression)
-        // The same value against a single steady run is a regression.
-        #expect(Self.verdict(try Self.compare([60], 80), "ingest.latency.p99") == .regression)
+        // The same value against a single steady run is a regression (60 + 50 % + 5 ms = 95 ms).
+        #expect(Self.verdict(try Self.compare([60], 100), "ingest.latency.p99") == .regression)
     }
 
     @Test func respectsPolarity() throws {
@@ -78,15 +78,31 @@ import Testing
     @Test func toleranceOverridesApplyByKindAndByMetric() throws {
         var tolerances = CompareTolerances()
         try tolerances.apply("tail=40%+5ms")
-        try tolerances.apply("ingest.latency.p99=0.5")
+        try tolerances.apply("ingest.latency.p99=0.1")
         #expect(tolerances.byKind[.tail] == Tolerance(relative: 0.4, absolute: 5))
-        #expect(tolerances.byMetric["ingest.latency.p99"] == Tolerance(relative: 0.5, absolute: 0))
+        #expect(tolerances.byMetric["ingest.latency.p99"] == Tolerance(relative: 0.1, absolute: 0))
         try tolerances.apply("latency=10%+1s")
         #expect(tolerances.byKind[.latency] == Tolerance(relative: 0.1, absolute: 1000))
-        // 72 ms is within 55 + 50 % now.
-        #expect(Self.verdict(try Self.compare([50, 52, 55], 72, tolerances: tolerances), "ingest.latency.p99") == .unchanged)
+        // 72 ms is beyond 55 + 10 % now (within the default 50 % + 5 ms).
+        #expect(Self.verdict(try Self.compare([50, 52, 55], 72, tolerances: tolerances), "ingest.latency.p99") == .regression)
+        #expect(Self.verdict(try Self.compare([50, 52, 55], 72), "ingest.latency.p99") == .unchanged)
         #expect(throws: CompareError.badTolerance("tail")) { try tolerances.apply("tail") }
         #expect(throws: CompareError.badTolerance("tail=-1")) { try tolerances.apply("tail=-1") }
+    }
+
+    @Test func leavesInvalidRunsOutAndDrawsNoVerdictFromAnInvalidCurrentRun() throws {
+        var stalled = try Self.run(p99: 900)
+        stalled.summary.valid = false
+        stalled.summary.invalidReasons = ["the ingest schedule fell behind"]
+        let c = Comparison(baseline: RunSet(summaries: [try Self.run(p99: 50), stalled]), current: try Self.run(p99: 200), tolerances: CompareTolerances())
+        #expect(c.baselineFolders == ["run-50.0-119.5"])
+        #expect(Self.verdict(c, "ingest.latency.p99") == .regression)
+        #expect(c.warnings.first == "left out of the baseline as invalid runs: run-900.0-119.5")
+
+        let inconclusive = Comparison(baseline: RunSet(summaries: [try Self.run(p99: 50)]), current: stalled, tolerances: CompareTolerances())
+        #expect(inconclusive.hasRegression)
+        #expect(inconclusive.exitCode == 3)
+        #expect(ComparisonReport.markdown(inconclusive).contains("inconclusive: the current run is invalid"))
     }
 
     @Test(.timeLimit(.minutes(1))) func readsAFolderOfRunsAsOneBaseline() throws {

@@ -16,12 +16,14 @@ public struct Tolerance: Sendable, Equatable {
 
 /// The tolerances of one comparison: per metric kind, overridable per metric name.
 ///
-/// Defaults are chosen for a noisy, shared 2-core CI machine running a 20-second smoke run:
-/// - `latency` (medians) 20 % + 1 ms: medians of a few hundred samples move ~5–10 % between
-///   identical runs there; 1 ms absorbs timer and scheduler jitter on sub-10 ms medians.
-/// - `tail` (p99, p99.9, freshness p99) 25 % + 2 ms: tails move most from run to run (one GC pause
-///   or neighbour's build shifts them), so they get more room — still catching a 30 % tail regression
-///   against a tight baseline.
+/// Defaults are chosen for a noisy, shared 2-core CI machine running a 20-second smoke run against
+/// the local target. Measured there (15 runs of `ci-smoke`, other builds running alongside): valid
+/// runs' ingest p50 spread over 16–28 ms and p99 over 42–155 ms.
+/// - `latency` (medians) 25 % + 2 ms: on top of a baseline range that already holds most of that
+///   spread; 2 ms absorbs timer and scheduler jitter on sub-10 ms medians.
+/// - `tail` (p99, p99.9, freshness p99) 50 % + 5 ms: tails move most from run to run (one stall of a
+///   neighbour's build shifts them). Tighten both with `--tolerance` against a steady target (the
+///   fake target with a fixed delay) to catch a 30 % change.
 /// - `rate` 10 % + 0.2/s: achieved throughput follows the offered rate; a 10 % shortfall is real,
 ///   0.2/s absorbs the ±1 request at the run's edges on 1–2 req/s query streams.
 /// - `errors` 0 % + 0.5 percentage points: an occasional timeout on a busy machine is not a regression.
@@ -30,8 +32,8 @@ public struct Tolerance: Sendable, Equatable {
 /// samples) are reported but not gated: they are a single sample's noise.
 public struct CompareTolerances: Sendable, Equatable {
     public var byKind: [MetricKind: Tolerance] = [
-        .latency: Tolerance(relative: 0.20, absolute: 1),
-        .tail: Tolerance(relative: 0.25, absolute: 2),
+        .latency: Tolerance(relative: 0.25, absolute: 2),
+        .tail: Tolerance(relative: 0.50, absolute: 5),
         .rate: Tolerance(relative: 0.10, absolute: 0.2),
         .errors: Tolerance(relative: 0, absolute: 0.5),
         .count: Tolerance(relative: 0, absolute: 0),

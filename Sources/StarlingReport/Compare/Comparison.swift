@@ -44,27 +44,40 @@ public struct MetricComparison: Sendable, Equatable {
 /// for a single-run baseline, and an outlier in the baseline only makes it more lenient — the safe
 /// side for a gate that must not cry wolf. Percentiles backed by fewer than
 /// ``CompareTolerances/minimumTailSamples`` samples beyond them are not gated at all.
+///
+/// Invalid runs (the generator fell behind its schedule, so latencies include its own delay) are
+/// left out of the baseline when at least one valid run remains; an invalid *current* run makes the
+/// comparison inconclusive (exit 3, as for `starling run`): rerun it rather than blame the server.
 public struct Comparison: Sendable {
     public var baselineFolders: [String]
     public var currentFolder: String
     public var rows: [MetricComparison]
     /// Things the reader should know: invalid runs, different offered rates.
     public var warnings: [String]
+    /// The current run is invalid: the table is shown but no verdict is drawn from it.
+    public var inconclusive: Bool
 
     public var hasRegression: Bool { rows.contains { $0.verdict == .regression } }
-    /// 2 on a regression, 0 otherwise (the CLI's contract).
-    public var exitCode: Int32 { hasRegression ? 2 : 0 }
+    /// 3 when the current run is invalid, else 2 on a regression, 0 otherwise (the CLI's contract).
+    public var exitCode: Int32 { inconclusive ? 3 : hasRegression ? 2 : 0 }
 
     public init(baseline: RunSet, current: (folder: String, summary: RunSummary), tolerances: CompareTolerances) {
-        baselineFolders = baseline.runs.map(\.folder)
+        let valid = baseline.runs.filter { $0.summary.valid }
+        let used = valid.isEmpty ? baseline.runs : valid
+        baselineFolders = used.map(\.folder)
         currentFolder = current.folder
-        let base = baseline.runs.map { MetricReading.readings(of: $0.summary) }
+        inconclusive = !current.summary.valid
+        let base = used.map { MetricReading.readings(of: $0.summary) }
         let now = MetricReading.readings(of: current.summary)
         let names = Set(base.flatMap(\.keys)).union(now.keys).sorted { (Self.rank($0), $0) < (Self.rank($1), $1) }
         rows = names.map { name in
             Self.judge(baseline: base.compactMap { $0[name] }, current: now[name], tolerances: tolerances)
         }
-        warnings = Self.warnings(baseline: baseline, current: current)
+        warnings = Self.warnings(baseline: RunSet(summaries: used), current: current)
+        let left = baseline.runs.filter { !$0.summary.valid }.map(\.folder)
+        if !valid.isEmpty && !left.isEmpty {
+            warnings.insert("left out of the baseline as invalid runs: \(left.joined(separator: ", "))", at: 0)
+        }
     }
 
     static func judge(baseline: [MetricReading], current: MetricReading?, tolerances: CompareTolerances) -> MetricComparison {
@@ -98,7 +111,8 @@ public struct Comparison: Sendable {
         var out: [String] = []
         var seen = Set<String>()
         for (folder, s) in baseline.runs + [current] where !s.valid && seen.insert(folder).inserted {
-            out.append("\(folder) is an invalid run (\(s.invalidReasons.joined(separator: "; "))); its latencies may include the generator's own delay")
+            out.append("\(folder) is an invalid run (\(s.invalidReasons.joined(separator: "; "))); its latencies include the generator's own delay"
+                + (folder == current.folder ? ": no verdict is drawn from this comparison, rerun it" : ""))
         }
         let offered = current.summary.ingest.offeredEventsPerSecond
         for (folder, s) in baseline.runs where abs(s.ingest.offeredEventsPerSecond - offered) > 0.02 * max(offered, 1) {

@@ -6,7 +6,9 @@ public enum ComparisonReport {
     public static func markdown(_ c: Comparison) -> String {
         let regressions = c.rows.filter { $0.verdict == .regression }.count
         let improvements = c.rows.filter { $0.verdict == .improvement }.count
-        var md = ["## Starling compare — " + (regressions > 0 ? "❌ \(regressions) regression\(regressions == 1 ? "" : "s")" : "✅ no regression"), ""]
+        let headline = c.inconclusive ? "⚠️ inconclusive: the current run is invalid"
+            : regressions > 0 ? "❌ \(regressions) regression\(regressions == 1 ? "" : "s")" : "✅ no regression"
+        var md = ["## Starling compare — " + headline, ""]
         md.append("Current `\(c.currentFolder)` against \(c.baselineFolders.count) baseline run\(c.baselineFolders.count == 1 ? "" : "s"): "
             + c.baselineFolders.map { "`\($0)`" }.joined(separator: ", ") + ". \(improvements) improvement\(improvements == 1 ? "" : "s").")
         md += c.warnings.map { "\n> ⚠️ \(ReportText.cell($0))" }
