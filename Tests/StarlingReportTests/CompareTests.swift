@@ -44,6 +44,16 @@ import Testing
         #expect(Self.verdict(try Self.compare([60], 100), "ingest.latency.p99") == .regression)
     }
 
+    @Test func severalCurrentRunsMustAllShowTheChange() throws {
+        let baseline = RunSet(summaries: try [50.0, 52, 55].map { try Self.run(p99: $0) })
+        let mixed = RunSet(summaries: try [100.0, 60].map { try Self.run(p99: $0) })
+        let consistent = RunSet(summaries: try [100.0, 95].map { try Self.run(p99: $0) })
+        #expect(Self.verdict(Comparison(baseline: baseline, current: mixed, tolerances: CompareTolerances()), "ingest.latency.p99") == .unchanged)
+        let c = Comparison(baseline: baseline, current: consistent, tolerances: CompareTolerances())
+        #expect(Self.verdict(c, "ingest.latency.p99") == .regression)
+        #expect(ComparisonReport.markdown(c).contains("| ingest.latency.p99 | ↓ | 52 ms | 50–55 (n=3) | 97.50 ms | 95–100 (n=2) | +45.50 (+87.5%) |"))
+    }
+
     @Test func respectsPolarity() throws {
         // A rate 30 % lower is worse; 30 % higher is better.
         #expect(Self.verdict(try Self.compare([50], 50, rate: 83), "query.top_products.rate.achieved") == .regression)
@@ -97,7 +107,7 @@ import Testing
         let c = Comparison(baseline: RunSet(summaries: [try Self.run(p99: 50), stalled]), current: try Self.run(p99: 200), tolerances: CompareTolerances())
         #expect(c.baselineFolders == ["run-50.0-119.5"])
         #expect(Self.verdict(c, "ingest.latency.p99") == .regression)
-        #expect(c.warnings.first == "left out of the baseline as invalid runs: run-900.0-119.5")
+        #expect(c.warnings.first == "left out as invalid runs: run-900.0-119.5")
 
         let inconclusive = Comparison(baseline: RunSet(summaries: [try Self.run(p99: 50)]), current: stalled, tolerances: CompareTolerances())
         #expect(inconclusive.hasRegression)

@@ -9,23 +9,33 @@ public enum ComparisonReport {
         let headline = c.inconclusive ? "⚠️ inconclusive: the current run is invalid"
             : regressions > 0 ? "❌ \(regressions) regression\(regressions == 1 ? "" : "s")" : "✅ no regression"
         var md = ["## Starling compare — " + headline, ""]
-        md.append("Current `\(c.currentFolder)` against \(c.baselineFolders.count) baseline run\(c.baselineFolders.count == 1 ? "" : "s"): "
-            + c.baselineFolders.map { "`\($0)`" }.joined(separator: ", ") + ". \(improvements) improvement\(improvements == 1 ? "" : "s").")
+        md.append("Current: " + list(c.currentFolders) + ". Baseline: " + list(c.baselineFolders)
+            + ". \(improvements) improvement\(improvements == 1 ? "" : "s").")
         md += c.warnings.map { "\n> ⚠️ \(ReportText.cell($0))" }
-        md += ["", "| metric | better | baseline (median) | baseline range | current | change | tolerance | verdict |",
-               "|---|:---:|---:|---:|---:|---:|---:|---|"]
+        let several = c.currentFolders.count > 1
+        md += ["", "| metric | better | baseline (median) | baseline range | current\(several ? " (median)" : "") |\(several ? " current range |" : "") change | tolerance | verdict |",
+               "|---|:---:|---:|---:|---:|\(several ? "---:|" : "")---:|---:|---|"]
         for r in c.rows {
-            let median = r.baselineMedian.map { value($0, r.unit) } ?? "–"
-            let range = r.baseline.isEmpty ? "–" : "\(number(r.baseline.min() ?? 0))–\(number(r.baseline.max() ?? 0)) (n=\(r.baseline.count))"
-            let current = r.current.map { value($0, r.unit) } ?? "–"
-            md.append("| \(ReportText.cell(r.name)) | \(r.polarity == .lowerIsBetter ? "↓" : "↑") | \(median) | \(range) | \(current) | \(change(r)) | \(tolerance(r)) | \(verdict(r)) |")
+            let baseline = r.baselineMedian.map { value($0, r.unit) } ?? "–"
+            let current = r.currentMedian.map { value($0, r.unit) } ?? "–"
+            let currentRange = several ? " \(range(r.current)) |" : ""
+            md.append("| \(ReportText.cell(r.name)) | \(r.polarity == .lowerIsBetter ? "↓" : "↑") | \(baseline) | \(range(r.baseline)) | \(current) |\(currentRange) \(change(r)) | \(tolerance(r)) | \(verdict(r)) |")
         }
-        md += ["", "Verdict rule: a change counts only outside the baseline runs' range widened by the tolerance (absolute + relative × value)."]
+        md += ["", "Verdict rule: a change counts only when every current run is outside the baseline runs' range widened by the tolerance (absolute + relative × value)."]
         return md.joined(separator: "\n") + "\n"
     }
 
+    static func list(_ folders: [String]) -> String {
+        "\(folders.count) run\(folders.count == 1 ? "" : "s") (" + folders.map { "`\($0)`" }.joined(separator: ", ") + ")"
+    }
+
+    static func range(_ values: [Double]) -> String {
+        guard let low = values.min(), let high = values.max() else { return "–" }
+        return "\(number(low))–\(number(high)) (n=\(values.count))"
+    }
+
     static func change(_ r: MetricComparison) -> String {
-        guard let now = r.current, let median = r.baselineMedian else { return "–" }
+        guard let now = r.currentMedian, let median = r.baselineMedian else { return "–" }
         let delta = now - median
         let sign = delta >= 0 ? "+" : "−"
         guard median != 0 else { return delta == 0 ? "0" : "\(sign)\(number(abs(delta)))" }

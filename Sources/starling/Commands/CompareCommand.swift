@@ -12,9 +12,10 @@ enum CompareCommand {
     ARGUMENTS:
       <baseline>...   one or more results folders, or a folder whose sub-folders are results folders
                       (e.g. results/baselines/ci-smoke/ holding run1/ … run5/); all of them form the baseline
-      <current>       the results folder of the run to judge (the last argument)
+      <current>       the results folder of the run to judge (the last argument), or a folder of
+                      several runs of the same build: then a change counts only if every one shows it
 
-    A metric regresses only when the current value is outside the baseline runs' [min, max] range
+    A metric regresses only when the current value (every current run's) is outside the baseline runs' [min, max] range
     widened by its tolerance (absolute + relative × value), in its bad direction (lower latency,
     errors, losses are better; higher rates are better). A baseline of several runs therefore
     carries the machine's own noise. Percentiles with fewer than --min-tail-samples samples beyond
@@ -59,11 +60,7 @@ enum CompareCommand {
             let folders = try args.positionals(count: 2...10_000, names: "<baseline> and <current>")
             let baseline = try RunSet(folders: Array(folders.dropLast()))
             let current = try RunSet(folders: [folders[folders.count - 1]])
-            guard current.runs.count == 1, let run = current.runs.first else {
-                printError("the current run must be one results folder; \(folders[folders.count - 1]) holds \(current.runs.count)")
-                return 1
-            }
-            let comparison = Comparison(baseline: baseline, current: run, tolerances: tolerances)
+            let comparison = Comparison(baseline: baseline, current: current, tolerances: tolerances)
             let markdown = ComparisonReport.markdown(comparison)
             print(markdown, terminator: "")
             if let out {
