@@ -50,6 +50,9 @@ public struct Comparison: Sendable {
             Self.judge(baseline: baseReadings.compactMap { $0[name] }, current: nowReadings.compactMap { $0[name] }, tolerances: tolerances)
         }
         warnings = Self.warnings(baseline: base, current: now)
+        for name in tolerances.byMetric.keys.sorted() where !names.contains(name) {
+            warnings.append("the tolerance for \(name) applies to nothing: no such metric in these runs")
+        }
         if !(baseLeft + nowLeft).isEmpty {
             warnings.insert("left out as invalid runs: \((baseLeft + nowLeft).joined(separator: ", "))", at: 0)
         }
