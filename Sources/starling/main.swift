@@ -11,6 +11,8 @@ let commands: [String: ([String]) -> Int32] = [
     "run": RunCommand.main,
     "scenarios": ScenariosCommand.main,
     "bench": BenchCommand.main,
+    "report": ReportCommand.main,
+    "compare": CompareCommand.main,
     "help": HelpCommand.main,
     "--help": HelpCommand.main,
     "-h": HelpCommand.main,

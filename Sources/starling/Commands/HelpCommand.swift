@@ -8,6 +8,8 @@ enum HelpCommand {
       generate    write a scenario's events as NDJSON/CSV fixtures (reproducible, shardable)
       run         load-test a target: ingest at the scenario's rate while querying its pipes
       scenarios   list the built-in scenarios
+      report      re-render report.md, junit.xml and report.html from a results folder
+      compare     compare a run with a baseline (one or several runs); exit 2 on a regression
       bench       measure Starling itself (bench generate: events/s and peak RSS per domain)
       help        show help for a command: starling help <command>
 
@@ -20,6 +22,8 @@ enum HelpCommand {
         "run": RunCommand.help,
         "scenarios": ScenariosCommand.help,
         "bench": BenchCommand.help,
+        "report": ReportCommand.help,
+        "compare": CompareCommand.help,
     ]
 
     static func main(_ arguments: [String]) -> Int32 {

@@ -1,0 +1,39 @@
+import Foundation
+import StarlingRun
+
+/// The runs a comparison reads: each argument is a results folder (it has `summary.json`), or a
+/// folder whose direct sub-folders are results folders (e.g. `results/baselines/ci-smoke/` holding
+/// `run1/ … run5/`), which stands for all of them.
+public struct RunSet: Sendable {
+    public var runs: [(folder: String, summary: RunSummary)]
+
+    public init(folders: [String]) throws(CompareError) {
+        var runs: [(String, RunSummary)] = []
+        for folder in folders {
+            for path in try Self.expand(folder) { runs.append((path, try Self.summary(at: path))) }
+        }
+        self.runs = runs
+    }
+
+    public init(summaries: [(folder: String, summary: RunSummary)]) {
+        runs = summaries
+    }
+
+    static func expand(_ folder: String) throws(CompareError) -> [String] {
+        let manager = FileManager.default
+        if manager.fileExists(atPath: "\(folder)/summary.json") { return [folder] }
+        let children = ((try? manager.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+            .map { "\(folder)/\($0)" }
+            .filter { manager.fileExists(atPath: "\($0)/summary.json") }
+        guard !children.isEmpty else { throw .notResults(folder) }
+        return children
+    }
+
+    static func summary(at folder: String) throws(CompareError) -> RunSummary {
+        do {
+            return try ResultWriter.readSummary(from: folder)
+        } catch {
+            throw .unreadable("\(folder)/summary.json", error.description)
+        }
+    }
+}
