@@ -72,12 +72,14 @@ public struct TimeSeries: Sendable {
     }
 
     /// Counts one completion in `second` with its latency; `succeeded` picks achieved or errors.
-    public mutating func recordCompletion(second: Int64, latency: UInt64, succeeded: Bool) {
+    /// `count` is how many units (e.g. events of a batch) the completion carried; the latency is
+    /// recorded once.
+    public mutating func recordCompletion(second: Int64, latency: UInt64, succeeded: Bool, count: UInt64 = 1) {
         guard let slot = slotIndex(for: second, samples: 1) else { return }
         if succeeded {
-            slots[slot].row.achieved &+= 1
+            slots[slot].row.achieved &+= count
         } else {
-            slots[slot].row.errors &+= 1
+            slots[slot].row.errors &+= count
         }
         slots[slot].latency.record(latency)
     }

@@ -45,6 +45,7 @@ public enum LoadRun {
         let outcome = RunSession.execute(plan, isolation: isolation, stop: stop)
         signals.forEach { $0.cancel() }
         try ResultWriter.write(outcome, to: out)
+        try ReportWriter.writeAll(outcome, to: out)
         return (outcome, out)
     }
 

@@ -30,7 +30,7 @@ func starling(_ arguments: String...) throws -> (status: Int32, output: String, 
 }
 
 @Suite(.timeLimit(.minutes(2))) struct CLITests {
-    @Test(arguments: ["generate", "scenarios", "bench"])
+    @Test(arguments: ["generate", "run", "scenarios", "bench", "report", "compare"])
     func everyVerbHasHelp(verb: String) throws {
         let viaFlag = try starling(verb, "--help")
         #expect(viaFlag.status == 0)

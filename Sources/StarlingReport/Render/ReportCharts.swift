@@ -35,15 +35,12 @@ enum ReportCharts {
                             xTicks: ticks, height: max(300, 90 + 18 * Double(series.count)))
     }
 
-    /// Offered and achieved rate per second. Ingest timelines count offered *events* but completed
-    /// *requests*; achieved is scaled so that it sums to the events that landed, so both lines are events/s.
+    /// Offered and achieved rate per second: events/s for ingest (the ingest timeline counts events
+    /// both ways), requests/s for the queries.
     static func rates(_ input: ReportInput) -> [SVGLineChart] {
         var charts: [SVGLineChart] = []
         if let rows = input.timelines["ingest"], !rows.isEmpty {
-            let l = input.summary.ingest.ledger
-            let completions = Double(rows.reduce(0) { $0 + $1.achieved })
-            let scale = completions > 0 ? Double(l.acknowledged + l.quarantined) / completions : 1
-            charts.append(rateChart("ingest: offered vs achieved events/s", unit: "events/s", rows: rows, achievedScale: scale, domain: runDomain(input)))
+            charts.append(rateChart("ingest: offered vs achieved events/s", unit: "events/s", rows: rows, domain: runDomain(input)))
         }
         let queryRows = input.timelines.filter { $0.key.hasPrefix("query.") }.values.flatMap { $0 }
         if !queryRows.isEmpty {
@@ -55,17 +52,17 @@ enum ReportCharts {
                 bySecond[r.second] = sum
             }
             charts.append(rateChart("queries (all pipes): offered vs achieved requests/s", unit: "requests/s",
-                                    rows: bySecond.values.sorted { $0.second < $1.second }, achievedScale: 1, domain: runDomain(input)))
+                                    rows: bySecond.values.sorted { $0.second < $1.second }, domain: runDomain(input)))
         }
         return charts
     }
 
-    static func rateChart(_ title: String, unit: String, rows: [TimelineRow], achievedScale: Double, domain: ClosedRange<Double>) -> SVGLineChart {
+    static func rateChart(_ title: String, unit: String, rows: [TimelineRow], domain: ClosedRange<Double>) -> SVGLineChart {
         SVGLineChart(
             title: title, xTitle: "second of the run", yTitle: unit,
             series: [
                 ChartSeries(name: "offered", color: SVGLineChart.palette[0], points: rows.map { (Double($0.second), Double($0.offered)) }, dashed: true),
-                ChartSeries(name: "achieved", color: SVGLineChart.palette[2], points: rows.map { (Double($0.second), Double($0.achieved) * achievedScale) }),
+                ChartSeries(name: "achieved", color: SVGLineChart.palette[2], points: rows.map { (Double($0.second), Double($0.achieved)) }),
             ], xDomain: domain, height: 220)
     }
 

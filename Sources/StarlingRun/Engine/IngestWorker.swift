@@ -86,7 +86,7 @@ struct IngestWorker {
                 ledger.record(quarantined, in: .quarantined)
                 // Rows the answer does not account for did not land as far as we can tell.
                 ledger.record(events - written - quarantined, in: .rejected)
-                recorder.record(latencyNanos: now &- intended, second: second, failure: nil)
+                recorder.record(latencyNanos: now &- intended, second: second, failure: nil, units: events)
                 freshness?.acknowledged(probes, at: now)
                 return
             case .retry(let after):
@@ -117,7 +117,7 @@ struct IngestWorker {
     mutating func giveUp(_ body: [UInt8], events: Int, bucket: IngestLedger.Bucket, failure: String, latency: UInt64, second: Int64) {
         ledger.record(events, in: bucket)
         deadLetter.write(body, lines: events)
-        recorder.record(latencyNanos: latency, second: second, failure: failure)
+        recorder.record(latencyNanos: latency, second: second, failure: failure, units: events)
     }
 }
 

@@ -11,6 +11,8 @@ public struct Completion: Sendable {
     /// Microseconds from the intended send time to completion.
     public var latencyMicros: UInt64
     public var succeeded: Bool
+    /// Units the request carried: events for an ingest batch, 1 for a query.
+    public var units: UInt64 = 1
 }
 
 /// What the workers of all streams share: per stream, the histogram of the current log interval and
@@ -38,7 +40,7 @@ public final class SharedRecorder: Sendable {
             state.total.add(interval)
             for (second, count) in offered { state.timeline.recordOffered(second: second, count: count) }
             for c in completions {
-                state.timeline.recordCompletion(second: c.second, latency: c.latencyMicros, succeeded: c.succeeded)
+                state.timeline.recordCompletion(second: c.second, latency: c.latencyMicros, succeeded: c.succeeded, count: c.units)
                 state.completions += 1
                 if !c.succeeded { state.errors += 1 }
             }
@@ -105,7 +107,7 @@ public struct LocalRecorder: Sendable {
 
     /// Records a completion `latencyNanos` after its intended time; failures count as errors (by
     /// reason, e.g. "503" or "connection") and are not part of the latency histogram.
-    mutating func record(latencyNanos: UInt64, second: Int64, failure: String?) {
+    mutating func record(latencyNanos: UInt64, second: Int64, failure: String?, units: Int = 1) {
         let micros = max(1, latencyNanos / 1000)
         if let failure {
             errors += 1
@@ -114,7 +116,7 @@ public struct LocalRecorder: Sendable {
             total.record(micros)
             interval.record(micros)
         }
-        completions.append(Completion(second: second, latencyMicros: micros, succeeded: failure == nil))
+        completions.append(Completion(second: second, latencyMicros: micros, succeeded: failure == nil, units: UInt64(max(units, 1))))
     }
 
     /// Counts a failed attempt (one that will be retried, or the last one), by reason.
