@@ -52,6 +52,7 @@ public enum LoadRun {
     /// A fresh local target is isolated; a URL target only after `--truncate`.
     static func isolate(_ target: ResolvedTarget, scenario: Scenario, options: LoadRunOptions, log: (String) -> Void) throws -> RunSession.Isolation {
         if target.local != nil { return .isolated }
+        if target.fake != nil { return .synthetic }
         guard options.truncate else {
             return .shared(reason: "the target may hold other data: pass --truncate to empty the scenario's datasources first (destructive) and check exact answers")
         }

@@ -8,8 +8,12 @@ import StarlingSim
 public enum RunSession {
     /// Whether the target's datasources hold only this run's events, so exact checks make sense.
     public enum Isolation: Sendable, Equatable {
+        /// Only this run's events: settle, freshness and exact checks.
         case isolated
+        /// Other data may be there: freshness probes, but checks are skipped with this reason.
         case shared(reason: String)
+        /// Nothing is stored (the fake target): no settle, probes or checks.
+        case synthetic
     }
 
     public static func execute(_ plan: RunPlan, isolation: Isolation, stop: StopFlag = StopFlag()) -> RunOutcome {
@@ -29,7 +33,8 @@ public enum RunSession {
         }
 
         // Freshness probes, polled on their own thread from the start of the load to the end of settle.
-        let tracker = config.probesPerSecond > 0 && plan.freshness == nil ? FreshnessTracker(timeout: config.probeTimeout) : plan.freshness
+        let probing = config.probesPerSecond > 0 && isolation != .synthetic
+        let tracker = probing && plan.freshness == nil ? FreshnessTracker(timeout: config.probeTimeout) : plan.freshness
         plan.freshness = tracker
         plan.probesPerSecond = config.probesPerSecond
         let proberDone = StopFlag()
@@ -41,8 +46,10 @@ public enum RunSession {
 
         var outcome = RunEngine.run(plan, stop: stop, onSent: checking ? { oracles.consume(datasource: $0, $1) } : nil)
 
-        // Settle: the target must come to hold every acknowledged row (time to 100 % completeness).
-        let settled = CheckPhase(queries: queries).settle(landed: outcome.landed, timeout: config.settleTimeout)
+        // Settle: the target must come to hold every acknowledged row (time to 100 % completeness);
+        // only meaningful when nothing else writes there.
+        let settled = isolation == .isolated
+            ? CheckPhase(queries: queries).settle(landed: outcome.landed, timeout: config.settleTimeout) : (seconds: nil, failure: nil)
         if let tracker {
             let deadline = MonotonicClock.now() + UInt64(config.probeTimeout * 1e9)
             while tracker.hasWaiting(now: MonotonicClock.now()) && MonotonicClock.now() < deadline && !stop.isSet { usleep(50_000) }
@@ -53,7 +60,7 @@ public enum RunSession {
 
         var checks: [CheckResult] = settled.failure.map { [$0] } ?? []
         let ledger = outcome.summary.ingest.ledger
-        if !config.correctness {
+        if !config.correctness || isolation == .synthetic {
             checks = []
         } else if case .shared(let reason) = isolation {
             checks.append(CheckResult(pipe: "*", parameters: "", status: .skipped, reason: reason))

@@ -6,9 +6,17 @@ import StarlingNet
 public enum TargetChoice: Sendable, Equatable {
     case local
     case url(String)
+    /// Starling's in-process fake target answering every request after `latency` seconds: for
+    /// measuring Starling itself and for regression benchmarks with little noise. It stores nothing,
+    /// so no checks run against it.
+    case fake(latency: Double)
 
-    public init(_ text: String) {
-        self = text == "local" ? .local : .url(text)
+    public init(_ text: String, fakeLatency: Double = 0) {
+        switch text {
+        case "local": self = .local
+        case "fake": self = .fake(latency: fakeLatency)
+        default: self = .url(text)
+        }
     }
 }
 
@@ -17,8 +25,12 @@ public struct ResolvedTarget: Sendable {
     public var url: TargetURL
     public var token: String
     public var local: LocalTarget?
+    public var fake: FakeTarget?
 
-    public func close() { local?.stop() }
+    public func close() {
+        local?.stop()
+        fake?.stop()
+    }
 }
 
 public enum TargetResolver {
@@ -29,6 +41,11 @@ public enum TargetResolver {
         case .local:
             let target = try LocalTarget.start(local)
             return ResolvedTarget(url: target.url, token: target.token, local: target)
+        case .fake(let latency):
+            let behavior = FakeTargetBehavior(latency: latency > 0 ? .fixed(.nanoseconds(Int64(latency * 1e9))) : .none)
+            let fake: FakeTarget
+            do { fake = try FakeTarget(behavior: behavior) } catch { throw .localTargetFailed("the fake target did not start: \(error)") }
+            return ResolvedTarget(url: fake.url, token: "fake", local: nil, fake: fake)
         case .url(let text):
             let url: TargetURL
             do { url = try TargetURL(parsing: text) } catch { throw .unreachable(url: text, reason: "\(error)") }
@@ -41,12 +58,12 @@ public enum TargetResolver {
                 throw .unreachable(url: url.description, reason: error.description)
             }
             if let token = token ?? ProcessInfo.processInfo.environment["TB_TOKEN"], !token.isEmpty {
-                return ResolvedTarget(url: url, token: token, local: nil)
+                return ResolvedTarget(url: url, token: token, local: nil, fake: nil)
             }
             // Tinybird Local answers /tokens without auth; its workspace admin token is the one to use.
             if probe.status == 200, let body = try? JSONValue.parse(probe.body),
                let token = body["workspace_admin_token"]?.stringValue, !token.isEmpty {
-                return ResolvedTarget(url: url, token: token, local: nil)
+                return ResolvedTarget(url: url, token: token, local: nil, fake: nil)
             }
             throw .missingToken
         }

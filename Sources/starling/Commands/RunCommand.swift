@@ -16,9 +16,12 @@ enum RunCommand {
       <scenario>              a scenario file, or the name of a built-in one (see 'starling scenarios')
 
     OPTIONS:
-      --target local|URL      local (default): start the bundled local target on a free loopback port,
+      --target local|URL|fake
+                              local (default): start the bundled local target on a free loopback port,
                               run, stop it. A URL: Tinybird Local (http://localhost:7181), Tinybird
-                              Cloud (https://api.tinybird.co) or any compatible API.
+                              Cloud (https://api.tinybird.co) or any compatible API. fake: an in-process
+                              fake target that answers at once (or after --fake-latency); no checks.
+      --fake-latency D        the fake target's answer delay (e.g. 5ms)
       --token T               token with APPEND and READ scopes (default: $TB_TOKEN; for Tinybird Local,
                               its /tokens). Never printed or written to results.
       --rate R                constant ingest rate in events/s, instead of the scenario's profile
@@ -45,7 +48,8 @@ enum RunCommand {
             local.flushInterval = try args.option("--flush-interval", expected: "seconds ≥ 0") { Double($0).flatMap { $0 >= 0 ? $0 : nil } } ?? 0
             local.extraArguments = try args.option("--local-target-args", acceptsDashes: true)?.split(separator: " ").map(String.init) ?? []
             var options = LoadRunOptions(localTarget: local)
-            options.target = TargetChoice(try args.option("--target") ?? "local")
+            let fakeLatency = try args.option("--fake-latency", expected: "a duration like 5ms") { DurationText.seconds(parsing: $0) } ?? 0
+            options.target = TargetChoice(try args.option("--target") ?? "local", fakeLatency: fakeLatency)
             options.token = try args.option("--token")
             options.rate = try args.option("--rate", expected: "events per second > 0") { Double($0).flatMap { $0 > 0 ? $0 : nil } }
             options.duration = try args.option("--duration", expected: "a duration like 30s, 10m") { DurationText.seconds(parsing: $0).flatMap { $0 > 0 ? $0 : nil } }
