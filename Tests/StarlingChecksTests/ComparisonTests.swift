@@ -103,6 +103,12 @@ import Testing
         #expect(decoded == diff)
     }
 
+    @Test func responseBodiesCompareDirectly() throws {
+        let body = Data(#"{"data":[{"id":"a","n":1,"x":1.5},{"id":"b","n":2,"x":2.5}],"rows":2}"#.utf8)
+        #expect(try ResultComparison.diff(expected: Self.expected, responseJSON: body) == nil)
+        #expect(throws: CheckError.self) { try ResultComparison.diff(expected: Self.expected, responseJSON: Data("[]".utf8)) }
+    }
+
     @Test func swappedRowsDiffer() throws {
         let actual = try Self.parse(#"{"data":[{"id":"b","n":2,"x":2.5},{"id":"a","n":1,"x":1.5}]}"#)
         #expect(ResultComparison.diff(expected: Self.expected, actual: actual)?.differingRows == 2)

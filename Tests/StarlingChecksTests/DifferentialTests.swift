@@ -48,6 +48,38 @@ struct DifferentialTests {
         #expect(nonEmpty * 10 >= queries * 8, "only \(nonEmpty) of \(queries) queries expect rows")
     }
 
+    /// Set STARLING_CHECKS_EVENTS (e.g. 1000000) to check that many events per datasource, one seed,
+    /// defaults and a 24-hour window for every pipe (`swift test -c release` advised).
+    static let largeEvents = ProcessInfo.processInfo.environment["STARLING_CHECKS_EVENTS"].flatMap(Int.init)
+
+    @Test("oracles agree with the pipes' SQL at STARLING_CHECKS_EVENTS events", .enabled(if: largeEvents != nil),
+          .timeLimit(.minutes(30)))
+    func largeRunAgrees() async throws {
+        let target = try LocalTarget.shared()
+        let events = try #require(Self.largeEvents)
+        let window: PipeParameters = ["start_date": formatTimestamp(Corpus.start + 43_200), "end_date": formatTimestamp(Corpus.start + 129_600)]
+        var checks: [(pipe: String, parameters: PipeParameters)] = []
+        for pipe in PipeOracles.pipes {
+            let base: PipeParameters = pipe == "customer_journey_details" ? ["customer_id": "cust_1"] : [:]
+            checks.append((pipe, base))
+            checks.append((pipe, PipeParameters(base.values.merging(window.values) { a, _ in a })))
+        }
+        var check = try StreamingCheck(target: target, seed: 55, events: events, checks: checks)
+        let started = Date()
+        try await check.run()
+        let generated = Date()
+        for oracle in check.oracles {
+            #expect(oracle.unsupportedReason == nil)
+            let expected = oracle.rows()
+            #expect(!expected.isEmpty || !oracle.parameters.values.isEmpty, "\(oracle.pipe): the oracle expects no rows")
+            let actual = try await target.query(oracle.pipe, oracle.parameters)
+            let diff = ResultComparison.diff(expected: expected, actual: actual)
+            #expect(diff == nil, "\(oracle.pipe)?\(oracle.parameters):\n\(diff.map { "\($0)" } ?? "")")
+        }
+        print("large differential: \(events) events per datasource, generate+oracles+ingest \(generated.timeIntervalSince(started)) s, "
+            + "queries+compare \(Date().timeIntervalSince(generated)) s")
+    }
+
     @Test("parameters the template rejects (400) are rejected by the oracles", .timeLimit(.minutes(5)),
           arguments: [
               ("visitor_details", PipeParameters(["start_date": "2025-03-03"])),

@@ -1,8 +1,19 @@
+import Foundation
 import StarlingSim
 
 /// Compares a pipe's expected rows with the `data` rows the target answered, row by row under the
 /// pipe's total ORDER BY, column by column.
 public enum ResultComparison {
+    /// Compares with a pipe endpoint's JSON body (`…/<pipe>.json`); throws when it is not one.
+    public static func diff(
+        expected: [ExpectedRow],
+        responseJSON: Data,
+        tolerance: FloatTolerance = .standard,
+        reportLimit: Int = 5
+    ) throws(CheckError) -> ResultDiff? {
+        diff(expected: expected, actual: try PipeResponse.rows(fromJSON: responseJSON), tolerance: tolerance, reportLimit: reportLimit)
+    }
+
     /// Nil when the answer matches; otherwise what differs (the first `reportLimit` rows in detail).
     public static func diff(
         expected: [ExpectedRow],

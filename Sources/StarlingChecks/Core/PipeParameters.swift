@@ -102,7 +102,7 @@ public struct RowLimit: Sendable, Hashable {
     }
 
     /// How many rows are kept at most.
-    public var count: Int { value.magnitude > Int.max.magnitude ? Int.max : abs(value) }
+    public var count: Int { value == .min ? .max : abs(value) }
 
     public func apply<T>(_ rows: [T]) -> ArraySlice<T> {
         value >= 0 ? rows.prefix(value) : rows.suffix(count)

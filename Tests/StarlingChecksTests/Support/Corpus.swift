@@ -1,5 +1,6 @@
 import StarlingChecks
 import StarlingSim
+import Testing
 
 /// The events of one seed for the three datasources, typed (for the oracles) and as the NDJSON the
 /// target ingests (encoded from the same typed events).
@@ -36,6 +37,7 @@ struct Corpus: Sendable {
         case "ecommerce_events": for e in commerce { oracle.consume(e) }
         default: for e in touchpoints { oracle.consume(e) }
         }
+        #expect(oracle.unsupportedReason == nil, "\(pipe): \(oracle.unsupportedReason ?? "")")
         return oracle.rows()
     }
 }
