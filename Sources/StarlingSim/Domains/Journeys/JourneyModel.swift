@@ -105,7 +105,7 @@ public struct JourneyModel: DomainModel {
             events.append(Touchpoint(
                 customer: customer + 1, journey: index + 1, sessionNumber: session, time: time, step: step,
                 kind: current, channel: channel, device: config.devices[usedDevice].0,
-                campaignID: campaign.map { config.campaigns[$0].0 } ?? "organic",
+                campaignID: campaign.map { config.campaigns[$0].0 } ?? "",
                 transactionAmount: amount, referrer: Self.referrer(of: channel, using: &rng),
                 pageURL: page(of: current, product: product, category: category, campaign: campaign),
                 timeSpent: max(1, Int(Distribution.logNormal(median: current.medianSeconds, sigma: 0.6, using: &rng).rounded())),
