@@ -45,7 +45,7 @@ public enum TinybirdProjectWriter {
                 answers.append((oracle, oracle.rows()))
             }
         }
-        answers = orderVisitorDetails(answers, scenario: scenario, options: options, datasources: datasources)
+        answers = inStorageOrder(answers, scenario: scenario, options: options, datasources: datasources)
 
         var tests: [(pipe: String, path: String, cases: [TinybirdTestCase])] = []
         for (pipe, group) in Dictionary(grouping: answers, by: \.oracle.pipe).sorted(by: { $0.key < $1.key }) {
@@ -81,22 +81,35 @@ public enum TinybirdProjectWriter {
         }
     }
 
-    /// Puts `visitor_details`' arrays in the order a fresh target reads the fixture in (a third pass,
-    /// over the visits of the visitors in the answers only).
-    static func orderVisitorDetails(
+    /// Puts what SQL leaves to the storage order (`visitor_details`' arrays, the float revenue sums of
+    /// `top_products` and `total_revenue`) in the order a fresh target reads the fixture in: one more
+    /// pass, over the visits of the answers' visitors and the purchases only.
+    static func inStorageOrder(
         _ answers: [(oracle: AnyPipeOracle, rows: [ExpectedRow])], scenario: Scenario, options: GenerateOptions, datasources: [String]
     ) -> [(oracle: AnyPipeOracle, rows: [ExpectedRow])] {
         var visitors = Set<String>()
         for answer in answers where answer.oracle.pipe == "visitor_details" {
             for row in answer.rows { if case .string(let id)? = row["visitor_id"] { visitors.insert(id) } }
         }
-        guard !visitors.isEmpty else { return answers }
-        var order = VisitorDetailsStorageOrder(visitors: visitors)
-        forEachEvent(scenario, options: options, datasources: ["store_visits"]) { _, event in
-            if case .visit(let visit) = event { order.consume(visit) }
+        let revenuePipes: Set<String> = ["top_products", "total_revenue"]
+        let needsRevenue = answers.contains { revenuePipes.contains($0.oracle.pipe) }
+        guard !visitors.isEmpty || needsRevenue else { return answers }
+        var visits = VisitorDetailsStorageOrder(visitors: visitors)
+        var revenue = RevenueSumStorageOrder()
+        let needed = (visitors.isEmpty ? [] : ["store_visits"]) + (needsRevenue ? ["ecommerce_events"] : [])
+        forEachEvent(scenario, options: options, datasources: datasources.filter(needed.contains)) { _, event in
+            switch event {
+            case .visit(let visit): visits.consume(visit)
+            case .commerce(let purchase): revenue.consume(purchase)
+            case .touchpoint: break
+            }
         }
         return answers.map { answer in
-            answer.oracle.pipe == "visitor_details" ? (answer.oracle, order.ordered(answer.rows, parameters: answer.oracle.parameters)) : answer
+            switch answer.oracle.pipe {
+            case "visitor_details": return (answer.oracle, visits.ordered(answer.rows, parameters: answer.oracle.parameters))
+            case let pipe where revenuePipes.contains(pipe): return (answer.oracle, revenue.ordered(answer.rows, pipe: pipe))
+            default: return answer
+            }
         }
     }
 
