@@ -4,8 +4,8 @@ import StarlingSim
 /// `top_products` and `total_revenue` return `sum(price * quantity)` of Float64s: its last bits
 /// depend on the order of the additions (0.1 + 0.2 ≠ 0.3), so the oracles' exact cents, converted
 /// once, can differ from what the target prints (319.55 vs 319.54999999999995). An exact `tb test`
-/// needs the target's order: a fixture loaded by one insert into one part (one month, under one
-/// granule of rows) is read in its sorting key order, `event_time, product_id`, ties in insertion
+/// needs the target's order: a fixture loaded by one insert into one part (one month; measured
+/// exact on the local target up to 33k rows, several granules) is read in its sorting key order, `event_time, product_id`, ties in insertion
 /// order, and each group's sum adds its rows one by one in that order.
 struct RevenueSumStorageOrder {
     struct Purchase {

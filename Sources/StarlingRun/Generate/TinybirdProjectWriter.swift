@@ -10,6 +10,8 @@ public struct TinybirdProject: Sendable {
     public var tests: [(pipe: String, path: String, cases: [TinybirdTestCase])]
     /// Combinations left out, with why (parameters the template refuses, answers an oracle cannot give).
     public var skipped: [(pipe: String, parameters: PipeParameters, reason: String)]
+    /// Tests that may not hold on every target, with why.
+    public var warnings: [String]
 }
 
 /// Writes a Tinybird Forward project's `fixtures/` (the bytes `generate` writes) and `tests/` (one
@@ -29,8 +31,10 @@ public enum TinybirdProjectWriter {
 
         // Pass 1: the time range of what was written. Pass 2: the oracles (their windows depend on it).
         var range: ClosedRange<Int64>?
-        forEachEvent(scenario, options: options, datasources: datasources) { _, event in
+        var months: [String: Set<Substring>] = [:]
+        forEachEvent(scenario, options: options, datasources: datasources) { datasource, event in
             range = range.map { min($0.lowerBound, event.time)...max($0.upperBound, event.time) } ?? event.time...event.time
+            months[datasource, default: []].insert(formatTimestamp(event.time).prefix(7))
         }
         let combinations = CheckPlan.combinations(pipes: nil, datasources: datasources, range: range ?? scenario.start...scenario.start)
         var oracles = OracleSet(combinations)
@@ -60,7 +64,13 @@ public enum TinybirdProjectWriter {
             try writeFile(path, TinybirdTestYAML.render(cases))
             tests.append((pipe, path, cases))
         }
-        return TinybirdProject(fixtures: fixtures, tests: tests, skipped: skipped)
+        var warnings: [String] = []
+        for (pipe, datasource) in [("visitor_details", "store_visits"), ("top_products", "ecommerce_events"), ("total_revenue", "ecommerce_events")]
+        where (months[datasource]?.count ?? 0) > 1 && tests.contains(where: { $0.pipe == pipe }) {
+            warnings.append("tests/\(pipe).yaml assumes \(datasource) is read in one part; its fixture spans \(months[datasource]?.count ?? 0) months "
+                + "(monthly partitions), so the order of groupArray elements or float additions may differ: use --duration or --events to stay within a month")
+        }
+        return TinybirdProject(fixtures: fixtures, tests: tests, skipped: skipped, warnings: warnings)
     }
 
     /// Every event written to the fixtures (this shard's, within the size asked for), in file order.

@@ -92,6 +92,9 @@ enum GenerateCommand {
         for test in project.tests {
             FileHandle.standardError.write(Data("wrote \(test.path): \(test.cases.count) tests\n".utf8))
         }
+        for warning in project.warnings {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
         for skip in project.skipped {
             FileHandle.standardError.write(Data("skipped \(skip.pipe) \(skip.parameters): \(skip.reason)\n".utf8))
         }
