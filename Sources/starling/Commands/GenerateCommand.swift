@@ -24,8 +24,8 @@ enum GenerateCommand {
       --out DIR|-             output folder (default: ., or none with --tinybird-project), created if missing;
                               - writes one datasource to stdout
       --tinybird-project DIR  also write a Tinybird Forward project folder (created if missing):
-                              fixtures/<datasource>.ndjson and tests/<pipe>.yaml for 'tb test run', with
-                              the exact answers of every pipe of those datasources from Starling's oracles
+                              fixtures/<datasource>.ndjson and tests/<pipe>.yaml ('tb test run') with every
+                              pipe's exact answers from Starling's oracles (exact for fixtures within a month)
       -h, --help              show this help
 
     EXAMPLES:
