@@ -21,12 +21,17 @@ enum GenerateCommand {
                               the n shards together are exactly the unsharded output
       --format ndjson|csv     output format (default ndjson; csv has a header row)
       --datasource NAME       only this datasource (repeatable as a comma-separated list)
-      --out DIR|-             output folder (default: .), created if missing; - writes one datasource to stdout
+      --out DIR|-             output folder (default: ., or none with --tinybird-project), created if missing;
+                              - writes one datasource to stdout
+      --tinybird-project DIR  also write a Tinybird Forward project folder (created if missing):
+                              fixtures/<datasource>.ndjson and tests/<pipe>.yaml ('tb test run') with every
+                              pipe's exact answers from Starling's oracles (exact for fixtures within a month)
       -h, --help              show this help
 
     EXAMPLES:
       starling generate ecommerce --events 1000000 --out fixtures/
       starling generate scenarios/foot-traffic.json --duration 7d --shard 0/4 --out shard0/
+      starling generate ci-smoke --events 3000 --tinybird-project tinybird/
     """
 
     static func main(_ arguments: [String]) -> Int32 {
@@ -44,10 +49,16 @@ enum GenerateCommand {
             options.shard = try args.option("--shard", expected: "i/n with 0 ≤ i < n, e.g. 0/4") { ShardSpec(parsing: $0) } ?? .whole
             options.format = try args.option("--format", expected: "ndjson or csv") { GenerateOptions.Format(rawValue: $0) } ?? .ndjson
             options.datasources = try args.option("--datasource").map { $0.split(separator: ",").map(String.init) }
-            let out = try args.option("--out") ?? "."
+            let outOption = try args.option("--out")
+            let project = try args.option("--tinybird-project")
+            let out = outOption ?? "."
             let scenarioName = try args.positionals(count: 1...1, names: "<scenario>")[0]
             let scenario = try ScenarioCatalog().load(scenarioName)
 
+            if let project {
+                try writeTinybirdProject(scenario, options: options, directory: project)
+                if outOption == nil { return 0 }
+            }
             if out == "-" {
                 options.output = .standardOutput
             } else {
@@ -66,6 +77,26 @@ enum GenerateCommand {
                 }
             }
             return 0
+        }
+    }
+
+    static func writeTinybirdProject(_ scenario: Scenario, options: GenerateOptions, directory: String) throws {
+        let progress = standardErrorIsTerminal ? ProgressLine() : nil
+        let project = try TinybirdProjectWriter.write(scenario, options: options, directory: directory) { p in
+            progress?.update("\(p.datasource): \(p.events.formatted()) events" + (p.target.map { " of \($0.formatted())" } ?? ""))
+        }
+        progress?.finish()
+        for file in project.fixtures {
+            FileHandle.standardError.write(Data("wrote \(file.path): \(file.events.formatted()) events, \(file.bytes.formatted()) bytes\n".utf8))
+        }
+        for test in project.tests {
+            FileHandle.standardError.write(Data("wrote \(test.path): \(test.cases.count) tests\n".utf8))
+        }
+        for warning in project.warnings {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
+        for skip in project.skipped {
+            FileHandle.standardError.write(Data("skipped \(skip.pipe) \(skip.parameters): \(skip.reason)\n".utf8))
         }
     }
 }
