@@ -145,7 +145,8 @@ public struct StreamSummary: Codable, Sendable, Equatable {
     public var mean: Double
     public var p50: Double
     public var p90: Double
-    public var p95: Double
+    /// Absent in summaries written before it was added.
+    public var p95: Double?
     public var p99: Double
     public var p999: Double
     public var max: Double
