@@ -91,7 +91,7 @@ public final class HTTPClientPool: Sendable {
         return connection
     }
 
-    private func sharedTLSContext() throws(TransportError) -> TLSContext {
+    func sharedTLSContext() throws(TransportError) -> TLSContext {
         if let context = tlsContext.withLock({ $0 }) { return context }
         let created = try TLSContext(options: options.tls)
         return tlsContext.withLock { existing in

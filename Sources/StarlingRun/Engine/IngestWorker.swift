@@ -18,6 +18,7 @@ struct IngestWorker {
     var compressor: GzipCompressor?
     var compressed: [UInt8] = []
     var requests = 0
+    var connection: WorkerConnection?
 
     init(pool: HTTPClientPool, target: TargetURL, token: String, config: IngestSettings, ledger: IngestLedger,
          deadLetter: DeadLetter, shared: SharedRecorder, stop: StopFlag, runStart: UInt64, freshness: FreshnessTracker?) {
@@ -45,6 +46,7 @@ struct IngestWorker {
             deliver(batch.body, events: batch.events, datasource: batch.datasource, intended: batch.intendedNanos, probes: batch.probes)
             recorder.flush(to: shared, now: MonotonicClock.now())
         }
+        connection?.close()
         recorder.flush(to: shared, now: MonotonicClock.now(), force: true)
         return recorder
     }
@@ -64,7 +66,9 @@ struct IngestWorker {
             var status = 0
             var response: HTTPResponse?
             do {
-                let answer = try pool.send(request.httpRequest, to: target)
+                let worker = connection ?? WorkerConnection(target: target, pool: pool)
+                connection = worker
+                let answer = try worker.send(request.httpRequest)
                 response = answer
                 status = answer.status
                 failure = "\(answer.status)"

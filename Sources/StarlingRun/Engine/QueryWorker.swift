@@ -30,6 +30,7 @@ struct QueryWorker {
     let token: String
     let shared: SharedRecorder
     let runStart: UInt64
+    var connection: WorkerConnection?
     var recorders: [String: LocalRecorder] = [:]
     var server: [String: ServerStatistics] = [:]
 
@@ -38,6 +39,7 @@ struct QueryWorker {
             if abandon.isSet { continue }
             send(job)
         }
+        connection?.close()
         for name in recorders.keys { recorders[name]?.flush(to: shared, now: MonotonicClock.now(), force: true) }
         return (recorders, server)
     }
@@ -46,7 +48,9 @@ struct QueryWorker {
         let request = PipeRequest(pipe: job.pipe, parameters: job.parameters, token: token)
         var failure: String?
         do {
-            let response = try pool.send(request.httpRequest, to: target)
+            let worker = connection ?? WorkerConnection(target: target, pool: pool)
+            connection = worker
+            let response = try worker.send(request.httpRequest)
             if response.isSuccess {
                 if let stats = PipeStatistics.scan(response.body) {
                     server[job.pipe, default: ServerStatistics()].add(ServerStatistics(

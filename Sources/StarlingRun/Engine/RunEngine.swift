@@ -96,7 +96,7 @@ public enum RunEngine {
     }
 
     static func queryConcurrency(_ plan: RunPlan) -> Int {
-        plan.queries.isEmpty ? 0 : plan.queryConcurrency ?? min(64, Int(plan.queries.map(\.rate).reduce(0, +) / 500) + 4)
+        plan.queries.isEmpty ? 0 : plan.queryConcurrency ?? min(64, Int(plan.queries.map(\.rate).reduce(0, +) / 2000) + 8)
     }
 
     /// Runs `body` on a new thread with a 1 MiB stack, tracked by `group`.

@@ -7,7 +7,7 @@ public struct RunConfig: Sendable {
     public var eventTime: EventTimeMode = .live
     public var ingest = IngestConfig()
     public var queries: [QueryConfig] = []
-    /// Query requests in flight at most; nil: 4 + 1 per 500 queries/s of the mix (up to 64).
+    /// Query requests in flight at most; nil: 8 + 1 per 2000 queries/s of the mix (up to 64).
     public var queryConcurrency: Int?
     /// The run is invalid when the schedule lag's p99 exceeds this (seconds).
     public var maxScheduleLag = 0.025
