@@ -21,7 +21,10 @@ public struct Completion: Sendable {
 public final class SharedRecorder: Sendable {
     struct StreamState: Sendable {
         var interval = HDRHistogram()
-        var timeline = TimeSeries(window: 120)
+        // 30 open seconds: a completion more than 30 s after its second is counted late. Each open
+        // second holds a 26 KiB histogram, so the window is what the timeline costs (and it fills up
+        // in its first 30 s, not over minutes).
+        var timeline = TimeSeries(window: 30)
         var rows: [TimelineRow] = []
         var errors = 0
         var completions = 0

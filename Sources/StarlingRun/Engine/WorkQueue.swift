@@ -5,7 +5,8 @@ import Synchronization
 /// the close; after `close()`, workers get what is left, then nil.
 public final class WorkQueue<Item: Sendable>: Sendable {
     private struct State {
-        var items: [Item] = []
+        /// Taken items are set to nil at once, so a queue never keeps a sent batch's body alive.
+        var items: [Item?] = []
         var head = 0
         var closed = false
     }
@@ -25,8 +26,8 @@ public final class WorkQueue<Item: Sendable>: Sendable {
         while true {
             available.wait()
             let item: Item?? = state.withLock { s in
-                if s.head < s.items.count {
-                    let item = s.items[s.head]
+                if s.head < s.items.count, let item = s.items[s.head] {
+                    s.items[s.head] = nil
                     s.head += 1
                     if s.head > 1024 && s.head * 2 > s.items.count {
                         s.items.removeFirst(s.head)
@@ -52,7 +53,7 @@ public final class WorkQueue<Item: Sendable>: Sendable {
     /// Removes and returns everything not yet taken (items that will never be sent).
     public func drain() -> [Item] {
         state.withLock { s in
-            let rest = Array(s.items[s.head...])
+            let rest = s.items[s.head...].compactMap { $0 }
             s.items.removeAll()
             s.head = 0
             return rest
