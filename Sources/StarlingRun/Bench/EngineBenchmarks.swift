@@ -90,15 +90,6 @@ public enum EngineBenchmarks {
         group.wait()
         return merged.withLock { $0 }
     }
-
-    /// Resident set size now (VmRSS), in bytes.
-    public static func residentBytes() -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            return line.split(separator: " ").compactMap { Int($0) }.first.map { $0 * 1024 }
-        }
-        return nil
-    }
 }
 
 /// The exact latency distribution of a server that stalls (wrk2's model) under uniform arrivals and

@@ -17,7 +17,7 @@ public enum GenerateBenchmark {
     }
 
     public static func run(_ config: DatasourceConfig, events: Int, seed: UInt64, start: Int64) -> Result {
-        resetPeakRSS()
+        ProcessMemory.resetPeak()
         var stream = DatasourceStream(config, seed: seed, start: start)
         var encoder = NDJSONEncoder(capacity: 1 << 20)
         var bytes = 0
@@ -32,21 +32,6 @@ public enum GenerateBenchmark {
         bytes += encoder.bytes.count
         let elapsed = clock.now - began
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        return Result(datasource: config.name, events: stream.produced, seconds: seconds, bytes: bytes, peakRSSBytes: peakRSS())
-    }
-
-    /// Resets the kernel's peak-RSS mark for this process (Linux `clear_refs` value 5).
-    static func resetPeakRSS() {
-        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
-    }
-
-    /// VmHWM of this process in bytes, where /proc exposes it.
-    public static func peakRSS() -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first
-            return kilobytes.map { $0 * 1024 }
-        }
-        return nil
+        return Result(datasource: config.name, events: stream.produced, seconds: seconds, bytes: bytes, peakRSSBytes: ProcessMemory.peakResident)
     }
 }

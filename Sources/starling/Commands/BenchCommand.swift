@@ -111,7 +111,7 @@ enum BenchCommand {
             while !done.isSet {
                 done.sleep(until: start + UInt64(minute + 1) * 60_000_000_000)
                 minute += 1
-                let rss = EngineBenchmarks.residentBytes().map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "n/a"
+                let rss = ProcessMemory.resident.map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "n/a"
                 print("minute \(minute): RSS \(rss)")
                 fflush(nil)
             }
