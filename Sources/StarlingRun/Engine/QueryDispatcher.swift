@@ -12,7 +12,8 @@ struct QueryDispatcher {
     var lag = LocalRecorder(stream: "schedule_lag.query")
     var offered: [String: LocalRecorder] = [:]
 
-    mutating func run() {
+    /// Dispatches until the schedule ends or the run stops; returns the schedule-lag recorder.
+    mutating func run() -> LocalRecorder {
         var schedules = plan.queries.enumerated().map { i, query in
             ArrivalSchedule(profile: .constant(query.rate), process: plan.ingest.arrivals, duration: plan.duration,
                             seed: plan.seed &+ 0x9E37 &* UInt64(i + 1))
@@ -35,6 +36,7 @@ struct QueryDispatcher {
         }
         lag.flush(to: shared, now: MonotonicClock.now(), force: true)
         for name in offered.keys { offered[name]?.flush(to: shared, now: MonotonicClock.now(), force: true) }
+        return lag
     }
 
     /// Draws one value per parameter; a parameter whose sampler has nothing yet is left out (the

@@ -10,9 +10,8 @@ import Synchronization
 public enum RunEngine {
     /// Runs `plan`. `onSent` sees every event sent (on the calling thread), e.g. for the oracles.
     public static func run(_ plan: RunPlan, stop: StopFlag = StopFlag(), onSent: ((String, GeneratedEvent) -> Void)? = nil) -> RunOutcome {
-        var httpOptions = plan.httpOptions
-        httpOptions.maxConnectionsPerEndpoint = max(httpOptions.maxConnectionsPerEndpoint, plan.ingest.maxInFlight + queryConcurrency(plan))
-        let pool = HTTPClientPool(options: httpOptions)
+        // Workers own their connections; the pool lends them its options and TLS context.
+        let pool = HTTPClientPool(options: plan.httpOptions)
         let ledger = IngestLedger()
         let deadLetter = DeadLetter(path: plan.outputDirectory + "/deadletter.ndjson")
         let shared = SharedRecorder()
@@ -27,6 +26,7 @@ public enum RunEngine {
                                                          initialBackoff: .nanoseconds(Int64(plan.ingest.retryInitialBackoff * 1e9)),
                                                          maxBackoff: .nanoseconds(Int64(plan.ingest.retryMaxBackoff * 1e9))))
         let results = Mutex<(ingest: [LocalRecorder], queries: [[String: LocalRecorder]], server: [String: ServerStatistics], requests: Int)>(([], [], [:], 0))
+        let queryLag = Mutex(LocalRecorder(stream: "schedule_lag.query"))
         let group = DispatchGroup()
 
         for _ in 0..<plan.ingest.maxInFlight {
@@ -52,7 +52,8 @@ public enum RunEngine {
         if !plan.queries.isEmpty {
             spawn(group) {
                 var dispatcher = QueryDispatcher(plan: plan, queue: queryQueue, reservoir: reservoir, shared: shared, stop: stop, startNanos: start)
-                dispatcher.run()
+                let lag = dispatcher.run()
+                queryLag.withLock { $0 = lag }
                 queryQueue.close()
             }
         }
@@ -91,7 +92,7 @@ public enum RunEngine {
         pool.closeIdle()
 
         let collected = results.withLock { $0 }
-        return RunOutcome.assemble(plan: plan, ingestLag: pacerLag.withLock { $0 }, collected: (collected.ingest, collected.queries, collected.server, collected.requests),
+        return RunOutcome.assemble(plan: plan, ingestLag: pacerLag.withLock { $0 }, queryLag: queryLag.withLock { $0 }, collected: (collected.ingest, collected.queries, collected.server, collected.requests),
                                    shared: shared, ledger: ledger, deadLetter: deadLetter, stop: stop, startWall: startWall, elapsed: elapsed)
     }
 

@@ -6,7 +6,7 @@ import StarlingSim
 extension RunOutcome {
     /// Merges the workers' histograms (exactly, by adding counts), judges validity and builds the summary.
     static func assemble(
-        plan: RunPlan, ingestLag: LocalRecorder,
+        plan: RunPlan, ingestLag: LocalRecorder, queryLag: LocalRecorder,
         collected: (ingest: [LocalRecorder], queries: [[String: LocalRecorder]], server: [String: ServerStatistics], requests: Int),
         shared: SharedRecorder, ledger: IngestLedger, deadLetter: DeadLetter, stop: StopFlag, startWall: Int64, elapsed: Double
     ) -> RunOutcome {
@@ -21,6 +21,7 @@ extension RunOutcome {
         collected.ingest.forEach(absorb)
         collected.queries.forEach { $0.values.forEach(absorb) }
         absorb(ingestLag)
+        if !plan.queries.isEmpty { absorb(queryLag) }
         histograms["ingest", default: HDRHistogram()].add(HDRHistogram())  // present even when nothing landed
 
         let timelines = shared.finishTimelines()
@@ -30,12 +31,6 @@ extension RunOutcome {
             let summary = StreamSummary(histogram, errors: errors[name]?.values.reduce(0, +) ?? 0)
             if name.hasPrefix("schedule_lag.") { lags[String(name.dropFirst("schedule_lag.".count))] = summary } else { streams[name] = summary }
         }
-        // The query dispatcher's lag is recorded through the shared recorder only; rebuild it from there.
-        if let queryLag = shared.histogram(of: "schedule_lag.query") {
-            histograms["schedule_lag.query"] = queryLag
-            lags["query"] = StreamSummary(queryLag)
-        }
-
         var invalid: [String] = []
         for (name, lag) in lags where UInt64(lag.p99 * 1000) > plan.maxScheduleLagMicros {
             invalid.append("the \(name) schedule fell behind: schedule lag p99 \(lag.p99) ms > \(Double(plan.maxScheduleLagMicros) / 1000) ms; the generator could not keep the offered rate, so latencies would blame the server for the client's delay")

@@ -28,8 +28,6 @@ public final class SharedRecorder: Sendable {
         var rows: [TimelineRow] = []
         var errors = 0
         var completions = 0
-        /// Every sample of the run, for streams recorded only through the shared recorder.
-        var total = HDRHistogram()
     }
 
     private let streams = Mutex<[StreamName: StreamState]>([:])
@@ -40,7 +38,6 @@ public final class SharedRecorder: Sendable {
         streams.withLock { all in
             var state = all[stream] ?? StreamState()
             state.interval.add(interval)
-            state.total.add(interval)
             for (second, count) in offered { state.timeline.recordOffered(second: second, count: count) }
             for c in completions {
                 state.timeline.recordCompletion(second: c.second, latency: c.latencyMicros, succeeded: c.succeeded, count: c.units)
@@ -61,11 +58,6 @@ public final class SharedRecorder: Sendable {
                 return (name, histogram)
             }
         }
-    }
-
-    /// The whole-run histogram of `stream` as flushed here, if it was recorded.
-    func histogram(of stream: StreamName) -> HDRHistogram? {
-        streams.withLock { $0[stream]?.total }
     }
 
     /// Completions and errors so far, over all streams whose name has `prefix`.

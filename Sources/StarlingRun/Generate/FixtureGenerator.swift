@@ -68,6 +68,19 @@ public enum GenerateError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+extension GenerateOptions.Size {
+    /// Per datasource, how many events of the unsharded stream to take (nil: no count limit), and the
+    /// simulated time at which the streams end (nil: no end).
+    func limits(for scenario: Scenario) -> (counts: [Int?], end: Int64?) {
+        switch self {
+        case .scenarioDefault: return (scenario.eventCounts(total: scenario.events), nil)
+        case .events(let n): return (scenario.eventCounts(total: n), nil)
+        case .duration(let seconds):
+            return (scenario.datasources.map { _ in nil }, scenario.start + Int64(seconds.rounded(.up)))
+        }
+    }
+}
+
 public enum FixtureGenerator {
     public static func generate(
         _ scenario: Scenario, options: GenerateOptions, progress: ((GenerateProgress) -> Void)? = nil
@@ -76,14 +89,7 @@ public enum FixtureGenerator {
         for name in options.datasources ?? [] where !available.contains(name) {
             throw .unknownDatasource(name, available: available)
         }
-        let counts: [Int?]
-        switch options.size {
-        case .scenarioDefault: counts = scenario.eventCounts(total: scenario.events)
-        case .events(let n): counts = scenario.eventCounts(total: n)
-        case .duration: counts = scenario.datasources.map { _ in nil }
-        }
-        var end: Int64?
-        if case .duration(let seconds) = options.size { end = scenario.start + Int64(seconds.rounded(.up)) }
+        let (counts, end) = options.size.limits(for: scenario)
         let selected = scenario.datasources.indices.filter { options.datasources?.contains(scenario.datasources[$0].name) ?? true }
         if options.output == .standardOutput, selected.count > 1 {
             throw .severalToStandardOutput(selected.map { scenario.datasources[$0].name })

@@ -75,14 +75,7 @@ public enum TinybirdProjectWriter {
 
     /// Every event written to the fixtures (this shard's, within the size asked for), in file order.
     static func forEachEvent(_ scenario: Scenario, options: GenerateOptions, datasources: [String], _ body: (String, GeneratedEvent) -> Void) {
-        let counts: [Int?]
-        switch options.size {
-        case .scenarioDefault: counts = scenario.eventCounts(total: scenario.events)
-        case .events(let n): counts = scenario.eventCounts(total: n)
-        case .duration: counts = scenario.datasources.map { _ in nil }
-        }
-        var end: Int64?
-        if case .duration(let seconds) = options.size { end = scenario.start + Int64(seconds.rounded(.up)) }
+        let (counts, end) = options.size.limits(for: scenario)
         for (i, config) in scenario.datasources.enumerated() where datasources.contains(config.name) {
             var stream = DatasourceStream(config, seed: options.seed ?? scenario.seed, start: scenario.start, end: end, shard: options.shard)
             while counts[i].map({ stream.produced < $0 }) ?? true, let (event, owned) = stream.nextEvent() {
