@@ -17,6 +17,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
+        // Every target lists the modules it imports (no reliance on transitive dependencies).
         .target(name: "StarlingSim", swiftSettings: strict),
         .target(name: "StarlingMetrics", dependencies: ["CZlib"], swiftSettings: strict),
         .target(name: "StarlingChecks", dependencies: ["StarlingSim"], swiftSettings: strict),
@@ -25,17 +26,26 @@ let package = Package(
             name: "StarlingRun",
             dependencies: ["StarlingSim", "StarlingMetrics", "StarlingChecks", "StarlingNet"],
             swiftSettings: strict),
-        .target(name: "StarlingReport", dependencies: ["StarlingRun"], swiftSettings: strict),
+        // Pure rendering of results: reports, the console summary, compare.
+        .target(name: "StarlingReport", dependencies: ["StarlingRun", "StarlingMetrics"], swiftSettings: strict),
+        // Orchestration the CLI calls: targets, signals, phases, the results folder's writing.
+        .target(
+            name: "StarlingApp",
+            dependencies: ["StarlingRun", "StarlingReport", "StarlingNet", "StarlingSim"],
+            swiftSettings: strict),
         .executableTarget(
             name: "starling",
-            dependencies: ["StarlingReport", "StarlingRun", "StarlingSim"],
+            dependencies: ["StarlingApp", "StarlingReport", "StarlingRun", "StarlingSim", "StarlingNet", "StarlingMetrics"],
             swiftSettings: strict),
         .testTarget(name: "StarlingSimTests", dependencies: ["StarlingSim"], swiftSettings: strict),
         .testTarget(name: "StarlingMetricsTests", dependencies: ["StarlingMetrics"], swiftSettings: strict),
-        .testTarget(name: "StarlingChecksTests", dependencies: ["StarlingChecks"], swiftSettings: strict),
+        .testTarget(name: "StarlingChecksTests", dependencies: ["StarlingChecks", "StarlingSim"], swiftSettings: strict),
         .testTarget(name: "StarlingNetTests", dependencies: ["StarlingNet"], swiftSettings: strict),
-        .testTarget(name: "StarlingRunTests", dependencies: ["StarlingRun"], swiftSettings: strict),
-        .testTarget(name: "StarlingReportTests", dependencies: ["StarlingReport"], swiftSettings: strict),
+        .testTarget(
+            name: "StarlingRunTests",
+            dependencies: ["StarlingRun", "StarlingChecks", "StarlingNet", "StarlingSim", "StarlingMetrics"],
+            swiftSettings: strict),
+        .testTarget(name: "StarlingReportTests", dependencies: ["StarlingReport", "StarlingRun", "StarlingMetrics"], swiftSettings: strict),
         // Runs the built `starling` executable end to end (build it first: `swift build --build-tests`).
         .testTarget(name: "StarlingCLITests", dependencies: ["starling"], swiftSettings: strict),
     ]

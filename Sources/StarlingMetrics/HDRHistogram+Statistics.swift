@@ -42,6 +42,13 @@ extension HDRHistogram {
         return total
     }
 
+    /// Number of recorded values above `value` (slot-widened as in `count(within:)`); values beyond
+    /// the trackable range were clamped into the top slot and count as above anything below it.
+    public func count(above value: UInt64) -> UInt64 {
+        guard value < layout.highestTrackableValue else { return overflowCount }
+        return count(within: (value + 1)...layout.highestTrackableValue)
+    }
+
     /// Arithmetic mean, computed as HdrHistogram does from each slot's median equivalent value;
     /// 0 when empty.
     public var mean: Double {

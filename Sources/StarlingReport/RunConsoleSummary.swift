@@ -6,9 +6,14 @@ public enum RunConsoleSummary {
     public static func render(_ s: RunSummary, folder: String) -> String {
         var lines: [String] = []
         let l = s.ingest.ledger
-        lines.append("\(s.valid ? "valid" : "INVALID") run of \(s.scenario) in \(String(format: "%.1f", s.elapsedSeconds)) s\(s.stoppedEarly.map { " (stopped: \($0))" } ?? "")")
+        lines.append("\(s.valid ? "valid" : "INVALID") run of \(s.scenario) in \(String(format: "%.1f", s.elapsedSeconds)) s"
+            + (s.stop.flatMap { $0.reason == "planned_end" ? nil : " — \($0.message)" } ?? s.stoppedEarly.map { " (stopped: \($0))" } ?? ""))
         lines.append("ingest: \(l.generated) events generated, \(l.acknowledged) acknowledged, \(l.quarantined) quarantined, \(l.rejected) rejected, \(l.failed) failed, \(l.notSent) not sent"
             + String(format: " · offered %.0f/s, achieved %.0f/s, %d requests", s.ingest.offeredEventsPerSecond, s.ingest.achievedEventsPerSecond, s.ingest.requests))
+        if let resends = s.ingest.resends, !resends.isEmpty {
+            lines.append("resends: " + resends.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+                + ((l.possiblyDuplicated ?? 0) > 0 ? "; \(l.possiblyDuplicated ?? 0) events possibly duplicated (resent after a send that may have been processed)" : ""))
+        }
         lines.append("stream                                  count    p50 ms    p90 ms    p99 ms  p99.9 ms    max ms  errors")
         for (name, stream) in s.streams.sorted(by: { $0.key < $1.key }) { lines.append(row(name, stream)) }
         for (name, lag) in s.scheduleLag.sorted(by: { $0.key < $1.key }) { lines.append(row("schedule lag: \(name)", lag)) }
@@ -28,6 +33,14 @@ public enum RunConsoleSummary {
         }
         for t in s.thresholds {
             lines.append("threshold \(t.metric) \(t.condition): \(t.value.map { String(format: "%.3f", $0) } ?? "n/a") \(t.passed ? "ok" : "FAILED")\(t.reason.map { " (\($0))" } ?? "")")
+        }
+        for warning in s.warnings ?? [] { lines.append("warning: \(warning)") }
+        if let file = s.ingest.deadLetterFile, s.ingest.deadLetterLines > 0 {
+            lines.append("dead letter: \(s.ingest.deadLetterLines) events in \(folder)/\(file) — send them again with: starling replay \(folder) --target URL")
+        }
+        if let phases = s.phases {
+            let order = ["start", "load", "drain", "settle", "verify", "write"]
+            lines.append("phases: " + order.compactMap { name in phases[name].map { String(format: "\(name) %.1f s", $0) } }.joined(separator: ", "))
         }
         lines.append("verdict: \(s.verdict.rawValue)")
         lines.append("results: \(folder)")

@@ -1,14 +1,14 @@
 import Glibc
 
 // The CLI: parse the verb, call one library function, map the outcome to an exit code
-// (0 passed; 1 usage, bad input or unreachable target; 2 a threshold, check or regression failed;
-// 3 the run is invalid).
+// (see `exitCodesText`).
 let arguments = Array(CommandLine.arguments.dropFirst())
 let verb = arguments.first ?? "help"
 let rest = Array(arguments.dropFirst())
 let commands: [String: ([String]) -> Int32] = [
     "generate": GenerateCommand.main,
     "run": RunCommand.main,
+    "replay": ReplayCommand.main,
     "scenarios": ScenariosCommand.main,
     "bench": BenchCommand.main,
     "report": ReportCommand.main,

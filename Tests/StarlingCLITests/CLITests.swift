@@ -15,6 +15,10 @@ func starlingBinary() throws -> String {
 enum CLIError: Error { case notBuilt }
 
 func starling(_ arguments: String...) throws -> (status: Int32, output: String, error: String) {
+    try starling(arguments)
+}
+
+func starling(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try starlingBinary())
     process.arguments = arguments
@@ -30,7 +34,7 @@ func starling(_ arguments: String...) throws -> (status: Int32, output: String, 
 }
 
 @Suite(.timeLimit(.minutes(2))) struct CLITests {
-    @Test(arguments: ["generate", "run", "scenarios", "bench", "report", "compare"])
+    @Test(arguments: ["generate", "run", "replay", "scenarios", "bench", "report", "compare"])
     func everyVerbHasHelp(verb: String) throws {
         let viaFlag = try starling(verb, "--help")
         #expect(viaFlag.status == 0)
@@ -69,6 +73,59 @@ func starling(_ arguments: String...) throws -> (status: Int32, output: String, 
         let result = try starling("generate", dir.path, "--out", "-")
         #expect(result.status == 1)
         #expect(result.error.contains("$.datasources.store_visits.stores: expected an integer"))
+    }
+
+    /// Bad input found before anything runs: exit 1 and one line that names what and where — never
+    /// a Foundation error dump.
+    @Test func badOutputFoldersAndTargetsAreOneLine() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("starling-file-\(UUID().uuidString)")
+        try Data("x".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let cases: [([String], String)] = [
+            (["run", "ci-smoke", "--target", "fake", "--out", file.path], "\(file.path) is a file, not a folder"),
+            (["run", "ci-smoke", "--target", "fake", "--out", "/proc/x"], "cannot use /proc/x as a results folder: /proc does not accept new folders"),
+            (["generate", "ci-smoke", "--out", "/proc/x"], "cannot create directory /proc/x: /proc does not accept new folders"),
+            (["generate", "ci-smoke", "--out", file.path], "cannot create directory \(file.path): it is a file, not a folder"),
+            (["run", "ci-smoke", "--target", "ftp://x"], "--target ftp://x is not a valid target URL: target URL scheme 'ftp' is not supported"),
+            (["run", "ci-smoke", "--target", "http://"], "--target http:// is not a valid target URL: target URL 'http://' has no host"),
+        ]
+        for (arguments, message) in cases {
+            let result = try starling(arguments)
+            #expect(result.status == 1, "\(arguments)")
+            let lines = result.error.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].contains(message), "\(arguments): \(result.error)")
+            #expect(!result.error.contains("NSCocoaErrorDomain") && !result.error.contains("IPv6"))
+        }
+    }
+
+    @Test func theOptionTablesRejectWhatTheyDoNotDeclare() throws {
+        let cases: [([String], String)] = [
+            (["run", "ci-smoke", "--rate", "5", "--rate", "6"], "--rate is given more than once"),
+            (["run", "ci-smoke", "--rate", "0"], "--rate 0: expected events per second, 0 < R ≤ 1e8"),
+            (["run", "ci-smoke", "--rate", "1e9"], "--rate 1e9: expected events per second, 0 < R ≤ 1e8"),
+            (["run", "ci-smoke", "--out", "--rate"], "--out needs a value"),
+            (["bench", "generate", "--gzip"], "unknown option --gzip"),
+            (["run", "ci-smoke", "--local-target-args", "--fault-status '503:0.1", "--target", "fake"], "unterminated quote"),
+        ]
+        for (arguments, message) in cases {
+            let result = try starling(arguments)
+            #expect(result.status == 1, "\(arguments)")
+            #expect(result.error.contains(message), "\(arguments): \(result.error)")
+        }
+        // --help as an option's value is a value: the run goes on (here to the bad target URL).
+        let value = try starling(["run", "ci-smoke", "--local-target-args", "--help", "--target", "ftp://x"])
+        #expect(value.status == 1 && value.error.contains("not a valid target URL") && !value.output.contains("USAGE"))
+        let help = try starling(["bench", "ingest", "--help"])
+        #expect(help.status == 0 && help.output.contains("USAGE: starling bench ingest") && help.output.contains("--in-flight"))
+    }
+
+    @Test func aScenarioOfferingNoEventsIsBadInput() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("starling-zero-\(UUID().uuidString).json")
+        try Data(#"{"format": 1, "datasources": {"store_visits": {}}, "run": {"duration": "15s", "ingest": {"rate": {"shape": "constant", "per_second": 0}}}}"#.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try starling(["run", file.path, "--target", "fake"])
+        #expect(result.status == 1)
+        #expect(result.error.contains("$.run.ingest.rate: expected a rate profile that offers at least one event"), "\(result.error)")
     }
 
     @Test func scenariosListsTheBuiltIns() throws {

@@ -73,7 +73,7 @@ import Testing
 
     @Test func connectRefusedSaysIsTheTargetRunning() throws {
         let port = try unusedPort()
-        #expect(throws: TransportError.connectFailed(host: "127.0.0.1", port: port, message: "Connection refused")) {
+        #expect(throws: TransportError.connectFailed(host: "127.0.0.1", port: port, errno: ECONNREFUSED)) {
             try HTTPConnection(to: TargetURL(scheme: .http, host: "127.0.0.1", port: port))
         }
     }

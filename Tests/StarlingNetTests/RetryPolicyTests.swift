@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 @testable import StarlingNet
 
@@ -72,8 +73,8 @@ import Testing
 
     @Test(arguments: [
         (TransportError.connectionClosed, true), (.timeout(.read), true), (.timeout(.connect), true),
-        (.connectFailed(host: "h", port: 1, message: "refused"), true),
-        (.malformedResponse(reason: "x"), false), (.tls(reason: "x"), false), (.resolve(host: "h", message: "x"), false),
+        (.connectFailed(host: "h", port: 1, errno: ECONNREFUSED), true),
+        (.malformedResponse(reason: "x"), false), (.tls(reason: "x"), false), (.resolve(host: "h", message: "x"), false), (.socket(operation: "read", errno: EIO), false),
     ])
     func transportErrors(error: TransportError, retried: Bool) {
         let decision = policy.decide(attempt: 2, error: error)

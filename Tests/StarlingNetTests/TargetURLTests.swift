@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 @testable import StarlingNet
 
@@ -27,7 +28,8 @@ import Testing
         ("http://x:http", .badPort("http")),
         ("http://[::1", .badHost("[::1")),
         ("http://::1:80", .badHost("::1:80")),
-        ("http://:80", .badHost(":80")),
+        ("http://:80", .missingHost("http://:80")),
+        ("http://", .missingHost("http://")),
     ])
     func rejects(text: String, error: TargetURLError) {
         #expect(throws: error) { try TargetURL(parsing: text) }
@@ -41,8 +43,8 @@ import Testing
 
     @Test func errorMessagesSayWhatToDo() {
         #expect(TargetURLError.badHost("::1:80").description.contains("brackets"))
-        #expect(TransportError.connectFailed(host: "127.0.0.1", port: 7181, message: "Connection refused").description
+        #expect(TransportError.connectFailed(host: "127.0.0.1", port: 7181, errno: ECONNREFUSED).description
             == "cannot connect to 127.0.0.1:7181: Connection refused — is the target running?")
-        #expect(TransportError.connectFailed(host: "::1", port: 80, message: "x").description.contains("[::1]:80"))
+        #expect(TransportError.connectFailed(host: "::1", port: 80, errno: ECONNREFUSED).description.contains("[::1]:80"))
     }
 }

@@ -119,8 +119,7 @@ import Testing
         let parent = try ReportFixture.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: parent) }
         for (name, p99) in [("run1", 50.0), ("run2", 55.0)] {
-            try FileManager.default.createDirectory(atPath: "\(parent)/\(name)", withIntermediateDirectories: true)
-            try ResultWriter.writeSummary(try Self.run(p99: p99).summary, to: "\(parent)/\(name)")
+            try ResultsFolder.prepare("\(parent)/\(name)").writeSummary(try Self.run(p99: p99).summary)
         }
         try FileManager.default.createDirectory(atPath: "\(parent)/notes", withIntermediateDirectories: true)
         let set = try RunSet(folders: [parent])

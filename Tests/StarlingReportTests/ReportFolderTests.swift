@@ -6,13 +6,10 @@ import Testing
 
 @Suite struct ReportFolderTests {
     /// Writes a folder the way a run does (summary.json, .hgrm, timeline.csv).
-    static func writeFolder(_ input: ReportInput, histograms: [StreamName: HDRHistogram]) throws -> String {
-        let folder = try ReportFixture.temporaryFolder()
-        try ResultWriter.writeSummary(input.summary, to: folder)
-        for (stream, histogram) in histograms {
-            try ResultWriter.write(histogram.percentileDistribution(valueScale: 1000), to: "\(folder)/\(stream).hgrm")
-        }
-        try ResultWriter.write(ResultWriter.timelineCSV(input.timelines), to: "\(folder)/timeline.csv")
+    static func writeFolder(_ input: ReportInput, histograms: [StreamName: HDRHistogram]) throws -> ResultsFolder {
+        let folder = try ResultsFolder.prepare(try ReportFixture.temporaryFolder())
+        try folder.writeSummary(input.summary)
+        try folder.writeLatencies(histograms: histograms, timelines: input.timelines)
         return folder
     }
 
@@ -20,7 +17,7 @@ import Testing
         let input = try ReportFixture.input()
         let histograms = Dictionary(uniqueKeysWithValues: input.spectra.keys.sorted().enumerated().map { ($1, ReportFixture.histogram(scale: $0 + 1)) })
         let folder = try Self.writeFolder(input, histograms: histograms)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        defer { try? FileManager.default.removeItem(atPath: folder.path) }
 
         let read = try ReportInput(folder: folder)
         #expect(read.timelines == input.timelines)
@@ -32,7 +29,7 @@ import Testing
         }
         try ReportWriter.writeAll(folder: folder)
         for name in ["report.md", "junit.xml", "report.html"] {
-            #expect(FileManager.default.fileExists(atPath: "\(folder)/\(name)"))
+            #expect(FileManager.default.fileExists(atPath: "\(folder.path)/\(name)"))
         }
         #expect(MarkdownReport.render(read) == MarkdownReport.render(input))
     }
@@ -41,11 +38,12 @@ import Testing
         var input = try ReportFixture.input()
         input.timelines = [:]
         let folder = try Self.writeFolder(input, histograms: [:])
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.removeItem(atPath: folder.url(.timeline))
+        defer { try? FileManager.default.removeItem(atPath: folder.path) }
         var writer = IntervalLogWriter(startTimeMilliseconds: 1_795_000_000_000)
         try writer.append(ReportFixture.histogram(scale: 1), tag: "ingest", startSeconds: 0, lengthSeconds: 5)
         try writer.append(ReportFixture.histogram(scale: 1), tag: "ingest", startSeconds: 5, lengthSeconds: 5)
-        try ResultWriter.write(writer.takeText(), to: "\(folder)/intervals.hlog")
+        try folder.write(writer.takeText(), to: .intervalLog)
 
         let read = try ReportInput(folder: folder)
         let ingest = try #require(read.spectra["ingest"])
@@ -55,15 +53,15 @@ import Testing
     }
 
     @Test func rejectsAFolderWithoutSummary() throws {
-        let folder = try ReportFixture.temporaryFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(throws: ReportError.missing("\(folder)/summary.json")) { try ReportInput(folder: folder) }
+        let path = try ReportFixture.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: ResultsError.missing("\(path)/summary.json")) { try ReportInput(folder: try ResultsFolder(existing: path)) }
     }
 
     @Test func namesTheLineOfAMalformedTimeline() throws {
         let csv = "second,stream,offered,achieved,errors,p50_ms,p90_ms,p99_ms,max_ms\n0,ingest,1,1,0,1.0,1.0,1.0\n"
-        #expect(throws: ReportError.unreadable("t.csv", "line 2 has not 9 valid fields: 0,ingest,1,1,0,1.0,1.0,1.0")) {
-            try ReportInput.parseTimeline(csv, path: "t.csv")
+        #expect(throws: ResultsError.unreadable("t.csv", "line 2 has not 9 valid fields: 0,ingest,1,1,0,1.0,1.0,1.0")) {
+            try ResultsFolder.parseTimeline(csv, path: "t.csv")
         }
     }
 }

@@ -5,13 +5,13 @@ import Synchronization
 import Testing
 @testable import StarlingRun
 
-/// A plan against an in-process fake target, with short backoffs so retries finish quickly.
-func fakePlan(_ target: FakeTarget, rate: Double, duration: Double, batch: Int = 40, wait: Bool = true, output: String) throws -> RunPlan {
+/// A plan with short backoffs so retries finish quickly (two datasources, so the dead letter has two).
+func enginePlan(rate: Double, duration: Double, batch: Int = 40, wait: Bool = true) throws -> RunPlan {
     let json = """
     {"format": 1, "seed": 11, "datasources": {"ecommerce_events": {}, "store_visits": {"visits_per_hour": 5000}}}
     """
-    let scenario = try Scenario(json: Data(json.utf8), source: "fake.json")
-    var plan = RunPlan(scenario: scenario, target: target.url, token: "test-token", outputDirectory: output)
+    let scenario = try Scenario(json: Data(json.utf8), source: "engine.json")
+    var plan = RunPlan(scenario: scenario, token: "test-token")
     plan.duration = duration
     plan.ingest.rate = .constant(rate)
     plan.ingest.batchMaxEvents = batch
@@ -21,7 +21,6 @@ func fakePlan(_ target: FakeTarget, rate: Double, duration: Double, batch: Int =
     plan.ingest.retryInitialBackoff = 0.005
     plan.ingest.retryMaxBackoff = 0.02
     plan.drainTimeout = 20
-    plan.maxScheduleLagMicros = 10_000_000
     return plan
 }
 
@@ -34,94 +33,227 @@ final class SentLines: Sendable {
         let line = String(decoding: encoder.bytes.dropLast(), as: UTF8.self)
         lines.withLock { $0.append(line) }
     }
+    var all: [String] { lines.withLock { $0 } }
 }
 
+/// Every line of a results folder's dead letter, all datasources.
 func deadLetterLines(_ directory: URL) -> [String] {
-    guard let text = try? String(contentsOf: directory.appendingPathComponent("deadletter.ndjson"), encoding: .utf8) else { return [] }
-    return text.split(separator: "\n").map(String.init)
+    let folder = directory.appendingPathComponent(DeadLetter.folderName)
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    return names.filter { $0 != DeadLetter.indexName }.flatMap { name in
+        ((try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
 }
 
-@Suite(.serialized, .timeLimit(.minutes(3))) struct EngineTests {
+/// One engine run in virtual time against a `SimulatedTarget`: the results folder, the target and
+/// the outcome. `prepare` may schedule things on the clock (a cancellation, say) before it starts.
+struct VirtualRun {
+    let clock = VirtualClock()
+    let target: SimulatedTarget
+    let folder: ResultsFolder
+    let directory: URL
+    let cancellation = RunCancellation()
+    let sent = SentLines()
+
+    init(_ options: SimulatedTarget.Options = SimulatedTarget.Options()) throws {
+        target = SimulatedTarget(clock: clock, options: options)
+        directory = try temporaryDirectory()
+        folder = try ResultsFolder.prepare(directory.path)
+    }
+
+    var environment: RunEnvironment {
+        RunEnvironment(transport: target, clock: clock, cancellation: cancellation, folder: folder)
+    }
+
+    func run(_ plan: RunPlan) -> RunOutcome {
+        RunEngine.run(plan, environment: environment) { _, event in sent.add(event) }
+    }
+
+    /// Cancels with `reason` once the virtual clock reaches `seconds` after now.
+    func cancel(_ reason: StopReason, after seconds: Double) {
+        let at = clock.now() + UInt64(seconds * 1e9)
+        clock.spawn { [clock, cancellation] in
+            clock.sleep(until: at, unless: cancellation)
+            cancellation.cancel(reason)
+        }
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+}
+
+@Suite(.serialized, .timeLimit(.minutes(2))) struct EngineTests {
     @Test func everyEventIsAccountedForUnderAFaultMix() throws {
-        let behavior = FakeTargetBehavior(
+        var options = SimulatedTarget.Options(behavior: FakeTargetBehavior(
             responses: .weighted([(.ok, 0.55), (.status(429), 0.1), (.status(503), 0.1), (.status(500), 0.1), (.drop, 0.1), (.status(400), 0.05)], seed: 7),
             stall: .init(every: .milliseconds(700), for: .milliseconds(150), firstAfter: .milliseconds(300)),
-            keepsEventBodies: true)
-        let target = try FakeTarget(behavior: behavior)
-        defer { target.stop() }
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let sent = SentLines()
-        let outcome = RunEngine.run(try fakePlan(target, rate: 3000, duration: 3, output: dir.path)) { _, event in sent.add(event) }
+            keepsEventBodies: true))
+        options.dropAfterProcessing = false
+        let run = try VirtualRun(options)
+        defer { run.remove() }
+        let outcome = run.run(try enginePlan(rate: 3000, duration: 3))
         let ledger = outcome.summary.ingest.ledger
-        let all = sent.lines.withLock { $0 }
+        let all = run.sent.all
 
         #expect(ledger.generated == all.count)
         #expect(ledger.generated > 8000)
         #expect(ledger.balanced, "\(ledger)")
         #expect(ledger.failed > 0 && ledger.rejected > 0 && ledger.acknowledged > 0, "the mix exercised every bucket: \(ledger)")
-        let acknowledged = target.acknowledgedEventLines()
+        let acknowledged = run.target.acknowledgedLines()
         #expect(acknowledged.count == ledger.acknowledged)
-        let dead = deadLetterLines(dir)
+        let dead = deadLetterLines(run.directory)
         #expect(dead.count == ledger.undelivered)
         #expect((acknowledged + dead).sorted() == all.sorted(), "dead letter holds exactly the events not acknowledged")
         #expect(outcome.summary.ingest.errors.keys.contains("connection"))
+        #expect((outcome.summary.ingest.resends?["503"] ?? 0) > 0, "resends are counted by cause: \(outcome.summary.ingest.resends ?? [:])")
+        #expect(outcome.summary.verdict != .aborted, "HTTP errors and drops are answers, not a lost target")
     }
 
-    @Test func stoppingMidRunStillBalancesTheLedger() throws {
-        let target = try FakeTarget(behavior: FakeTargetBehavior(latency: .fixed(.milliseconds(30)), keepsEventBodies: true))
-        defer { target.stop() }
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        var plan = try fakePlan(target, rate: 4000, duration: 10, batch: 20, output: dir.path)
-        plan.ingest.maxInFlight = 1  // the queue backs up, so a stop leaves batches unsent
-        let stop = StopFlag()
-        let sent = SentLines()
-        let stopper = Thread {
-            usleep(800_000)
-            stop.stop("test stop")
+    @Test func theDeadLetterIsOneFilePerDatasourceWithABatchIndex() throws {
+        let run = try VirtualRun(SimulatedTarget.Options(behavior: FakeTargetBehavior(responses: .weighted([(.ok, 0.7), (.status(400), 0.3)], seed: 3))))
+        defer { run.remove() }
+        let outcome = run.run(try enginePlan(rate: 2000, duration: 2))
+        let index = try DeadLetterReplay.index(of: run.folder)
+        #expect(Set(index.map(\.datasource)) == ["ecommerce_events", "store_visits"])
+        #expect(index.map(\.lines).reduce(0, +) == outcome.summary.ingest.ledger.rejected)
+        #expect(index.allSatisfy { $0.bucket == "rejected" && $0.cause == "400" && !$0.possiblyLanded })
+        for datasource in ["ecommerce_events", "store_visits"] {
+            let text = try String(contentsOfFile: run.folder.deadLetterPath + "/\(datasource).ndjson", encoding: .utf8)
+            let key = datasource == "store_visits" ? "\"visit_id\"" : "\"event_type\""
+            #expect(text.split(separator: "\n").allSatisfy { $0.contains(key) }, "only \(datasource) lines in its file")
+            #expect(text.split(separator: "\n").count == index.filter { $0.datasource == datasource }.map(\.lines).reduce(0, +))
         }
-        stopper.start()
-        let outcome = RunEngine.run(plan, stop: stop) { _, event in sent.add(event) }
-        let ledger = outcome.summary.ingest.ledger
-        #expect(outcome.summary.stoppedEarly == "test stop")
-        #expect(outcome.summary.elapsedSeconds < 5)
+        #expect(outcome.summary.ingest.deadLetterFile == "deadletter/")
+    }
+
+    @Test func aTargetSlowerThanTheOfferedRateEndsTheRunOnTimeAsOverCapacity() throws {
+        // 2 requests in flight, 100 ms each, batches of 40: at most 800 events/s, 20,000/s offered.
+        let run = try VirtualRun(SimulatedTarget.Options(behavior: FakeTargetBehavior(latency: .fixed(.milliseconds(100)))))
+        defer { run.remove() }
+        var plan = try enginePlan(rate: 20_000, duration: 10)
+        plan.ingest.maxInFlight = 2
+        plan.drainTimeout = 5
+        let start = run.clock.now()
+        let outcome = run.run(plan)
+        let elapsed = Double(run.clock.now() - start) / 1e9
+        let summary = outcome.summary
+        #expect(elapsed <= 10 + 0.25 + 5 + 0.2, "planned end + grace + drain bound: \(elapsed) s")
+        #expect(summary.stop?.reason == "over_capacity")
+        #expect(summary.stop?.side == "target", "\(summary.stop?.message ?? "")")
+        #expect(!summary.valid)
+        #expect(summary.verdict == .invalid && summary.verdict.exitCode == 3)
+        #expect(summary.invalidReasons.contains { $0.contains("the target could not take the offered rate") })
+        #expect(summary.ingest.ledger.balanced)
+        #expect((summary.ingest.notGeneratedEstimate ?? 0) > 100_000, "the abandoned schedule is counted: \(summary.ingest.notGeneratedEstimate ?? 0)")
+        #expect(summary.ingest.achievedEventsPerSecond < 1000)
+        #expect(summary.scheduleLag["ingest"].map { $0.p99 < 1 } == true, "waiting for a free slot is not schedule lag: \(summary.scheduleLag["ingest"]?.p99 ?? -1)")
+    }
+
+    @Test func anInterruptedRunSaysSoAndCountsWhatWasNotSent() throws {
+        let run = try VirtualRun(SimulatedTarget.Options(behavior: FakeTargetBehavior(latency: .fixed(.milliseconds(30)), keepsEventBodies: true)))
+        defer { run.remove() }
+        var plan = try enginePlan(rate: 4000, duration: 10, batch: 20)
+        plan.ingest.maxInFlight = 1  // the queue backs up, so a stop leaves batches unsent
+        run.cancel(.interrupted(signal: "SIGINT"), after: 2)
+        let outcome = run.run(plan)
+        let summary = outcome.summary
+        let ledger = summary.ingest.ledger
+        #expect(summary.verdict == .interrupted && summary.verdict.exitCode == 4)
+        #expect(summary.stop?.reason == "interrupted")
+        #expect(summary.stop?.message.contains("interrupted by SIGINT") == true)
+        #expect(summary.elapsedSeconds < 3)
         #expect(ledger.notSent > 0)
         #expect(ledger.balanced, "\(ledger)")
-        let dead = deadLetterLines(dir)
-        #expect((target.acknowledgedEventLines() + dead).sorted() == sent.lines.withLock { $0 }.sorted())
+        #expect((summary.ingest.notGeneratedEstimate ?? 0) > 25_000, "8 s of 4000/s never generated: \(summary.ingest.notGeneratedEstimate ?? 0)")
+        #expect(abs(summary.ingest.offeredEventsPerSecond - 4000) < 400, "offered over the time the load lasted: \(summary.ingest.offeredEventsPerSecond)")
+        #expect((run.target.acknowledgedLines() + deadLetterLines(run.directory)).sorted() == run.sent.all.sorted())
+    }
+
+    @Test func aRefusedTokenStopsTheRunAtOnce() throws {
+        let run = try VirtualRun(SimulatedTarget.Options(behavior: FakeTargetBehavior(responses: .always(.status(403)))))
+        defer { run.remove() }
+        let notices = Mutex<[String]>([])
+        var environment = run.environment
+        environment.notice = { message in notices.withLock { $0.append(message) } }
+        let outcome = RunEngine.run(try enginePlan(rate: 1000, duration: 20), environment: environment)
+        let summary = outcome.summary
+        #expect(summary.verdict == .aborted && summary.verdict.exitCode == 1)
+        #expect(summary.stop?.reason == "token_refused")
+        #expect(summary.elapsedSeconds < 1, "not the full 20 s: \(summary.elapsedSeconds)")
+        #expect(summary.ingest.ledger.balanced)
+        #expect(run.target.requests <= 8, "no request after the refusal but those in flight: \(run.target.requests)")
+        let said = notices.withLock { $0 }
+        #expect(said.count == 1 && said[0].contains("the token was refused") && said[0].contains("403"), "\(said)")
+    }
+
+    @Test func aLostTargetIsNamedWithTheTimeItWasLost() throws {
+        let clock = VirtualClock()
+        var options = SimulatedTarget.Options()
+        options.lostAt = clock.now() + 3_000_000_000
+        let target = SimulatedTarget(clock: clock, options: options)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let notices = Mutex<[String]>([])
+        let environment = RunEnvironment(transport: target, clock: clock, folder: try ResultsFolder.prepare(directory.path)) { message in
+            notices.withLock { $0.append(message) }
+        }
+        var plan = try enginePlan(rate: 1000, duration: 20)
+        plan.ingest.retryMaxAttempts = 5
+        plan.ingest.retryInitialBackoff = 0.2
+        plan.ingest.retryMaxBackoff = 3
+        let outcome = RunEngine.run(plan, environment: environment)
+        let summary = outcome.summary
+        #expect(summary.verdict == .aborted)
+        #expect(summary.stop?.reason == "target_lost")
+        #expect(summary.stop.flatMap(\.atSeconds).map { abs($0 - 3) < 0.2 } == true, "lost at 3 s: \(summary.stop?.atSeconds ?? -1)")
+        #expect(summary.elapsedSeconds < 3 + 2 + 1.5, "the 2 s window, then at most a monitor tick, not a 30 s drain: \(summary.elapsedSeconds)")
+        #expect(summary.ingest.ledger.balanced)
+        #expect(summary.ingest.ledger.undelivered == deadLetterLines(directory).count)
+        #expect(notices.withLock { $0 }.contains { $0.contains("became unreachable 3.0 s into the run") }, "\(notices.withLock { $0 })")
+    }
+
+    @Test func aResendAfterAProcessedRequestIsCountedAsPossiblyDuplicated() throws {
+        var options = SimulatedTarget.Options(behavior: FakeTargetBehavior(responses: .weighted([(.ok, 0.8), (.drop, 0.2)], seed: 5)))
+        options.dropAfterProcessing = true
+        let run = try VirtualRun(options)
+        defer { run.remove() }
+        let outcome = run.run(try enginePlan(rate: 2000, duration: 2))
+        let ledger = outcome.summary.ingest.ledger
+        #expect((ledger.possiblyDuplicated ?? 0) > 0)
+        #expect((outcome.summary.ingest.resends?["connection"] ?? 0) > 0)
+        let stored = run.target.rows.values.reduce(0, +)
+        #expect(stored > ledger.acknowledged, "the target holds the duplicates: \(stored) vs \(ledger.acknowledged)")
+        // Every extra row is a resend of a processed request, or a failed batch marked as possibly landed.
+        let landedFailures = try DeadLetterReplay.index(of: run.folder).filter(\.possiblyLanded).map(\.lines).reduce(0, +)
+        #expect(stored - ledger.acknowledged <= (ledger.possiblyDuplicated ?? 0) + landedFailures)
+    }
+
+    @Test func resultsFolderHasEveryStreamedFile() throws {
+        let run = try VirtualRun()
+        defer { run.remove() }
+        var plan = try enginePlan(rate: 2000, duration: 2)
+        plan.logInterval = 0.5
+        plan.queries = try Scenario(json: Data(#"{"format":1,"datasources":{"store_visits":{}},"run":{"queries":[{"pipe":"top_products","rate":50}]}}"#.utf8), source: "q").run.queries
+        let outcome = run.run(plan)
+        #expect(outcome.summary.valid, "\(outcome.summary.invalidReasons)")
+        #expect(outcome.summary.ingest.ledger.acknowledged == outcome.summary.ingest.ledger.generated)
+        #expect(outcome.summary.queries["top_products"]?.serverRowsRead == 1)
+        let log = try String(contentsOfFile: run.folder.url(.intervalLog), encoding: .utf8)
+        #expect(log.contains("Tag=ingest,") && log.contains("Tag=query.top_products,"))
+        #expect(outcome.timelines["ingest"].map { !$0.isEmpty } == true)
+        #expect(!FileManager.default.fileExists(atPath: run.folder.deadLetterPath))
+        #expect(outcome.summary.phases?.keys.sorted() == ["drain", "load"])
     }
 
     @Test func tooLargeBatchesAreSplitAndBadRequestsNotRetried() throws {
-        let target = try FakeTarget(behavior: FakeTargetBehavior(responses: .sequence([.status(413), .ok, .ok, .status(400)], then: .ok), keepsEventBodies: true))
-        defer { target.stop() }
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        var plan = try fakePlan(target, rate: 200, duration: 1, batch: 10, output: dir.path)
+        let run = try VirtualRun(SimulatedTarget.Options(behavior: FakeTargetBehavior(responses: .sequence([.status(413), .ok, .ok, .status(400)], then: .ok), keepsEventBodies: true)))
+        defer { run.remove() }
+        var plan = try enginePlan(rate: 200, duration: 1, batch: 10)
         plan.ingest.maxInFlight = 1
-        let outcome = RunEngine.run(plan)
+        let outcome = run.run(plan)
         let ledger = outcome.summary.ingest.ledger
         #expect(ledger.balanced)
         #expect(ledger.rejected > 0 && ledger.rejected <= 10, "one half-batch refused with 400: \(ledger)")
         #expect(ledger.failed == 0)
-        #expect(target.stats.requests == outcome.summary.ingest.requests)
-    }
-
-    @Test func resultsFolderHasEveryFile() throws {
-        let target = try FakeTarget(behavior: FakeTargetBehavior())
-        defer { target.stop() }
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        var plan = try fakePlan(target, rate: 2000, duration: 2, output: dir.path)
-        plan.logInterval = 0.5
-        plan.queries = try Scenario(json: Data(#"{"format":1,"datasources":{"store_visits":{}},"run":{"queries":[{"pipe":"top_products","rate":50}]}}"#.utf8), source: "q").run.queries
-        let outcome = RunEngine.run(plan)
-        #expect(outcome.summary.valid, "\(outcome.summary.invalidReasons)")
-        #expect(outcome.summary.ingest.ledger.acknowledged == outcome.summary.ingest.ledger.generated)
-        #expect(outcome.summary.queries["top_products"]?.serverRowsRead == 1)
-        let log = try String(contentsOf: dir.appendingPathComponent("intervals.hlog"), encoding: .utf8)
-        #expect(log.contains("Tag=ingest,") && log.contains("Tag=query.top_products,"))
-        #expect(outcome.timelines["ingest"].map { !$0.isEmpty } == true)
-        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("deadletter.ndjson").path))
+        #expect(run.target.requests == outcome.summary.ingest.requests)
     }
 }

@@ -61,8 +61,8 @@ import Testing
     }
 
     @Test func workQueueHandsOutEverythingThenNil() async {
-        let queue = WorkQueue<Int>()
-        for i in 0..<100 { queue.push(i) }
+        let queue = WorkQueue<Int>(clock: SystemClock())
+        for i in 0..<100 { _ = queue.push(i) }
         queue.close()
         var seen: [Int] = []
         while let item = queue.pop() { seen.append(item) }
@@ -71,8 +71,8 @@ import Testing
     }
 
     @Test func workQueueDrainReturnsWhatWasNotTaken() {
-        let queue = WorkQueue<Int>()
-        for i in 0..<10 { queue.push(i) }
+        let queue = WorkQueue<Int>(clock: SystemClock())
+        for i in 0..<10 { _ = queue.push(i) }
         #expect(queue.pop() == 0)
         #expect(queue.drain() == Array(1..<10))
         queue.close()

@@ -46,7 +46,7 @@ class BodyTooLarge(Exception):
 class App:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.token = args.token or "p." + secrets.token_urlsafe(32)
+        self.token = args.token or os.environ.get("STARLING_TARGET_TOKEN") or "p." + secrets.token_urlsafe(32)
         self.datasources, self.pipes = read_project(Path(args.project))
         self.engine = Engine(Path(args.data), connections=args.connections)
         for ds in self.datasources.values():

@@ -78,7 +78,7 @@ public struct FakeTargetBehavior: Sendable {
         self.pipeRows = max(0, pipeRows)
     }
 
-    func action(forRequest number: Int) -> Action {
+    public func action(forRequest number: Int) -> Action {
         switch responses {
         case let .always(action):
             return action
@@ -96,7 +96,7 @@ public struct FakeTargetBehavior: Sendable {
         }
     }
 
-    func delay(forRequest number: Int) -> Duration {
+    public func delay(forRequest number: Int) -> Duration {
         switch latency {
         case .none: return .zero
         case let .fixed(delay): return delay

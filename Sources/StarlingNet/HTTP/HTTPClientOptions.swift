@@ -64,6 +64,13 @@ enum Channel {
         }
     }
 
+    /// Sets the socket's read and write timeouts (`SO_RCVTIMEO`, `SO_SNDTIMEO`).
+    func setTimeouts(read: Duration, write: Duration) {
+        switch self {
+        case let .plain(socket), let .tls(socket, _): socket.setTimeouts(read: read, write: write)
+        }
+    }
+
     func close() {
         switch self {
         case let .plain(socket):

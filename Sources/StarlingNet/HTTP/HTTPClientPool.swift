@@ -30,7 +30,7 @@ public final class HTTPClientPool: Sendable {
     public var replayedRequests: Int { replays.load(ordering: .relaxed) }
 
     /// Sends `request` (path relative to `target`'s base path) and returns the complete response.
-    public func send(_ request: HTTPRequest, to target: TargetURL) throws(TransportError) -> HTTPResponse {
+    public func send(_ request: HTTPRequest, to target: TargetURL, timeout: Duration? = nil) throws(TransportError) -> HTTPResponse {
         let endpoint = TargetURL(scheme: target.scheme, host: target.host, port: target.port)
         var request = request
         request.path = target.basePath + request.path
@@ -44,13 +44,13 @@ public final class HTTPClientPool: Sendable {
         let connection: HTTPConnection
         if let idle { connection = idle } else { connection = try openConnection(to: endpoint) }
         do throws(TransportError) {
-            let response = try connection.send(request)
+            let response = try connection.send(request, timeout: timeout)
             putBack(connection, endpoint: endpoint)
             return response
         } catch .connectionClosed where idle != nil {
             replays.add(1, ordering: .relaxed)
             let fresh = try openConnection(to: endpoint)
-            let response = try fresh.send(request)
+            let response = try fresh.send(request, timeout: timeout)
             putBack(fresh, endpoint: endpoint)
             return response
         }

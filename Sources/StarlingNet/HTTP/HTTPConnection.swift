@@ -16,7 +16,8 @@ public final class HTTPConnection: Sendable {
         self.target = target
         self.state = Mutex(ConnectionState(channel: channel, hostHeader: target.hostHeader,
                                            basePath: target.basePath,
-                                           maxBodyBytes: options.maxResponseBodyBytes))
+                                           maxBodyBytes: options.maxResponseBodyBytes,
+                                           readTimeout: options.readTimeout, writeTimeout: options.writeTimeout))
     }
 
     deinit {
@@ -25,8 +26,11 @@ public final class HTTPConnection: Sendable {
 
     /// Sends `request` and reads the whole response. Throws `.connectionClosed` only when the peer
     /// closed before any response byte arrived (the request may be replayed if it is idempotent).
-    public func send(_ request: HTTPRequest) throws(TransportError) -> HTTPResponse {
-        try state.withLock { (state) throws(TransportError) -> HTTPResponse in try state.exchange(request) }
+    ///
+    /// `timeout`, when shorter than the options' read and write timeouts, bounds each read and write
+    /// of this exchange instead (a run's drain deadline), so no request outlives it by much.
+    public func send(_ request: HTTPRequest, timeout: Duration? = nil) throws(TransportError) -> HTTPResponse {
+        try state.withLock { (state) throws(TransportError) -> HTTPResponse in try state.exchange(request, timeout: timeout) }
     }
 
     /// Whether the connection can carry another request.
@@ -46,6 +50,8 @@ struct ConnectionState {
     let hostHeader: String
     let basePath: String
     let maxBodyBytes: Int
+    let readTimeout: Duration
+    let writeTimeout: Duration
     private(set) var isOpen = true
     private(set) var completedExchanges = 0
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
@@ -53,16 +59,24 @@ struct ConnectionState {
     private var readEnd = 0
     private var writeBuffer: [UInt8] = []
 
-    init(channel: Channel, hostHeader: String, basePath: String, maxBodyBytes: Int) {
+    init(channel: Channel, hostHeader: String, basePath: String, maxBodyBytes: Int, readTimeout: Duration, writeTimeout: Duration) {
         self.channel = channel
+        self.readTimeout = readTimeout
+        self.writeTimeout = writeTimeout
         self.hostHeader = hostHeader
         self.basePath = basePath
         self.maxBodyBytes = maxBodyBytes
         writeBuffer.reserveCapacity(4096)
     }
 
-    mutating func exchange(_ request: HTTPRequest) throws(TransportError) -> HTTPResponse {
+    mutating func exchange(_ request: HTTPRequest, timeout: Duration? = nil) throws(TransportError) -> HTTPResponse {
         guard isOpen else { throw .connectionClosed }
+        let shortened = timeout.map { $0 < readTimeout || $0 < writeTimeout } ?? false
+        if let timeout, shortened {
+            guard timeout > .zero else { throw .timeout(.write) }
+            channel.setTimeouts(read: min(timeout, readTimeout), write: min(timeout, writeTimeout))
+        }
+        defer { if shortened && isOpen { channel.setTimeouts(read: readTimeout, write: writeTimeout) } }
         do throws(TransportError) {
             try write(request)
             let response = try readResponse(for: request.method)

@@ -4,13 +4,17 @@
 ///
 /// The replay rule is the pool's: a request on a reused connection that fails with
 /// `.connectionClosed` (no byte of the response arrived — the server closed it while idle) is sent
-/// once more on a fresh connection. Any other failure closes the connection and is thrown.
+/// once more on a fresh connection, and counted in `resends`: the server may have read and
+/// processed it before closing, so the caller decides whether that resend could duplicate
+/// something. Any other failure closes the connection and is thrown.
 /// Not `Sendable`: create it on the thread that uses it.
 public final class WorkerConnection {
     public let target: TargetURL
     let endpoint: TargetURL
     let pool: HTTPClientPool
     var connection: HTTPConnection?
+    /// Requests sent a second time after a reused connection closed before answering.
+    public private(set) var resends = 0
 
     /// `pool` supplies the options and the shared TLS context.
     public init(target: TargetURL, pool: HTTPClientPool) {
@@ -20,16 +24,18 @@ public final class WorkerConnection {
     }
 
     /// Sends `request` (path relative to the target's base path) and returns the whole response.
-    public func send(_ request: HTTPRequest) throws(TransportError) -> HTTPResponse {
+    /// `timeout` bounds each read and write of this exchange when shorter than the options' own.
+    public func send(_ request: HTTPRequest, timeout: Duration? = nil) throws(TransportError) -> HTTPResponse {
         var request = request
         request.path = target.basePath + request.path
         let reused = connection != nil
         let current: HTTPConnection
         if let connection { current = connection } else { current = try open() }
         do throws(TransportError) {
-            return try exchange(request, on: current)
+            return try exchange(request, on: current, timeout: timeout)
         } catch .connectionClosed where reused {
-            return try exchange(request, on: try open())
+            resends += 1
+            return try exchange(request, on: try open(), timeout: timeout)
         }
     }
 
@@ -47,9 +53,9 @@ public final class WorkerConnection {
         return fresh
     }
 
-    private func exchange(_ request: HTTPRequest, on current: HTTPConnection) throws(TransportError) -> HTTPResponse {
+    private func exchange(_ request: HTTPRequest, on current: HTTPConnection, timeout: Duration?) throws(TransportError) -> HTTPResponse {
         do {
-            let response = try current.send(request)
+            let response = try current.send(request, timeout: timeout)
             if !response.keepAlive || !current.isOpen { close() }
             return response
         } catch {

@@ -110,7 +110,7 @@ public struct RetryPolicy: Sendable, Equatable {
         switch error {
         case .connectionClosed, .timeout, .connectFailed:
             return retry(attempt: attempt, after: jittered(backoff(attempt: attempt), jitterUnit), cause: error.description)
-        case .malformedResponse, .tls, .resolve:
+        case .malformedResponse, .tls, .resolve, .socket:
             return .giveUp(reason: error.description)
         }
     }

@@ -27,8 +27,8 @@ struct Socket {
                 return try connect(info, deadline: deadline)
             } catch .timeout(let phase) {
                 lastError = .timeout(phase)
-            } catch let .connectFailed(_, _, message) {
-                lastError = .connectFailed(host: host, port: port, message: message)
+            } catch let .connectFailed(_, _, code) {
+                lastError = .connectFailed(host: host, port: port, errno: code)
             } catch {
                 lastError = error
             }
@@ -38,7 +38,7 @@ struct Socket {
 
     private static func connect(_ info: addrinfo, deadline: ContinuousClock.Instant) throws(TransportError) -> Socket {
         let fd = socket(info.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .connectFailed(host: "", port: 0, message: errnoMessage(errno)) }
+        guard fd >= 0 else { throw .connectFailed(host: "", port: 0, errno: errno) }
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
         var result = Glibc.connect(fd, info.ai_addr, info.ai_addrlen)
@@ -56,9 +56,9 @@ struct Socket {
             result = socketError == 0 ? 0 : -1
         }
         guard result == 0 else {
-            let message = errnoMessage(errno)
+            let code = errno
             Glibc.close(fd)
-            throw .connectFailed(host: "", port: 0, message: message)
+            throw .connectFailed(host: "", port: 0, errno: code)
         }
         _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
         var one: Int32 = 1
@@ -75,7 +75,7 @@ struct Socket {
             var descriptor = pollfd(fd: fd, events: events, revents: 0)
             let ready = Glibc.poll(&descriptor, 1, milliseconds(remaining))
             if ready > 0 { return }
-            if ready < 0 && errno != EINTR { throw .connectFailed(host: "", port: 0, message: errnoMessage(errno)) }
+            if ready < 0 && errno != EINTR { throw .connectFailed(host: "", port: 0, errno: errno) }
         }
     }
 
@@ -96,7 +96,7 @@ struct Socket {
             case EINTR: continue
             case EAGAIN, EWOULDBLOCK: throw .timeout(.read)
             case ECONNRESET: return 0
-            default: throw .malformedResponse(reason: "read failed: \(errnoMessage(errno))")
+            default: throw .socket(operation: "read", errno: errno)
             }
         }
     }
@@ -115,7 +115,7 @@ struct Socket {
             case EINTR: continue
             case EAGAIN, EWOULDBLOCK: throw .timeout(.write)
             case EPIPE, ECONNRESET: throw .connectionClosed
-            default: throw .malformedResponse(reason: "write failed: \(errnoMessage(errno))")
+            default: throw .socket(operation: "write", errno: errno)
             }
         }
     }

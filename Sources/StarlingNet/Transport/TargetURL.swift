@@ -52,7 +52,8 @@ public struct TargetURL: Sendable, Hashable, CustomStringConvertible {
         } else {
             host = String(rest)
         }
-        guard !host.isEmpty, !host.contains(" ") else { throw .badHost(String(rest)) }
+        guard !host.isEmpty else { throw .missingHost(text) }
+        guard !host.contains(" ") else { throw .badHost(String(rest)) }
         var port: Int?
         if let portText {
             guard let value = Int(portText), (1...65535).contains(value) else { throw .badPort(String(portText)) }
@@ -87,6 +88,7 @@ public enum TargetURLError: Error, Equatable, Sendable, CustomStringConvertible 
     case unsupportedScheme(String)
     case hasQueryOrFragment(String)
     case hasCredentials
+    case missingHost(String)
     case badHost(String)
     case badPort(String)
 
@@ -100,6 +102,8 @@ public enum TargetURLError: Error, Equatable, Sendable, CustomStringConvertible 
             return "target URL '\(text)' must not contain '?' or '#' — give only scheme, host, port and base path"
         case .hasCredentials:
             return "target URL must not contain credentials — pass the token with --token or TB_TOKEN"
+        case let .missingHost(text):
+            return "target URL '\(text)' has no host — write it as http://host:port or https://host"
         case let .badHost(host):
             return "target URL host '\(host)' is not valid — IPv6 literals go in brackets, e.g. http://[::1]:7181"
         case let .badPort(port):

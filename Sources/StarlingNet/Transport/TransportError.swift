@@ -12,8 +12,8 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
 
     /// `getaddrinfo` could not resolve the host.
     case resolve(host: String, message: String)
-    /// Every resolved address refused or failed the TCP connect.
-    case connectFailed(host: String, port: Int, message: String)
+    /// Every resolved address refused or failed the TCP connect (`errno` of the last one).
+    case connectFailed(host: String, port: Int, errno: Int32)
     /// A connect, write or read did not complete within its timeout.
     case timeout(Phase)
     /// The peer closed the connection before any byte of the response arrived.
@@ -21,6 +21,8 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     case connectionClosed
     /// The response was not valid HTTP/1.x, or was cut short after it had started.
     case malformedResponse(reason: String)
+    /// A socket call failed with an unexpected `errno` (not a timeout, reset or close).
+    case socket(operation: String, errno: Int32)
     /// TLS setup, handshake or certificate verification failed.
     case tls(reason: String)
 
@@ -28,16 +30,27 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
         switch self {
         case let .resolve(host, message):
             return "cannot resolve host \(host): \(message) — check the URL's host name"
-        case let .connectFailed(host, port, message):
-            return "cannot connect to \(TargetURL.hostForDisplay(host)):\(port): \(message) — is the target running?"
+        case let .connectFailed(host, port, code):
+            return "cannot connect to \(TargetURL.hostForDisplay(host)):\(port): \(errnoMessage(code)) — is the target running?"
         case let .timeout(phase):
             return "timed out during \(phase.rawValue) — the target is slow or unreachable; raise the timeout or check the target"
         case .connectionClosed:
             return "the target closed the connection before responding — it may have crashed, restarted or hit a limit"
         case let .malformedResponse(reason):
             return "malformed HTTP response: \(reason) — is the URL pointing at an HTTP API?"
+        case let .socket(operation, code):
+            return "\(operation) failed: \(errnoMessage(code)) (errno \(code))"
         case let .tls(reason):
             return "TLS error: \(reason) — check the https URL, the server certificate, or use http for a local target"
+        }
+    }
+
+    /// Whether the request may have reached the server and been processed before this failure (the
+    /// connection broke after the request was written): resending it may duplicate its effect.
+    public var requestMayHaveBeenProcessed: Bool {
+        switch self {
+        case .connectionClosed, .malformedResponse, .timeout(.read), .socket: return true
+        case .resolve, .connectFailed, .tls, .timeout: return false
         }
     }
 }

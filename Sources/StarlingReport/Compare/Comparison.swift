@@ -41,7 +41,7 @@ public struct Comparison: Sendable {
         let (now, nowLeft) = Self.validRuns(current)
         baselineFolders = base.map(\.folder)
         currentFolders = now.map(\.folder)
-        inconclusive = !now.contains { $0.summary.valid }
+        inconclusive = !now.contains { $0.summary.isComparable }
         let baseReadings = base.map { MetricReading.readings(of: $0.summary) }
         let nowReadings = now.map { MetricReading.readings(of: $0.summary) }
         let names = Set(baseReadings.flatMap(\.keys)).union(nowReadings.flatMap(\.keys))
@@ -63,10 +63,10 @@ public struct Comparison: Sendable {
         self.init(baseline: baseline, current: RunSet(summaries: [current]), tolerances: tolerances)
     }
 
-    /// The valid runs (all of them when none is valid) and the folders left out.
+    /// The comparable runs (all of them when none is) and the folders left out.
     static func validRuns(_ set: RunSet) -> ([(folder: String, summary: RunSummary)], [String]) {
-        let valid = set.runs.filter { $0.summary.valid }
-        return valid.isEmpty ? (set.runs, []) : (valid, set.runs.filter { !$0.summary.valid }.map(\.folder))
+        let valid = set.runs.filter { $0.summary.isComparable }
+        return valid.isEmpty ? (set.runs, []) : (valid, set.runs.filter { !$0.summary.isComparable }.map(\.folder))
     }
 
     static func judge(baseline: [MetricReading], current: [MetricReading], tolerances: CompareTolerances) -> MetricComparison {
@@ -97,8 +97,9 @@ public struct Comparison: Sendable {
     static func warnings(baseline: [(folder: String, summary: RunSummary)], current: [(folder: String, summary: RunSummary)]) -> [String] {
         var out: [String] = []
         var seen = Set<String>()
-        for (folder, s) in baseline + current where !s.valid && seen.insert(folder).inserted {
-            out.append("\(folder) is an invalid run (\(s.invalidReasons.joined(separator: "; "))); its latencies include the generator's own delay"
+        for (folder, s) in baseline + current where !s.isComparable && seen.insert(folder).inserted {
+            let why = s.valid ? (s.stopMessage ?? s.verdict.rawValue) : s.invalidReasons.joined(separator: "; ")
+            out.append("\(folder) is an \(s.valid ? s.verdict.rawValue : "invalid") run (\(why)); its numbers do not describe a whole run"
                 + (current.contains { $0.folder == folder } ? ": no verdict is drawn from it, rerun it" : ""))
         }
         guard let reference = current.first?.summary else { return out }

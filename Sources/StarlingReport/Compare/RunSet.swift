@@ -21,17 +21,18 @@ public struct RunSet: Sendable {
 
     static func expand(_ folder: String) throws(CompareError) -> [String] {
         let manager = FileManager.default
-        if manager.fileExists(atPath: "\(folder)/summary.json") { return [folder] }
+        if ResultsFolder.holdsResults(folder) { return [folder] }
+        // A folder that cannot be listed holds no runs either: the error below names it.
         let children = ((try? manager.contentsOfDirectory(atPath: folder)) ?? []).sorted()
             .map { "\(folder)/\($0)" }
-            .filter { manager.fileExists(atPath: "\($0)/summary.json") }
+            .filter { ResultsFolder.holdsResults($0) }
         guard !children.isEmpty else { throw .notResults(folder) }
         return children
     }
 
     static func summary(at folder: String) throws(CompareError) -> RunSummary {
         do {
-            return try ResultWriter.readSummary(from: folder)
+            return try ResultsFolder(existing: folder).readSummary()
         } catch {
             throw .unreadable("\(folder)/summary.json", error.description)
         }

@@ -9,7 +9,7 @@ public enum HTMLReport {
         var body: [String] = []
         body.append("<h1>Starling run: \(ReportText.xml(s.scenario)) <span class=\"v \(s.verdict.rawValue)\">\(s.verdict.rawValue)</span></h1>")
         body.append("<p class=\"meta\">Started \(ReportText.xml(s.startedAt)) · \(String(format: "%.1f", s.elapsedSeconds)) s of \(String(format: "%.0f", s.plannedSeconds)) s planned · seed \(s.seed) · shard \(ReportText.xml(s.shard)) · target <code>\(ReportText.xml(s.target))</code></p>")
-        if let reason = s.stoppedEarly { body.append("<p class=\"warn\">Stopped early: \(ReportText.xml(reason))</p>") }
+        if let reason = s.stopMessage { body.append("<p class=\"warn\">Stopped early: \(ReportText.xml(reason))</p>") }
         body += s.invalidReasons.map { "<p class=\"warn\">Invalid: \(ReportText.xml($0))</p>" }
         body += tables(input)
         body += charts(input)

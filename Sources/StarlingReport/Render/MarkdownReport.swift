@@ -9,7 +9,7 @@ public enum MarkdownReport {
         md.append("## Starling run: \(ReportText.cell(s.scenario)) — \(ReportText.verdictBadge(s.verdict))")
         md.append("")
         md.append("Started \(s.startedAt) · \(String(format: "%.1f", s.elapsedSeconds)) s of \(String(format: "%.0f", s.plannedSeconds)) s planned · seed \(s.seed) · shard \(s.shard) · target `\(s.target)`")
-        if let reason = s.stoppedEarly { md.append("\nStopped early: \(ReportText.cell(reason))") }
+        if let reason = s.stopMessage { md.append("\nStopped early: \(ReportText.cell(reason))") }
         for reason in s.invalidReasons { md.append("\n> ⚠️ **Invalid:** \(ReportText.cell(reason))") }
         md += ledger(s)
         md += latency(input)

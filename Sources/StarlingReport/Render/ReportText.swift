@@ -71,6 +71,8 @@ enum ReportText {
         case .passed: return "✅ passed"
         case .failed: return "❌ failed"
         case .invalid: return "⚠️ invalid"
+        case .interrupted: return "⏹️ interrupted"
+        case .aborted: return "🛑 aborted"
         }
     }
 

@@ -14,26 +14,26 @@ public enum EngineBenchmarks {
         return try Scenario(json: Data(json.utf8), source: "bench.json")
     }
 
-    static func plan(target: FakeTarget, directory: String) throws -> RunPlan {
-        var plan = RunPlan(scenario: try scenario(), target: target.url, token: "bench", outputDirectory: directory)
+    static func plan() throws -> RunPlan {
+        var plan = RunPlan(scenario: try scenario(), token: "bench")
+        plan.scheduleLagRule = .absolute
         plan.maxScheduleLagMicros = .max
         plan.drainTimeout = 60
         return plan
     }
 
-    static func scratchDirectory() -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("starling-bench-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+    /// Runs `plan` against `target`; nothing is written to disk.
+    static func run(_ plan: RunPlan, against target: FakeTarget) -> RunOutcome {
+        let transport = SocketTransport(target: target.url)
+        defer { transport.close() }
+        return RunEngine.run(plan, environment: RunEnvironment(transport: transport))
     }
 
     /// Ingest at `rate` events/s in batches of `batch` events (gzip off unless asked).
     public static func ingest(rate: Double, batch: Int, duration: Double, gzip: Bool, inFlight: Int) throws -> RunOutcome {
         let target = try FakeTarget(behavior: FakeTargetBehavior())
         defer { target.stop() }
-        let directory = scratchDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        var plan = try plan(target: target, directory: directory)
+        var plan = try plan()
         plan.duration = duration
         plan.ingest.rate = .constant(rate)
         plan.ingest.arrivals = .uniform
@@ -42,22 +42,20 @@ public enum EngineBenchmarks {
         plan.ingest.batchMaxLinger = 1
         plan.ingest.gzip = gzip
         plan.ingest.maxInFlight = inFlight
-        return RunEngine.run(plan)
+        return run(plan, against: target)
     }
 
     /// Queries at `rate` per second against a fake pipe that answers at once.
     public static func queries(rate: Double, duration: Double, concurrency: Int?, stall: FakeTargetBehavior.Stall? = nil) throws -> RunOutcome {
         let target = try FakeTarget(behavior: FakeTargetBehavior(stall: stall))
         defer { target.stop() }
-        let directory = scratchDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        var plan = try plan(target: target, directory: directory)
+        var plan = try plan()
         plan.duration = duration
         plan.ingest.rate = .constant(0)
         plan.ingest.arrivals = .uniform
         plan.queries = try scenario(#", "run": {"queries": [{"pipe": "bench", "rate": \#(rate)}]}"#).run.queries
         plan.queryConcurrency = concurrency
-        return RunEngine.run(plan)
+        return run(plan, against: target)
     }
 
     /// The same stalling server measured closed-loop: `connections` clients that each send, wait for
@@ -68,12 +66,13 @@ public enum EngineBenchmarks {
         defer { target.stop() }
         let pool = HTTPClientPool()
         let merged = Mutex(HDRHistogram())
-        let group = DispatchGroup()
+        let clock = SystemClock()
+        let group = ThreadGroup(clock: clock)
         let start = MonotonicClock.now()
         let end = start + UInt64(duration * 1e9)
         let interval = UInt64(Double(connections) / rate * 1e9)
         for _ in 0..<connections {
-            RunEngine.spawn(group) {
+            group.spawn {
                 var histogram = HDRHistogram()
                 var next = start
                 while MonotonicClock.now() < end {

@@ -2,26 +2,36 @@ import Foundation
 import StarlingChecks
 
 /// Polls the target every 50 ms for the acknowledged probes that are not visible yet: one SQL
-/// lookup per datasource per poll (`SELECT key … WHERE key IN (…)`).
+/// lookup per datasource per poll (`SELECT key … WHERE key IN (…)`). A failing poll is retried at
+/// the next tick and counted; the summary warns when polls failed.
 struct FreshnessProber {
     let tracker: FreshnessTracker
     let queries: TargetQueries
+    let warnings: RunWarnings
 
-    func run(until done: StopFlag) {
-        var next = MonotonicClock.now()
-        while !done.isSet {
+    func run(until done: RunCancellation) {
+        let clock = queries.clock
+        var next = clock.now()
+        while !done.isCancelled {
             next += 50_000_000
-            done.sleep(until: next)
+            clock.sleep(until: next, unless: done)
             poll()
         }
     }
 
     func poll() {
-        for (datasource, probes) in tracker.waiting(now: MonotonicClock.now()) {
+        let clock = queries.clock
+        for (datasource, probes) in tracker.waiting(now: clock.now()) {
             let keyExpression = FreshnessTracker.keyExpression(datasource)
             let keys = probes.prefix(200).map { "'" + $0.key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'" }
-            guard let rows = try? queries.sql("SELECT \(keyExpression) AS k FROM \(datasource) WHERE k IN (\(keys.joined(separator: ",")))") else { continue }
-            let now = MonotonicClock.now()
+            let rows: [[String: ResultValue]]
+            do {
+                rows = try queries.sql("SELECT \(keyExpression) AS k FROM \(datasource) WHERE k IN (\(keys.joined(separator: ",")))", retrying: false)
+            } catch {
+                warnings.add("freshness probe queries failed; those probes were polled again later", detail: "\(error)")
+                continue
+            }
+            let now = clock.now()
             let seen = Set(rows.compactMap { row -> String? in
                 if case .string(let s)? = row["k"] { return s }
                 return nil

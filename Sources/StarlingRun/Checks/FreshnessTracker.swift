@@ -11,6 +11,8 @@ public final class FreshnessTracker: Sendable {
         var intended: UInt64 = 0
         var acknowledged: UInt64?
         var visible: UInt64?
+        /// Its event did not land (rejected, failed, not sent): never waited for.
+        var abandoned = false
     }
 
     private let probes = Mutex<[Probe]>([])
@@ -56,11 +58,17 @@ public final class FreshnessTracker: Sendable {
         probes.withLock { all in for id in ids { all[id].acknowledged = nanos } }
     }
 
+    /// The probes' events did not land: they will never be visible, so nobody waits for them.
+    func abandon(_ ids: [Int]) {
+        guard !ids.isEmpty else { return }
+        probes.withLock { all in for id in ids { all[id].abandoned = true } }
+    }
+
     /// Acknowledged probes not yet visible nor timed out, by datasource.
     func waiting(now: UInt64) -> [String: [(id: Int, key: String)]] {
         probes.withLock { all in
             var result: [String: [(Int, String)]] = [:]
-            for (id, p) in all.enumerated() where p.acknowledged != nil && p.visible == nil && now &- p.intended < timeoutNanos {
+            for (id, p) in all.enumerated() where p.acknowledged != nil && p.visible == nil && !p.abandoned && now &- p.intended < timeoutNanos {
                 result[p.datasource, default: []].append((id, p.key))
             }
             return result

@@ -3,8 +3,9 @@ import StarlingChecks
 import StarlingNet
 import StarlingSim
 
-/// A whole `starling run`: load (with oracles fed by every event sent and freshness probes watched
-/// while it runs), settle, verify, thresholds. The verdict is in the outcome's summary.
+/// A whole `starling run` after its start: load (with oracles fed by every event sent and freshness
+/// probes watched while it runs), drain, settle, verify, thresholds. The verdict is in the outcome's
+/// summary, with the seconds each phase took.
 public enum RunSession {
     /// Whether the target's datasources hold only this run's events, so exact checks make sense.
     public enum Isolation: Sendable, Equatable {
@@ -16,18 +17,18 @@ public enum RunSession {
         case synthetic
     }
 
-    public static func execute(_ plan: RunPlan, isolation: Isolation, stop: StopFlag = StopFlag()) -> RunOutcome {
+    public static func execute(_ plan: RunPlan, isolation: Isolation, environment: RunEnvironment) -> RunOutcome {
         var plan = plan
         let config = plan.scenario.run.checks
-        let queries = TargetQueries(pool: HTTPClientPool(options: HTTPClientOptions(readTimeout: .seconds(60))), target: plan.target, token: plan.token)
-        defer { queries.pool.closeIdle() }
+        let clock = environment.clock
+        let queries = TargetQueries(transport: environment.transport, token: plan.token, clock: clock, cancellation: environment.cancellation)
 
         // Oracles for the planned combinations, fed as events are sent.
         let datasources = plan.scenario.datasources.map(\.name)
         let checking = config.correctness && isolation == .isolated
         var oracles = OracleSet([])
         if checking {
-            let first = plan.eventTime == .live ? Int64(Date().timeIntervalSince1970) : plan.scenario.start
+            let first = plan.eventTime == .live ? clock.wallNow() / 1_000_000_000 : plan.scenario.start
             let span = plan.eventTime == .live ? Int64(plan.duration.rounded(.up)) : 3600
             oracles = OracleSet(CheckPlan.combinations(pipes: config.pipes, datasources: datasources, range: first...(first + span)))
         }
@@ -37,41 +38,60 @@ public enum RunSession {
         let tracker = probing && plan.freshness == nil ? FreshnessTracker(timeout: config.probeTimeout) : plan.freshness
         plan.freshness = tracker
         plan.probesPerSecond = config.probesPerSecond
-        let proberDone = StopFlag()
-        let proberGroup = DispatchGroup()
+        let proberDone = RunCancellation()
+        let prober = ThreadGroup(clock: clock)
         if let tracker {
-            let prober = FreshnessProber(tracker: tracker, queries: queries)
-            RunEngine.spawn(proberGroup) { prober.run(until: proberDone) }
+            let probes = FreshnessProber(tracker: tracker, queries: queries, warnings: environment.warnings)
+            prober.spawn { probes.run(until: proberDone) }
         }
 
-        var outcome = RunEngine.run(plan, stop: stop, onSent: checking ? { oracles.consume(datasource: $0, $1) } : nil)
+        var outcome = RunEngine.run(plan, environment: environment, onSent: checking ? { oracles.consume(datasource: $0, $1) } : nil)
+        let ledger = outcome.summary.ingest.ledger
+        let aborted = environment.cancellation.isCancelled
 
         // Settle: the target must come to hold every acknowledged row (time to 100 % completeness);
-        // only meaningful when nothing else writes there.
-        let settled = isolation == .isolated
-            ? CheckPhase(queries: queries).settle(landed: outcome.landed, timeout: config.settleTimeout) : (seconds: nil, failure: nil)
-        if let tracker {
-            let deadline = MonotonicClock.now() + UInt64(config.probeTimeout * 1e9)
-            while tracker.hasWaiting(now: MonotonicClock.now()) && MonotonicClock.now() < deadline && !stop.isSet { usleep(50_000) }
+        // only meaningful when nothing else writes there. Probes still invisible then never will be.
+        let settleStart = clock.now()
+        let settled = isolation == .isolated && !aborted
+            ? CheckPhase(queries: queries).settle(landed: outcome.landed, timeout: config.settleTimeout, possiblyDuplicated: ledger.possiblyDuplicated ?? 0)
+            : (seconds: nil, failure: nil)
+        if let tracker, isolation != .isolated, !aborted {
+            let deadline = clock.now() + UInt64(config.probeTimeout * 1e9)
+            while tracker.hasWaiting(now: clock.now()) && clock.now() < deadline && !environment.cancellation.isCancelled {
+                clock.sleep(until: clock.now() + 50_000_000, unless: environment.cancellation)
+            }
         }
-        proberDone.stop("settled")
-        proberGroup.wait()
+        proberDone.cancel(.plannedEnd)
+        prober.wait()
         outcome.summary.freshness = tracker?.summary(completenessSeconds: settled.seconds)
+        let verifyStart = clock.now()
 
         var checks: [CheckResult] = settled.failure.map { [$0] } ?? []
-        let ledger = outcome.summary.ingest.ledger
         if !config.correctness || isolation == .synthetic {
             checks = []
         } else if case .shared(let reason) = isolation {
             checks.append(CheckResult(pipe: "*", parameters: "", status: .skipped, reason: reason))
+        } else if environment.cancellation.isCancelled {
+            checks.append(CheckResult(pipe: "*", parameters: "", status: .skipped, reason: "the run stopped early (\(environment.cancellation.reason?.code ?? "stopped"))"))
         } else if ledger.undelivered > 0 || ledger.quarantined > 0 {
             checks.append(CheckResult(pipe: "*", parameters: "", status: .skipped,
                                       reason: "\(ledger.undelivered) events did not land and \(ledger.quarantined) were quarantined, so the exact expected answers are unknown"))
         } else {
             checks += CheckPhase(queries: queries).verify(oracles)
         }
+        let end = clock.now()
         outcome.summary.checks = checks
-        outcome.summary.thresholds = ThresholdEvaluator.evaluate(plan.scenario.run.thresholds, summary: outcome.summary)
+        outcome.summary.phases?["settle"] = Double(verifyStart - settleStart) / 1e9
+        outcome.summary.phases?["verify"] = Double(end - verifyStart) / 1e9
+        outcome.summary.elapsedSeconds += Double(end - settleStart) / 1e9
+        // An interruption during settle or verify still makes the run interrupted.
+        if let reason = environment.cancellation.reason, outcome.summary.stop?.reason != reason.code, !reason.drainsQueue {
+            outcome.summary.stop = StopSummary(reason: reason.code, message: "\(reason.code.replacingOccurrences(of: "_", with: " ")) after the load, during settle or verify")
+        }
+        // Thresholds judge a finished run; a stopped one is judged by its stop alone.
+        if !environment.cancellation.isCancelled {
+            outcome.summary.thresholds = ThresholdEvaluator.evaluate(plan.scenario.run.thresholds, summary: outcome.summary)
+        }
         return outcome
     }
 }

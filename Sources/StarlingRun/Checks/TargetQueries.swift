@@ -3,42 +3,105 @@ import StarlingChecks
 import StarlingNet
 
 /// The control-path calls the checks make: SQL counts and lookups, pipe answers, truncation.
+/// Transient failures — 503, 429, a dropped connection, a timeout — are retried with backoff
+/// (200 ms doubling to 3 s, `Retry-After` honoured) for up to `patience` seconds; only an answer
+/// fails a check, and a target that never answers makes it `skipped` with the reason.
 struct TargetQueries: Sendable {
-    let pool: HTTPClientPool
-    let target: TargetURL
+    let transport: any TargetTransport
     let token: String
+    let clock: any RunClock
+    var cancellation: RunCancellation?
+    var patience = 30.0
+
+    init(transport: any TargetTransport, token: String, clock: any RunClock, cancellation: RunCancellation? = nil) {
+        self.transport = transport
+        self.token = token
+        self.clock = clock
+        self.cancellation = cancellation
+    }
+
+    /// Sends `request`; with `retrying`, transient failures are retried until `patience` runs out.
+    func send(_ request: HTTPRequest, retrying: Bool = true) throws(QueryFailure) -> HTTPResponse {
+        let deadline = clock.now() + UInt64(patience * 1e9)
+        var backoff = 0.2
+        var attempts = 0
+        while true {
+            attempts += 1
+            var transient: String
+            var wait = backoff
+            do {
+                let response = try transport.send(request, timeout: nil)
+                guard response.status == 503 || response.status == 429 else { return response }
+                transient = "\(response.status)"
+                if let retryAfter = response.headers["retry-after"].flatMap(Double.init) { wait = max(wait, retryAfter) }
+            } catch {
+                transient = error.shortName
+                if !retrying { throw .transport(error) }
+            }
+            let resume = clock.now() + UInt64(wait * 1e9)
+            guard retrying, resume < deadline, cancellation?.isCancelled != true else {
+                throw .neverAnswered(attempts: attempts, last: transient)
+            }
+            clock.sleep(until: resume, unless: cancellation)
+            backoff = min(backoff * 2, 3)
+        }
+    }
 
     /// The `data` rows of a `FORMAT JSON` SQL answer.
-    func sql(_ query: String) throws -> [[String: ResultValue]] {
-        let response = try pool.send(SQLRequest(sql: query + " FORMAT JSON", token: token).httpRequest, to: target)
-        guard response.isSuccess else { throw QueryFailure(status: response.status, body: response.bodyText) }
-        return try StarlingChecks.PipeResponse.rows(fromJSON: Data(response.body))
+    func sql(_ query: String, retrying: Bool = true) throws(QueryFailure) -> [[String: ResultValue]] {
+        let response = try send(SQLRequest(sql: query + " FORMAT JSON", token: token).httpRequest, retrying: retrying)
+        guard response.isSuccess else { throw .status(response.status, response.bodyText) }
+        do {
+            return try StarlingChecks.PipeResponse.rows(fromJSON: Data(response.body))
+        } catch {
+            throw .unreadable("\(error)")
+        }
     }
 
     /// Rows in `datasource` now.
-    func count(_ datasource: String) throws -> Int {
+    func count(_ datasource: String) throws(QueryFailure) -> Int {
         let rows = try sql("SELECT count() AS n FROM \(datasource)")
-        return Int(rows.first?["n"]?.numeric ?? -1)
+        guard let n = rows.first?["n"]?.numeric else { throw .unreadable("no count in the answer") }
+        return Int(n)
     }
 
     /// The pipe's JSON answer for `parameters`: the status and, on success, the rows.
-    func pipe(_ pipe: String, parameters: PipeParameters) throws -> (status: Int, rows: [[String: ResultValue]], body: String) {
+    func pipe(_ pipe: String, parameters: PipeParameters) throws(QueryFailure) -> (status: Int, rows: [[String: ResultValue]], body: String) {
         let request = PipeRequest(pipe: pipe, parameters: parameters.sorted, token: token)
-        let response = try pool.send(request.httpRequest, to: target)
+        let response = try send(request.httpRequest)
         guard response.isSuccess else { return (response.status, [], response.bodyText) }
-        return (response.status, try StarlingChecks.PipeResponse.rows(fromJSON: Data(response.body)), "")
+        do {
+            return (response.status, try StarlingChecks.PipeResponse.rows(fromJSON: Data(response.body)), "")
+        } catch {
+            throw .unreadable("\(error)")
+        }
     }
 
     /// `POST /v0/datasources/<ds>/truncate`.
-    func truncate(_ datasource: String) throws {
+    func truncate(_ datasource: String) throws(QueryFailure) {
         let request = HTTPRequest(method: .post, path: "/v0/datasources/\(datasource)/truncate", headers: QueryString.bearer(token))
-        let response = try pool.send(request, to: target)
-        guard response.isSuccess else { throw QueryFailure(status: response.status, body: response.bodyText) }
+        let response = try send(request)
+        guard response.isSuccess else { throw .status(response.status, response.bodyText) }
     }
 }
 
-struct QueryFailure: Error, CustomStringConvertible {
-    let status: Int
-    let body: String
-    var description: String { "HTTP \(status): \(body.prefix(300))" }
+/// Why a control query gave no usable answer.
+enum QueryFailure: Error, CustomStringConvertible {
+    /// The target answered with this status (not a transient one).
+    case status(Int, String)
+    /// The request failed below HTTP (not retried).
+    case transport(TransportError)
+    /// Only transient failures until the patience ran out.
+    case neverAnswered(attempts: Int, last: String)
+    /// An answer that is not the expected JSON.
+    case unreadable(String)
+
+    var description: String {
+        switch self {
+        case let .status(status, body): return "HTTP \(status): \(body.prefix(300))"
+        case let .transport(error): return error.description
+        case let .neverAnswered(attempts, last): return "the target never answered (\(attempts) attempts, the last: \(last))"
+        case let .unreadable(reason): return "unreadable answer: \(reason)"
+        }
+    }
 }

@@ -1,34 +1,104 @@
+import Foundation
 import Synchronization
 
-/// `deadletter.ndjson`: the events that did not land, as the exact NDJSON lines that were (or would
-/// have been) sent, so the file can be replayed. Opened on the first write.
+/// The events that did not land, as the exact NDJSON lines that were (or would have been) sent:
+/// `deadletter/<datasource>.ndjson` per datasource, plus `deadletter/batches.ndjson`, one line per
+/// batch in write order — its datasource, line count, ledger bucket and whether it may have landed
+/// after all (sent, no answer) — so `starling replay` resends each batch byte for byte (Tinybird
+/// de-duplicates an identical retried payload; a re-cut batch would not be). Files are opened on
+/// the first write; a write error is kept and reported, the events stay counted in the ledger.
 public final class DeadLetter: Sendable {
-    public let path: String
-    private let state = Mutex<(sink: FileSink?, lines: Int, error: FileError?)>((nil, 0, nil))
+    /// One batch in the index.
+    public struct Batch: Codable, Sendable, Equatable {
+        public var datasource: String
+        public var lines: Int
+        /// `not_sent`, `failed` or `rejected` (the ledger bucket).
+        public var bucket: String
+        /// Sent with no answer: the target may hold these rows already.
+        public var possiblyLanded: Bool
+        /// The last failure (`503`, `connection`, `stopped`…).
+        public var cause: String
 
-    public init(path: String) {
-        self.path = path
+        /// The line of `batches.ndjson` (snake_case keys, as `Codable` reads it back).
+        var indexLine: String {
+            "{\"datasource\":\(jsonQuoted(datasource)),\"lines\":\(lines),\"bucket\":\(jsonQuoted(bucket)),"
+                + "\"possibly_landed\":\(possiblyLanded),\"cause\":\(jsonQuoted(cause))}\n"
+        }
+
+        public init(datasource: String, lines: Int, bucket: String, possiblyLanded: Bool, cause: String) {
+            self.datasource = datasource
+            self.lines = lines
+            self.bucket = bucket
+            self.possiblyLanded = possiblyLanded
+            self.cause = cause
+        }
     }
 
-    /// Appends a batch's NDJSON body (complete lines).
-    public func write(_ body: [UInt8], lines: Int) {
+    public static let folderName = "deadletter"
+    public static let indexName = "batches.ndjson"
+
+    /// The dead-letter folder (nil: lines are counted, not written — benchmarks).
+    public let directory: String?
+    private let state = Mutex<(sinks: [String: FileSink], lines: [String: Int], error: String?)>(([:], [:], nil))
+
+    public init(directory: String?) {
+        self.directory = directory
+    }
+
+    /// Appends a batch's NDJSON body (complete lines) and its index entry.
+    public func write(_ body: [UInt8], batch: Batch) {
+        let entry = Array(batch.indexLine.utf8)
         state.withLock { s in
+            s.lines[batch.datasource, default: 0] += batch.lines
+            guard let directory else { return }
             do throws(FileError) {
-                if s.sink == nil { s.sink = try FileSink(path: path) }
-                try s.sink?.write(body)
-                s.lines += lines
+                if s.sinks.isEmpty { try Self.makeDirectory(directory) }
+                try sink(DeadLetter.indexName, in: &s).write(entry)
+                try sink(batch.datasource + ".ndjson", in: &s).write(body)
             } catch {
-                s.error = error
+                if s.error == nil { s.error = error.description }
             }
         }
     }
 
-    /// Lines written so far.
-    public var lines: Int { state.withLock { $0.lines } }
-    /// The first write error, if any (reported in the summary; the events stay counted in the ledger).
-    public var error: FileError? { state.withLock { $0.error } }
+    private func sink(_ name: String, in s: inout (sinks: [String: FileSink], lines: [String: Int], error: String?)) throws(FileError) -> FileSink {
+        if let open = s.sinks[name] { return open }
+        let opened = try FileSink(path: (directory ?? ".") + "/" + name)
+        s.sinks[name] = opened
+        return opened
+    }
+
+    /// Lines written so far, in all datasources.
+    public var lines: Int { state.withLock { $0.lines.values.reduce(0, +) } }
+    /// Lines written so far per datasource.
+    public var linesByDatasource: [String: Int] { state.withLock { $0.lines } }
+    /// The first write error, if any.
+    public var error: String? { state.withLock { $0.error } }
 
     public func close() {
-        state.withLock { $0.sink?.close() }
+        state.withLock { s in s.sinks.values.forEach { $0.close() } }
     }
+
+    static func makeDirectory(_ path: String) throws(FileError) {
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw .cannotCreateDirectory(path: path, reason: String(cString: strerror(errno)))
+        }
+    }
+}
+
+/// A JSON string literal of `text` (quotes, backslashes and control characters escaped).
+func jsonQuoted(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
 }

@@ -6,8 +6,9 @@ public struct IngestBatch: Sendable {
     public var events: Int
     /// Monotonic nanoseconds at which the schedule intended to send it.
     public var intendedNanos: UInt64
-    /// Freshness probes among its events (ids in the run's `FreshnessTracker`).
-    public var probes: [Int] = []
+    /// Freshness probes among its events: the probe's id in the run's `FreshnessTracker` and the
+    /// line it is on (so a split batch knows which half carries it).
+    public var probes: [(id: Int, line: Int)] = []
 }
 
 extension Array where Element == UInt8 {

@@ -15,6 +15,11 @@ public struct LedgerCounts: Codable, Sendable, Equatable {
     public var failed = 0
     /// Generated but never sent because the run was stopped.
     public var notSent = 0
+    /// Not a bucket: events resent after a send that may have been processed (counted once per
+    /// resend), so the target may hold them more than once (the settle check then finds more rows
+    /// than acknowledged). Failed batches that may have landed are marked in the dead letter.
+    /// Absent from summaries written before it was added.
+    public var possiblyDuplicated: Int? = 0
 
     public init() {}
 
@@ -32,6 +37,7 @@ public final class IngestLedger: Sendable {
     private let rejected = Atomic<Int>(0)
     private let failed = Atomic<Int>(0)
     private let notSent = Atomic<Int>(0)
+    private let possiblyDuplicated = Atomic<Int>(0)
     private let landed = Mutex<[String: Int]>([:])
 
     public init() {}
@@ -47,7 +53,22 @@ public final class IngestLedger: Sendable {
 
     public enum Bucket: Sendable {
         case acknowledged, quarantined, rejected, failed, notSent
+
+        /// The name used in files (`deadletter/batches.ndjson`).
+        public var code: String {
+            switch self {
+            case .acknowledged: return "acknowledged"
+            case .quarantined: return "quarantined"
+            case .rejected: return "rejected"
+            case .failed: return "failed"
+            case .notSent: return "not_sent"
+            }
+        }
     }
+
+    /// Counts events sent again after a send that may have been processed (the connection broke
+    /// after the request went out): the target may hold them twice.
+    public func recordPossiblyDuplicated(_ count: Int) { possiblyDuplicated.add(count, ordering: .relaxed) }
 
     public func recordGenerated(_ count: Int) { generated.add(count, ordering: .relaxed) }
 
@@ -70,6 +91,7 @@ public final class IngestLedger: Sendable {
         c.rejected = rejected.load(ordering: .relaxed)
         c.failed = failed.load(ordering: .relaxed)
         c.notSent = notSent.load(ordering: .relaxed)
+        c.possiblyDuplicated = possiblyDuplicated.load(ordering: .relaxed)
         return c
     }
 }

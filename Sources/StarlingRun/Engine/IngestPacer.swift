@@ -1,5 +1,5 @@
-import Dispatch
 import StarlingSim
+import Synchronization
 
 /// A closed batch on its way to the workers, with what the pacer records when it goes.
 struct PacedBatch: Sendable {
@@ -9,39 +9,35 @@ struct PacedBatch: Sendable {
 }
 
 /// Keeps the ingest schedule's deadlines on its own thread: takes closed batches from the generator,
-/// sleeps until each one's intended send time (absolute deadlines), queues it for the workers and
-/// records how late that was — the schedule lag. A batch that reaches the pacer after its deadline
-/// (the generator fell behind) shows up there, never as server latency. Once stopped, batches are
-/// booked as not sent and dead-lettered.
+/// sleeps until each one's intended send time (absolute deadlines) and hands it to the workers'
+/// queue. Two kinds of lateness are kept apart:
+/// - **schedule lag**: how late the pacer had the batch ready — the generator fell behind, or the
+///   pacer woke late. This is the client's own delay; a run with too much of it is invalid.
+/// - **in-flight wait**: how long the batch waited for room because every in-flight request was
+///   busy — the target (or `max_in_flight`) is the limit. That time is part of the latency, as open
+///   loop demands, and is not the client's fault.
 final class IngestPacer: Sendable {
     /// Batches the generator may be ahead of the clock.
     static let ahead = 16
     /// Columns worth sampling for query parameters.
     static let sampledColumns = ["visitor_id", "store_id", "user_id", "product_id", "country", "customer_id", "campaign_id", "channel"]
 
-    let incoming = WorkQueue<PacedBatch>()
-    let room = DispatchSemaphore(value: IngestPacer.ahead)
+    let context: RunContext
+    let incoming: WorkQueue<PacedBatch>
     let workers: WorkQueue<IngestBatch>
-    let ledger: IngestLedger
-    let deadLetter: DeadLetter
-    let reservoir: SampleReservoir
-    let shared: SharedRecorder
-    let stop: StopFlag
+    /// Nanoseconds the pacer waited for a free in-flight slot, in total.
+    let inFlightWait = Atomic<UInt64>(0)
 
-    init(workers: WorkQueue<IngestBatch>, ledger: IngestLedger, deadLetter: DeadLetter, reservoir: SampleReservoir,
-         shared: SharedRecorder, stop: StopFlag) {
+    init(context: RunContext, workers: WorkQueue<IngestBatch>) {
+        self.context = context
         self.workers = workers
-        self.ledger = ledger
-        self.deadLetter = deadLetter
-        self.reservoir = reservoir
-        self.shared = shared
-        self.stop = stop
+        incoming = WorkQueue(capacity: IngestPacer.ahead, clock: context.clock)
     }
 
-    /// From the generator: blocks while the pacer is `ahead` batches behind.
-    func submit(_ batch: PacedBatch) {
-        room.wait()
-        incoming.push(batch)
+    /// From the generator: waits while the pacer is `ahead` batches behind, not past `deadline`.
+    /// False when the batch could not be handed over (the caller books it as not sent).
+    func submit(_ batch: PacedBatch, until deadline: UInt64) -> Bool {
+        incoming.push(batch, until: deadline) != nil
     }
 
     /// From the generator: no more batches.
@@ -51,26 +47,40 @@ final class IngestPacer: Sendable {
     func run() -> LocalRecorder {
         var lag = LocalRecorder(stream: "schedule_lag.ingest")
         var offered = LocalRecorder(stream: "ingest")
+        var lastHandoff: (end: UInt64, waited: Bool) = (0, false)
+        let clock = context.clock
         while let paced = incoming.pop() {
-            room.signal()
             let batch = paced.batch
-            stop.sleep(until: batch.intendedNanos)
-            if stop.isSet {
-                ledger.record(batch.events, in: .notSent)
-                deadLetter.write(batch.body, lines: batch.events)
+            clock.sleep(until: batch.intendedNanos, unless: context.cancellation)
+            if context.cancellation.isCancelled {
+                notSent(batch, cause: context.cancellation.reason?.code ?? "stopped")
                 continue
             }
-            let now = MonotonicClock.now()
-            workers.push(batch)
-            lag.record(latencyNanos: now > batch.intendedNanos ? now - batch.intendedNanos : 0, second: paced.second, failure: nil)
+            let ready = clock.now()
+            guard let waited = workers.push(batch, until: context.drainDeadline) else {
+                notSent(batch, cause: context.cancellation.isCancelled ? (context.cancellation.reason?.code ?? "stopped") : "drain_timeout")
+                continue
+            }
+            inFlightWait.add(waited, ordering: .relaxed)
+            // Lateness caused by the previous batch's wait for a slot is the target's, not the client's.
+            let late = ready > batch.intendedNanos ? ready - batch.intendedNanos : 0
+            let blocked = lastHandoff.waited && lastHandoff.end > batch.intendedNanos ? min(late, lastHandoff.end - batch.intendedNanos) : 0
+            lastHandoff = (clock.now(), waited > 0)
+            lag.record(latencyNanos: late - blocked, second: paced.second, failure: nil)
             offered.recordOffered(second: paced.second, count: UInt64(batch.events))
-            reservoir.add(paced.sample, columns: Self.sampledColumns)
-            lag.flush(to: shared, now: now)
-            offered.flush(to: shared, now: now)
+            context.reservoir.add(paced.sample, columns: Self.sampledColumns)
+            lag.flush(to: context.shared, now: ready)
+            offered.flush(to: context.shared, now: ready)
         }
         workers.close()
-        lag.flush(to: shared, now: MonotonicClock.now(), force: true)
-        offered.flush(to: shared, now: MonotonicClock.now(), force: true)
+        lag.flush(to: context.shared, now: clock.now(), force: true)
+        offered.flush(to: context.shared, now: clock.now(), force: true)
         return lag
+    }
+
+    func notSent(_ batch: IngestBatch, cause: String) {
+        context.ledger.record(batch.events, in: .notSent)
+        context.deadLetter.write(batch.body, batch: DeadLetter.Batch(datasource: batch.datasource, lines: batch.events, bucket: "not_sent", possiblyLanded: false, cause: cause))
+        context.plan.freshness?.abandon(batch.probes.map(\.id))
     }
 }

@@ -3,72 +3,74 @@ import StarlingNet
 
 /// Sends batches from the queue to the Events API with the retry policy, until the queue closes.
 /// Latency is measured from the batch's intended send time to its acknowledgement, retries included.
+/// Every event ends in one ledger bucket; every event that did not land goes to the dead letter.
 struct IngestWorker {
-    let pool: HTTPClientPool
-    let target: TargetURL
-    let token: String
+    let context: RunContext
     let config: IngestSettings
-    let ledger: IngestLedger
-    let deadLetter: DeadLetter
-    let shared: SharedRecorder
-    let stop: StopFlag
-    let runStart: UInt64
-    let freshness: FreshnessTracker?
     var recorder = LocalRecorder(stream: "ingest")
     var compressor: GzipCompressor?
     var compressed: [UInt8] = []
     var requests = 0
-    var connection: WorkerConnection?
+    /// Requests sent again, by cause (`503`, `429`, `connection`, `idle_close`…).
+    var resends: [String: Int] = [:]
+    var connection: (any TargetConnection)?
 
-    init(pool: HTTPClientPool, target: TargetURL, token: String, config: IngestSettings, ledger: IngestLedger,
-         deadLetter: DeadLetter, shared: SharedRecorder, stop: StopFlag, runStart: UInt64, freshness: FreshnessTracker?) {
-        self.freshness = freshness
-        self.pool = pool
-        self.target = target
-        self.token = token
+    init(context: RunContext, config: IngestSettings) {
+        self.context = context
         self.config = config
-        self.ledger = ledger
-        self.deadLetter = deadLetter
-        self.shared = shared
-        self.stop = stop
-        self.runStart = runStart
-        compressor = config.gzip ? try? GzipCompressor(level: 1) : nil
+        if config.gzip {
+            do {
+                compressor = try GzipCompressor(level: 1)
+            } catch {
+                context.warnings.add("gzip is off: zlib could not be initialised; batches are sent uncompressed", detail: "\(error)")
+            }
+        }
     }
 
-    /// Works until the queue is closed and empty; batches left when `abandon` is set are not sent.
-    mutating func run(_ queue: WorkQueue<IngestBatch>, abandon: StopFlag) -> LocalRecorder {
+    /// Works until the queue is closed and empty. After an abrupt stop or past the drain deadline,
+    /// batches still queued are not sent.
+    mutating func run(_ queue: WorkQueue<IngestBatch>) -> LocalRecorder {
         while let batch = queue.pop() {
-            if abandon.isSet {
-                ledger.record(batch.events, in: .notSent)
-                deadLetter.write(batch.body, lines: batch.events)
+            if let cause = reasonNotToSend() {
+                context.ledger.record(batch.events, in: .notSent)
+                context.deadLetter.write(batch.body, batch: deadLetterEntry(batch.datasource, batch.events, bucket: .notSent, possiblyLanded: false, cause: cause))
                 continue
             }
             deliver(batch.body, events: batch.events, datasource: batch.datasource, intended: batch.intendedNanos, probes: batch.probes)
-            recorder.flush(to: shared, now: MonotonicClock.now())
+            recorder.flush(to: context.shared, now: context.clock.now())
         }
         connection?.close()
-        recorder.flush(to: shared, now: MonotonicClock.now(), force: true)
+        recorder.flush(to: context.shared, now: context.clock.now(), force: true)
         return recorder
     }
 
+    func reasonNotToSend() -> String? {
+        if let reason = context.cancellation.reason, context.cancellation.isCancelled { return reason.code }
+        if context.clock.now() >= context.drainDeadline { return "drain_timeout" }
+        return nil
+    }
+
     /// Sends one body until it is acknowledged, split, or given up; every event lands in one bucket.
-    mutating func deliver(_ body: [UInt8], events: Int, datasource: String, intended: UInt64, probes: [Int] = []) {
+    mutating func deliver(_ body: [UInt8], events: Int, datasource: String, intended: UInt64, probes: [(id: Int, line: Int)] = []) {
         var attempt = 1
+        // Whether an earlier attempt may have been processed (sticky), and this one (per attempt).
+        var possiblyLanded = false
+        var thisMayHaveLanded = false
         while true {
-            var request = EventsRequest(datasource: datasource, token: token, wait: config.wait, body: body)
-            if let compressor, (try? compressor.compress(body, into: &compressed)) != nil {
-                request.body = compressed
-                request.isGzipped = true
-            }
+            thisMayHaveLanded = false
+            var request = EventsRequest(datasource: datasource, token: context.plan.token, wait: config.wait, body: body)
+            compress(&request, body: body)
             requests += 1
             let decision: RetryDecision
             var failure: String
             var status = 0
             var response: HTTPResponse?
+            let worker = connection ?? context.transport.makeConnection()
+            connection = worker
+            let resendsBefore = worker.resends
             do {
-                let worker = connection ?? WorkerConnection(target: target, pool: pool)
-                connection = worker
-                let answer = try worker.send(request.httpRequest)
+                let answer = try worker.send(request.httpRequest, timeout: remainingDrain())
+                context.health.answered()
                 response = answer
                 status = answer.status
                 failure = "\(answer.status)"
@@ -76,52 +78,109 @@ struct IngestWorker {
             } catch {
                 failure = error.shortName
                 decision = config.retry.decide(attempt: attempt, error: error)
+                thisMayHaveLanded = error.requestMayHaveBeenProcessed
+                possiblyLanded = possiblyLanded || thisMayHaveLanded
+                if let lost = context.health.failed(error.description, at: context.clock.now()) {
+                    context.stop(lost, notice: Self.lostNotice(lost, target: context.transport.target))
+                }
             }
-            let now = MonotonicClock.now()
-            let second = Int64((now &- runStart) / 1_000_000_000)
+            if worker.resends > resendsBefore {
+                // The connection replayed the request after its reused socket closed unanswered:
+                // the server may have processed the first copy.
+                resends["idle_close", default: 0] += worker.resends - resendsBefore
+                context.ledger.recordPossiblyDuplicated(events * (worker.resends - resendsBefore))
+            }
+            let now = context.clock.now()
+            let second = context.second(at: now)
             if decision != .success { recorder.recordFailedAttempt(failure) }
+            if status == 401 || status == 403 {
+                context.stop(.tokenRefused(status: status, request: "POST /v0/events?name=\(datasource)"),
+                             notice: Self.refusedNotice(status, target: context.transport.target))
+            } else if status == 404 {
+                context.stop(.notFound("datasource \(datasource)"),
+                             notice: "the target \(context.transport.target) answered 404 for the Events API of \(datasource): check the URL, region and that the workspace has this datasource")
+            }
             switch decision {
             case .success:
                 let answer = EventsResponse(body: response?.body ?? [])
                 let written = min(answer.successfulRows ?? events, events)
                 let quarantined = min(answer.quarantinedRows ?? 0, events - written)
-                ledger.record(written, in: .acknowledged)
-                ledger.recordLanded(written, datasource: datasource)
-                ledger.record(quarantined, in: .quarantined)
+                context.ledger.record(written, in: .acknowledged)
+                context.ledger.recordLanded(written, datasource: datasource)
+                context.ledger.record(quarantined, in: .quarantined)
                 // Rows the answer does not account for did not land as far as we can tell.
-                ledger.record(events - written - quarantined, in: .rejected)
+                context.ledger.record(events - written - quarantined, in: .rejected)
                 recorder.record(latencyNanos: now &- intended, second: second, failure: nil, units: events)
-                freshness?.acknowledged(probes, at: now)
+                context.plan.freshness?.acknowledged(probes.map(\.id), at: now)
                 return
             case .retry(let after):
-                if stop.isSet && attempt >= 2 {
-                    // Draining after a stop: one retry at most, then the batch counts as failed.
-                    giveUp(body, events: events, bucket: .failed, failure: failure, latency: now &- intended, second: second)
+                let resume = now + UInt64(max(0, after.nanosecondsClamped))
+                if context.cancellation.isCancelled || resume >= context.drainDeadline {
+                    // Stopped, or out of drain time: the batch counts as failed.
+                    giveUp(body, events: events, datasource: datasource, bucket: .failed, failure: failure, possiblyLanded: possiblyLanded, latency: now &- intended, second: second, probes: probes)
                     return
                 }
-                stop.sleep(until: now + UInt64(max(0, after.nanosecondsClamped)))
+                resends[failure, default: 0] += 1
+                if thisMayHaveLanded { context.ledger.recordPossiblyDuplicated(events) }
+                context.clock.sleep(until: resume, unless: context.cancellation)
                 attempt += 1
             case .split:
                 guard events > 1, let halves = body.splitLines() else {
-                    giveUp(body, events: events, bucket: .rejected, failure: failure, latency: now &- intended, second: second)
+                    giveUp(body, events: events, datasource: datasource, bucket: .rejected, failure: failure, possiblyLanded: false, latency: now &- intended, second: second, probes: probes)
                     return
                 }
-                // A probe is in one of the halves; each half acknowledges it, the first one counts.
-                deliver(halves.first, events: halves.firstLines, datasource: datasource, intended: intended, probes: probes)
-                deliver(halves.second, events: halves.secondLines, datasource: datasource, intended: intended, probes: probes)
+                // Each half carries the probes on its own lines.
+                let firstProbes = probes.filter { $0.line < halves.firstLines }
+                let secondProbes = probes.filter { $0.line >= halves.firstLines }.map { (id: $0.id, line: $0.line - halves.firstLines) }
+                deliver(halves.first, events: halves.firstLines, datasource: datasource, intended: intended, probes: firstProbes)
+                deliver(halves.second, events: halves.secondLines, datasource: datasource, intended: intended, probes: secondProbes)
                 return
             case .giveUp:
                 let bucket: IngestLedger.Bucket = (400..<500).contains(status) && status != 429 && status != 408 ? .rejected : .failed
-                giveUp(body, events: events, bucket: bucket, failure: failure, latency: now &- intended, second: second)
+                giveUp(body, events: events, datasource: datasource, bucket: bucket, failure: failure, possiblyLanded: possiblyLanded && bucket == .failed,
+                       latency: now &- intended, second: second, probes: probes)
                 return
             }
         }
     }
 
-    mutating func giveUp(_ body: [UInt8], events: Int, bucket: IngestLedger.Bucket, failure: String, latency: UInt64, second: Int64) {
-        ledger.record(events, in: bucket)
-        deadLetter.write(body, lines: events)
+    /// The time left until the drain deadline, as a per-request timeout.
+    func remainingDrain() -> Duration {
+        let now = context.clock.now()
+        let deadline = context.drainDeadline
+        return .nanoseconds(Int64(deadline > now ? deadline - now : 0))
+    }
+
+    mutating func compress(_ request: inout EventsRequest, body: [UInt8]) {
+        guard let compressor else { return }
+        do {
+            try compressor.compress(body, into: &compressed)
+            request.body = compressed
+            request.isGzipped = true
+        } catch {
+            context.warnings.add("gzip failed for some batches; they were sent uncompressed", detail: "\(error)")
+        }
+    }
+
+    mutating func giveUp(_ body: [UInt8], events: Int, datasource: String, bucket: IngestLedger.Bucket, failure: String, possiblyLanded: Bool,
+                         latency: UInt64, second: Int64, probes: [(id: Int, line: Int)]) {
+        context.ledger.record(events, in: bucket)
+        context.deadLetter.write(body, batch: deadLetterEntry(datasource, events, bucket: bucket, possiblyLanded: possiblyLanded, cause: failure))
+        context.plan.freshness?.abandon(probes.map(\.id))
         recorder.record(latencyNanos: latency, second: second, failure: failure, units: events)
+    }
+
+    func deadLetterEntry(_ datasource: String, _ events: Int, bucket: IngestLedger.Bucket, possiblyLanded: Bool, cause: String) -> DeadLetter.Batch {
+        DeadLetter.Batch(datasource: datasource, lines: events, bucket: bucket.code, possiblyLanded: possiblyLanded, cause: cause)
+    }
+
+    static func refusedNotice(_ status: Int, target: TargetURL) -> String {
+        "the token was refused by \(target) (\(status)): check --token / TB_TOKEN and its scopes (APPEND on the datasources, READ on the pipes)"
+    }
+
+    static func lostNotice(_ reason: StopReason, target: TargetURL) -> String {
+        guard case let .targetLost(since, why) = reason else { return "the target \(target) was lost" }
+        return "the target \(target) became unreachable \(String(format: "%.1f", since)) s into the run (\(why)); stopping the run"
     }
 }
 
@@ -141,6 +200,7 @@ extension TransportError {
         case .tls: return "tls"
         case .resolve: return "resolve"
         case .malformedResponse: return "malformed"
+        case .socket: return "socket"
         }
     }
 }

@@ -25,32 +25,39 @@ public struct ServerStatistics: Sendable, Codable, Equatable {
 
 /// Sends pipe queries from the queue; latency from each query's intended time, per pipe.
 struct QueryWorker {
-    let pool: HTTPClientPool
-    let target: TargetURL
-    let token: String
-    let shared: SharedRecorder
-    let runStart: UInt64
-    var connection: WorkerConnection?
+    let context: RunContext
+    var connection: (any TargetConnection)?
     var recorders: [String: LocalRecorder] = [:]
     var server: [String: ServerStatistics] = [:]
+    /// Queries the workers never sent (the run stopped, or the drain ended).
+    var skipped = 0
 
-    mutating func run(_ queue: WorkQueue<QueryJob>, abandon: StopFlag) -> ([String: LocalRecorder], [String: ServerStatistics]) {
+    init(context: RunContext) {
+        self.context = context
+    }
+
+    mutating func run(_ queue: WorkQueue<QueryJob>) -> ([String: LocalRecorder], [String: ServerStatistics]) {
         while let job = queue.pop() {
-            if abandon.isSet { continue }
+            if context.cancellation.isCancelled || context.clock.now() >= context.drainDeadline {
+                skipped += 1
+                continue
+            }
             send(job)
         }
         connection?.close()
-        for name in recorders.keys { recorders[name]?.flush(to: shared, now: MonotonicClock.now(), force: true) }
+        for name in recorders.keys { recorders[name]?.flush(to: context.shared, now: context.clock.now(), force: true) }
         return (recorders, server)
     }
 
     mutating func send(_ job: QueryJob) {
-        let request = PipeRequest(pipe: job.pipe, parameters: job.parameters, token: token)
+        let request = PipeRequest(pipe: job.pipe, parameters: job.parameters, token: context.plan.token)
         var failure: String?
         do {
-            let worker = connection ?? WorkerConnection(target: target, pool: pool)
+            let worker = connection ?? context.transport.makeConnection()
             connection = worker
-            let response = try worker.send(request.httpRequest)
+            let now = context.clock.now()
+            let response = try worker.send(request.httpRequest, timeout: .nanoseconds(Int64(context.drainDeadline > now ? context.drainDeadline - now : 0)))
+            context.health.answered()
             if response.isSuccess {
                 if let stats = PipeStatistics.scan(response.body) {
                     server[job.pipe, default: ServerStatistics()].add(ServerStatistics(
@@ -58,15 +65,25 @@ struct QueryWorker {
                 }
             } else {
                 failure = "\(response.status)"
+                if response.status == 401 || response.status == 403 {
+                    context.stop(.tokenRefused(status: response.status, request: "GET /v0/pipes/\(job.pipe).json"),
+                                 notice: IngestWorker.refusedNotice(response.status, target: context.transport.target))
+                } else if response.status == 404 {
+                    context.stop(.notFound("pipe \(job.pipe)"),
+                                 notice: "the target \(context.transport.target) has no pipe \(job.pipe) (404): check the scenario's query mix against the deployed project")
+                }
             }
         } catch {
             failure = error.shortName
+            if let lost = context.health.failed(error.description, at: context.clock.now()) {
+                context.stop(lost, notice: IngestWorker.lostNotice(lost, target: context.transport.target))
+            }
         }
-        let now = MonotonicClock.now()
+        let now = context.clock.now()
         let stream = "query.\(job.pipe)"
         // Mutated in place through the dictionary: a copy would copy the histograms.
         recorders[stream, default: LocalRecorder(stream: stream)]
-            .record(latencyNanos: now &- job.intendedNanos, second: Int64((now &- runStart) / 1_000_000_000), failure: failure)
-        recorders[stream]?.flush(to: shared, now: now)
+            .record(latencyNanos: now &- job.intendedNanos, second: context.second(at: now), failure: failure)
+        recorders[stream]?.flush(to: context.shared, now: now)
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import StarlingMetrics
 import StarlingNet
 import StarlingSim
@@ -7,107 +6,126 @@ import Synchronization
 /// `starling run`'s load phase: the ingest schedule on the calling thread, ingest and query workers
 /// on their own threads, a monitor for progress and the interval log; then the drain, and the
 /// results. Open loop throughout: every latency is measured from the intended send time.
+///
+/// Time is bounded: the generator stops at the planned end even when it is behind (the rest of the
+/// schedule is abandoned and reported), queued and retrying requests are given up at the drain
+/// deadline (planned end + `drain_timeout`, or an abrupt stop + `drain_timeout`), and no request
+/// outlives that deadline by more than one read. Memory is bounded: the generator runs at most
+/// `IngestPacer.ahead` batches ahead, and the workers' queue holds at most `max_in_flight` batches.
 public enum RunEngine {
     /// Runs `plan`. `onSent` sees every event sent (on the calling thread), e.g. for the oracles.
-    public static func run(_ plan: RunPlan, stop: StopFlag = StopFlag(), onSent: ((String, GeneratedEvent) -> Void)? = nil) -> RunOutcome {
-        // Workers own their connections; the pool lends them its options and TLS context.
-        let pool = HTTPClientPool(options: plan.httpOptions)
-        let ledger = IngestLedger()
-        let deadLetter = DeadLetter(path: plan.outputDirectory + "/deadletter.ndjson")
-        let shared = SharedRecorder()
-        let reservoir = SampleReservoir()
-        let abandon = StopFlag()
-        let ingestQueue = WorkQueue<IngestBatch>()
-        let queryQueue = WorkQueue<QueryJob>()
-        let startWall = MonotonicClock.wallNow()
-        let start = MonotonicClock.now()
+    public static func run(_ plan: RunPlan, environment: RunEnvironment, onSent: ((String, GeneratedEvent) -> Void)? = nil) -> RunOutcome {
+        let context = RunContext(plan: plan, environment: environment)
+        let clock = context.clock
         let settings = IngestSettings(gzip: plan.ingest.gzip, wait: plan.ingest.wait,
                                       retry: RetryPolicy(maxAttempts: plan.ingest.retryMaxAttempts,
                                                          initialBackoff: .nanoseconds(Int64(plan.ingest.retryInitialBackoff * 1e9)),
                                                          maxBackoff: .nanoseconds(Int64(plan.ingest.retryMaxBackoff * 1e9))))
-        let results = Mutex<(ingest: [LocalRecorder], queries: [[String: LocalRecorder]], server: [String: ServerStatistics], requests: Int)>(([], [], [:], 0))
-        let queryLag = Mutex(LocalRecorder(stream: "schedule_lag.query"))
-        let group = DispatchGroup()
+        let collected = Mutex(Collected())
+        let workers = ThreadGroup(clock: clock)
+        let ingestQueue = WorkQueue<IngestBatch>(capacity: plan.ingest.maxInFlight, clock: clock)
+        let queryConcurrency = queryConcurrency(plan)
+        let queryQueue = WorkQueue<QueryJob>(capacity: max(queryConcurrency * 4, 16), clock: clock)
 
         for _ in 0..<plan.ingest.maxInFlight {
-            spawn(group) {
-                var worker = IngestWorker(pool: pool, target: plan.target, token: plan.token, config: settings, ledger: ledger,
-                                          deadLetter: deadLetter, shared: shared, stop: stop, runStart: start,
-                                          freshness: plan.freshness)
-                let recorder = worker.run(ingestQueue, abandon: abandon)
-                let requests = worker.requests
-                results.withLock { $0.ingest.append(recorder); $0.requests += requests }
-            }
-        }
-        for _ in 0..<queryConcurrency(plan) {
-            spawn(group) {
-                var worker = QueryWorker(pool: pool, target: plan.target, token: plan.token, shared: shared, runStart: start)
-                let (recorders, server) = worker.run(queryQueue, abandon: abandon)
-                results.withLock { r in
-                    r.queries.append(recorders)
-                    for (pipe, stats) in server { r.server[pipe, default: ServerStatistics()].add(stats) }
+            workers.spawn {
+                var worker = IngestWorker(context: context, config: settings)
+                let recorder = worker.run(ingestQueue)
+                let (requests, resends) = (worker.requests, worker.resends)
+                collected.withLock { c in
+                    c.ingest.append(recorder)
+                    c.requests += requests
+                    c.resends.merge(resends, uniquingKeysWith: +)
                 }
             }
         }
+        for _ in 0..<queryConcurrency {
+            workers.spawn {
+                var worker = QueryWorker(context: context)
+                let (recorders, server) = worker.run(queryQueue)
+                let skipped = worker.skipped
+                collected.withLock { c in
+                    c.queries.append(recorders)
+                    c.skippedQueries += skipped
+                    for (pipe, stats) in server { c.server[pipe, default: ServerStatistics()].add(stats) }
+                }
+            }
+        }
+        let dispatchers = ThreadGroup(clock: clock)
         if !plan.queries.isEmpty {
-            spawn(group) {
-                var dispatcher = QueryDispatcher(plan: plan, queue: queryQueue, reservoir: reservoir, shared: shared, stop: stop, startNanos: start)
+            dispatchers.spawn {
+                var dispatcher = QueryDispatcher(context: context, queue: queryQueue)
                 let lag = dispatcher.run()
-                queryLag.withLock { $0 = lag }
+                let wait = dispatcher.inFlightWait
+                collected.withLock { c in
+                    c.queryLag = lag
+                    c.queryInFlightWait = wait
+                }
                 queryQueue.close()
             }
         }
-        let pacer = IngestPacer(workers: ingestQueue, ledger: ledger, deadLetter: deadLetter, reservoir: reservoir, shared: shared, stop: stop)
-        let pacerLag = Mutex(LocalRecorder(stream: "schedule_lag.ingest"))
-        let pacerGroup = DispatchGroup()
-        spawn(pacerGroup) {
+        let pacer = IngestPacer(context: context, workers: ingestQueue)
+        dispatchers.spawn {
             let lag = pacer.run()
-            pacerLag.withLock { $0 = lag }
+            collected.withLock { $0.ingestLag = lag }
         }
-        let monitor = RunMonitor(plan: plan, shared: shared, ledger: ledger, startNanos: start, startWallNanos: startWall)
-        let monitorDone = StopFlag()
-        let monitorGroup = DispatchGroup()
-        spawn(monitorGroup) { monitor.run(until: monitorDone) }
+        let monitor = RunMonitor(context: context, folder: environment.folder)
+        let monitorDone = RunCancellation()
+        let monitorGroup = ThreadGroup(clock: clock)
+        monitorGroup.spawn { monitor.run(until: monitorDone) }
 
-        var generator = IngestGenerator(plan: plan, pacer: pacer, ledger: ledger, stop: stop, startNanos: start,
-                                        startWallSeconds: startWall / 1_000_000_000)
+        // Load: the schedule, until it ends, the planned end passes, or an abrupt stop.
+        var generator = IngestGenerator(context: context, pacer: pacer)
         generator.run(onSent: onSent)
-        pacerGroup.wait()  // the pacer closes the workers' queue when it has handed out every batch
-        if stop.isSet { abandon.stop("stopped") }
-        // Drain: queued and in-flight requests finish, up to the drain timeout.
-        if group.wait(timeout: .now() + plan.drainTimeout) == .timedOut {
-            abandon.stop("drain timeout")
-            stop.stop("drain timed out after \(Int(plan.drainTimeout)) s; queued requests were not sent")
-            group.wait()
+        if let abandoned = generator.report.abandonedAt {
+            let waited = Double(pacer.inFlightWait.load(ordering: .relaxed)) / 1e9
+            let side: CapacitySide = waited >= 0.25 * plan.duration ? .target : .generator
+            context.cancellation.finishLoad(.overCapacity(side: side, unscheduledSeconds: max(0, plan.duration - abandoned)))
+        } else {
+            context.cancellation.finishLoad(.plannedEnd)
         }
+        // The pacer hands out what the generator queued (until the drain deadline); the dispatcher
+        // stops at the planned end.
+        dispatchers.wait()
+        let loadEnd = clock.now()
+
+        // Drain: queued and in-flight requests finish, up to the drain deadline; then whatever is
+        // left is given up (workers check the deadline, and requests carry it as their timeout).
+        workers.wait(until: context.drainDeadline)
+        workers.wait()
         for batch in ingestQueue.drain() {
-            ledger.record(batch.events, in: .notSent)
-            deadLetter.write(batch.body, lines: batch.events)
+            pacer.notSent(batch, cause: "drain_timeout")
         }
-        let elapsed = Double(MonotonicClock.now() - start) / 1e9
-        monitorDone.stop("done")
+        let end = clock.now()
+        monitorDone.cancel(.plannedEnd)
         monitorGroup.wait()
         monitor.finishLog()
-        deadLetter.close()
-        pool.closeIdle()
+        context.deadLetter.close()
+        if let error = context.deadLetter.error {
+            context.warnings.add("the dead letter is incomplete (the ledger still counts every event)", detail: error)
+        }
 
-        let collected = results.withLock { $0 }
-        return RunOutcome.assemble(plan: plan, ingestLag: pacerLag.withLock { $0 }, queryLag: queryLag.withLock { $0 }, collected: (collected.ingest, collected.queries, collected.server, collected.requests),
-                                   shared: shared, ledger: ledger, deadLetter: deadLetter, stop: stop, startWall: startWall, elapsed: elapsed)
+        var result = collected.withLock { $0 }
+        result.ingestInFlightWait = pacer.inFlightWait.load(ordering: .relaxed)
+        return RunOutcome.assemble(context: context, collected: result, generator: generator.report,
+                                   loadSeconds: Double(loadEnd - context.start) / 1e9, drainSeconds: Double(end - loadEnd) / 1e9)
     }
 
     static func queryConcurrency(_ plan: RunPlan) -> Int {
         plan.queries.isEmpty ? 0 : plan.queryConcurrency ?? min(64, Int(plan.queries.map(\.rate).reduce(0, +) / 2000) + 8)
     }
 
-    /// Runs `body` on a new thread with a 1 MiB stack, tracked by `group`.
-    static func spawn(_ group: DispatchGroup, _ body: @escaping @Sendable () -> Void) {
-        group.enter()
-        let thread = Thread {
-            body()
-            group.leave()
-        }
-        thread.stackSize = 1 << 20
-        thread.start()
+    /// What the threads hand back when they finish.
+    struct Collected: Sendable {
+        var ingest: [LocalRecorder] = []
+        var queries: [[String: LocalRecorder]] = []
+        var server: [String: ServerStatistics] = [:]
+        var requests = 0
+        var resends: [String: Int] = [:]
+        var skippedQueries = 0
+        var ingestLag = LocalRecorder(stream: "schedule_lag.ingest")
+        var queryLag = LocalRecorder(stream: "schedule_lag.query")
+        var ingestInFlightWait: UInt64 = 0
+        var queryInFlightWait: UInt64 = 0
     }
 }

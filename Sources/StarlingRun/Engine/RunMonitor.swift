@@ -5,60 +5,72 @@ import Synchronization
 
 /// Once a second, the progress line (on a terminal); every `logInterval`, one `.hlog` line per stream.
 final class RunMonitor: Sendable {
-    let plan: RunPlan
-    let shared: SharedRecorder
-    let ledger: IngestLedger
-    let startNanos: UInt64
+    let context: RunContext
     let log: Mutex<(writer: IntervalLogWriter, sink: FileSink?, lastInterval: Double)>
 
-    init(plan: RunPlan, shared: SharedRecorder, ledger: IngestLedger, startNanos: UInt64, startWallNanos: Int64) {
-        self.plan = plan
-        self.shared = shared
-        self.ledger = ledger
-        self.startNanos = startNanos
-        let writer = IntervalLogWriter(startTimeMilliseconds: startWallNanos / 1_000_000, maxValueScale: 1000,
-                                       comment: "Starling \(plan.scenario.name): latency in microseconds from the intended send time; Interval_Max in milliseconds")
-        log = Mutex((writer, try? FileSink(path: plan.outputDirectory + "/intervals.hlog"), 0))
+    init(context: RunContext, folder: ResultsFolder?) {
+        self.context = context
+        let writer = IntervalLogWriter(startTimeMilliseconds: context.startWall / 1_000_000, maxValueScale: 1000,
+                                       comment: "Starling \(context.plan.scenario.name): latency in microseconds from the intended send time; Interval_Max in milliseconds")
+        var sink: FileSink?
+        if let folder {
+            do {
+                sink = try folder.openSink(.intervalLog)
+            } catch {
+                context.warnings.add("intervals.hlog is not written", detail: "\(error)")
+            }
+        }
+        log = Mutex((writer, sink, 0))
     }
 
-    func run(until done: StopFlag) {
-        var nextTick = startNanos + 1_000_000_000
-        while !done.isSet {
-            done.sleep(until: nextTick)
-            if done.isSet { break }
+    func run(until done: RunCancellation) {
+        let clock = context.clock
+        var nextTick = context.start + 1_000_000_000
+        while !done.isCancelled {
+            clock.sleep(until: nextTick, unless: done)
+            if done.isCancelled { break }
             nextTick += 1_000_000_000
-            let seconds = Double(MonotonicClock.now() - startNanos) / 1e9
-            if plan.showProgress { showProgress(at: seconds) }
-            if seconds - log.withLock({ $0.lastInterval }) >= plan.logInterval { writeInterval(upTo: seconds) }
+            if let lost = context.health.check(at: clock.now()) {
+                context.stop(lost, notice: IngestWorker.lostNotice(lost, target: context.transport.target))
+            }
+            let seconds = Double(clock.now() - context.start) / 1e9
+            if context.plan.showProgress { showProgress(at: seconds) }
+            if seconds - log.withLock({ $0.lastInterval }) >= context.plan.logInterval { writeInterval(upTo: seconds) }
         }
-        if plan.showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if context.plan.showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 
     func showProgress(at seconds: Double) {
-        let counts = ledger.counts
-        let ingest = shared.totals(prefix: "ingest")
-        let queries = shared.totals(prefix: "query.")
+        let counts = context.ledger.counts
+        let ingest = context.shared.totals(prefix: "ingest")
+        let queries = context.shared.totals(prefix: "query.")
         let rate = Double(counts.acknowledged + counts.quarantined) / max(seconds, 0.001)
-        let line = "[\(Int(seconds))s/\(Int(plan.duration))s] events \(counts.generated) sent, \(Int(rate))/s acked"
+        let line = "[\(Int(seconds))s/\(Int(context.plan.duration))s] events \(counts.generated) sent, \(Int(rate))/s acked"
             + " · requests \(ingest.completions) (\(ingest.errors) errors) · queries \(queries.completions) (\(queries.errors) errors)"
         FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
     }
 
     func writeInterval(upTo seconds: Double) {
-        let intervals = shared.takeIntervals()
-        log.withLock { state in
+        let intervals = context.shared.takeIntervals()
+        let failure: String? = log.withLock { state in
             let start = state.lastInterval
-            for (stream, histogram) in intervals where histogram.totalCount > 0 {
-                try? state.writer.append(histogram, tag: stream, startSeconds: start, lengthSeconds: seconds - start)
-            }
             state.lastInterval = seconds
-            try? state.sink?.write(Array(state.writer.takeText().utf8))
+            do {
+                for (stream, histogram) in intervals where histogram.totalCount > 0 {
+                    try state.writer.append(histogram, tag: stream, startSeconds: start, lengthSeconds: seconds - start)
+                }
+                try state.sink?.write(Array(state.writer.takeText().utf8))
+                return nil
+            } catch {
+                return "\(error)"
+            }
         }
+        if let failure { context.warnings.add("intervals.hlog is incomplete", detail: failure) }
     }
 
     /// Writes the last interval and closes the log.
     func finishLog() {
-        writeInterval(upTo: Double(MonotonicClock.now() - startNanos) / 1e9)
+        writeInterval(upTo: Double(context.clock.now() - context.start) / 1e9)
         log.withLock { $0.sink?.close() }
     }
 }

@@ -5,11 +5,9 @@ import StarlingSim
 
 extension RunOutcome {
     /// Merges the workers' histograms (exactly, by adding counts), judges validity and builds the summary.
-    static func assemble(
-        plan: RunPlan, ingestLag: LocalRecorder, queryLag: LocalRecorder,
-        collected: (ingest: [LocalRecorder], queries: [[String: LocalRecorder]], server: [String: ServerStatistics], requests: Int),
-        shared: SharedRecorder, ledger: IngestLedger, deadLetter: DeadLetter, stop: StopFlag, startWall: Int64, elapsed: Double
-    ) -> RunOutcome {
+    static func assemble(context: RunContext, collected: RunEngine.Collected, generator: IngestGenerator.Report,
+                         loadSeconds: Double, drainSeconds: Double) -> RunOutcome {
+        let plan = context.plan
         var histograms: [StreamName: HDRHistogram] = [:]
         var errors: [StreamName: [String: Int]] = [:]
         var failedAttempts: [String: Int] = [:]
@@ -20,25 +18,40 @@ extension RunOutcome {
         }
         collected.ingest.forEach(absorb)
         collected.queries.forEach { $0.values.forEach(absorb) }
-        absorb(ingestLag)
-        if !plan.queries.isEmpty { absorb(queryLag) }
+        absorb(collected.ingestLag)
+        if !plan.queries.isEmpty { absorb(collected.queryLag) }
         histograms["ingest", default: HDRHistogram()].add(HDRHistogram())  // present even when nothing landed
 
-        let timelines = shared.finishTimelines()
+        let timelines = context.shared.finishTimelines()
         var streams: [String: StreamSummary] = [:]
         var lags: [String: StreamSummary] = [:]
         for (name, histogram) in histograms {
             let summary = StreamSummary(histogram, errors: errors[name]?.values.reduce(0, +) ?? 0)
             if name.hasPrefix("schedule_lag.") { lags[String(name.dropFirst("schedule_lag.".count))] = summary } else { streams[name] = summary }
         }
-        var invalid: [String] = []
-        for (name, lag) in lags where UInt64(lag.p99 * 1000) > plan.maxScheduleLagMicros {
-            invalid.append("the \(name) schedule fell behind: schedule lag p99 \(lag.p99) ms > \(Double(plan.maxScheduleLagMicros) / 1000) ms; the generator could not keep the offered rate, so latencies would blame the server for the client's delay")
+        let counts = context.ledger.counts
+        let stop = context.cancellation.reason ?? .plannedEnd
+        let elapsed = loadSeconds + drainSeconds
+        let loadLength = max(min(loadSeconds, plan.duration), 0.001)
+        let stoppedAt = stopOffset(stop, loadSeconds: loadSeconds, plan: plan)
+        // The schedule past the generator's last event was never drawn: estimated from the profile.
+        let notGenerated = generator.scheduleEnded ? nil
+            : Int(plan.ingest.rate.expectedEvents(from: generator.lastOffset, to: plan.duration, duration: plan.duration).rounded())
+        // Offered: what the schedule asked for over the time the load lasted (the whole planned
+        // schedule when it was abandoned; up to the stop when it was stopped).
+        let offered: Double
+        switch stop {
+        case .plannedEnd: offered = Double(counts.generated) / plan.duration
+        case .overCapacity: offered = Double(counts.generated + (notGenerated ?? 0)) / plan.duration
+        default:
+            // Generated before the stop, plus what the schedule asked for that the generator (behind
+            // it) had not drawn yet.
+            let stop = stoppedAt ?? plan.duration
+            let drawn = min(generator.lastOffset, stop)
+            let undrawn = plan.ingest.rate.expectedEvents(from: drawn, to: stop, duration: plan.duration)
+            offered = (Double(generator.generated(before: drawn)) + undrawn) / max(stop, 0.001)
         }
-        let counts = ledger.counts
-        if !counts.balanced {
-            invalid.append("the ledger does not balance: \(counts.accounted) of \(counts.generated) events accounted for")
-        }
+        var invalid = validityProblems(plan: plan, histograms: histograms, counts: counts, stop: stop)
 
         var queries: [String: QuerySummary] = [:]
         for query in plan.queries {
@@ -47,25 +60,89 @@ extension RunOutcome {
             let server = collected.server[query.pipe]
             let responses = Double(max(server?.responses ?? 0, 1))
             queries[query.pipe] = QuerySummary(
-                offeredPerSecond: query.rate, achievedPerSecond: completed / max(elapsed, 0.001), errors: errors[stream] ?? [:],
+                offeredPerSecond: query.rate, achievedPerSecond: completed / loadLength, errors: errors[stream] ?? [:],
                 serverElapsedMs: server.map { $0.elapsedSecondsTotal * 1000 / responses },
                 serverRowsRead: server.map { Double($0.rowsReadTotal) / responses },
                 serverBytesRead: server.map { Double($0.bytesReadTotal) / responses })
         }
+        if stop.drainsQueue && counts.notSent > 0 {
+            invalid.append("\(counts.notSent) events were still queued when the drain ended (\(Int(plan.drainTimeout)) s after the planned end): the target could not take the offered rate in time")
+        }
 
-        let offered = Double(counts.generated) / max(plan.duration, 0.001)
-        let summary = RunSummary(
-            scenario: plan.scenario.name, seed: plan.seed, shard: plan.shard.description, target: plan.target.description,
-            startedAt: isoTime(nanos: startWall), plannedSeconds: plan.duration, elapsedSeconds: elapsed,
-            valid: invalid.isEmpty, invalidReasons: invalid, stoppedEarly: stop.reason,
+        let warnings = context.warnings.all
+        var summary = RunSummary(
+            scenario: plan.scenario.name, seed: plan.seed, shard: plan.shard.description, target: context.transport.target.description,
+            startedAt: isoTime(nanos: context.startWall), plannedSeconds: plan.duration, elapsedSeconds: elapsed,
+            valid: invalid.isEmpty, invalidReasons: invalid, stoppedEarly: nil,
             ingest: IngestSummary(
                 ledger: counts, offeredEventsPerSecond: offered,
-                achievedEventsPerSecond: Double(counts.acknowledged + counts.quarantined) / max(elapsed, 0.001),
+                achievedEventsPerSecond: Double(counts.acknowledged + counts.quarantined) / loadLength,
                 requests: collected.requests, gzip: plan.ingest.gzip, wait: plan.ingest.wait, maxInFlight: plan.ingest.maxInFlight,
                 batchMaxEvents: plan.ingest.batchMaxEvents, errors: failedAttempts,
-                deadLetterFile: deadLetter.lines > 0 ? "deadletter.ndjson" : nil, deadLetterLines: deadLetter.lines),
+                deadLetterFile: context.deadLetter.lines > 0 ? DeadLetter.folderName + "/" : nil, deadLetterLines: context.deadLetter.lines,
+                resends: collected.resends, inFlightWaitSeconds: Double(collected.ingestInFlightWait) / 1e9,
+                notGeneratedEstimate: notGenerated),
             streams: streams, scheduleLag: lags, queries: queries)
-        return RunOutcome(summary: summary, histograms: histograms, timelines: timelines, landed: ledger.landedByDatasource)
+        summary.stop = stopSummary(stop, plan: plan, target: context.transport.target, counts: counts, notGenerated: notGenerated,
+                                   inFlightWait: Double(collected.ingestInFlightWait) / 1e9, stoppedAt: stoppedAt)
+        summary.phases = ["load": loadSeconds, "drain": drainSeconds]
+        summary.warnings = warnings.isEmpty ? nil : warnings
+        return RunOutcome(summary: summary, histograms: histograms, timelines: timelines, landed: context.ledger.landedByDatasource)
+    }
+
+    /// Why the run cannot be trusted: a schedule that fell behind (by the plan's rule), an abandoned
+    /// schedule, or a ledger that does not balance.
+    static func validityProblems(plan: RunPlan, histograms: [StreamName: HDRHistogram], counts: LedgerCounts, stop: StopReason) -> [String] {
+        var problems: [String] = []
+        let judge = ScheduleLagJudge(rule: plan.scheduleLagRule, limitMicros: plan.maxScheduleLagMicros)
+        var queryLatency = HDRHistogram()
+        for (name, histogram) in histograms where name.hasPrefix("query.") { queryLatency.add(histogram) }
+        if let lag = histograms["schedule_lag.ingest"], let problem = judge.verdict(stream: "ingest", lag: lag, latency: histograms["ingest"]) {
+            problems.append(problem)
+        }
+        if let lag = histograms["schedule_lag.query"], let problem = judge.verdict(stream: "query", lag: lag, latency: queryLatency) {
+            problems.append(problem)
+        }
+        if case let .overCapacity(side, unscheduled) = stop {
+            let seconds = String(format: "%.1f", unscheduled)
+            problems.append(side == .generator
+                ? "over capacity: Starling could not generate the offered rate on this machine; the schedule was abandoned at its planned end with \(seconds) s of it never generated"
+                : "over capacity: the target could not take the offered rate with max_in_flight \(plan.ingest.maxInFlight) (every request slot was busy); the schedule was abandoned at its planned end with \(seconds) s of it never generated")
+        }
+        if !counts.balanced {
+            problems.append("the ledger does not balance: \(counts.accounted) of \(counts.generated) events accounted for")
+        }
+        return problems
+    }
+
+    /// Seconds into the schedule at which it stopped early, or nil when it ran to its end.
+    static func stopOffset(_ stop: StopReason, loadSeconds: Double, plan: RunPlan) -> Double? {
+        switch stop {
+        case .plannedEnd: return nil
+        case let .overCapacity(_, unscheduled): return plan.duration - unscheduled
+        case .interrupted, .tokenRefused, .notFound, .targetLost: return min(loadSeconds, plan.duration)
+        }
+    }
+
+    static func stopSummary(_ stop: StopReason, plan: RunPlan, target: TargetURL, counts: LedgerCounts, notGenerated: Int?,
+                            inFlightWait: Double, stoppedAt: Double?) -> StopSummary {
+        let unsent = "\(counts.notSent) generated events were not sent" + (notGenerated.map { " and about \($0) events of the schedule were never generated" } ?? "")
+        let at = stoppedAt.map { String(format: "%.1f s", $0) } ?? ""
+        switch stop {
+        case .plannedEnd:
+            return StopSummary(reason: stop.code, message: "the schedule ran to its planned end")
+        case let .overCapacity(side, _):
+            let who = side == .generator ? "Starling could not generate the offered rate" : String(format: "the target could not take the offered rate (batches waited %.1f s for a free request slot)", inFlightWait)
+            return StopSummary(reason: stop.code, message: "over capacity: \(who); the schedule was abandoned at its planned end: \(unsent)", atSeconds: stoppedAt, side: side.rawValue)
+        case let .interrupted(signal):
+            return StopSummary(reason: stop.code, message: "interrupted by \(signal) after \(at): \(unsent)", atSeconds: stoppedAt)
+        case let .targetLost(since, reason):
+            return StopSummary(reason: stop.code, message: "the target \(target) became unreachable \(String(format: "%.1f", since)) s into the run (\(reason)): \(unsent)", atSeconds: since)
+        case let .tokenRefused(status, request):
+            return StopSummary(reason: stop.code, message: "the token was refused by \(target) (\(status) on \(request)): check --token / TB_TOKEN and its scopes; \(unsent)", atSeconds: stoppedAt)
+        case let .notFound(what):
+            return StopSummary(reason: stop.code, message: "the target \(target) has no \(what) (404): \(unsent)", atSeconds: stoppedAt)
+        }
     }
 
     static func isoTime(nanos: Int64) -> String {

@@ -1,9 +1,12 @@
 import StarlingMetrics
 
 /// `summary.json`: the versioned record of a run that reports, `compare` and `merge` read.
-/// Times are milliseconds, rates per second. Never contains the token.
+/// Times are milliseconds, rates per second. Never contains the token. Version 2 added `stop`,
+/// `phases`, `warnings` and the ingest resend and schedule fields; version 1 files still read
+/// (their new fields are absent).
 public struct RunSummary: Codable, Sendable {
-    public static let currentSchema = "starling.summary.v1"
+    public static let currentSchema = "starling.summary.v2"
+    public static let readableSchemas = ["starling.summary.v1", "starling.summary.v2"]
 
     public var schema = RunSummary.currentSchema
     public var scenario: String
@@ -16,7 +19,14 @@ public struct RunSummary: Codable, Sendable {
     public var elapsedSeconds: Double
     public var valid: Bool
     public var invalidReasons: [String]
+    /// Version 1's free-text stop reason (nil in version 2 summaries: see `stop`).
     public var stoppedEarly: String?
+    /// How the load ended and why (version 2).
+    public var stop: StopSummary?
+    /// Seconds spent in each phase: `load`, `drain`, `settle`, `verify`, `write` (version 2).
+    public var phases: [String: Double]?
+    /// Problems that did not stop the run but that the user must know of (version 2).
+    public var warnings: [String]?
     public var ingest: IngestSummary
     /// Per stream (`ingest`, `query.<pipe>`): latency from the intended send time.
     public var streams: [String: StreamSummary]
@@ -30,24 +40,53 @@ public struct RunSummary: Codable, Sendable {
     /// Time until probe events became visible; nil when the run had no probes.
     public var freshness: FreshnessSummary?
 
-    /// passed, failed (a check or threshold failed), or invalid (the run cannot be trusted).
+    /// interrupted (SIGINT/SIGTERM), aborted (the target was lost, refused the token or lacks a
+    /// pipe), invalid (the run cannot be trusted), failed (a check or threshold failed), or passed.
     public var verdict: Verdict {
+        switch stop?.reason {
+        case "interrupted": return .interrupted
+        case "target_lost", "token_refused", "not_found": return .aborted
+        default: break
+        }
         if !valid { return .invalid }
         if checks.contains(where: { $0.status == .failed }) || thresholds.contains(where: { !$0.passed }) { return .failed }
         return .passed
     }
 }
 
-public enum Verdict: String, Codable, Sendable {
-    case passed, failed, invalid
+/// A run's verdict, and the CLI's exit code for it.
+public enum Verdict: String, Codable, Sendable, CaseIterable {
+    case passed, failed, invalid, interrupted, aborted
 
-    /// The CLI's exit code: 0 passed, 2 failed, 3 invalid.
+    /// 0 passed; 1 aborted (target lost or unreachable, token refused, pipe or datasource missing —
+    /// the same code as bad input); 2 failed; 3 invalid; 4 interrupted.
     public var exitCode: Int32 {
         switch self {
         case .passed: return 0
+        case .aborted: return 1
         case .failed: return 2
         case .invalid: return 3
+        case .interrupted: return 4
         }
+    }
+}
+
+/// How the load phase ended.
+public struct StopSummary: Codable, Sendable, Equatable {
+    /// `planned_end`, `over_capacity`, `interrupted`, `target_lost`, `token_refused` or `not_found`.
+    public var reason: String
+    /// One line for the user.
+    public var message: String
+    /// Seconds into the run at which it happened (the start of the failures for `target_lost`).
+    public var atSeconds: Double?
+    /// Over capacity: `generator` (Starling's own CPU) or `target` (every in-flight request busy).
+    public var side: String?
+
+    public init(reason: String, message: String, atSeconds: Double? = nil, side: String? = nil) {
+        self.reason = reason
+        self.message = message
+        self.atSeconds = atSeconds
+        self.side = side
     }
 }
 
@@ -124,8 +163,16 @@ public struct IngestSummary: Codable, Sendable {
     public var batchMaxEvents: Int
     /// Failed attempts by reason (status code, "connection", "timeout"…), retried or not.
     public var errors: [String: Int]
+    /// The dead-letter folder (`deadletter/`), when some events did not land.
     public var deadLetterFile: String?
     public var deadLetterLines: Int
+    /// Requests sent again, by cause (`503`, `429`, `connection`, `idle_close`…) (version 2).
+    public var resends: [String: Int]?
+    /// Seconds batches waited for a free in-flight request, in total (version 2).
+    public var inFlightWaitSeconds: Double?
+    /// Events of the schedule never generated because the run ended first (an estimate from the
+    /// rate profile: the schedule is not drawn past the stop) (version 2).
+    public var notGeneratedEstimate: Int?
 }
 
 public struct QuerySummary: Codable, Sendable {
@@ -164,4 +211,17 @@ public struct StreamSummary: Codable, Sendable, Equatable {
         p999 = ms(histogram.valueAtPercentile(99.9))
         max = ms(histogram.max)
     }
+}
+
+extension RunSummary {
+    /// Why the load stopped early, for reports (nil when it ran to its planned end).
+    public var stopMessage: String? {
+        if let stop { return stop.reason == "planned_end" ? nil : stop.message }
+        return stoppedEarly
+    }
+}
+
+extension RunSummary {
+    /// Valid and run to its end: neither interrupted nor aborted (what `compare` and `ab` judge).
+    public var isComparable: Bool { valid && verdict != .interrupted && verdict != .aborted }
 }

@@ -1,31 +1,66 @@
-import Dispatch
 import Synchronization
 
-/// A FIFO handing work from one producer thread to worker threads. `pop` blocks until an item or
-/// the close; after `close()`, workers get what is left, then nil.
+/// A FIFO handing work between the run's threads, bounded by `capacity` so a producer that runs
+/// ahead of its consumers blocks instead of growing memory. Blocking goes through the run's clock
+/// (virtual time in tests). After `close()`, consumers get what is left, then nil.
 public final class WorkQueue<Item: Sendable>: Sendable {
     private struct State {
         /// Taken items are set to nil at once, so a queue never keeps a sent batch's body alive.
         var items: [Item?] = []
         var head = 0
         var closed = false
+        var consumers: [Wakeup] = []
+        var producers: [Wakeup] = []
+
+        var count: Int { items.count - head }
     }
 
+    public let capacity: Int
+    let clock: any RunClock
     private let state = Mutex(State())
-    private let available = DispatchSemaphore(value: 0)
 
-    public init() {}
-
-    public func push(_ item: Item) {
-        state.withLock { $0.items.append(item) }
-        available.signal()
+    public init(capacity: Int = .max, clock: any RunClock) {
+        self.capacity = max(1, capacity)
+        self.clock = clock
     }
 
-    /// The next item; nil once the queue is closed and empty.
+    /// Queues `item`, waiting while the queue is full, but not past `deadline`. Returns the
+    /// nanoseconds it waited for room, or nil when the deadline passed (the item was not queued).
+    /// A closed queue accepts nothing more (nil at once).
+    public func push(_ item: Item, until deadline: UInt64? = nil) -> UInt64? {
+        var waitedSince: UInt64?
+        var timedOut = false
+        while true {
+            let wakeup = Wakeup()
+            let (queued, consumer): (Bool?, Wakeup?) = state.withLock { s in
+                if s.closed { return (false, nil) }
+                guard s.count < capacity else {
+                    if timedOut { return (false, nil) }
+                    s.producers.append(wakeup)
+                    return (nil, nil)
+                }
+                s.items.append(item)
+                return (true, s.consumers.isEmpty ? nil : s.consumers.removeFirst())
+            }
+            if let consumer { clock.unpark(consumer) }
+            if let queued {
+                guard queued else { return nil }
+                return waitedSince.map { clock.now() - $0 } ?? 0
+            }
+            if waitedSince == nil { waitedSince = clock.now() }
+            if !clock.park(wakeup, until: deadline), let deadline, clock.now() >= deadline {
+                // One last look: a consumer may have made room (and woken us) just as time ran out.
+                state.withLock { s in s.producers.removeAll { $0 === wakeup } }
+                timedOut = true
+            }
+        }
+    }
+
+    /// The next item, waiting for one; nil once the queue is closed and empty.
     public func pop() -> Item? {
         while true {
-            available.wait()
-            let item: Item?? = state.withLock { s in
+            let wakeup = Wakeup()
+            let (item, producer, done): (Item?, Wakeup?, Bool) = state.withLock { s in
                 if s.head < s.items.count, let item = s.items[s.head] {
                     s.items[s.head] = nil
                     s.head += 1
@@ -33,32 +68,41 @@ public final class WorkQueue<Item: Sendable>: Sendable {
                         s.items.removeFirst(s.head)
                         s.head = 0
                     }
-                    return .some(item)
+                    return (item, s.producers.isEmpty ? nil : s.producers.removeFirst(), false)
                 }
-                return s.closed ? .some(nil) : nil
+                if s.closed { return (nil, nil, true) }
+                s.consumers.append(wakeup)
+                return (nil, nil, false)
             }
-            if let item {
-                if item == nil { available.signal() }  // wake the next waiting worker too
-                return item
-            }
+            if let producer { clock.unpark(producer) }
+            if let item { return item }
+            if done { return nil }
+            _ = clock.park(wakeup, until: nil)
         }
     }
 
-    /// No more items will come; waiting workers wake up.
+    /// No more items will come; every waiting consumer and producer wakes up.
     public func close() {
-        state.withLock { $0.closed = true }
-        available.signal()
+        let waiting = state.withLock { s -> [Wakeup] in
+            s.closed = true
+            defer { s.consumers.removeAll(); s.producers.removeAll() }
+            return s.consumers + s.producers
+        }
+        waiting.forEach(clock.unpark)
     }
 
     /// Removes and returns everything not yet taken (items that will never be sent).
     public func drain() -> [Item] {
-        state.withLock { s in
+        let (rest, producers) = state.withLock { s -> ([Item], [Wakeup]) in
             let rest = s.items[s.head...].compactMap { $0 }
             s.items.removeAll()
             s.head = 0
-            return rest
+            defer { s.producers.removeAll() }
+            return (rest, s.producers)
         }
+        producers.forEach(clock.unpark)
+        return rest
     }
 
-    public var count: Int { state.withLock { $0.items.count - $0.head } }
+    public var count: Int { state.withLock { $0.count } }
 }

@@ -52,7 +52,11 @@ public final class LocalTarget: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: script)
         process.arguments = ["--port", "0", "--host", "127.0.0.1", "--project", options.project, "--data", data,
-                             "--token", token, "--ready-file", ready, "--flush-interval", "\(options.flushInterval)"] + options.extraArguments
+                             "--ready-file", ready, "--flush-interval", "\(options.flushInterval)"] + options.extraArguments
+        // The token goes through the environment, never the command line (`ps` shows that).
+        var environment = ProcessInfo.processInfo.environment
+        environment["STARLING_TARGET_TOKEN"] = token
+        process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         let errors = Pipe()
         process.standardError = errors
@@ -91,7 +95,9 @@ public enum TargetError: Error, Equatable, CustomStringConvertible {
     case localTargetMissing
     case localTargetFailed(String)
     case unreachable(url: String, reason: String)
+    case invalidURL(String, reason: String)
     case missingToken
+    case truncateFailed(datasource: String, reason: String)
 
     public var description: String {
         switch self {
@@ -101,6 +107,10 @@ public enum TargetError: Error, Equatable, CustomStringConvertible {
             return "the local target did not start: \(reason)"
         case .unreachable(let url, let reason):
             return "target \(url) is unreachable: \(reason)"
+        case .invalidURL(let text, let reason):
+            return "--target \(text) is not a valid target URL: \(reason)"
+        case .truncateFailed(let datasource, let reason):
+            return "cannot truncate \(datasource) on the target: \(reason)"
         case .missingToken:
             return "no token for the target: pass --token or set TB_TOKEN (a token with APPEND and READ scopes)"
         }

@@ -11,6 +11,12 @@ public enum TargetChoice: Sendable, Equatable {
     /// so no checks run against it.
     case fake(latency: Double)
 
+    /// Checks what can be checked without contacting anything (a URL's syntax).
+    public func validate() throws(TargetError) {
+        guard case .url(let text) = self else { return }
+        do { _ = try TargetURL(parsing: text) } catch { throw .invalidURL(text, reason: error.description) }
+    }
+
     public init(_ text: String, fakeLatency: Double = 0) {
         switch text {
         case "local": self = .local
@@ -48,7 +54,7 @@ public enum TargetResolver {
             return ResolvedTarget(url: fake.url, token: "fake", local: nil, fake: fake)
         case .url(let text):
             let url: TargetURL
-            do { url = try TargetURL(parsing: text) } catch { throw .unreachable(url: text, reason: "\(error)") }
+            do { url = try TargetURL(parsing: text) } catch { throw .invalidURL(text, reason: error.description) }
             let pool = HTTPClientPool(options: HTTPClientOptions(connectTimeout: .seconds(5), readTimeout: .seconds(10)))
             defer { pool.closeIdle() }
             let probe: HTTPResponse
@@ -70,9 +76,11 @@ public enum TargetResolver {
     }
 
     /// `POST /v0/datasources/<ds>/truncate` on the target.
-    public static func truncate(_ datasource: String, on target: ResolvedTarget) throws {
-        let queries = TargetQueries(pool: HTTPClientPool(), target: target.url, token: target.token)
-        defer { queries.pool.closeIdle() }
-        try queries.truncate(datasource)
+    public static func truncate(_ datasource: String, transport: any TargetTransport, token: String) throws(TargetError) {
+        do {
+            try TargetQueries(transport: transport, token: token, clock: SystemClock()).truncate(datasource)
+        } catch {
+            throw .truncateFailed(datasource: datasource, reason: error.description)
+        }
     }
 }

@@ -45,6 +45,17 @@ public enum RateProfile: Sendable, Equatable {
         return max(value, 0)
     }
 
+    /// The expected number of arrivals between `from` and `to` seconds of a run of `duration` seconds
+    /// (the rate's integral, by the midpoint rule over at most 10,000 steps).
+    public func expectedEvents(from: Double, to: Double, duration: Double) -> Double {
+        guard to > from else { return 0 }
+        let steps = 10_000
+        let width = (to - from) / Double(steps)
+        var total = 0.0
+        for i in 0..<steps { total += rate(at: from + (Double(i) + 0.5) * width, duration: duration) }
+        return total * width
+    }
+
     /// An upper bound of the rate over the run (for thinning Poisson arrivals).
     public func maximumRate(duration: Double) -> Double {
         switch self {
@@ -57,16 +68,19 @@ public enum RateProfile: Sendable, Equatable {
         }
     }
 
+    /// The highest rate a scenario or `--rate` may ask for (events/s).
+    public static let maximumPerSecond = 100_000_000.0
+
     /// Reads `{"shape": …}` or a bare number (constant).
     public init(_ value: JSONValue, path: String) throws(ScenarioError) {
-        if case .number(let r) = value, r >= 0 {
+        if case .number(let r) = value, r >= 0, r <= RateProfile.maximumPerSecond {
             self = .constant(r)
             return
         }
         var reader = try ObjectReader(value, path: path)
         let shapes = ["constant", "ramp", "steps", "sine", "spike", "diurnal"]
         let shape = try reader.string("shape", default: "constant")
-        let maxRate = 100_000_000.0
+        let maxRate = RateProfile.maximumPerSecond
         switch shape {
         case "constant":
             self = .constant(try reader.double("per_second", default: 1000, in: 0...maxRate))

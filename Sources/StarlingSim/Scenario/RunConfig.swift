@@ -9,8 +9,13 @@ public struct RunConfig: Sendable {
     public var queries: [QueryConfig] = []
     /// Query requests in flight at most; nil: 8 + 1 per 2000 queries/s of the mix (up to 64).
     public var queryConcurrency: Int?
-    /// The run is invalid when the schedule lag's p99 exceeds this (seconds).
+    /// How schedule lag decides validity (see `starling help run`), with its limit in seconds.
+    public var scheduleLagRule = LagRule.relative
     public var maxScheduleLag = 0.025
+    /// After the planned end, how long queued and retrying requests may take (seconds).
+    public var drainTimeout = 30.0
+    /// Seconds of nothing but connection failures after which the target counts as lost.
+    public var targetLostAfter = 2.0
     public var checks = ChecksConfig()
     public var thresholds: [Threshold] = []
 
@@ -22,12 +27,22 @@ public struct RunConfig: Sendable {
             throw .invalidValue(path: reader.childPath("duration"), expected: "a duration > 0", found: "0")
         }
         eventTime = try reader.choice("event_time", default: eventTime)
+        scheduleLagRule = try reader.choice("schedule_lag_rule", default: scheduleLagRule)
         maxScheduleLag = try reader.duration("max_schedule_lag", default: maxScheduleLag) ?? maxScheduleLag
+        drainTimeout = try reader.duration("drain_timeout", default: drainTimeout) ?? drainTimeout
+        targetLostAfter = try reader.duration("target_lost_after", default: targetLostAfter) ?? targetLostAfter
+        guard targetLostAfter > 0 else {
+            throw .invalidValue(path: reader.childPath("target_lost_after"), expected: "a duration > 0", found: "0")
+        }
         let concurrency = try reader.int("query_concurrency", default: 0, in: 0...1024)
         queryConcurrency = concurrency > 0 ? concurrency : nil
         if var object = try reader.object("ingest") {
             ingest = try IngestConfig(reading: &object)
             try object.finish()
+            if ingest.rate.expectedEvents(from: 0, to: duration, duration: duration) < 1 {
+                throw .invalidValue(path: object.childPath("rate"), expected: "a rate profile that offers at least one event in the run's \(DurationText.format(seconds: duration))",
+                                    found: "a rate of 0 events/s")
+            }
         }
         if var object = try reader.object("checks") {
             checks = try ChecksConfig(reading: &object)
@@ -87,6 +102,13 @@ public struct IngestConfig: Sendable {
         retryInitialBackoff = try reader.duration("retry_initial_backoff", default: retryInitialBackoff) ?? retryInitialBackoff
         retryMaxBackoff = try reader.duration("retry_max_backoff", default: retryMaxBackoff) ?? retryMaxBackoff
     }
+}
+
+/// `relative` (default): a run is invalid when significantly more than 1 % of requests started later
+/// than `max(max_schedule_lag, 10 % of the stream's latency p99)`; `absolute`: when the lag p99
+/// exceeds `max_schedule_lag`.
+public enum LagRule: String, Sendable, CaseIterable {
+    case relative, absolute
 }
 
 /// Poisson arrivals (exponential gaps, the realistic default) or evenly spaced ones.

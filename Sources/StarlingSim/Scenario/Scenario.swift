@@ -20,6 +20,19 @@ public struct Scenario: Sendable {
         public var speed: Double = 1
     }
 
+    /// A scenario built in code (benchmarks, replays); `datasources` may be empty when nothing is
+    /// generated.
+    public init(name: String, seed: UInt64 = 1, start: Int64 = 1_747_008_000, datasources: [DatasourceConfig], run: RunConfig = RunConfig()) {
+        self.name = name
+        description = ""
+        self.seed = seed
+        self.start = start
+        clock = ClockConfig()
+        events = 10_000
+        self.datasources = datasources
+        self.run = run
+    }
+
     /// Parses a scenario; `source` names the file in error messages.
     public init(json data: Data, source: String) throws(ScenarioError) {
         var root = try ObjectReader(JSONValue.parse(data, source: source), path: "$")

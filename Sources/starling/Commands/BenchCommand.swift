@@ -6,55 +6,92 @@ import StarlingRun
 import StarlingSim
 
 enum BenchCommand {
-    static let help = """
-    USAGE: starling bench <benchmark> [options]
+    static let benchmarks: [CommandSpec] = [
+        CommandSpec(verb: "bench generate", usage: "starling bench generate [<scenario>] [--events N]",
+                    summary: "events/s, MiB/s and peak RSS per datasource on one core (default scenario ci-smoke, 2000000 events each)",
+                    arguments: [("<scenario>", "a scenario file or built-in name (default ci-smoke)")],
+                    options: [.value("--events", "N", "events per datasource (default 2000000)")]),
+        CommandSpec(verb: "bench ingest", usage: "starling bench ingest [options]",
+                    summary: "ingest against the in-process fake target: achieved rate and schedule lag",
+                    options: [
+                        .value("--rate", "R", "events/s (default 500000)"),
+                        .value("--batch", "B", "events per batch (default 5000)"),
+                        .value("--duration", "D", "length (default 10s)"),
+                        .flag("--gzip", "compress the batches"),
+                        .value("--in-flight", "N", "requests in flight (default 8)"),
+                    ]),
+        CommandSpec(verb: "bench queries", usage: "starling bench queries [options]",
+                    summary: "pipe queries against the in-process fake target: schedule lag and latency",
+                    options: [
+                        .value("--rate", "R", "queries/s (default 20000)"),
+                        .value("--duration", "D", "length (default 10s)"),
+                        .value("--concurrency", "N", "query workers (default: 8 + 1 per 2000 q/s)"),
+                    ]),
+        CommandSpec(verb: "bench stall", usage: "starling bench stall [options]",
+                    summary: "a server stalling 1 s every 10 s: open-loop percentiles vs the analytic truth, and the same server measured closed-loop",
+                    options: [
+                        .value("--rate", "R", "requests/s (default 1000)"),
+                        .value("--duration", "D", "length (default 25s)"),
+                        .value("--concurrency", "N", "query workers (default 64)"),
+                        .flag("--json", "print JSON"),
+                    ]),
+        CommandSpec(verb: "bench soak", usage: "starling bench soak [options]",
+                    summary: "ingest for a long time, printing RSS every minute",
+                    options: [
+                        .value("--rate", "R", "events/s (default 5000)"),
+                        .value("--batch", "B", "events per batch (default 1: R requests/s)"),
+                        .value("--duration", "D", "length (default 10m)"),
+                    ]),
+    ]
 
-    Measures Starling itself (build with -c release for real numbers). The load benchmarks run
-    against an in-process fake target on 127.0.0.1.
-
-    BENCHMARKS:
-      generate [<scenario>] [--events N]      events/s, MiB/s and peak RSS per datasource on one core
-                                              (default scenario ci-smoke, 2000000 events each)
-      ingest [--rate R] [--batch B] [--duration D] [--gzip] [--in-flight N]
-                                              ingest at R events/s (default 500000) in batches of B
-                                              (5000): achieved rate and schedule lag
-      queries [--rate R] [--duration D] [--concurrency N]
-                                              R queries/s (default 20000): schedule lag and latency
-      stall [--rate R] [--duration D] [--json]
-                                              a server stalling 1 s every 10 s at R req/s (default
-                                              1000, 25 s): open-loop percentiles vs the analytic truth,
-                                              and the same server measured closed-loop
-      soak [--rate R] [--batch B] [--duration D]
-                                              ingest R events/s (default 5000, batch 1 = R req/s) for
-                                              D (default 10m), printing RSS every minute
-    """
+    static let spec = CommandSpec(
+        verb: "bench",
+        usage: "starling bench <benchmark> [options]",
+        summary: """
+        Measures Starling itself (build with -c release for real numbers). The load benchmarks run
+        against an in-process fake target on 127.0.0.1. 'starling bench <benchmark> --help' shows a
+        benchmark's options.
+        """,
+        arguments: benchmarks.map { ($0.verb.replacingOccurrences(of: "bench ", with: ""), $0.summary) })
 
     static func main(_ arguments: [String]) -> Int32 {
-        runCommand("bench", help: help, arguments) { args in
-            let rate = try args.option("--rate", expected: "a rate > 0") { Double($0).flatMap { $0 > 0 ? $0 : nil } }
-            let duration = try args.option("--duration", expected: "a duration like 10s") { DurationText.seconds(parsing: $0) }
-            let events = try args.option("--events", expected: "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } }
-            let batch = try args.option("--batch", expected: "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } }
-            let inFlight = try args.option("--in-flight", expected: "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } } ?? 8
-            let concurrency = try args.option("--concurrency", expected: "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } }
-            let gzip = args.flag("--gzip")
-            let json = args.flag("--json")
-            let positionals = try args.positionals(count: 1...2, names: "a benchmark: generate, ingest, queries, stall or soak")
-            switch positionals[0] {
+        guard let name = arguments.first, !name.hasPrefix("-") else {
+            return runCommand(spec, arguments) { args in
+                _ = try args.positionals(count: 1...1, names: "a benchmark: generate, ingest, queries, stall or soak")
+                return 0
+            }
+        }
+        guard let benchmark = benchmarks.first(where: { $0.verb == "bench \(name)" }) else {
+            printError("unknown benchmark '\(name)'; available: generate, ingest, queries, stall, soak\nRun 'starling help bench' for usage.")
+            return 1
+        }
+        return runCommand(benchmark, Array(arguments.dropFirst())) { args in
+            let rate = try args.value("--rate", expected: "a rate > 0") { Double($0).flatMap { $0 > 0 ? $0 : nil } }
+            let duration = try args.value("--duration", expected: "a duration like 10s") { DurationText.seconds(parsing: $0) }
+            let positive = { (text: String) in Int(text).flatMap { $0 > 0 ? $0 : nil } }
+            switch name {
             case "generate":
-                benchGenerate(try ScenarioCatalog().load(positionals.count > 1 ? positionals[1] : "ci-smoke"), events: events ?? 2_000_000)
+                let events = try args.value("--events", expected: "a positive integer", positive)
+                let scenario = try args.positionals(count: 0...1, names: "<scenario>").first ?? "ci-smoke"
+                benchGenerate(try ScenarioCatalog().load(scenario), events: events ?? 2_000_000)
             case "ingest":
-                let outcome = try EngineBenchmarks.ingest(rate: rate ?? 500_000, batch: batch ?? 5000, duration: duration ?? 10, gzip: gzip, inFlight: inFlight)
+                _ = try args.positionals(count: 0...0, names: "")
+                let outcome = try EngineBenchmarks.ingest(rate: rate ?? 500_000, batch: try args.value("--batch", expected: "a positive integer", positive) ?? 5000,
+                                                          duration: duration ?? 10, gzip: args.flag("--gzip"),
+                                                          inFlight: try args.value("--in-flight", expected: "a positive integer", positive) ?? 8)
                 print(RunConsoleSummary.render(outcome.summary, folder: "(not kept)"))
             case "queries":
-                let outcome = try EngineBenchmarks.queries(rate: rate ?? 20_000, duration: duration ?? 10, concurrency: concurrency)
+                _ = try args.positionals(count: 0...0, names: "")
+                let outcome = try EngineBenchmarks.queries(rate: rate ?? 20_000, duration: duration ?? 10,
+                                                           concurrency: try args.value("--concurrency", expected: "a positive integer", positive))
                 print(RunConsoleSummary.render(outcome.summary, folder: "(not kept)"))
             case "stall":
-                return try benchStall(rate: rate ?? 1000, duration: duration ?? 25, concurrency: concurrency ?? 64, json: json)
-            case "soak":
-                try benchSoak(rate: rate ?? 5000, batch: batch ?? 1, duration: duration ?? 600)
+                _ = try args.positionals(count: 0...0, names: "")
+                return try benchStall(rate: rate ?? 1000, duration: duration ?? 25,
+                                      concurrency: try args.value("--concurrency", expected: "a positive integer", positive) ?? 64, json: args.flag("--json"))
             default:
-                throw UsageError(verb: "bench", message: "unknown benchmark '\(positionals[0])'; available: generate, ingest, queries, stall, soak")
+                _ = try args.positionals(count: 0...0, names: "")
+                try benchSoak(rate: rate ?? 5000, batch: try args.value("--batch", expected: "a positive integer", positive) ?? 1, duration: duration ?? 600)
             }
             return 0
         }
@@ -104,12 +141,14 @@ enum BenchCommand {
     }
 
     static func benchSoak(rate: Double, batch: Int, duration: Double) throws {
-        let done = StopFlag()
+        let done = RunCancellation()
+        let clock = SystemClock()
         let sampler = Thread {
-            let start = MonotonicClock.now()
+            let start = clock.now()
             var minute = 0
-            while !done.isSet {
-                done.sleep(until: start + UInt64(minute + 1) * 60_000_000_000)
+            while !done.isCancelled {
+                clock.sleep(until: start + UInt64(minute + 1) * 60_000_000_000, unless: done)
+                if done.isCancelled { break }
                 minute += 1
                 let rss = ProcessMemory.resident.map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "n/a"
                 print("minute \(minute): RSS \(rss)")
@@ -118,7 +157,7 @@ enum BenchCommand {
         }
         sampler.start()
         let outcome = try EngineBenchmarks.ingest(rate: rate, batch: batch, duration: duration, gzip: true, inFlight: 8)
-        done.stop("done")
+        done.cancel(.plannedEnd)
         print(RunConsoleSummary.render(outcome.summary, folder: "(not kept)"))
     }
 

@@ -1,62 +1,43 @@
 import Foundation
 import StarlingReport
+import StarlingRun
 
 enum CompareCommand {
-    static let help = """
-    USAGE: starling compare <baseline>... <current> [options]
+    static let spec = CommandSpec(
+        verb: "compare",
+        usage: "starling compare <baseline>... <current> [options]",
+        summary: """
+        Compares a run with a baseline and prints a Markdown table of every metric: ingest latency
+        p50/p99/p99.9, per-pipe query p50/p99, achieved rates, error rate, lost events, freshness p50/p99
+        and failed checks, each with its baseline, current value, change and verdict.
 
-    Compares a run with a baseline and prints a Markdown table of every metric: ingest latency
-    p50/p99/p99.9, per-pipe query p50/p99, achieved rates, error rate, lost events, freshness p50/p99
-    and failed checks, each with its baseline, current value, change and verdict.
-
-    ARGUMENTS:
-      <baseline>...   one or more results folders, or a folder whose sub-folders are results folders
-                      (e.g. results/baselines/ci-smoke/ holding run1/ … run5/); all of them form the baseline
-      <current>       the results folder of the run to judge (the last argument), or a folder of
-                      several runs of the same build: then a change counts only if every one shows it
-
-    A metric regresses only when the current value (every current run's) is outside the baseline runs' [min, max] range
-    widened by its tolerance (absolute + relative × value), in its bad direction (lower latency,
-    errors, losses are better; higher rates are better). A baseline of several runs therefore
-    carries the machine's own noise. Percentiles with fewer than --min-tail-samples samples beyond
-    them are shown but not gated. Invalid runs (the generator fell behind its schedule) are left
-    out of the baseline; if the current run is invalid no verdict is drawn (exit 3): rerun it.
-
-    OPTIONS:
-      --tolerance KEY=REL[+ABS]   repeatable. KEY: a kind — latency (medians; default 25%+2ms),
-                                  tail (p99, p99.9; 50%+5ms), rate (10%+0.2/s), errors (0+0.5
-                                  percentage points), count (0+0) — or a metric name as printed,
-                                  e.g. --tolerance ingest.latency.p99=40%+5ms
-      --min-tail-samples N        samples beyond a percentile needed to gate it (default 5)
-      --out DIR                   also write DIR/compare.md
-      -h, --help                  show this help
-
-    EXIT CODES: 0 no regression; 1 bad input (not a results folder, bad option); 2 a regression;
-    3 the current run is invalid, so no verdict (the table is still printed).
-    """
+        A metric regresses only when the current value (every current run's) is outside the baseline runs' [min, max] range
+        widened by its tolerance (absolute + relative × value), in its bad direction (lower latency,
+        errors, losses are better; higher rates are better). A baseline of several runs therefore
+        carries the machine's own noise. Percentiles with fewer than --min-tail-samples samples beyond
+        them are shown but not gated. Invalid runs (the generator fell behind its schedule) are left
+        out of the baseline; if the current run is invalid no verdict is drawn (exit 3): rerun it.
+        """,
+        arguments: [
+            ("<baseline>...", "one or more results folders, or a folder whose sub-folders are results folders (e.g. results/baselines/ci-smoke/ holding run1/ … run5/); all of them form the baseline"),
+            ("<current>", "the results folder of the run to judge (the last argument), or a folder of several runs of the same build: then a change counts only if every one shows it"),
+        ],
+        options: [
+            .value("--tolerance", "KEY=REL[+ABS]", "KEY: a kind — latency (medians; default 25%+2ms), tail (p99, p99.9; 50%+5ms), rate (10%+0.2/s), errors (0+0.5 percentage points), count (0+0) — or a metric name as printed, e.g. --tolerance ingest.latency.p99=40%+5ms", repeatable: true),
+            .value("--min-tail-samples", "N", "samples beyond a percentile needed to gate it (default 5)"),
+            .value("--out", "DIR", "also write DIR/compare.md"),
+        ],
+        sections: [("EXIT CODES", """
+            0 no regression; 1 bad input (not a results folder, bad option); 2 a regression;
+            3 the current run is invalid, so no verdict (the table is still printed).
+            """)])
 
     static func main(_ arguments: [String]) -> Int32 {
-        var rest: [String] = []
-        var toleranceTexts: [String] = []
-        var index = 0
-        while index < arguments.count {
-            let item = arguments[index]
-            if item == "--tolerance", index + 1 < arguments.count {
-                toleranceTexts.append(arguments[index + 1])
-                index += 2
-            } else if item.hasPrefix("--tolerance=") {
-                toleranceTexts.append(String(item.dropFirst("--tolerance=".count)))
-                index += 1
-            } else {
-                rest.append(item)
-                index += 1
-            }
-        }
-        return runCommand("compare", help: help, rest) { args in
+        runCommand(spec, arguments) { args in
             var tolerances = CompareTolerances()
-            for text in toleranceTexts { try tolerances.apply(text) }
-            tolerances.minimumTailSamples = try args.option("--min-tail-samples", expected: "a number ≥ 0") { Double($0).flatMap { $0 >= 0 ? $0 : nil } } ?? tolerances.minimumTailSamples
-            let out = try args.option("--out")
+            for text in args.all("--tolerance") { try tolerances.apply(text) }
+            tolerances.minimumTailSamples = try args.value("--min-tail-samples", expected: "a number ≥ 0") { Double($0).flatMap { $0 >= 0 ? $0 : nil } } ?? tolerances.minimumTailSamples
+            let out = args.value("--out")
             let folders = try args.positionals(count: 2...10_000, names: "<baseline> and <current>")
             let baseline = try RunSet(folders: Array(folders.dropLast()))
             let current = try RunSet(folders: [folders[folders.count - 1]])
@@ -64,8 +45,8 @@ enum CompareCommand {
             let markdown = ComparisonReport.markdown(comparison)
             print(markdown, terminator: "")
             if let out {
-                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-                try markdown.write(toFile: "\(out)/compare.md", atomically: true, encoding: .utf8)
+                try Folder.create(out)
+                try ResultsFolder.writeText(markdown, toPath: "\(out)/compare.md")
             }
             return comparison.exitCode
         }

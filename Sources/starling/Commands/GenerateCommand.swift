@@ -3,54 +3,50 @@ import StarlingRun
 import StarlingSim
 
 enum GenerateCommand {
-    static let help = """
-    USAGE: starling generate <scenario> [options]
-
-    Writes a scenario's events as fixture files: <datasource>.ndjson (or .csv) per datasource.
-    The same scenario and seed always give byte-identical files.
-
-    ARGUMENTS:
-      <scenario>              a scenario file, or the name of a built-in one (see 'starling scenarios')
-
-    OPTIONS:
-      --events N              the first N events of the stream, split over the datasources by share
-                              (default: the scenario's "events")
-      --duration D            every event in D of simulated time from the scenario's start (90s, 10m, 24h, 7d)
-      --seed S                override the scenario's seed
-      --shard i/n             only the entities (visitors, users, customers) of shard i of n (0-based);
-                              the n shards together are exactly the unsharded output
-      --format ndjson|csv     output format (default ndjson; csv has a header row)
-      --datasource NAME       only this datasource (repeatable as a comma-separated list)
-      --out DIR|-             output folder (default: ., or none with --tinybird-project), created if missing;
-                              - writes one datasource to stdout
-      --tinybird-project DIR  also write a Tinybird Forward project folder (created if missing):
-                              fixtures/<datasource>.ndjson and tests/<pipe>.yaml ('tb test run') with every
-                              pipe's exact answers from Starling's oracles (exact for fixtures within a month)
-      -h, --help              show this help
-
-    EXAMPLES:
-      starling generate ecommerce --events 1000000 --out fixtures/
-      starling generate scenarios/foot-traffic.json --duration 7d --shard 0/4 --out shard0/
-      starling generate ci-smoke --events 3000 --tinybird-project tinybird/
-    """
+    static let spec = CommandSpec(
+        verb: "generate",
+        usage: "starling generate <scenario> [options]",
+        summary: """
+        Writes a scenario's events as fixture files: <datasource>.ndjson (or .csv) per datasource.
+        The same scenario and seed always give byte-identical files.
+        """,
+        arguments: [("<scenario>", "a scenario file, or the name of a built-in one (see 'starling scenarios')")],
+        options: [
+            .value("--events", "N", "the first N events of the stream, split over the datasources by share (default: the scenario's \"events\")"),
+            .value("--duration", "D", "every event in D of simulated time from the scenario's start (90s, 10m, 24h, 7d)"),
+            .value("--seed", "S", "override the scenario's seed"),
+            .value("--shard", "i/n", "only the entities (visitors, users, customers) of shard i of n (0-based); the n shards together are exactly the unsharded output"),
+            .value("--format", "ndjson|csv", "output format (default ndjson; csv has a header row)"),
+            .value("--datasource", "NAME", "only this datasource (or a comma-separated list)"),
+            .value("--out", "DIR|-", "output folder (default: ., or none with --tinybird-project), created if missing; - writes one datasource to stdout"),
+            .value("--tinybird-project", "DIR", "also write a Tinybird Forward project folder (created if missing): fixtures/<datasource>.ndjson and tests/<pipe>.yaml ('tb test run') with every pipe's exact answers from Starling's oracles (exact for fixtures within a month)"),
+        ],
+        sections: [
+            ("EXAMPLES", """
+            starling generate ecommerce --events 1000000 --out fixtures/
+            starling generate scenarios/foot-traffic.json --duration 7d --shard 0/4 --out shard0/
+            starling generate ci-smoke --events 3000 --tinybird-project tinybird/
+            """),
+            ("EXIT CODES", "0 written; 1 usage or bad input (the scenario, an option, an unusable --out folder)."),
+        ])
 
     static func main(_ arguments: [String]) -> Int32 {
-        runCommand("generate", help: help, arguments) { args in
+        runCommand(spec, arguments) { args in
             var options = GenerateOptions()
-            let events = try args.option("--events", expected: "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } }
-            let duration = try args.option("--duration", expected: "a duration like 90s, 10m, 24h, 7d") { DurationText.seconds(parsing: $0) }
+            let events = try args.value("--events", expected: "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } }
+            let duration = try args.value("--duration", expected: "a duration like 90s, 10m, 24h, 7d") { DurationText.seconds(parsing: $0) }
             switch (events, duration) {
             case (.some, .some): throw UsageError(verb: "generate", message: "give --events or --duration, not both")
             case (let n?, nil): options.size = .events(n)
             case (nil, let d?): options.size = .duration(d)
             case (nil, nil): break
             }
-            options.seed = try args.option("--seed", expected: "a non-negative integer") { UInt64($0) }
-            options.shard = try args.option("--shard", expected: "i/n with 0 ≤ i < n, e.g. 0/4") { ShardSpec(parsing: $0) } ?? .whole
-            options.format = try args.option("--format", expected: "ndjson or csv") { GenerateOptions.Format(rawValue: $0) } ?? .ndjson
-            options.datasources = try args.option("--datasource").map { $0.split(separator: ",").map(String.init) }
-            let outOption = try args.option("--out")
-            let project = try args.option("--tinybird-project")
+            options.seed = try args.value("--seed", expected: "a non-negative integer") { UInt64($0) }
+            options.shard = try args.value("--shard", expected: "i/n with 0 ≤ i < n, e.g. 0/4") { ShardSpec(parsing: $0) } ?? .whole
+            options.format = try args.value("--format", expected: "ndjson or csv") { GenerateOptions.Format(rawValue: $0) } ?? .ndjson
+            options.datasources = args.value("--datasource").map { $0.split(separator: ",").map(String.init) }
+            let outOption = args.value("--out")
+            let project = args.value("--tinybird-project")
             let out = outOption ?? "."
             let scenarioName = try args.positionals(count: 1...1, names: "<scenario>")[0]
             let scenario = try ScenarioCatalog().load(scenarioName)
@@ -62,7 +58,7 @@ enum GenerateCommand {
             if out == "-" {
                 options.output = .standardOutput
             } else {
-                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                try Folder.create(out)
                 options.output = .directory(out)
             }
             let progress = standardErrorIsTerminal ? ProgressLine() : nil

@@ -7,23 +7,25 @@ enum HelpCommand {
     COMMANDS:
       generate    write a scenario's events as NDJSON/CSV fixtures (reproducible, shardable)
       run         load-test a target: ingest at the scenario's rate while querying its pipes
+      replay      send a run's dead letter again (same bytes, same retry rules, its own ledger)
       scenarios   list the built-in scenarios
       report      re-render report.md, junit.xml and report.html from a results folder
       compare     compare a run with a baseline (one or several runs); exit 2 on a regression
       bench       measure Starling itself (bench generate: events/s and peak RSS per domain)
       help        show help for a command: starling help <command>
 
-    EXIT CODES: 0 passed; 1 usage, bad input or target unreachable; 2 a threshold, check or
-    regression failed; 3 the run is invalid (the generator could not keep its schedule).
+    EXIT CODES:
+    \(exitCodesText.split(separator: "\n").map { "  \($0)" }.joined(separator: "\n"))
     """
 
-    static let helps: [String: String] = [
-        "generate": GenerateCommand.help,
-        "run": RunCommand.help,
-        "scenarios": ScenariosCommand.help,
-        "bench": BenchCommand.help,
-        "report": ReportCommand.help,
-        "compare": CompareCommand.help,
+    static let specs: [String: CommandSpec] = [
+        "generate": GenerateCommand.spec,
+        "run": RunCommand.spec,
+        "replay": ReplayCommand.spec,
+        "scenarios": ScenariosCommand.spec,
+        "bench": BenchCommand.spec,
+        "report": ReportCommand.spec,
+        "compare": CompareCommand.spec,
     ]
 
     static func main(_ arguments: [String]) -> Int32 {
@@ -31,11 +33,15 @@ enum HelpCommand {
             print(overview)
             return 0
         }
-        guard let text = helps[topic] else {
-            printError("no help for '\(topic)'; commands: \(helps.keys.sorted().joined(separator: ", "))")
+        if topic == "bench", arguments.count > 1, let benchmark = BenchCommand.benchmarks.first(where: { $0.verb == "bench \(arguments[1])" }) {
+            print(benchmark.help)
+            return 0
+        }
+        guard let spec = specs[topic] else {
+            printError("no help for '\(topic)'; commands: \(specs.keys.sorted().joined(separator: ", "))")
             return 1
         }
-        print(text)
+        print(spec.help)
         return 0
     }
 }

@@ -2,15 +2,16 @@ import Foundation
 import StarlingRun
 
 enum ScenariosCommand {
-    static let help = """
-    USAGE: starling scenarios
-
-    Lists the built-in scenarios (the scenarios/ folder) with their datasources and what each exercises.
-    Any of them can be named instead of a path in 'starling generate' and 'starling run'.
-    """
+    static let spec = CommandSpec(
+        verb: "scenarios",
+        usage: "starling scenarios",
+        summary: """
+        Lists the built-in scenarios (the scenarios/ folder) with their datasources and what each exercises.
+        Any of them can be named instead of a path in 'starling generate' and 'starling run'.
+        """)
 
     static func main(_ arguments: [String]) -> Int32 {
-        runCommand("scenarios", help: help, arguments) { args in
+        runCommand(spec, arguments) { args in
             _ = try args.positionals(count: 0...0, names: "")
             let catalog = ScenarioCatalog()
             let entries = catalog.entries()

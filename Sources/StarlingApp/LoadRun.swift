@@ -1,0 +1,106 @@
+import Foundation
+import StarlingNet
+import StarlingReport
+import StarlingRun
+import StarlingSim
+
+/// `starling run`'s options, from the flags.
+public struct LoadRunOptions: Sendable {
+    public var target = TargetChoice.local
+    public var token: String?
+    /// Overrides the scenario's ingest rate with a constant one (events/s).
+    public var rate: Double?
+    public var duration: Double?
+    public var seed: UInt64?
+    public var shard: ShardSpec = .whole
+    /// Results folder; default `results/<scenario>-<UTC time>`.
+    public var out: String?
+    public var showProgress = false
+    /// Empty the scenario's datasources on a URL target first, so exact checks can run (destructive).
+    public var truncate = false
+    public var localTarget: LocalTarget.Options
+
+    public init(localTarget: LocalTarget.Options) {
+        self.localTarget = localTarget
+    }
+}
+
+/// A whole `starling run`, phase by phase: start (results folder, target, preflight, isolation),
+/// then the session (load, drain, settle, verify), then write. One cancellation value carries why
+/// the load ended (SIGINT/SIGTERM arrive through it too), and decides the verdict.
+public enum LoadRun {
+    /// Runs the scenario and writes the results; returns the outcome and the results folder.
+    /// Throws (exit 1, one line) for bad input found before anything was sent: an unusable results
+    /// folder, an unreachable target, a refused token, a pipe the target does not have.
+    public static func execute(_ scenario: Scenario, options: LoadRunOptions, log: @escaping @Sendable (String) -> Void) throws -> (RunOutcome, ResultsFolder) {
+        let clock = SystemClock()
+        let started = clock.now()
+        try options.target.validate()
+        let path = options.out ?? defaultResultsFolder(scenario: scenario.name)
+        if ResultsFolder.holdsResults(path) { log("replacing the earlier results in \(path)") }
+        let created = !FileManager.default.fileExists(atPath: path)
+        let folder = try ResultsFolder.prepare(path)
+        if options.target == .local { log("starting the local target (the first start prepares its Python venv)…") }
+        let target: ResolvedTarget
+        do {
+            target = try TargetResolver.resolve(options.target, token: options.token, local: options.localTarget)
+        } catch {
+            // Nothing ran: leave no empty results folder behind.
+            if created { try? FileManager.default.removeItem(atPath: path) }
+            throw error
+        }
+        defer { target.close() }
+        var plan = RunPlan(scenario: scenario, token: target.token)
+        if let rate = options.rate { plan.ingest.rate = .constant(rate) }
+        if let duration = options.duration { plan.duration = duration }
+        if let seed = options.seed { plan.seed = seed }
+        plan.shard = options.shard
+        plan.showProgress = options.showProgress
+        let transport = SocketTransport(target: target.url)
+        defer { transport.close() }
+        do {
+            try Preflight.check(plan, transport: transport, clock: clock)
+        } catch {
+            if created { try? FileManager.default.removeItem(atPath: path) }
+            throw error
+        }
+        log("running \(scenario.name) against \(target.url) for \(DurationText.format(seconds: plan.duration)) → \(folder.path)")
+        let isolation = try isolate(target, transport: transport, scenario: scenario, token: plan.token, truncate: options.truncate, log: log)
+
+        let cancellation = RunCancellation()
+        let signals = cancellation.installSignalHandlers()
+        defer { signals.forEach { $0.cancel() } }
+        let environment = RunEnvironment(transport: transport, clock: clock, cancellation: cancellation, folder: folder, notice: log)
+        let loadStarts = clock.now()
+        var outcome = RunSession.execute(plan, isolation: isolation, environment: environment)
+        outcome.summary.phases?["start"] = Double(loadStarts - started) / 1e9
+
+        let writing = clock.now()
+        try folder.writeLatencies(histograms: outcome.histograms, timelines: outcome.timelines)
+        try ReportWriter.writeAll(outcome, to: folder)
+        outcome.summary.phases?["write"] = Double(clock.now() - writing) / 1e9
+        try folder.writeSummary(outcome.summary)
+        return (outcome, folder)
+    }
+
+    /// A fresh local target is isolated; a URL target only after `--truncate`.
+    static func isolate(_ target: ResolvedTarget, transport: SocketTransport, scenario: Scenario, token: String, truncate: Bool,
+                        log: (String) -> Void) throws -> RunSession.Isolation {
+        if target.local != nil { return .isolated }
+        if target.fake != nil { return .synthetic }
+        guard truncate else {
+            return .shared(reason: "the target may hold other data: pass --truncate to empty the scenario's datasources first (destructive) and check exact answers")
+        }
+        for datasource in scenario.datasources.map(\.name) {
+            log("truncating \(datasource) on \(target.url)")
+            try TargetResolver.truncate(datasource, transport: transport, token: token)
+        }
+        return .isolated
+    }
+
+    static func defaultResultsFolder(scenario: String) -> String {
+        let now = formatTimestamp(Int64(Date().timeIntervalSince1970))
+            .replacingOccurrences(of: " ", with: "T").replacingOccurrences(of: ":", with: "")
+        return "results/\(scenario)-\(now)Z"
+    }
+}

@@ -1,0 +1,57 @@
+import StarlingSim
+
+/// One event of a run's stream with its place in the schedule.
+struct ScheduledEvent: Sendable {
+    /// Seconds from the run's start at which the schedule intends the event.
+    var offset: Double
+    /// Index of its datasource in the scenario.
+    var datasource: Int
+    /// The event as sent (in a live run its time is the intended send second).
+    var event: GeneratedEvent
+}
+
+/// The deterministic order of a run's events: the arrival schedule gives each event its intended
+/// time, a seeded mix picks its datasource by share, and that datasource's stream gives the event.
+/// Everything is a function of the plan's seed (and, in live runs, the run's start second), so the
+/// same sequence can be produced twice — once to send, once to feed oracles off the send path.
+struct EventSequence {
+    let eventTime: EventTimeMode
+    let startWallSeconds: Int64
+    var streams: [DatasourceStream]
+    let mix: AliasTable
+    var mixRng: Xoshiro256
+    var schedule: ArrivalSchedule
+    var exhausted: Set<Int> = []
+    /// The schedule offset of the last arrival drawn.
+    private(set) var lastOffset = 0.0
+
+    init(plan: RunPlan, startWallSeconds: Int64) {
+        eventTime = plan.eventTime
+        self.startWallSeconds = startWallSeconds
+        streams = plan.scenario.datasources.map {
+            DatasourceStream($0, seed: plan.seed, start: plan.scenario.start, shard: plan.shard)
+        }
+        mix = AliasTable(weights: plan.scenario.datasources.map(\.share))
+        mixRng = Xoshiro256(seed: plan.seed, stream: StreamTag("ingest-mix"), index: 0)
+        schedule = ArrivalSchedule(profile: plan.ingest.rate, process: plan.ingest.arrivals, duration: plan.duration, seed: plan.seed)
+    }
+
+    var datasourceNames: [String] { streams.map(\.name) }
+
+    /// The next event this shard sends; nil when the schedule ends or every stream is exhausted.
+    mutating func next() -> ScheduledEvent? {
+        while let t = schedule.next() {
+            lastOffset = t
+            let d = streams.count == 1 ? 0 : mix.sample(using: &mixRng)
+            guard !exhausted.contains(d), let (event, owned) = streams[d].nextEvent() else {
+                exhausted.insert(d)
+                if exhausted.count == streams.count { return nil }
+                continue
+            }
+            guard owned else { continue }
+            let sent = eventTime == .live ? event.retimed(startWallSeconds + Int64(t)) : event
+            return ScheduledEvent(offset: t, datasource: d, event: sent)
+        }
+        return nil
+    }
+}

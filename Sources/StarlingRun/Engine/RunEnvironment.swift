@@ -1,0 +1,86 @@
+import Synchronization
+
+/// What a run runs on, apart from its plan: the clock, the way to the target, the cancellation
+/// that carries why the load ended, where notices go as they happen, and the results folder's
+/// streaming outputs.
+public struct RunEnvironment: Sendable {
+    public var clock: any RunClock
+    public var transport: any TargetTransport
+    public var cancellation: RunCancellation
+    /// One line for the user, at once (target lost, token refused…); the CLI prints it.
+    public var notice: @Sendable (String) -> Void
+    /// Where `deadletter/` and `intervals.hlog` are written (nil: not written, for benchmarks).
+    public var folder: ResultsFolder?
+    public var warnings: RunWarnings
+
+    public init(transport: any TargetTransport, clock: any RunClock = SystemClock(), cancellation: RunCancellation = RunCancellation(),
+                folder: ResultsFolder? = nil, notice: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.clock = clock
+        self.transport = transport
+        self.cancellation = cancellation
+        self.notice = notice
+        self.folder = folder
+        warnings = RunWarnings()
+    }
+}
+
+/// The collaborators every thread of one run shares.
+final class RunContext: Sendable {
+    let plan: RunPlan
+    let clock: any RunClock
+    let transport: any TargetTransport
+    let cancellation: RunCancellation
+    let notice: @Sendable (String) -> Void
+    let warnings: RunWarnings
+    let ledger = IngestLedger()
+    let deadLetter: DeadLetter
+    let shared = SharedRecorder()
+    let reservoir: SampleReservoir
+    let health: TargetHealth
+    let start: UInt64
+    let startWall: Int64
+    /// When the schedule ends: the generator stops there even if it is behind.
+    let plannedEnd: UInt64
+    /// Queued and retrying requests are given up after this instant (moved earlier by an abrupt stop).
+    private let drainDeadlineNanos: Atomic<UInt64>
+
+    init(plan: RunPlan, environment: RunEnvironment) {
+        self.plan = plan
+        clock = environment.clock
+        transport = environment.transport
+        cancellation = environment.cancellation
+        notice = environment.notice
+        warnings = environment.warnings
+        deadLetter = DeadLetter(directory: environment.folder.map { $0.path + "/" + DeadLetter.folderName })
+        reservoir = SampleReservoir()
+        start = environment.clock.now()
+        startWall = environment.clock.wallNow()
+        plannedEnd = start + UInt64(plan.duration * 1e9)
+        drainDeadlineNanos = Atomic(plannedEnd + UInt64(plan.drainTimeout * 1e9))
+        health = TargetHealth(window: plan.targetLostAfter, runStart: start)
+    }
+
+    var drainDeadline: UInt64 { drainDeadlineNanos.load(ordering: .relaxed) }
+
+    /// After an abrupt stop nothing new is sent; what is in flight gets at most `drainTimeout`.
+    func shortenDrain(from now: UInt64) {
+        let bound = now + UInt64(plan.drainTimeout * 1e9)
+        var current = drainDeadlineNanos.load(ordering: .relaxed)
+        while bound < current {
+            let (exchanged, original) = drainDeadlineNanos.compareExchange(expected: current, desired: bound, ordering: .relaxed)
+            if exchanged { break }
+            current = original
+        }
+    }
+
+    /// Seconds since the start of the run at `nanos`.
+    func second(at nanos: UInt64) -> Int64 { Int64((nanos &- start) / 1_000_000_000) }
+
+    /// Cancels with an abrupt reason and tells the user once.
+    func stop(_ reason: StopReason, notice message: String) {
+        if cancellation.cancel(reason) {
+            shortenDrain(from: clock.now())
+            notice(message)
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Every fault of issue 9 against the real local target, end to end through the CLI: the ledger
+/// balances, the dead letter holds exactly what did not land, the exit code and its one line are
+/// the documented ones, and the run ends in bounded time. (The same faults against the fake target
+/// run in virtual time in `EngineTests`.)
+@Suite(.serialized, .timeLimit(.minutes(10)), .enabled(if: FileManager.default.isExecutableFile(atPath: releaseBinary)
+        && ProcessInfo.processInfo.environment["STARLING_PYTHON"] != nil, "needs the release build and the local target's venv"))
+struct FaultMatrixTests {
+    static let scenario = """
+    {"format": 1, "name": "faults", "seed": 5,
+     "datasources": {"store_visits": {"visits_per_hour": 3000}, "ecommerce_events": {}, "customer_touchpoints": {"journeys_per_hour": 1500}},
+     "run": {"duration": "5s", "max_schedule_lag": "10s", "drain_timeout": "10s",
+             "ingest": {"rate": 400, "wait": true, "batch_max_events": 100, "retry_max_attempts": 6},
+             "queries": [{"pipe": "top_products", "rate": 2}, {"pipe": "visitor_details", "rate": 1, "parameters": {"visitor_id": "$visitor_id"}}],
+             "checks": {"settle_timeout": "8s", "probes_per_second": 2}}}
+    """
+
+    struct Fault: Sendable, CustomTestStringConvertible {
+        var name: String
+        var targetArgs: String
+        var exit: Int32
+        var says: String?
+        var testDescription: String { name }
+    }
+
+    static let faults: [Fault] = [
+        Fault(name: "503s", targetArgs: "--fault-status 503:0.2", exit: 0),
+        Fault(name: "500s with wait", targetArgs: "--fault-status 500:0.2", exit: 0),
+        Fault(name: "429 storm", targetArgs: "--rate-limit 1", exit: 0),
+        Fault(name: "dropped connections", targetArgs: "--fault-drop 0.1", exit: 0),
+        Fault(name: "stalls", targetArgs: "--fault-stall 1.5:15", exit: 0),
+        Fault(name: "bodies over 200 bytes", targetArgs: "--max-body-bytes 200", exit: 0, says: "rejected"),
+        Fault(name: "drops after processing, no de-duplication", targetArgs: "--fault-drop-after 0.15 --dedupe-window 0", exit: 2, says: "duplicated rows"),
+        Fault(name: "drops after processing, de-duplicated", targetArgs: "--fault-drop-after 0.15", exit: 0),
+        Fault(name: "lost rows", targetArgs: "--fault-lose-rows 0.05", exit: 2, says: "failed settle"),
+        Fault(name: "everything at once", targetArgs: "--fault-status 503:0.1 --fault-drop 0.05 --fault-stall 1:20 --rate-limit 3", exit: 0),
+    ]
+
+    @Test(arguments: faults)
+    func aFaultEndsBalancedBoundedAndNamed(_ fault: Fault) throws {
+        let file = try scenarioFile(Self.scenario)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try runStarling(releaseBinary, ["run", file.path, "--local-target-args", fault.targetArgs])
+        defer { try? FileManager.default.removeItem(at: result.folder) }
+        #expect(result.status == fault.exit, "\(fault.name): exit \(result.status)\n\(result.output)\(result.errors)")
+        #expect(result.balanced, "\(fault.name): \(result.ledger)")
+        let undelivered = ["rejected", "failed", "not_sent"].map { result.ledger[$0] ?? 0 }.reduce(0, +)
+        #expect(result.deadLetterLines == undelivered, "\(fault.name): the dead letter holds what did not land")
+        let bound: Double = 50
+        #expect(result.seconds < bound, "\(fault.name): bounded time, took \(result.seconds) s")
+        if let says = fault.says { #expect(result.output.contains(says), "\(fault.name): \(result.output)") }
+        let checks = result.summary["checks"] as? [[String: Any]] ?? []
+        #expect(!checks.contains { ($0["reason"] as? String)?.contains("HTTP 503") == true }, "checks retry a transient 503")
+        #expect(result.output.contains("verdict: "))
+    }
+
+    @Test func aRefusedTokenStopsBeforeAnythingIsSentWithOneLine() throws {
+        let target = LocalTargetProcess()
+        try target.start()
+        let file = try scenarioFile(Self.scenario)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try runStarling(releaseBinary, ["run", file.path, "--target", target.url, "--token", "not-the-token", "--truncate"])
+        defer { try? FileManager.default.removeItem(at: result.folder) }
+        #expect(result.status == 1)
+        let lines = result.errors.split(separator: "\n")
+        #expect(lines.contains { $0.contains("the token was refused by \(target.url) (403)") && $0.contains("TB_TOKEN") }, "\(result.errors)")
+        #expect(result.seconds < 10)
+        #expect(!result.errors.contains("not-the-token") && !result.output.contains("not-the-token"), "never printed")
+    }
+
+    @Test func aPipeTheTargetLacksIsBadInputNamedBeforeAnythingIsSent() throws {
+        let file = try scenarioFile(Self.scenario.replacingOccurrences(of: "\"pipe\": \"top_products\"", with: "\"pipe\": \"no_such_pipe\""))
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try runStarling(releaseBinary, ["run", file.path])
+        defer { try? FileManager.default.removeItem(at: result.folder) }
+        #expect(result.status == 1)
+        #expect(result.errors.contains("has no pipe no_such_pipe (404)"), "\(result.errors)")
+        #expect(result.summary.isEmpty, "nothing ran")
+    }
+
+    /// Kill the target with SIGKILL mid-run: the run says so at once and ends (exit 1); a target
+    /// restarted on the same data folder then gets the dead letter by `starling replay`, and holds
+    /// every generated event exactly once.
+    @Test func killRestartReplayRestoresEveryEventExactlyOnce() throws {
+        let target = LocalTargetProcess()
+        try target.start()
+        let file = try scenarioFile(Self.scenario.replacingOccurrences(of: "\"5s\"", with: "\"8s\""))
+        defer { try? FileManager.default.removeItem(at: file) }
+        let pid = target.process?.processIdentifier ?? 0
+        let killer = Thread {
+            usleep(3_500_000)
+            kill(pid, SIGKILL)
+        }
+        killer.start()
+        let run = try runStarling(releaseBinary, ["run", file.path, "--target", target.url, "--token", target.token, "--truncate"])
+        defer { try? FileManager.default.removeItem(at: run.folder) }
+        #expect(run.status == 1, "\(run.output)\(run.errors)")
+        #expect(run.stopReason == "target_lost")
+        #expect(run.errors.contains("became unreachable"), "said at once: \(run.errors)")
+        #expect(run.balanced, "\(run.ledger)")
+        let bound: Double = 23
+        #expect(run.seconds < bound, "no 30 s drain: \(run.seconds) s")
+        let generated = run.ledger["generated"] ?? 0
+        #expect(run.deadLetterLines > 0 && run.deadLetterLines == generated - (run.ledger["acknowledged"] ?? 0))
+
+        target.kill9()  // reaps it
+        try target.start()
+        let replay = try runStarling(releaseBinary, ["replay", run.folder.path, "--target", target.url, "--token", target.token], out: false)
+        #expect(replay.status == 0, "\(replay.output)\(replay.errors)")
+        var stored = 0
+        var distinct = 0
+        for (datasource, key) in [("store_visits", "visit_id"), ("ecommerce_events", "concat(session_id, toString(event_time), event_type, product_id)"),
+                                  ("customer_touchpoints", "touchpoint_id")] {
+            stored += Int(try target.scalar("SELECT count() FROM \(datasource)")) ?? -1
+            distinct += Int(try target.scalar("SELECT uniqExact(\(key)) FROM \(datasource)")) ?? -1
+        }
+        #expect(stored == generated, "every generated event is there once: \(stored) rows of \(generated)")
+        #expect(distinct == generated, "no duplicates: \(distinct) distinct of \(generated)")
+    }
+
+    @Test func anInterruptedRunIsInterruptedNeverPassed() throws {
+        let result = try runStarling(releaseBinary, ["run", "ci-smoke", "--target", "fake", "--duration", "20s"], signal: SIGINT, signalAfter: 2)
+        defer { try? FileManager.default.removeItem(at: result.folder) }
+        #expect(result.status == 4, "\(result.output)")
+        #expect(result.output.contains("verdict: interrupted"))
+        #expect(result.stopReason == "interrupted")
+        #expect(result.balanced)
+        #expect(result.seconds < 10)
+        let offered = result.ingest["offered_events_per_second"] as? Double ?? 0
+        #expect(offered > 400 && offered < 600, "offered over the elapsed time, not the planned 20 s: \(offered)")
+    }
+
+    /// An offered rate far beyond what can be generated or sent: the run still ends at its planned
+    /// end plus the drain bound, in bounded memory, invalid (exit 3) with the reason.
+    @Test func anImpossibleRateEndsOnTimeInBoundedMemory() throws {
+        let result = try runStarling(releaseBinary, ["run", "ci-smoke", "--target", "fake", "--rate", "50000000", "--duration", "4s"])
+        defer { try? FileManager.default.removeItem(at: result.folder) }
+        #expect(result.status == 3, "\(result.output)")
+        #expect(result.stopReason == "over_capacity")
+        #expect(result.output.contains("over capacity"))
+        let bound: Double = 4 + 0.25 + 30 + 3
+        #expect(result.seconds < bound, "planned end + grace + drain bound: \(result.seconds) s")
+        #expect(result.peakRSSBytes < 256 << 20, "RSS \(result.peakRSSBytes >> 20) MiB")
+        #expect(result.balanced)
+        #expect((result.ingest["not_generated_estimate"] as? Int ?? 0) > 1_000_000)
+    }
+}
