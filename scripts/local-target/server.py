@@ -21,7 +21,7 @@ import uuid
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import parse_qs, urlsplit
 
 HERE = Path(__file__).resolve().parent
@@ -35,6 +35,7 @@ from ingest import Ingestor  # noqa: E402
 from traffic import Faults, RateLimiter, parse_pair, retry_after_seconds  # noqa: E402
 
 READY_PREFIX = "starling-local-target listening on "
+TOKEN_ENV = "STARLING_TARGET_TOKEN"
 JSON_SETTINGS = "output_format_json_quote_64bit_integers=0, output_format_json_pretty_print=0"
 READ_ONLY_PREFIXES = ("SELECT", "WITH", "DESCRIBE", "DESC", "SHOW", "EXPLAIN", "EXISTS", "(")
 
@@ -46,7 +47,7 @@ class BodyTooLarge(Exception):
 class App:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.token = args.token or "p." + secrets.token_urlsafe(32)
+        self.token = args.token
         self.datasources, self.pipes = read_project(Path(args.project))
         self.engine = Engine(Path(args.data), connections=args.connections)
         for ds in self.datasources.values():
@@ -362,6 +363,13 @@ def _query_status(error: QueryError) -> int:
     return 408 if "TIMEOUT_EXCEEDED" in text or "Timeout exceeded" in text else error.status
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """Bad flags: one line on stderr and exit status 1 (the start contract), not argparse's usage block and 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(1, f"{self.prog}: {message}\n")
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 1024
@@ -370,12 +378,15 @@ class Server(ThreadingHTTPServer):
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     root = HERE.parent.parent
-    p = argparse.ArgumentParser(prog="start", description="Tinybird-compatible local target on chdb")
+    p = ArgumentParser(prog="start", description="Tinybird-compatible local target on chdb")
     p.add_argument("--port", type=int, required=True, help="port to listen on; 0 picks a free port")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--project", default=str(root / "scenarios" / "tinybird"))
     p.add_argument("--data", default=None, help="database folder (kept); default a temp dir removed on exit")
-    p.add_argument("--token", default=None, help="admin token; default a generated one (see GET /tokens)")
+    p.add_argument("--token", default=None,
+                   help=f"admin token (visible in ps: prefer ${TOKEN_ENV} or --token-file); default ${TOKEN_ENV}, "
+                        "else a generated one (see GET /tokens)")
+    p.add_argument("--token-file", default=None, metavar="PATH", help="read the admin token from the first line of PATH")
     p.add_argument("--flush-interval", type=float, default=0.0,
                    help="seconds rows of wait=false requests wait in a buffer; 0 inserts before answering")
     p.add_argument("--max-body-bytes", type=int, default=10 * 1024 * 1024)
@@ -396,7 +407,33 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
             parse_pair(args.fault_stall, float, int)
     except (ValueError, argparse.ArgumentTypeError) as error:
         p.error(f"bad fault flag: {error}")
+    try:
+        args.token = resolve_token(args.token, args.token_file, os.environ)
+    except ValueError as error:
+        p.error(str(error))
     return args
+
+
+def resolve_token(flag: str | None, token_file: str | None, environ: dict[str, str] | os._Environ) -> str:
+    """The admin token: --token, else --token-file's first line, else $STARLING_TARGET_TOKEN, else a new one."""
+    if flag is not None and token_file is not None:
+        raise ValueError("give --token or --token-file, not both")
+    if flag is not None:
+        token = flag.strip()
+        if not token:
+            raise ValueError("--token is empty")
+        return token
+    if token_file is not None:
+        try:
+            with open(token_file, encoding="utf-8") as f:
+                token = f.readline().strip()
+        except OSError as error:
+            raise ValueError(f"cannot read --token-file {token_file}: {error.strerror}") from error
+        if not token:
+            raise ValueError(f"--token-file {token_file}: the first line is empty")
+        return token
+    token = environ.get(TOKEN_ENV, "").strip()
+    return token or "p." + secrets.token_urlsafe(32)
 
 
 def main(argv: list[str]) -> int:
