@@ -76,6 +76,7 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     disable_nagle_algorithm = True
     app: App  # set on the subclass made by serve()
+    drop_response = False  # set per request by --fault-drop-after
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence per-request logs
         return
@@ -83,6 +84,9 @@ class Handler(BaseHTTPRequestHandler):
     # --- plumbing -----------------------------------------------------------------------------
     def _send(self, status: int, body: bytes, content_type: str = "application/json",
               headers: dict[str, str] | None = None) -> None:
+        if self.drop_response:  # --fault-drop-after: the work is done, the answer never leaves
+            self._close_without_answer()
+            return
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -94,6 +98,13 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def _close_without_answer(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def _json(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
         self._send(status, json.dumps(obj).encode(), headers=headers)
@@ -170,6 +181,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         self.request_id = uuid.uuid4().hex
+        self.drop_response = False
         app = self.app
         with app.active_cond:
             app.active += 1
@@ -231,24 +243,22 @@ class Handler(BaseHTTPRequestHandler):
         self._error(status, message, headers)
 
     def _inject_fault(self) -> bool:
-        stall, drop, status = self.app.faults.draw()
-        if stall > 0:
-            time.sleep(stall)
-        if drop:
+        """Apply the drawn fault; True when the request is finished (dropped or answered with the fault)."""
+        fault = self.app.faults.draw()
+        if fault.stall_seconds > 0:
+            time.sleep(fault.stall_seconds)
+        if fault.drop_before:
             try:
                 self._read_raw_body(self.app.args.max_body_bytes * 4 + 1024)
             except (BodyTooLarge, ValueError):
                 pass
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self._close_without_answer()
             return True
-        if status:
-            headers = {"Retry-After": "1"} if status in (429, 503) else None
-            self._drain_and_error(status, f"injected fault: status {status}", headers)
+        if fault.status:
+            headers = {"Retry-After": "1"} if fault.status in (429, 503) else None
+            self._drain_and_error(fault.status, f"injected fault: status {fault.status}", headers)
             return True
+        self.drop_response = fault.drop_after
         return False
 
     # --- endpoints ----------------------------------------------------------------------------
@@ -394,6 +404,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--fault-status", default=None, metavar="CODE:PROB")
     p.add_argument("--fault-stall", default=None, metavar="SECONDS:EVERY_N")
     p.add_argument("--fault-drop", type=float, default=0.0, metavar="PROB")
+    p.add_argument("--fault-drop-after", type=float, default=0.0, metavar="PROB",
+                   help="process the request completely, then close the connection without answering")
     p.add_argument("--fault-lose-rows", type=float, default=0.0, metavar="PROB")
     p.add_argument("--fault-seed", type=int, default=1)
     p.add_argument("--query-timeout", type=float, default=30.0, help="seconds before a pipe query answers 408")
@@ -407,6 +419,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
             parse_pair(args.fault_stall, float, int)
     except (ValueError, argparse.ArgumentTypeError) as error:
         p.error(f"bad fault flag: {error}")
+    for flag in ("fault_drop", "fault_drop_after", "fault_lose_rows"):
+        if not 0.0 <= getattr(args, flag) <= 1.0:
+            p.error(f"--{flag.replace('_', '-')} is a probability between 0 and 1, not {getattr(args, flag)}")
     try:
         args.token = resolve_token(args.token, args.token_file, os.environ)
     except ValueError as error:

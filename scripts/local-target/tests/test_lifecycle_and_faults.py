@@ -131,6 +131,42 @@ def test_fault_drop_closes_without_answer(fresh_target):
     assert t.count("ecommerce_events") == 0
 
 
+def send_until_answer_or_drop(t, body: bytes) -> int | None:
+    """Status of one events request on a fresh connection, or None when the target closed it without a byte."""
+    host, port = t.host_port
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        conn.request("POST", "/v0/events?name=ecommerce_events&wait=true", body=body,
+                     headers={"Authorization": f"Bearer {TOKEN}"})
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    except (http.client.RemoteDisconnected, ConnectionError, http.client.BadStatusLine):
+        return None
+    finally:
+        conn.close()
+
+
+def test_fault_drop_after_inserts_then_closes_without_answer(fresh_target):
+    t = fresh_target("--fault-drop-after", "1.0")
+    body = b"".join(json.dumps(r).encode() + b"\n" for r in ROWS[:5])
+    assert send_until_answer_or_drop(t, body) is None
+    assert t.count("ecommerce_events") == 5  # processed completely before the connection was closed
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError, http.client.BadStatusLine)):
+        t.pipe("events_by_country")
+
+
+def test_fault_drop_after_is_seeded(fresh_target):
+    patterns = []
+    for _ in range(2):
+        t = fresh_target("--fault-drop-after", "0.5", "--fault-seed", "9")
+        pattern = [send_until_answer_or_drop(t, json.dumps(row).encode() + b"\n") for row in ROWS[:16]]
+        assert set(pattern) == {None, 200}
+        assert t.count("ecommerce_events") == 16  # answered or not, every request was processed
+        patterns.append(pattern)
+    assert patterns[0] == patterns[1]
+
+
 def test_fault_lose_rows_acknowledges_but_drops(fresh_target):
     t = fresh_target("--fault-lose-rows", "0.5", "--fault-seed", "5")
     r = t.ingest("ecommerce_events", ROWS)
