@@ -11,9 +11,11 @@ from typing import Iterator
 
 import chdb
 
-from datafiles import Datasource, Pipe
+from datafiles import DatafileError, Datasource, Pipe, Project
+from ddl import (
+    create_materialized_view_sql, create_quarantine_sql, create_table_sql, materialized_view_name, quote_ident,
+)
 
-QUARANTINE_SUFFIX = "_quarantine"
 RESERVED_PARAMS = {"token", "q", "format"}
 FORMATS = {"json": "JSON", "csv": "CSVWithNames", "csvwithnames": "CSVWithNames", "ndjson": "JSONEachRow"}
 CONTENT_TYPES = {"JSON": "application/json", "CSVWithNames": "text/csv", "JSONEachRow": "application/x-ndjson"}
@@ -26,34 +28,6 @@ class QueryError(Exception):
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.status = status
-
-
-def quote_ident(name: str) -> str:
-    return "`" + name.replace("\\", "\\\\").replace("`", "\\`") + "`"
-
-
-def create_table_sql(ds: Datasource) -> str:
-    cols = ",\n    ".join(f"{quote_ident(c.name)} {c.type}" for c in ds.columns)
-    partition = f"\nPARTITION BY {ds.partition_key}" if ds.partition_key else ""
-    return (
-        f"CREATE TABLE IF NOT EXISTS {quote_ident(ds.name)} (\n    {cols}\n) ENGINE = MergeTree"
-        f"{partition}\nORDER BY ({ds.sorting_key})"
-    )
-
-
-def create_quarantine_sql(ds: Datasource) -> str:
-    cols = [f"{quote_ident(c.name)} Nullable(String)" for c in ds.columns]
-    cols += [
-        "`c__error_column` Array(String)",
-        "`c__error` Array(String)",
-        "`c__import_id` Nullable(String)",
-        "`insertion_date` DateTime",
-    ]
-    joined = ",\n    ".join(cols)
-    return (
-        f"CREATE TABLE IF NOT EXISTS {quote_ident(ds.name + QUARANTINE_SUFFIX)} (\n    {joined}\n)"
-        " ENGINE = MergeTree ORDER BY insertion_date"
-    )
 
 
 def _node_sql(sql: str, variables: dict[str, str]) -> str:
@@ -79,8 +53,9 @@ _WITH = re.compile(r"^\s*WITH\s", re.IGNORECASE)
 
 
 def render_pipe(pipe: Pipe, variables: dict[str, str]) -> str:
-    """The pipe's SQL: earlier nodes become CTEs (`WITH node AS (...)`) of the last node."""
-    rendered = [(node.name, _node_sql(node.sql, variables).strip().rstrip(";")) for node in pipe.nodes]
+    """The SQL of the node the pipe publishes; the nodes before it become CTEs (`WITH node AS (...)`)."""
+    nodes = pipe.nodes[: pipe.output_index + 1]
+    rendered = [(node.name, _node_sql(node.sql, variables).strip().rstrip(";")) for node in nodes]
     *earlier, (_, last) = rendered
     if not earlier:
         return last
@@ -138,6 +113,36 @@ class Engine:
             except Exception as error:
                 raise QueryError(_clean_error(str(error))) from error
 
+    def install(self, project: Project) -> None:
+        """Create the project's tables (kept when they exist) and its materialized views (made anew: a changed
+        pipe takes effect, the target's rows stay). A refusal is a DatafileError naming the file and line."""
+        for ds in project.datasources.values():
+            try:
+                self.execute(create_table_sql(ds))
+                self.execute(create_quarantine_sql(ds))
+            except QueryError as error:
+                raise DatafileError(self._table_refusal(ds, error)) from error
+        for pipe in project.materializations:
+            node = pipe.nodes[pipe.output_index]
+            try:
+                select = render_pipe(pipe, {})
+                self.execute(f"DROP VIEW IF EXISTS {quote_ident(materialized_view_name(pipe))}")
+                self.execute(create_materialized_view_sql(pipe, select))
+            except QueryError as error:
+                raise DatafileError(f"{pipe.path}:{node.line}: ClickHouse refused materialized node '{node.name}'"
+                                    f" (to {node.datasource}): {_one_line(str(error))}") from error
+
+    def _table_refusal(self, ds: Datasource, error: QueryError) -> str:
+        """Which column ClickHouse refused, when it is a type it does not know; else the table."""
+        for column in ds.columns:
+            literal = column.type.replace("\\", "\\\\").replace("'", "\\'")
+            try:
+                self.execute(f"SELECT defaultValueOfTypeName('{literal}')")
+            except QueryError as type_error:
+                return (f"{ds.path}:{column.line}: column '{column.name}': ClickHouse refused the type"
+                        f" {column.type!r}: {_one_line(str(type_error))}")
+        return f"{ds.path}:1: ClickHouse refused the table '{ds.name}': {_one_line(str(error))}"
+
     def close(self) -> None:
         for conn in self._all:
             try:
@@ -145,6 +150,11 @@ class Engine:
             except Exception:
                 pass
         self._all.clear()
+
+
+def _one_line(message: str, limit: int = 400) -> str:
+    text = " ".join(message.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _clean_error(message: str) -> str:

@@ -16,7 +16,8 @@ import time
 from typing import Any
 
 from datafiles import Datasource
-from engine import QUARANTINE_SUFFIX, Engine, QueryError
+from ddl import QUARANTINE_SUFFIX, quote_ident
+from engine import Engine, QueryError
 from validation import RowValidator, _parse_all, quarantine_row
 
 
@@ -53,15 +54,16 @@ class Ingestor:
         lines = [line for line in lines if line]
         objects = _parse_all(lines)
         fits = validator.fits
+        rebuild = None if validator.verbatim else validator.row  # nested JSONPaths: one key per column
         for i, line in enumerate(lines):
             if objects is not None and fits(objects[i]):
-                good.append(line)
+                good.append(line if rebuild is None else rebuild(objects[i], line))
                 continue
             obj, bad_cols, errors = validator.validate(line)
             if errors:
                 quarantined.append(quarantine_row(ds, obj, bad_cols, errors, import_id))
             else:
-                good.append(line)
+                good.append(line if rebuild is None else rebuild(obj, line))
         if quarantined:
             self._insert_quarantine(name, quarantined)
         successful = len(good)
@@ -120,7 +122,7 @@ class Ingestor:
         with self._ds_locks[name]:
             with self._buffer_lock:
                 self._buffers[name] = []
-            self.engine.execute(f"TRUNCATE TABLE `{name}`")
+            self.engine.execute(f"TRUNCATE TABLE {quote_ident(name)}")
 
     # --- inserts ----------------------------------------------------------------------------
     def _insert_rows(self, name: str, lines: list[bytes], import_id: str) -> list[bytes]:

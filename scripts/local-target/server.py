@@ -28,9 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from datafiles import DatafileError, read_project  # noqa: E402
-from engine import (  # noqa: E402
-    CONTENT_TYPES, FORMATS, Engine, QueryError, create_quarantine_sql, create_table_sql, render_pipe,
-)
+from engine import CONTENT_TYPES, FORMATS, Engine, QueryError, render_pipe  # noqa: E402
 from ingest import Ingestor  # noqa: E402
 from traffic import Faults, RateLimiter, parse_pair, retry_after_seconds  # noqa: E402
 
@@ -48,11 +46,10 @@ class App:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.token = args.token
-        self.datasources, self.pipes = read_project(Path(args.project))
+        self.project = read_project(Path(args.project))
+        self.datasources, self.pipes = self.project.datasources, self.project.pipes
         self.engine = Engine(Path(args.data), connections=args.connections)
-        for ds in self.datasources.values():
-            self.engine.execute(create_table_sql(ds))
-            self.engine.execute(create_quarantine_sql(ds))
+        self.engine.install(self.project)
         self.ingestor = Ingestor(self.engine, self.datasources, args.flush_interval, args.fault_lose_rows,
                                  random.Random(args.fault_seed + 1))
         self.rate_limiter = RateLimiter(args.rate_limit) if args.rate_limit > 0 else None
@@ -310,6 +307,9 @@ class Handler(BaseHTTPRequestHandler):
         pipe = app.pipes.get(name)
         if pipe is None:
             return self._error(404, f"pipe '{name}' does not exist")
+        if not pipe.is_endpoint:
+            kind = f"a {pipe.kind} pipe" if pipe.kind else "a pipe without TYPE endpoint"
+            return self._error(404, f"pipe '{name}' is not an endpoint ({kind})")
         ch_format = FORMATS.get(fmt.lower())
         if ch_format is None:
             return self._error(400, f"unsupported format '{fmt}'; use one of {', '.join(sorted(FORMATS))}")
@@ -460,7 +460,8 @@ def main(argv: list[str]) -> int:
     try:
         app = App(args)
     except (DatafileError, QueryError, OSError) as error:
-        print(f"starling-local-target: cannot start: {error}", file=sys.stderr, flush=True)
+        reason = " ".join(str(error).split())
+        print(f"starling-local-target: cannot start: {reason}", file=sys.stderr, flush=True)
         return 1
     handler = type("BoundHandler", (Handler,), {"app": app})
     Server.address_family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
