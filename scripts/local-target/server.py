@@ -29,6 +29,7 @@ sys.path.insert(0, str(HERE))
 
 from datafiles import DatafileError, read_project  # noqa: E402
 from engine import CONTENT_TYPES, FORMATS, Engine, QueryError, render_pipe  # noqa: E402
+from dedupe import DedupeLedger  # noqa: E402
 from ingest import Ingestor  # noqa: E402
 from traffic import Faults, RateLimiter, parse_pair, retry_after_seconds  # noqa: E402
 
@@ -50,8 +51,9 @@ class App:
         self.datasources, self.pipes = self.project.datasources, self.project.pipes
         self.engine = Engine(Path(args.data), connections=args.connections)
         self.engine.install(self.project)
+        ledger = DedupeLedger(Path(args.data), args.dedupe_window) if args.dedupe_window > 0 else None
         self.ingestor = Ingestor(self.engine, self.datasources, args.flush_interval, args.fault_lose_rows,
-                                 random.Random(args.fault_seed + 1))
+                                 random.Random(args.fault_seed + 1), ledger)
         self.rate_limiter = RateLimiter(args.rate_limit) if args.rate_limit > 0 else None
         self.faults = Faults(args)
         self.active = 0
@@ -399,6 +401,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--token-file", default=None, metavar="PATH", help="read the admin token from the first line of PATH")
     p.add_argument("--flush-interval", type=float, default=0.0,
                    help="seconds rows of wait=false requests wait in a buffer; 0 inserts before answering")
+    p.add_argument("--dedupe-window", type=float, default=18000.0, metavar="SECONDS",
+                   help="an /v0/events body (per datasource) already ingested this recently is answered again, not "
+                        "inserted again (Tinybird Cloud: 5 h); 0 = off")
     p.add_argument("--max-body-bytes", type=int, default=10 * 1024 * 1024)
     p.add_argument("--rate-limit", type=int, default=0, help="requests/s per datasource on /v0/events; 0 = off")
     p.add_argument("--fault-status", default=None, metavar="CODE:PROB")
@@ -419,6 +424,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
             parse_pair(args.fault_stall, float, int)
     except (ValueError, argparse.ArgumentTypeError) as error:
         p.error(f"bad fault flag: {error}")
+    if args.dedupe_window < 0:
+        p.error("--dedupe-window is a number of seconds >= 0 (0 turns de-duplication off)")
     for flag in ("fault_drop", "fault_drop_after", "fault_lose_rows"):
         if not 0.0 <= getattr(args, flag) <= 1.0:
             p.error(f"--{flag.replace('_', '-')} is a probability between 0 and 1, not {getattr(args, flag)}")

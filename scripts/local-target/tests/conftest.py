@@ -76,6 +76,21 @@ class Target:
         query = f"name={datasource}" + ("&wait=true" if wait else "") + extra_query
         return self.request("POST", f"/v0/events?{query}", body, headers)
 
+    def status_or_drop(self, body: bytes, datasource: str = "ecommerce_events") -> int | None:
+        """Status of one wait=true events request, or None when the target closed the connection unanswered."""
+        host, port = self.host_port
+        conn = http.client.HTTPConnection(host, port, timeout=10)
+        try:
+            conn.request("POST", f"/v0/events?name={datasource}&wait=true", body=body,
+                         headers={"Authorization": f"Bearer {self.token}"})
+            response = conn.getresponse()
+            response.read()
+            return response.status
+        except (http.client.RemoteDisconnected, ConnectionError, http.client.BadStatusLine):
+            return None
+        finally:
+            conn.close()
+
     def pipe(self, name: str, params: dict[str, Any] | None = None, fmt: str = "json") -> Response:
         qs = urlencode(params or {})
         return self.request("GET", f"/v0/pipes/{name}.{fmt}" + (f"?{qs}" if qs else ""))
