@@ -13,7 +13,7 @@ import chdb
 
 from datafiles import DatafileError, Datasource, Pipe, Project
 from ddl import (
-    create_materialized_view_sql, create_quarantine_sql, create_table_sql, materialized_view_name, quote_ident,
+    MATERIALIZED_VIEW_PREFIX, create_materialized_view_sql, create_quarantine_sql, create_table_sql, materialized_view_name, quote_ident,
 )
 
 RESERVED_PARAMS = {"token", "q", "format"}
@@ -28,6 +28,10 @@ class QueryError(Exception):
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.status = status
+
+
+class ViewFailed(QueryError):
+    """The rows went into the table, but a materialized view reading it failed on them (Tinybird: 422)."""
 
 
 def _node_sql(sql: str, variables: dict[str, str]) -> str:
@@ -79,6 +83,7 @@ class Engine:
             self._pool.put(conn)
             self._all.append(conn)
         self._closed = threading.Event()
+        self.view_origins: set[str] = set()  # tables read by materialized views (set by `install`)
 
     @contextmanager
     def connection(self) -> Iterator[object]:
@@ -96,22 +101,29 @@ class Engine:
                 raise QueryError(_clean_error(str(error))) from error
         return result.bytes() if result is not None else b""
 
-    def insert_json_lines(self, table: str, payload: bytes) -> int:
-        """Insert NDJSON bytes into `table`; raises QueryError when ClickHouse rejects any row."""
+    def insert_json_lines(self, table: str, payload: bytes) -> None:
+        """Insert NDJSON bytes into `table`; QueryError when ClickHouse rejects any row (nothing inserted),
+        ViewFailed when the table took the rows but a materialized view reading it failed."""
         if not payload:
-            return 0
+            return
         sql = (
             f"INSERT INTO {quote_ident(table)} SETTINGS input_format_skip_unknown_fields=1,"
-            " date_time_input_format='best_effort' FORMAT JSONEachRow"
+            " date_time_input_format='best_effort'"
         )
         with self.connection() as conn:
             try:
-                with conn.send_insert(sql.replace(" FORMAT JSONEachRow", ""), "JSONEachRow") as ins:
+                if table in self.view_origins:
+                    # chdb's streaming insert swallows the errors of materialized views; a plain INSERT raises them
+                    conn.query(f"{sql} FORMAT JSONEachRow\n{payload.decode('utf-8', 'replace')}")
+                    return
+                with conn.send_insert(sql, "JSONEachRow") as ins:
                     ins.append(payload)
-                    res = ins.finish()
-                return int(getattr(res, "rows_written", 0) or 0)
+                    ins.finish()
             except Exception as error:
-                raise QueryError(_clean_error(str(error))) from error
+                message = _clean_error(str(error))
+                if "while pushing to view" in message:
+                    raise ViewFailed(message, 422) from error
+                raise QueryError(message) from error
 
     def install(self, project: Project) -> None:
         """Create the project's tables (kept when they exist) and its materialized views (made anew: a changed
@@ -122,6 +134,11 @@ class Engine:
                 self.execute(create_quarantine_sql(ds))
             except QueryError as error:
                 raise DatafileError(self._table_refusal(ds, error)) from error
+        current = {materialized_view_name(pipe) for pipe in project.materializations}
+        for name in self._query_names(f"SELECT name FROM system.tables WHERE database = currentDatabase()"
+                                      f" AND engine = 'MaterializedView' AND startsWith(name, '{MATERIALIZED_VIEW_PREFIX}')"):
+            if name not in current:  # its pipe left the project since this --data was last used
+                self.execute(f"DROP VIEW IF EXISTS {quote_ident(name)}")
         for pipe in project.materializations:
             node = pipe.nodes[pipe.output_index]
             try:
@@ -131,6 +148,11 @@ class Engine:
             except QueryError as error:
                 raise DatafileError(f"{pipe.path}:{node.line}: ClickHouse refused materialized node '{node.name}'"
                                     f" (to {node.datasource}): {_one_line(str(error))}") from error
+        self.view_origins = set(self._query_names(
+            "SELECT name FROM system.tables WHERE database = currentDatabase() AND notEmpty(dependencies_table)"))
+
+    def _query_names(self, sql: str) -> list[str]:
+        return [line for line in self.execute(sql, "TabSeparatedRaw").decode().split("\n") if line]
 
     def _table_refusal(self, ds: Datasource, error: QueryError) -> str:
         """Which column ClickHouse refused, when it is a type it does not know; else the table."""

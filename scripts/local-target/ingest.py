@@ -19,7 +19,7 @@ from typing import Any
 from datafiles import Datasource
 from dedupe import DedupeLedger
 from ddl import QUARANTINE_SUFFIX, quote_ident
-from engine import Engine, QueryError
+from engine import Engine, QueryError, ViewFailed
 from validation import RowValidator, _parse_all, quarantine_row
 
 
@@ -108,8 +108,10 @@ class Ingestor:
             with self._buffer_lock:
                 chunks, self._buffers[name] = self._buffers[name], []
             pending = [line for chunk in chunks for line in chunk.rows]
-            rejected = self._insert_rows(name, pending + good, import_id)
-            self._persist(name, chunks)
+            try:
+                rejected = self._insert_rows(name, pending + good, import_id)
+            finally:  # also on ViewFailed (answered 422): the rows are in the table
+                self._persist(name, chunks)
             # rows of this request that ClickHouse itself rejected are quarantined, not successful
             own = set(good)
             own_rejected = sum(1 for line in rejected if line in own)
@@ -134,9 +136,13 @@ class Ingestor:
                         cut += 1
                 chunks, self._buffers[ds_name] = chunks[:cut], chunks[cut:]
             pending = [line for chunk in chunks for line in chunk.rows]
-            if pending:
-                self._insert_rows(ds_name, pending, "buffer-flush")
-            self._persist(ds_name, chunks)
+            try:
+                if pending:
+                    self._insert_rows(ds_name, pending, "buffer-flush")
+            except ViewFailed as error:  # the rows are in; nobody waits for an answer
+                print(f"starling-local-target: flushing {ds_name}: {error}", file=sys.stderr, flush=True)
+            finally:
+                self._persist(ds_name, chunks)
 
     def _persist(self, name: str, chunks: list[Chunk]) -> None:
         digests = [chunk.digest for chunk in chunks if chunk.digest is not None]
@@ -194,6 +200,8 @@ class Ingestor:
     def _insert_bisect(self, name: str, lines: list[bytes], rejected: list[tuple[bytes, str]]) -> None:
         try:
             self.engine.insert_json_lines(name, b"\n".join(lines) + b"\n")
+        except ViewFailed:
+            raise  # the rows are in: splitting and retrying would insert them twice
         except QueryError as error:
             if len(lines) == 1:
                 rejected.append((lines[0], str(error)[:500]))

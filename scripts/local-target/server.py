@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from datafiles import DatafileError, read_project  # noqa: E402
-from engine import CONTENT_TYPES, FORMATS, Engine, QueryError, render_pipe  # noqa: E402
+from engine import CONTENT_TYPES, FORMATS, Engine, QueryError, ViewFailed, render_pipe  # noqa: E402
 from dedupe import DedupeLedger  # noqa: E402
 from ingest import Ingestor  # noqa: E402
 from traffic import Faults, RateLimiter, parse_pair, retry_after_seconds  # noqa: E402
@@ -290,7 +290,11 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError as error:
             return self._error(400, str(error), headers)
         wait = (query.get("wait") or ["false"])[-1].lower() in ("true", "1")
-        ok, bad = app.ingestor.ingest(name, body, wait, self.request_id)
+        try:
+            ok, bad = app.ingestor.ingest(name, body, wait, self.request_id)
+        except ViewFailed as error:
+            return self._error(422, f"partially ingested: the rows are in '{name}' but a materialized view"
+                                    f" failed: {error}", headers)
         self._json(200 if wait else 202, {"successful_rows": ok, "quarantined_rows": bad}, headers)
 
     def _pipe(self, split: Any, rest: str) -> None:

@@ -62,15 +62,17 @@ def test_materialized_pipe_feeds_an_aggregating_target_read_by_an_endpoint(analy
                  for b in (first, second)]
     assert sizes == sorted(per_batch, key=lambda x: x["rows"])
 
-    # a restart on the same data re-creates the views without replaying the origin, and they keep working
+    # a restart on the same data re-creates the views without replaying the origin, and they keep working;
+    # a materialized pipe removed from the project meanwhile no longer runs
     assert t.stop() == 0
-    again = start_target(data, "--project", str(root))
+    smaller = {path: text for path, text in ANALYTICS_PROJECT.items() if path != "materializations/batch_sizes_mv.pipe"}
+    again = start_target(data, "--project", str(write_project(tmp_path / "smaller", smaller)))
     try:
         assert again.pipe_data("daily_country_stats") == expected_daily_country(sent)
         third = events(65, 10)
         assert again.ingest("events", third).status == 200
         assert again.pipe_data("daily_country_stats") == expected_daily_country(sent + third)
-        assert again.count("batch_sizes") == 3
+        assert again.count("batch_sizes") == 2
     finally:
         again.stop()
 
@@ -139,3 +141,21 @@ def test_null_engine_keeps_nothing_but_feeds_its_materialized_view(engines):
     assert engines.count("landing") == 0
     assert engines.sql("SELECT key, n2 FROM landed ORDER BY key FORMAT JSON")["data"] == [
         {"key": "a", "n2": 4}, {"key": "b", "n2": 10}]
+
+
+def test_a_failing_materialized_view_is_a_422_with_the_rows_kept(tmp_path):
+    root = write_project(tmp_path / "p", {
+        "datasources/readings.datasource": "SCHEMA >\n    `sensor` String `json:$.sensor`,\n    `v` UInt32 `json:$.v`\n",
+        "datasources/checked.datasource": "SCHEMA >\n    `sensor` String,\n    `v` UInt32\n",
+        "materializations/check.pipe": "NODE check\nSQL >\n    SELECT sensor, v + throwIf(v = 13, 'unlucky') AS v"
+                                       " FROM readings\n\nTYPE materialized\nDATASOURCE checked\n",
+    })
+    t = start_target(tmp_path / "data", "--project", str(root))
+    try:
+        ok = t.ingest("readings", [{"sensor": "a", "v": 1}, {"sensor": "b", "v": 2}])
+        assert ok.status == 200 and t.count("checked") == 2
+        bad = t.ingest("readings", [{"sensor": "c", "v": 3}, {"sensor": "d", "v": 13}])
+        assert bad.status == 422 and "unlucky" in bad.json()["error"]
+        assert t.count("readings") == 4 and t.count("checked") == 2  # in the origin once, not in the target
+    finally:
+        t.stop()
