@@ -73,12 +73,17 @@ class TypeExpr:
     def arg_type(self, index: int) -> TypeExpr:
         return TypeExpr.parse(self.args[index])
 
-    def unwrapped(self) -> tuple[TypeExpr, bool]:
+    def without_wrappers(self) -> tuple[TypeExpr, bool]:
         """(the type under LowCardinality/Nullable wrappers, nullable)."""
         t, nullable = self, False
         while t.name in _WRAPPERS and len(t.args) == 1:
             nullable = nullable or t.name == "Nullable"
             t = t.arg_type(0)
+        return t, nullable
+
+    def unwrapped(self) -> tuple[TypeExpr, bool]:
+        """As `without_wrappers`, and SimpleAggregateFunction(f, T) as T (the type its values are written in)."""
+        t, nullable = self.without_wrappers()
         if t.name == "SimpleAggregateFunction" and len(t.args) == 2:
             inner, inner_nullable = t.arg_type(1).unwrapped()
             return inner, nullable or inner_nullable

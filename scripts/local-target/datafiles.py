@@ -50,6 +50,11 @@ class Datasource:
         return dict(self.engine_args).get(name, default)
 
     @property
+    def reads_own_keys(self) -> bool:
+        """Every column reads the top-level JSON key of its own name: rows can be inserted as sent."""
+        return all(c.path.is_top_level(c.name) for c in self.columns)
+
+    @property
     def partition_key(self) -> str:
         return self.arg("partition_key")
 

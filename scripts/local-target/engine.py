@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import re
+import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +13,8 @@ from typing import Iterator
 import chdb
 
 from datafiles import DatafileError, Datasource, Pipe, Project
+from staging import STAGE_PREFIX, StagedInsert
+from staging import plan as staging_plan
 from ddl import (
     MATERIALIZED_VIEW_PREFIX, create_materialized_view_sql, create_quarantine_sql, create_table_sql, materialized_view_name, quote_ident,
 )
@@ -20,6 +23,7 @@ RESERVED_PARAMS = {"token", "q", "format"}
 FORMATS = {"json": "JSON", "csv": "CSVWithNames", "csvwithnames": "CSVWithNames", "ndjson": "JSONEachRow"}
 CONTENT_TYPES = {"JSON": "application/json", "CSVWithNames": "text/csv", "JSONEachRow": "application/x-ndjson"}
 QUERY_SETTINGS = "output_format_json_quote_64bit_integers=0"
+INSERT_SETTINGS = "input_format_skip_unknown_fields=1, date_time_input_format='best_effort'"
 
 
 class QueryError(Exception):
@@ -84,6 +88,7 @@ class Engine:
             self._all.append(conn)
         self._closed = threading.Event()
         self.view_origins: set[str] = set()  # tables read by materialized views (set by `install`)
+        self.staged: dict[str, StagedInsert] = {}  # datasources inserted through a staging table (`install`)
 
     @contextmanager
     def connection(self) -> Iterator[object]:
@@ -106,12 +111,12 @@ class Engine:
         ViewFailed when the table took the rows but a materialized view reading it failed."""
         if not payload:
             return
-        sql = (
-            f"INSERT INTO {quote_ident(table)} SETTINGS input_format_skip_unknown_fields=1,"
-            " date_time_input_format='best_effort'"
-        )
+        sql = f"INSERT INTO {quote_ident(table)} SETTINGS {INSERT_SETTINGS}"
         with self.connection() as conn:
             try:
+                staged = self.staged.get(table)
+                if staged is not None:
+                    return self._insert_staged(conn, staged, payload)
                 if table in self.view_origins:
                     # chdb's streaming insert swallows the errors of materialized views; a plain INSERT raises them
                     conn.query(f"{sql} FORMAT JSONEachRow\n{payload.decode('utf-8', 'replace')}")
@@ -125,6 +130,18 @@ class Engine:
                     raise ViewFailed(message, 422) from error
                 raise QueryError(message) from error
 
+    def _insert_staged(self, conn: object, staged: StagedInsert, payload: bytes) -> None:
+        """Rows as sent into the Memory table shaped like the JSON, then one INSERT ... SELECT (see staging.py);
+        the caller serialises inserts into one datasource, so its staging table has one user at a time."""
+        try:
+            with conn.send_insert(f"INSERT INTO {quote_ident(staged.stage)} SETTINGS {INSERT_SETTINGS}",
+                                  "JSONEachRow") as ins:
+                ins.append(payload)
+                ins.finish()
+            conn.query(staged.insert_sql)
+        finally:
+            conn.query(f"TRUNCATE TABLE {quote_ident(staged.stage)}")
+
     def install(self, project: Project) -> None:
         """Create the project's tables (kept when they exist) and its materialized views (made anew: a changed
         pipe takes effect, the target's rows stay). A refusal is a DatafileError naming the file and line."""
@@ -134,6 +151,7 @@ class Engine:
                 self.execute(create_quarantine_sql(ds))
             except QueryError as error:
                 raise DatafileError(self._table_refusal(ds, error)) from error
+        self._install_staging(project)
         current = {materialized_view_name(pipe) for pipe in project.materializations}
         for name in self._query_names(f"SELECT name FROM system.tables WHERE database = currentDatabase()"
                                       f" AND engine = 'MaterializedView' AND startsWith(name, '{MATERIALIZED_VIEW_PREFIX}')"):
@@ -150,6 +168,27 @@ class Engine:
                                     f" (to {node.datasource}): {_one_line(str(error))}") from error
         self.view_origins = set(self._query_names(
             "SELECT name FROM system.tables WHERE database = currentDatabase() AND notEmpty(dependencies_table)"))
+
+    def _install_staging(self, project: Project) -> None:
+        """A staging table for each datasource whose JSONPaths are not its columns' own top-level keys."""
+        for name in self._query_names(f"SELECT name FROM system.tables WHERE database = currentDatabase()"
+                                      f" AND startsWith(name, '{STAGE_PREFIX}')"):
+            self.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
+        for ds in project.datasources.values():
+            if ds.reads_own_keys:
+                continue
+            staged = staging_plan(ds)
+            if staged is None:
+                continue
+            try:
+                self.execute(staged.create_sql)
+                self.execute(f"DESCRIBE ({staged.select_sql})")  # type-checks the SELECT, inserts nothing
+            except QueryError as error:  # a shape ClickHouse cannot stage: Python rebuilds those rows instead
+                print(f"starling-local-target: {ds.name}: rows rebuilt in Python ({_one_line(str(error), 200)})",
+                      file=sys.stderr, flush=True)
+                self.execute(f"DROP TABLE IF EXISTS {quote_ident(staged.stage)}")
+                continue
+            self.staged[ds.name] = staged
 
     def _query_names(self, sql: str) -> list[str]:
         return [line for line in self.execute(sql, "TabSeparatedRaw").decode().split("\n") if line]

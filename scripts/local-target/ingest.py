@@ -88,7 +88,8 @@ class Ingestor:
         lines = [line for line in lines if line]
         objects = _parse_all(lines)
         fits = validator.fits
-        rebuild = None if validator.verbatim else validator.row  # nested JSONPaths: one key per column
+        # nested JSONPaths are read by ClickHouse through a staging table; failing that, rows get one key per column
+        rebuild = None if validator.verbatim or name in self.engine.staged else validator.row
         for i, line in enumerate(lines):
             if objects is not None and fits(objects[i]):
                 good.append(line if rebuild is None else rebuild(objects[i], line))

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+# A key read inside something that is neither an object nor null (`{"utm": "x"}` for `$.utm.source`).
+NOT_AN_OBJECT: Any = type("NotAnObject", (), {"__repr__": lambda self: "not an object"})()
 _KEY = re.compile(r"\.([^.\[\]]+)")
 _BRACKET_KEY = re.compile(r"\.?\[\s*(?:'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\")\s*\]")
 _ALL = re.compile(r"\[\s*:\s*\]")
@@ -58,7 +60,7 @@ class JsonPath:
         return self.steps in ((key,), (key, None))
 
     def extract(self, obj: Any) -> Any:
-        """The value at this path in a parsed JSON row, or MISSING."""
+        """The value at this path in a parsed JSON row, MISSING (absent, or under a null), or NOT_AN_OBJECT."""
         return _walk(obj, self.steps, 0)
 
 
@@ -71,7 +73,7 @@ def _walk(value: Any, steps: tuple[str | None, ...], i: int) -> Any:
             rest = [_walk(item, steps, i + 1) for item in value]
             return [None if item is MISSING else item for item in rest]
         if type(value) is not dict:
-            return MISSING
+            return MISSING if value is None else NOT_AN_OBJECT
         value = value.get(step, MISSING)
         if value is MISSING:
             return MISSING

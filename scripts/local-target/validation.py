@@ -17,23 +17,25 @@ from typing import Any
 
 from chtypes import DATETIME, INT_RANGES, value_check
 from datafiles import Column, Datasource
-from jsonpath import MISSING, JsonPath
+from jsonpath import MISSING, NOT_AN_OBJECT, JsonPath
 
 
 def _access_lines(i: int, path: JsonPath, env: dict[str, Any]) -> list[str]:
-    """Source lines that set `v` to the value at `path` in `o` (None when missing)."""
+    """Source lines that set `v` to the value at `path` in `o` (None when missing; return False when a key
+    is read inside a value that is neither an object nor null)."""
     if not path.keys_only:
         env[f"X{i}"] = lambda o, extract=path.extract: None if (v := extract(o)) is MISSING else v
-        return [f"    v = X{i}(o)"]
+        return [f"    v = X{i}(o)", "    if v is NA: return False"]
     keys = [step for step in path.steps if step is not None]
     lines = [f"    v = g({keys[0]!r})"]
-    lines += [f"    v = v.get({key!r}) if type(v) is dict else None" for key in keys[1:]]
+    for key in keys[1:]:
+        lines += ["    if v is not None:", "        if type(v) is not dict: return False", f"        v = v.get({key!r})"]
     return lines
 
 
 def _fast_path_source(columns: tuple[Column, ...]) -> tuple[str, dict[str, Any]]:
     """Python source of `fits(o) -> bool`: True when the object certainly fits (the common case, fast)."""
-    env: dict[str, Any] = {"DT": DATETIME.match}
+    env: dict[str, Any] = {"DT": DATETIME.match, "NA": NOT_AN_OBJECT}
     body = ["def fits(o):", "    if type(o) is not dict: return False", "    g = o.get"]
     for i, column in enumerate(columns):
         check = value_check(column.type)
@@ -72,7 +74,7 @@ class RowValidator:
         source, env = _fast_path_source(self.datasource.columns)
         exec(compile(source, f"<validator {self.datasource.name}>", "exec"), env)  # generated from the schema
         self.fits = env["fits"]
-        self.verbatim = all(c.path.is_top_level(c.name) for c in self.datasource.columns)
+        self.verbatim = self.datasource.reads_own_keys
         self._paths = [(c.name, c.path.extract) for c in self.datasource.columns]
 
     def validate(self, line: bytes) -> tuple[dict[str, Any] | None, list[str], list[str]]:
@@ -87,6 +89,11 @@ class RowValidator:
         errors: list[str] = []
         for column, check, optional in self._checks:
             value = column.path.extract(obj)
+            if value is NOT_AN_OBJECT:
+                bad_cols.append(column.name)
+                errors.append(f"column '{column.name}' ({column.type}): {column.json_path} reads a key inside a"
+                              " value that is not an object")
+                continue
             if value is None or value is MISSING:
                 if not optional:
                     bad_cols.append(column.name)
@@ -129,7 +136,7 @@ def quarantine_row(ds: Datasource, obj: dict[str, Any] | None, bad_cols: list[st
     row: dict[str, Any] = {}
     for column in ds.columns:
         value = None if obj is None else column.path.extract(obj)
-        value = None if value is MISSING else value
+        value = None if value is MISSING or value is NOT_AN_OBJECT else value
         row[column.name] = value if value is None or isinstance(value, str) else json.dumps(value)
     row["c__error_column"] = bad_cols
     row["c__error"] = errors

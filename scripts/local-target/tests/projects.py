@@ -34,7 +34,8 @@ TYPED_DATASOURCE = """
         `qtys` Array(UInt8) `json:$.items[:].qty`,
         `country` String DEFAULT 'unknown' `json:$.geo.country`,  -- a comment, with a comma
         `created` Date DEFAULT toDate(ts) `json:$.created`,
-        `weird-name` String `json:$['odd-key']`
+        `weird-name` String `json:$['odd-key']`,
+        `ints` String DEFAULT 'none' `json:$.ints_label`
 
     ENGINE "MergeTree"
     ENGINE_SORTING_KEY "id"
@@ -50,6 +51,19 @@ TYPED_ROW = {
     "items": [{"sku": "s1", "qty": 2}, {"sku": "s2", "qty": 3}], "geo": {"country": "ES"}, "created": "2025-01-02",
     "odd-key": "odd",
 }
+
+
+# `$.meta` and `$.meta.id` both: one JSON key read as a value and as an object (rebuilt in Python, not staged).
+OVERLAP_DATASOURCE = """
+    SCHEMA >
+        `id` UInt32 `json:$.id`,
+        `meta` Map(String, String) `json:$.meta`,
+        `meta_id` String `json:$.meta.id`,
+        `first_tag` Nullable(String) DEFAULT 'none' `json:$.tags.first`
+
+    ENGINE "MergeTree"
+    ENGINE_SORTING_KEY "id"
+"""
 
 
 def write_project(root: Path, files: dict[str, str]) -> Path:

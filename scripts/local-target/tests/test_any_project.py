@@ -10,13 +10,14 @@ import pytest
 
 from conftest import start_target
 from datafiles import read_project
-from projects import TYPED_DATASOURCE, TYPED_ROW, write_project
+from projects import OVERLAP_DATASOURCE, TYPED_DATASOURCE, TYPED_ROW, write_project
 from validation import RowValidator
 
 
 @pytest.fixture(scope="module")
 def typed(tmp_path_factory):
-    root = write_project(tmp_path_factory.mktemp("typed"), {"datasources/typed.datasource": TYPED_DATASOURCE})
+    root = write_project(tmp_path_factory.mktemp("typed"), {"datasources/typed.datasource": TYPED_DATASOURCE,
+                                                            "datasources/overlap.datasource": OVERLAP_DATASOURCE})
     t = start_target(tmp_path_factory.mktemp("data"), "--project", str(root))
     yield t
     t.stop()
@@ -31,7 +32,7 @@ def varied(row_id: int, path: str, value) -> dict:
     for key in parents:
         node = node[key]
     if value is DROP:
-        del node[last]
+        node.pop(last, None)
     else:
         node[last] = value
     return row
@@ -67,6 +68,7 @@ ACCEPTED = [
     ("items", [], "skus", "[]"),
     ("items", [{"sku": "only", "qty": 1}, {"sku": "x", "qty": 0, "extra": True}], "skus", "['only','x']"),
     ("code", "E", "code", "E"),
+    ("ints_label", "labelled", "ints", "labelled"),
 ]
 # (dotted path, value, the columns the quarantine names)
 REFUSED = [
@@ -78,7 +80,7 @@ REFUSED = [
     ("tags", "a,b", "tags"), ("tags", ["a", None], "tags"), ("scores", [1, "x"], "scores"),
     ("attrs", {"x": 70000}, "attrs"), ("attrs", ["x"], "attrs"), ("code", "FRA", "code"),
     ("items", [{"sku": "s"}], "qtys"), ("items", [{"qty": 1}], "skus"), ("items", DROP, "skus qtys"),
-    ("odd-key", DROP, "weird-name"),
+    ("odd-key", DROP, "weird-name"), ("geo", "Spain", "country"), ("ints", 5, "i8 u64 i128 u256"),
 ]
 
 
@@ -90,6 +92,18 @@ def test_nested_paths_no_longer_quarantine(typed):
     assert (row["i8"], row["lc_note"], row["skus"], row["qtys"], row["country"], row["weird-name"]) == (
         -5, "m", ["s1", "s2"], [2, 3], "ES", "odd")
     assert row["created"] == "2025-01-02" and row["attrs"] == {"x": 1, "y": 65535}
+    assert row["ints"] == "none"  # a column named like a JSON object it does not read
+
+
+def test_a_key_read_as_value_and_object_is_rebuilt_in_python(typed):
+    rows = [{"id": 1, "meta": {"id": "m1", "kind": "k"}, "tags": {"first": "t"}}, {"id": 2, "meta": {"id": "m2"}},
+            {"id": 3, "meta": {"kind": "no id"}}, {"id": 4, "meta": {"id": "m4"}, "tags": {"first": None}}]
+    r = typed.ingest("overlap", rows)
+    assert r.json() == {"successful_rows": 3, "quarantined_rows": 1}
+    stored = typed.sql("SELECT id, meta, meta_id, first_tag FROM overlap ORDER BY id FORMAT JSON")["data"]
+    assert stored == [{"id": 1, "meta": {"id": "m1", "kind": "k"}, "meta_id": "m1", "first_tag": "t"},
+                      {"id": 2, "meta": {"id": "m2"}, "meta_id": "m2", "first_tag": "none"},
+                      {"id": 4, "meta": {"id": "m4"}, "meta_id": "m4", "first_tag": None}]
 
 
 def test_each_type_accepts_what_clickhouse_stores(typed):
