@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from conftest import TARGET, start_target
-from server import TOKEN_ENV, resolve_token
+from options import TOKEN_ENV, resolve_token
 
 
 def test_flag_wins_then_file_then_environment(tmp_path):
