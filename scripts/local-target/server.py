@@ -423,7 +423,7 @@ def main(argv: list[str]) -> int:
         os.replace(tmp, args.ready_file)
     print(READY_PREFIX + url, flush=True)
     try:
-        httpd.serve_forever(poll_interval=0.2)
+        httpd.serve_forever(poll_interval=0.05)
     finally:
         httpd.server_close()
         deadline = time.time() + 10
