@@ -243,7 +243,8 @@ def read_pipe(path: Path, folder: str = "") -> Pipe:
         elif st.keyword == "TYPE":
             kind = _unquote(st.value).lower()
             if kind not in NODE_TYPES:
-                raise DatafileError(f"{path}:{st.line}: TYPE {st.value!r} is unknown; expected one of {', '.join(NODE_TYPES)}")
+                raise DatafileError(f"{path}:{st.line}: TYPE {st.value!r} is unknown;"
+                                    f" expected one of {', '.join(NODE_TYPES)}")
             node["type"] = kind
             type_lines[node["name"]] = st.line
         elif st.keyword == "DATASOURCE":

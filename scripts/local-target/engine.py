@@ -13,11 +13,12 @@ from typing import Iterator
 import chdb
 
 from datafiles import DatafileError, Datasource, Pipe, Project
+from ddl import (
+    MATERIALIZED_VIEW_PREFIX, create_materialized_view_sql, create_quarantine_sql, create_table_sql,
+    materialized_view_name, quote_ident,
+)
 from staging import STAGE_PREFIX, StagedInsert
 from staging import plan as staging_plan
-from ddl import (
-    MATERIALIZED_VIEW_PREFIX, create_materialized_view_sql, create_quarantine_sql, create_table_sql, materialized_view_name, quote_ident,
-)
 
 RESERVED_PARAMS = {"token", "q", "format"}
 FORMATS = {"json": "JSON", "csv": "CSVWithNames", "csvwithnames": "CSVWithNames", "ndjson": "JSONEachRow"}
@@ -153,8 +154,8 @@ class Engine:
                 raise DatafileError(self._table_refusal(ds, error)) from error
         self._install_staging(project)
         current = {materialized_view_name(pipe) for pipe in project.materializations}
-        for name in self._query_names(f"SELECT name FROM system.tables WHERE database = currentDatabase()"
-                                      f" AND engine = 'MaterializedView' AND startsWith(name, '{MATERIALIZED_VIEW_PREFIX}')"):
+        for name in self._query_names(f"SELECT name FROM system.tables WHERE database = currentDatabase() AND"
+                                      f" engine = 'MaterializedView' AND startsWith(name, '{MATERIALIZED_VIEW_PREFIX}')"):
             if name not in current:  # its pipe left the project since this --data was last used
                 self.execute(f"DROP VIEW IF EXISTS {quote_ident(name)}")
         for pipe in project.materializations:

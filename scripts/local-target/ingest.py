@@ -88,8 +88,7 @@ class Ingestor:
         lines = [line for line in lines if line]
         objects = _parse_all(lines)
         fits = validator.fits
-        # nested JSONPaths are read by ClickHouse through a staging table; failing that, rows get one key per column
-        rebuild = None if validator.verbatim or name in self.engine.staged else validator.row
+        rebuild = validator.row if self._rebuilt(name) else None
         for i, line in enumerate(lines):
             if objects is not None and fits(objects[i]):
                 good.append(line if rebuild is None else rebuild(objects[i], line))
@@ -179,6 +178,11 @@ class Ingestor:
                 self.ledger.forget(name)
 
     # --- inserts ----------------------------------------------------------------------------
+    def _rebuilt(self, name: str) -> bool:
+        """Rows are rebuilt in Python with one key per column: nested JSONPaths that ClickHouse cannot read
+        through a staging table (see staging.py). Otherwise the lines are inserted as sent."""
+        return not self.validators[name].verbatim and name not in self.engine.staged
+
     def _insert_rows(self, name: str, lines: list[bytes], import_id: str) -> list[bytes]:
         """Insert lines; returns the lines ClickHouse rejected (they are quarantined)."""
         if not lines:
@@ -194,7 +198,8 @@ class Ingestor:
                     obj = json.loads(line)
                 except ValueError:
                     obj = None
-                rows.append(quarantine_row(ds, obj if isinstance(obj, dict) else None, [], [error], import_id))
+                rows.append(quarantine_row(ds, obj if isinstance(obj, dict) else None, [], [error], import_id,
+                                           rebuilt=self._rebuilt(name)))
             self._insert_quarantine(name, rows)
         return [line for line, _ in rejected]
 

@@ -48,7 +48,8 @@ def parse_schema(path: Path, block: tuple[tuple[int, str], ...]) -> tuple[Column
     seen: dict[str, int] = {}
     for column in columns:
         if column.name in seen:
-            raise DatafileError(f"{path}:{column.line}: column '{column.name}' is already defined on line {seen[column.name]}")
+            raise DatafileError(f"{path}:{column.line}: column '{column.name}' is already defined"
+                                f" on line {seen[column.name]}")
         seen[column.name] = column.line
     return tuple(columns)
 

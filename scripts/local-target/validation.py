@@ -132,10 +132,14 @@ def _parse_all(lines: list[bytes]) -> list[Any] | None:
 
 
 def quarantine_row(ds: Datasource, obj: dict[str, Any] | None, bad_cols: list[str], errors: list[str],
-                   import_id: str) -> dict[str, Any]:
+                   import_id: str, rebuilt: bool = False) -> dict[str, Any]:
+    """The quarantine table's row; `rebuilt`: `obj` is a row made by `RowValidator.row` (keys = columns)."""
     row: dict[str, Any] = {}
     for column in ds.columns:
-        value = None if obj is None else column.path.extract(obj)
+        if obj is None:
+            value = None
+        else:
+            value = obj.get(column.name) if rebuilt else column.path.extract(obj)
         value = None if value is MISSING or value is NOT_AN_OBJECT else value
         row[column.name] = value if value is None or isinstance(value, str) else json.dumps(value)
     row["c__error_column"] = bad_cols

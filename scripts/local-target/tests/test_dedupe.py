@@ -154,3 +154,12 @@ def test_concurrent_copies_wait_for_the_first(fresh_target):
     [th.join() for th in threads]
     assert answers == [{"successful_rows": 3000, "quarantined_rows": 0}] * 4
     assert t.count("ecommerce_events") == 3000
+
+
+def test_lost_rows_stay_lost_when_the_body_is_resent(fresh_target):
+    t = fresh_target("--fault-lose-rows", "0.5", "--fault-seed", "2")
+    first = t.ingest("ecommerce_events", BODY_A).json()
+    kept = t.count("ecommerce_events")
+    assert first == {"successful_rows": 20, "quarantined_rows": 0} and 0 < kept < 20
+    assert t.ingest("ecommerce_events", BODY_A).json() == first  # de-duplicated: not a second chance
+    assert t.count("ecommerce_events") == kept
