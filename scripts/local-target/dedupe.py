@@ -9,7 +9,8 @@ is flushed on every exit path the process lives through) but is not written unti
 killed process are not wrongly remembered as ingested. Truncating a datasource forgets its hashes.
 
 Ledger lines: `H <unix time> <sha256 hex> <successful_rows> <quarantined_rows> <datasource>` and
-`T <unix time> <datasource>` (a truncate). A torn last line (a kill mid-write) is ignored.
+`T <unix time> <datasource>` (a truncate). A torn last line (a kill mid-write) is ignored. In memory a
+remembered request costs about 200 bytes (the window bounds how many there are).
 """
 
 from __future__ import annotations
@@ -18,20 +19,12 @@ import hashlib
 import os
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 LEDGER_FILE = "events-dedupe.log"
 Result = tuple[int, int]  # (successful_rows, quarantined_rows) as first answered
-
-
-@dataclass
-class _Entry:
-    at: float
-    result: Result | None = None  # None while the first request is still being ingested
-    durable: bool = False
-    settled: threading.Event = field(default_factory=threading.Event)
+_Seen = tuple[float, int, int, bool]  # (first seen at, successful, quarantined, durable): small on purpose
 
 
 class DedupeLedger:
@@ -39,7 +32,8 @@ class DedupeLedger:
         self.window = window_seconds
         self.clock = clock
         self.path = folder / LEDGER_FILE
-        self._entries: dict[tuple[str, str], _Entry] = {}
+        self._seen: dict[str, dict[bytes, _Seen]] = {}  # per datasource, by digest
+        self._inflight: dict[tuple[str, bytes], tuple[float, threading.Event, list[bool]]] = {}
         self._lock = threading.Lock()
         self._durable = threading.Condition(self._lock)  # notified when a hash becomes durable or is forgotten
         self._claims = 0
@@ -47,76 +41,79 @@ class DedupeLedger:
         self._file = open(self.path, "a", encoding="ascii")
 
     @staticmethod
-    def digest(datasource: str, body: bytes) -> str:
-        return hashlib.sha256(datasource.encode() + b"\0" + body).hexdigest()
+    def digest(datasource: str, body: bytes) -> bytes:
+        return hashlib.sha256(datasource.encode() + b"\0" + body).digest()
 
     # --- the request path ---------------------------------------------------------------------
-    def claim(self, datasource: str, digest: str) -> tuple[Result, bool] | None:
+    def claim(self, datasource: str, digest: bytes) -> tuple[Result, bool] | None:
         """None: the caller owns this body and must `settle` or `abandon` it. Else (the first request's result,
         durable) — waiting first when an identical request is being ingested right now."""
-        key = (datasource, digest)
         while True:
             with self._lock:
                 now = self.clock()
                 self._claims += 1
                 if self._claims % 1024 == 0:
                     self._prune(now)
-                entry = self._entries.get(key)
-                if entry is not None and entry.result is not None and now - entry.at > self.window:
-                    entry = None
-                if entry is None:
-                    self._entries[key] = _Entry(now)
+                inflight = self._inflight.get((datasource, digest))
+                if inflight is None:
+                    seen = self._seen.get(datasource, {}).get(digest)
+                    if seen is not None and now - seen[0] <= self.window:
+                        return (seen[1], seen[2]), seen[3]
+                    self._inflight[(datasource, digest)] = (now, threading.Event(), [False])
                     return None
-                if entry.result is not None:
-                    return entry.result, entry.durable
-                settled = entry.settled
+                settled = inflight[1]
             settled.wait()
 
-    def settle(self, datasource: str, digest: str, result: Result, durable: bool) -> None:
+    def settle(self, datasource: str, digest: bytes, result: Result, durable: bool) -> None:
         with self._lock:
-            entry = self._entries.get((datasource, digest))
-            if entry is None:  # truncated meanwhile
+            inflight = self._inflight.pop((datasource, digest), None)
+            if inflight is None:  # truncated meanwhile
                 return
-            entry.result = result
-            entry.durable = durable or entry.durable  # its buffered rows may have been flushed already
-            if entry.durable:
-                self._append(f"H {entry.at:.3f} {digest} {result[0]} {result[1]} {datasource}\n")
+            at, settled, flushed = inflight
+            durable = durable or flushed[0]  # its buffered rows may have been flushed already
+            self._seen.setdefault(datasource, {})[digest] = (at, result[0], result[1], durable)
+            if durable:
+                self._append_hash(datasource, digest, at, result)
                 self._durable.notify_all()
-        entry.settled.set()
+        settled.set()
 
-    def abandon(self, datasource: str, digest: str) -> None:
+    def abandon(self, datasource: str, digest: bytes) -> None:
         """The owner failed before ingesting anything: forget the claim so a retry is ingested."""
         with self._lock:
-            entry = self._entries.pop((datasource, digest), None)
-        if entry is not None:
-            entry.settled.set()
+            inflight = self._inflight.pop((datasource, digest), None)
+        if inflight is not None:
+            inflight[1].set()
 
-    def persist(self, datasource: str, digests: list[str]) -> None:
+    def persist(self, datasource: str, digests: list[bytes]) -> None:
         """Pending hashes whose buffered rows are now inserted become durable."""
         with self._lock:
+            seen = self._seen.get(datasource, {})
             for digest in digests:
-                entry = self._entries.get((datasource, digest))
-                if entry is None or entry.durable:
+                inflight = self._inflight.get((datasource, digest))
+                if inflight is not None:  # flushed before its owner recorded the answer: `settle` writes it
+                    inflight[2][0] = True
                     continue
-                entry.durable = True
-                if entry.result is not None:  # else `settle`, still to come, writes it
-                    self._append(f"H {entry.at:.3f} {digest} {entry.result[0]} {entry.result[1]} {datasource}\n")
+                entry = seen.get(digest)
+                if entry is not None and not entry[3]:
+                    seen[digest] = entry[:3] + (True,)
+                    self._append_hash(datasource, digest, entry[0], (entry[1], entry[2]))
             self._durable.notify_all()
 
-    def wait_durable(self, datasource: str, digest: str, timeout: float = 60.0) -> None:
+    def wait_durable(self, datasource: str, digest: bytes, timeout: float = 60.0) -> None:
         """Until the hash's rows are inserted (or the datasource was truncated)."""
         deadline = time.monotonic() + timeout
         with self._durable:
-            while True:
-                entry = self._entries.get((datasource, digest))
-                if entry is None or entry.durable or time.monotonic() > deadline:
+            while time.monotonic() < deadline:
+                entry = self._seen.get(datasource, {}).get(digest)
+                if entry is None or entry[3]:
                     return
                 self._durable.wait(0.5)
 
     def forget(self, datasource: str) -> None:
         with self._lock:
-            for key in [k for k in self._entries if k[0] == datasource]:
-                self._entries.pop(key).settled.set()
+            self._seen.pop(datasource, None)
+            for key in [k for k in self._inflight if k[0] == datasource]:
+                self._inflight.pop(key)[1].set()
             self._append(f"T {self.clock():.3f} {datasource}\n")
             self._durable.notify_all()
 
@@ -125,6 +122,9 @@ class DedupeLedger:
             self._file.close()
 
     # --- the file -----------------------------------------------------------------------------
+    def _append_hash(self, datasource: str, digest: bytes, at: float, result: Result) -> None:
+        self._append(f"H {at:.3f} {digest.hex()} {result[0]} {result[1]} {datasource}\n")
+
     def _append(self, line: str) -> None:
         self._file.write(line)
         self._file.flush()  # in the OS's hands: survives the process being killed (not a power cut)
@@ -145,21 +145,22 @@ class DedupeLedger:
                 if parts[0] == "H" and len(parts) == 6 and len(parts[2]) == 64:
                     at = float(parts[1])
                     if now - at <= self.window:
-                        self._entries[(parts[5], parts[2])] = _Entry(at, (int(parts[3]), int(parts[4])), True)
+                        entry = (at, int(parts[3]), int(parts[4]), True)
+                        self._seen.setdefault(parts[5], {})[bytes.fromhex(parts[2])] = entry
                 elif parts[0] == "T" and len(parts) == 3:
-                    at, datasource = float(parts[1]), parts[2]
-                    for key in [k for k, e in self._entries.items() if k[0] == datasource and e.at <= at]:
-                        del self._entries[key]
+                    at, seen = float(parts[1]), self._seen.get(parts[2], {})
+                    for digest in [d for d, entry in seen.items() if entry[0] <= at]:
+                        del seen[digest]
             except ValueError:
                 continue
-        for entry in self._entries.values():
-            entry.settled.set()
         tmp = self.path.with_suffix(".tmp")
         with open(tmp, "w", encoding="ascii") as f:
-            for (datasource, digest), e in sorted(self._entries.items(), key=lambda item: item[1].at):
-                f.write(f"H {e.at:.3f} {digest} {e.result[0]} {e.result[1]} {datasource}\n")
+            live = [(e[0], ds, d, e) for ds, seen in self._seen.items() for d, e in seen.items()]
+            for at, datasource, digest, entry in sorted(live):
+                f.write(f"H {at:.3f} {digest.hex()} {entry[1]} {entry[2]} {datasource}\n")
         os.replace(tmp, self.path)
 
     def _prune(self, now: float) -> None:
-        for key in [k for k, e in self._entries.items() if e.result is not None and now - e.at > self.window]:
-            del self._entries[key]
+        for seen in self._seen.values():
+            for digest in [d for d, entry in seen.items() if now - entry[0] > self.window]:
+                del seen[digest]

@@ -29,7 +29,7 @@ class Chunk:
 
     arrived: float
     rows: list[bytes]
-    digest: str | None = None  # its payload hash, made durable when the chunk is inserted
+    digest: bytes | None = None  # its payload hash, made durable when the chunk is inserted
 
 
 class Ingestor:
@@ -78,7 +78,7 @@ class Ingestor:
         return result
 
     def _ingest(self, name: str, body: bytes, wait: bool, import_id: str,
-                digest: str | None) -> tuple[tuple[int, int], bool]:
+                digest: bytes | None) -> tuple[tuple[int, int], bool]:
         """((successful, quarantined), inserted already) for one body."""
         ds = self.datasources[name]
         validator = self.validators[name]

@@ -20,7 +20,7 @@ class Clock:
         return self.now
 
 
-def owned(ledger: DedupeLedger, ds: str, body: bytes) -> str:
+def owned(ledger: DedupeLedger, ds: str, body: bytes) -> bytes:
     digest = ledger.digest(ds, body)
     assert ledger.claim(ds, digest) is None
     return digest
@@ -70,7 +70,7 @@ def test_pending_hash_becomes_durable_when_flushed_even_before_settle(tmp_path):
     ledger.persist("ds", [d])  # a flush inserted the chunk before the owner recorded its answer
     ledger.settle("ds", d, (20, 0), durable=False)
     assert ledger.claim("ds", d) == ((20, 0), True)
-    assert d in (tmp_path / LEDGER_FILE).read_text()
+    assert d.hex() in (tmp_path / LEDGER_FILE).read_text()
     ledger.close()
 
 
