@@ -13,7 +13,7 @@ from typing import Iterator
 import chdb
 
 from datafiles import DatafileError, Datasource, Pipe, Project
-from ddl import (
+from ddl import (  # create_table_sql and quote_ident are imported from here by scripts/fixtures-load-check.py
     MATERIALIZED_VIEW_PREFIX, create_materialized_view_sql, create_quarantine_sql, create_table_sql,
     materialized_view_name, quote_ident,
 )
