@@ -29,28 +29,71 @@ _DECIMAL_SIZES = {"Decimal32": 9, "Decimal64": 18, "Decimal128": 38, "Decimal256
 _WRAPPERS = ("LowCardinality", "Nullable")
 
 
-def split_top_level(text: str, sep: str = ",") -> list[str]:
-    """Split on `sep` outside parentheses, brackets and quotes ('...', "...", `...`); parts are stripped."""
-    parts, depth, quote, start, i = [], 0, "", 0, 0
+QUOTED, COMMENT = -1, -2
+
+
+class UnclosedQuote(ValueError):
+    def __init__(self, quote: str, offset: int) -> None:
+        super().__init__(f"unclosed {quote} at offset {offset}")
+        self.quote, self.offset = quote, offset
+
+
+def char_depths(text: str, comments: bool = False) -> list[int]:
+    """Per character of `text`: its parenthesis/bracket depth; QUOTED inside '...', "..." or `...` (the
+    opening quote itself gets its depth, so a quoted item's start can be found), and, with `comments`, COMMENT
+    from `--` to the end of the line. A quote left open raises UnclosedQuote."""
+    out: list[int] = []
+    depth, quote, i = 0, "", 0
+    opened = 0
     while i < len(text):
         ch = text[i]
         if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
+            out.append(QUOTED)
+            if ch == "\\" and i + 1 < len(text):
+                out.append(QUOTED)
+                i += 2
+                continue
+            if ch == quote:
                 quote = ""
-        elif ch in "'\"`":
-            quote = ch
-        elif ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch == sep and depth == 0:
-            parts.append(text[start:i].strip())
-            start = i + 1
+        elif comments and ch == "-" and text.startswith("--", i):
+            end = text.find("\n", i)
+            end = len(text) if end < 0 else end
+            out.extend([COMMENT] * (end - i))
+            i = end
+            continue
+        else:
+            if ch in ")]":
+                depth = max(depth - 1, 0)  # a stray closer: the type or expression around it will not parse
+            out.append(depth)
+            if ch in "'\"`":
+                quote, opened = ch, i
+            elif ch in "([":
+                depth += 1
         i += 1
-    parts.append(text[start:].strip())
-    return parts
+    if quote:
+        raise UnclosedQuote(quote, opened)
+    return out
+
+
+def split_top_level(text: str, sep: str = ",") -> list[str]:
+    """Split on `sep` outside parentheses, brackets and quotes; parts are stripped."""
+    depths = char_depths(text)
+    cuts = [i for i, ch in enumerate(text) if ch == sep and depths[i] == 0]
+    bounds = zip([-1] + cuts, cuts + [len(text)])
+    return [text[a + 1:b].strip() for a, b in bounds]
+
+
+def _one_group(text: str) -> bool:
+    """The first ( of `text` closes at its last character, and every bracket outside quotes is paired."""
+    try:
+        depths = char_depths(text)
+    except UnclosedQuote:
+        return False
+    code = [(ch, d) for ch, d in zip(text, depths) if d >= 0]
+    if sum(ch in "([" for ch, _ in code) != sum(ch in ")]" for ch, _ in code):
+        return False
+    first_close = next(i for i, (ch, d) in enumerate(zip(text, depths)) if ch in ")]" and d == 0)
+    return first_close == len(text) - 1
 
 
 @dataclass(frozen=True)
@@ -64,7 +107,7 @@ class TypeExpr:
     def parse(cls, text: str) -> TypeExpr:
         text = text.strip()
         match = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:\((.*)\))?", text, re.DOTALL)
-        if not match or text.count("(") != text.count(")"):
+        if not match or (match.group(2) is not None and not _one_group(text)):
             raise ValueError(f"cannot read the type {text!r}")
         inner = match.group(2)
         args = tuple(split_top_level(inner)) if inner is not None and inner.strip() else ()
@@ -238,7 +281,7 @@ def _check_enum(t: TypeExpr) -> Check:
         name, _, value = pair.rpartition("=")
         name = name.strip()
         if len(name) >= 2 and name[0] == name[-1] == "'":
-            names.add(name[1:-1].replace("\\'", "'"))
+            names.add(name[1:-1].replace("\\'", "'").replace("''", "'"))
             values.add(int(value))
 
     def check(v: Any) -> str | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from chtypes import TypeExpr
+from chtypes import COMMENT, TypeExpr, UnclosedQuote, char_depths
 from jsonpath import JsonPath
 
 
@@ -56,47 +56,27 @@ def parse_schema(path: Path, block: tuple[tuple[int, str], ...]) -> tuple[Column
 
 def _entries(path: Path, block: tuple[tuple[int, str], ...]) -> list[tuple[int, str]]:
     """Split the block at top-level commas, without comments; each entry with the line it starts on."""
-    entries: list[tuple[int, str]] = []
-    current: list[str] = []
-    start = 0
-    depth, quote = 0, ""
-    for line, text in block:
-        i = 0
-        while i < len(text):
-            ch = text[i]
-            if quote:
-                if ch == "\\" and i + 1 < len(text):
-                    current.append(text[i:i + 2])
-                    i += 2
-                    continue
-                if ch == quote:
-                    quote = ""
-            elif ch in "'\"`":
-                quote = ch
-            elif text.startswith("--", i):
-                break
-            elif ch in "([":
-                depth += 1
-            elif ch in ")]":
-                depth -= 1
-            elif ch == "," and depth == 0:
-                entries.append((start or line, "".join(current).strip()))
-                current, start = [], 0
-                i += 1
-                continue
-            if not start and not ch.isspace():
-                start = line
-            current.append(ch)
-            i += 1
-        if quote:
-            raise DatafileError(f"{path}:{line}: unclosed {quote} in SCHEMA; expected the quote closed on the same line")
-        current.append("\n")
-    tail = "".join(current).strip()
-    if tail:
-        entries.append((start, tail))
-    if depth != 0:
-        raise DatafileError(f"{path}:{start or block[-1][0]}: unbalanced parentheses in SCHEMA")
-    empty = [line for line, text in entries if not text]
+    text = "\n".join(line_text for _, line_text in block)
+    line_at = [number for number, line_text in block for _ in range(len(line_text) + 1)]  # offset -> line
+    try:
+        depths = char_depths(text, comments=True)
+    except UnclosedQuote as error:
+        raise DatafileError(f"{path}:{line_at[error.offset]}: unclosed {error.quote} in SCHEMA;"
+                            " expected the quote closed") from error
+    code = "".join(" " if d == COMMENT else ch for ch, d in zip(text, depths))
+    cuts = [i for i, ch in enumerate(code) if ch == "," and depths[i] == 0]
+    entries = []
+    for start, end in zip([-1] + cuts, cuts + [len(code)]):
+        piece = code[start + 1:end]
+        offset = start + 1 + len(piece) - len(piece.lstrip())
+        entries.append((line_at[min(offset, len(line_at) - 1)], piece.strip()))
+    if entries and not entries[-1][1]:
+        entries.pop()  # nothing after the last comma
+    opens = sum(1 for ch, d in zip(code, depths) if d >= 0 and ch in "([")
+    closes = sum(1 for ch, d in zip(code, depths) if d >= 0 and ch in ")]")
+    if opens != closes:
+        raise DatafileError(f"{path}:{entries[-1][0] if entries else block[-1][0]}: unbalanced parentheses in SCHEMA")
+    empty = [line for line, piece in entries if not piece]
     if empty:
         raise DatafileError(f"{path}:{empty[0]}: empty column in SCHEMA (two commas in a row?); expected {_SYNTAX}")
     return entries
@@ -148,36 +128,16 @@ def _clause_starts(rest: str) -> list[int]:
     Only at parenthesis depth 0, outside quotes, at the start of a word. Inside a DEFAULT expression a bare NULL
     is part of the expression (`DEFAULT NULL`), not a clause.
     """
+    depths = char_depths(rest)
     cuts: list[int] = []
-    depth, quote, i = 0, "", 0
-    in_default = False
-    while i < len(rest):
-        ch = rest[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
-                quote = ""
-            i += 1
+    in_default, after = False, 0
+    for i, depth in enumerate(depths):
+        if i < after or depth != 0 or (i > 0 and (rest[i - 1].isalnum() or rest[i - 1] == "_")):
             continue
-        if depth == 0 and (i == 0 or not (rest[i - 1].isalnum() or rest[i - 1] == "_")):
-            match = _CLAUSE.match(rest, i)
-            if match and not (in_default and match.group(0).upper() == "NULL"):
-                cuts.append(i)
-                in_default = match.group(0).upper() == "DEFAULT"
-                if match.group(0).lower() == "`json:":
-                    end = rest.find("`", i + 1)
-                    i = len(rest) if end < 0 else end + 1
-                    continue
-                i = match.end()
-                continue
-        if ch in "'\"`":
-            quote = ch
-        elif ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        i += 1
+        match = _CLAUSE.match(rest, i)
+        if match and not (in_default and match.group(0).upper() == "NULL"):
+            cuts.append(i)
+            in_default, after = match.group(0).upper() == "DEFAULT", match.end()
     return cuts
 
 

@@ -10,12 +10,12 @@ import pytest
 from conftest import TARGET
 from datafiles import DatafileError, read_project
 from ddl import engine_clause
-from projects import ANALYTICS_PROJECT, ENGINES_PROJECT, TYPED_DATASOURCE, write_project
+from projects import ANALYTICS_PROJECT, ENGINES_PROJECT, OVERLAP_DATASOURCE, TYPED_DATASOURCE, write_project
 
 warnings.filterwarnings("ignore")
 
 PROJECTS = {
-    "typed": {"datasources/typed.datasource": TYPED_DATASOURCE},
+    "typed": {"datasources/typed.datasource": TYPED_DATASOURCE, "datasources/overlap.datasource": OVERLAP_DATASOURCE},
     "analytics": ANALYTICS_PROJECT,
     "engines": ENGINES_PROJECT,
 }
