@@ -13,28 +13,41 @@ import random
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from datafiles import Datasource
-from engine import QUARANTINE_SUFFIX, Engine, QueryError
+from dedupe import DedupeLedger
+from ddl import QUARANTINE_SUFFIX, quote_ident
+from engine import Engine, QueryError, ViewFailed
 from validation import RowValidator, _parse_all, quarantine_row
 
 
+@dataclass
+class Chunk:
+    """The rows of one buffered request; it becomes visible one flush interval after it arrived."""
+
+    arrived: float
+    rows: list[bytes]
+    digest: bytes | None = None  # its payload hash, made durable when the chunk is inserted
+
+
 class Ingestor:
-    """Validates, buffers and inserts rows for all datasources of a project."""
+    """Validates, buffers and inserts rows for all datasources of a project; de-duplicates payloads."""
 
     def __init__(self, engine: Engine, datasources: dict[str, Datasource], flush_interval: float,
-                 lose_rows: float = 0.0, rng: random.Random | None = None) -> None:
+                 lose_rows: float = 0.0, rng: random.Random | None = None,
+                 ledger: DedupeLedger | None = None) -> None:
         self.engine = engine
+        self.ledger = ledger
         self.datasources = datasources
         self.validators = {name: RowValidator(ds) for name, ds in datasources.items()}
         self.flush_interval = flush_interval
         self.lose_rows = lose_rows
         self.rng = rng or random.Random(1)
         self._rng_lock = threading.Lock()
-        # Per datasource, chunks of (arrival time, rows): each chunk becomes visible one flush interval
-        # after it arrived, as with Tinybird's buffered ingestion.
-        self._buffers: dict[str, list[tuple[float, list[bytes]]]] = {name: [] for name in datasources}
+        # Per datasource, chunks in arrival order, as with Tinybird's buffered ingestion.
+        self._buffers: dict[str, list[Chunk]] = {name: [] for name in datasources}
         self._buffer_lock = threading.Lock()
         self._ds_locks = {name: threading.Lock() for name in datasources}
         self._stop = threading.Event()
@@ -45,6 +58,28 @@ class Ingestor:
 
     # --- request path -------------------------------------------------------------------------
     def ingest(self, name: str, body: bytes, wait: bool, import_id: str) -> tuple[int, int]:
+        """(successful_rows, quarantined_rows); a body already ingested within the window gets its first answer."""
+        if self.ledger is None:
+            return self._ingest(name, body, wait, import_id, None)[0]
+        digest = self.ledger.digest(name, body)
+        seen = self.ledger.claim(name, digest)
+        if seen is not None:
+            result, durable = seen
+            if wait and not durable:  # the first copy's rows are buffered: wait=true promises them inserted
+                self.flush(name)
+                self.ledger.wait_durable(name, digest)
+            return result
+        try:
+            result, durable = self._ingest(name, body, wait, import_id, digest)
+        except BaseException:
+            self.ledger.abandon(name, digest)
+            raise
+        self.ledger.settle(name, digest, result, durable)
+        return result
+
+    def _ingest(self, name: str, body: bytes, wait: bool, import_id: str,
+                digest: bytes | None) -> tuple[tuple[int, int], bool]:
+        """((successful, quarantined), inserted already) for one body."""
         ds = self.datasources[name]
         validator = self.validators[name]
         good: list[bytes] = []
@@ -53,15 +88,16 @@ class Ingestor:
         lines = [line for line in lines if line]
         objects = _parse_all(lines)
         fits = validator.fits
+        rebuild = validator.row if self._rebuilt(name) else None
         for i, line in enumerate(lines):
             if objects is not None and fits(objects[i]):
-                good.append(line)
+                good.append(line if rebuild is None else rebuild(objects[i], line))
                 continue
             obj, bad_cols, errors = validator.validate(line)
             if errors:
                 quarantined.append(quarantine_row(ds, obj, bad_cols, errors, import_id))
             else:
-                good.append(line)
+                good.append(line if rebuild is None else rebuild(obj, line))
         if quarantined:
             self._insert_quarantine(name, quarantined)
         successful = len(good)
@@ -70,16 +106,21 @@ class Ingestor:
                 good = [line for line in good if self.rng.random() >= self.lose_rows]
         if wait or self.flush_interval <= 0:
             with self._buffer_lock:
-                pending = [line for _, chunk in self._buffers[name] for line in chunk]
-                self._buffers[name] = []
-            rejected = self._insert_rows(name, pending + good, import_id)
+                chunks, self._buffers[name] = self._buffers[name], []
+            pending = [line for chunk in chunks for line in chunk.rows]
+            try:
+                rejected = self._insert_rows(name, pending + good, import_id)
+            finally:  # also on ViewFailed (answered 422): the rows are in the table
+                self._persist(name, chunks)
             # rows of this request that ClickHouse itself rejected are quarantined, not successful
             own = set(good)
             own_rejected = sum(1 for line in rejected if line in own)
-            return successful - own_rejected, len(quarantined) + own_rejected
+            return (successful - own_rejected, len(quarantined) + own_rejected), True
+        if not good:
+            return (successful, len(quarantined)), True  # nothing to buffer
         with self._buffer_lock:
-            self._buffers[name].append((time.monotonic(), good))
-        return successful, len(quarantined)
+            self._buffers[name].append(Chunk(time.monotonic(), good, digest))
+        return (successful, len(quarantined)), False
 
     # --- flushing ---------------------------------------------------------------------------
     def flush(self, name: str | None = None, due_only: bool = False) -> None:
@@ -91,16 +132,26 @@ class Ingestor:
                 cut = len(chunks)
                 if due_only:
                     cut = 0
-                    while cut < len(chunks) and chunks[cut][0] <= deadline:
+                    while cut < len(chunks) and chunks[cut].arrived <= deadline:
                         cut += 1
-                pending = [line for _, chunk in chunks[:cut] for line in chunk]
-                self._buffers[ds_name] = chunks[cut:]
-            if pending:
-                self._insert_rows(ds_name, pending, "buffer-flush")
+                chunks, self._buffers[ds_name] = chunks[:cut], chunks[cut:]
+            pending = [line for chunk in chunks for line in chunk.rows]
+            try:
+                if pending:
+                    self._insert_rows(ds_name, pending, "buffer-flush")
+            except ViewFailed as error:  # the rows are in; nobody waits for an answer
+                print(f"starling-local-target: flushing {ds_name}: {error}", file=sys.stderr, flush=True)
+            finally:
+                self._persist(ds_name, chunks)
+
+    def _persist(self, name: str, chunks: list[Chunk]) -> None:
+        digests = [chunk.digest for chunk in chunks if chunk.digest is not None]
+        if self.ledger is not None and digests:
+            self.ledger.persist(name, digests)
 
     def buffered_rows(self) -> int:
         with self._buffer_lock:
-            return sum(len(chunk) for chunks in self._buffers.values() for _, chunk in chunks)
+            return sum(len(chunk.rows) for chunks in self._buffers.values() for chunk in chunks)
 
     def _flush_loop(self) -> None:
         # Check often (a tenth of the interval, at most every 100 ms) for chunks that are due.
@@ -115,14 +166,23 @@ class Ingestor:
         if self._flusher is not None:
             self._flusher.join(timeout=10)
         self.flush()
+        if self.ledger is not None:
+            self.ledger.close()
 
     def truncate(self, name: str) -> None:
         with self._ds_locks[name]:
             with self._buffer_lock:
                 self._buffers[name] = []
-            self.engine.execute(f"TRUNCATE TABLE `{name}`")
+            self.engine.execute(f"TRUNCATE TABLE {quote_ident(name)}")
+            if self.ledger is not None:
+                self.ledger.forget(name)
 
     # --- inserts ----------------------------------------------------------------------------
+    def _rebuilt(self, name: str) -> bool:
+        """Rows are rebuilt in Python with one key per column: nested JSONPaths that ClickHouse cannot read
+        through a staging table (see staging.py). Otherwise the lines are inserted as sent."""
+        return not self.validators[name].verbatim and name not in self.engine.staged
+
     def _insert_rows(self, name: str, lines: list[bytes], import_id: str) -> list[bytes]:
         """Insert lines; returns the lines ClickHouse rejected (they are quarantined)."""
         if not lines:
@@ -138,13 +198,16 @@ class Ingestor:
                     obj = json.loads(line)
                 except ValueError:
                     obj = None
-                rows.append(quarantine_row(ds, obj if isinstance(obj, dict) else None, [], [error], import_id))
+                rows.append(quarantine_row(ds, obj if isinstance(obj, dict) else None, [], [error], import_id,
+                                           rebuilt=self._rebuilt(name)))
             self._insert_quarantine(name, rows)
         return [line for line, _ in rejected]
 
     def _insert_bisect(self, name: str, lines: list[bytes], rejected: list[tuple[bytes, str]]) -> None:
         try:
             self.engine.insert_json_lines(name, b"\n".join(lines) + b"\n")
+        except ViewFailed:
+            raise  # the rows are in: splitting and retrying would insert them twice
         except QueryError as error:
             if len(lines) == 1:
                 rejected.append((lines[0], str(error)[:500]))

@@ -28,11 +28,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from datafiles import DatafileError, read_project  # noqa: E402
-from engine import (  # noqa: E402
-    CONTENT_TYPES, FORMATS, Engine, QueryError, create_quarantine_sql, create_table_sql, render_pipe,
-)
+from engine import CONTENT_TYPES, FORMATS, Engine, QueryError, ViewFailed, render_pipe  # noqa: E402
+from dedupe import DedupeLedger  # noqa: E402
 from ingest import Ingestor  # noqa: E402
-from traffic import Faults, RateLimiter, parse_pair, retry_after_seconds  # noqa: E402
+from options import parse_args  # noqa: E402
+from traffic import Faults, RateLimiter, retry_after_seconds  # noqa: E402
 
 READY_PREFIX = "starling-local-target listening on "
 JSON_SETTINGS = "output_format_json_quote_64bit_integers=0, output_format_json_pretty_print=0"
@@ -46,14 +46,14 @@ class BodyTooLarge(Exception):
 class App:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.token = args.token or os.environ.get("STARLING_TARGET_TOKEN") or "p." + secrets.token_urlsafe(32)
-        self.datasources, self.pipes = read_project(Path(args.project))
+        self.token = args.token
+        self.project = read_project(Path(args.project))
+        self.datasources, self.pipes = self.project.datasources, self.project.pipes
         self.engine = Engine(Path(args.data), connections=args.connections)
-        for ds in self.datasources.values():
-            self.engine.execute(create_table_sql(ds))
-            self.engine.execute(create_quarantine_sql(ds))
+        self.engine.install(self.project)
+        ledger = DedupeLedger(Path(args.data), args.dedupe_window) if args.dedupe_window > 0 else None
         self.ingestor = Ingestor(self.engine, self.datasources, args.flush_interval, args.fault_lose_rows,
-                                 random.Random(args.fault_seed + 1))
+                                 random.Random(args.fault_seed + 1), ledger)
         self.rate_limiter = RateLimiter(args.rate_limit) if args.rate_limit > 0 else None
         self.faults = Faults(args)
         self.active = 0
@@ -75,6 +75,7 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     disable_nagle_algorithm = True
     app: App  # set on the subclass made by serve()
+    drop_response = False  # set per request by --fault-drop-after
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence per-request logs
         return
@@ -82,6 +83,9 @@ class Handler(BaseHTTPRequestHandler):
     # --- plumbing -----------------------------------------------------------------------------
     def _send(self, status: int, body: bytes, content_type: str = "application/json",
               headers: dict[str, str] | None = None) -> None:
+        if self.drop_response:  # --fault-drop-after: the work is done, the answer never leaves
+            self._close_without_answer()
+            return
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -93,6 +97,13 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def _close_without_answer(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def _json(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
         self._send(status, json.dumps(obj).encode(), headers=headers)
@@ -169,6 +180,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         self.request_id = uuid.uuid4().hex
+        self.drop_response = False
         app = self.app
         with app.active_cond:
             app.active += 1
@@ -230,24 +242,22 @@ class Handler(BaseHTTPRequestHandler):
         self._error(status, message, headers)
 
     def _inject_fault(self) -> bool:
-        stall, drop, status = self.app.faults.draw()
-        if stall > 0:
-            time.sleep(stall)
-        if drop:
+        """Apply the drawn fault; True when the request is finished (dropped or answered with the fault)."""
+        fault = self.app.faults.draw()
+        if fault.stall_seconds > 0:
+            time.sleep(fault.stall_seconds)
+        if fault.drop_before:
             try:
                 self._read_raw_body(self.app.args.max_body_bytes * 4 + 1024)
             except (BodyTooLarge, ValueError):
                 pass
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self._close_without_answer()
             return True
-        if status:
-            headers = {"Retry-After": "1"} if status in (429, 503) else None
-            self._drain_and_error(status, f"injected fault: status {status}", headers)
+        if fault.status:
+            headers = {"Retry-After": "1"} if fault.status in (429, 503) else None
+            self._drain_and_error(fault.status, f"injected fault: status {fault.status}", headers)
             return True
+        self.drop_response = fault.drop_after
         return False
 
     # --- endpoints ----------------------------------------------------------------------------
@@ -280,7 +290,11 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError as error:
             return self._error(400, str(error), headers)
         wait = (query.get("wait") or ["false"])[-1].lower() in ("true", "1")
-        ok, bad = app.ingestor.ingest(name, body, wait, self.request_id)
+        try:
+            ok, bad = app.ingestor.ingest(name, body, wait, self.request_id)
+        except ViewFailed as error:
+            return self._error(422, f"partially ingested: the rows are in '{name}' but a materialized view"
+                                    f" failed: {error}", headers)
         self._json(200 if wait else 202, {"successful_rows": ok, "quarantined_rows": bad}, headers)
 
     def _pipe(self, split: Any, rest: str) -> None:
@@ -299,6 +313,9 @@ class Handler(BaseHTTPRequestHandler):
         pipe = app.pipes.get(name)
         if pipe is None:
             return self._error(404, f"pipe '{name}' does not exist")
+        if not pipe.is_endpoint:
+            kind = f"a {pipe.kind} pipe" if pipe.kind else "a pipe without TYPE endpoint"
+            return self._error(404, f"pipe '{name}' is not an endpoint ({kind})")
         ch_format = FORMATS.get(fmt.lower())
         if ch_format is None:
             return self._error(400, f"unsupported format '{fmt}'; use one of {', '.join(sorted(FORMATS))}")
@@ -368,37 +385,6 @@ class Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    root = HERE.parent.parent
-    p = argparse.ArgumentParser(prog="start", description="Tinybird-compatible local target on chdb")
-    p.add_argument("--port", type=int, required=True, help="port to listen on; 0 picks a free port")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--project", default=str(root / "scenarios" / "tinybird"))
-    p.add_argument("--data", default=None, help="database folder (kept); default a temp dir removed on exit")
-    p.add_argument("--token", default=None, help="admin token; default a generated one (see GET /tokens)")
-    p.add_argument("--flush-interval", type=float, default=0.0,
-                   help="seconds rows of wait=false requests wait in a buffer; 0 inserts before answering")
-    p.add_argument("--max-body-bytes", type=int, default=10 * 1024 * 1024)
-    p.add_argument("--rate-limit", type=int, default=0, help="requests/s per datasource on /v0/events; 0 = off")
-    p.add_argument("--fault-status", default=None, metavar="CODE:PROB")
-    p.add_argument("--fault-stall", default=None, metavar="SECONDS:EVERY_N")
-    p.add_argument("--fault-drop", type=float, default=0.0, metavar="PROB")
-    p.add_argument("--fault-lose-rows", type=float, default=0.0, metavar="PROB")
-    p.add_argument("--fault-seed", type=int, default=1)
-    p.add_argument("--query-timeout", type=float, default=30.0, help="seconds before a pipe query answers 408")
-    p.add_argument("--connections", type=int, default=2, help="chdb connections (parallel queries)")
-    p.add_argument("--ready-file", default=None)
-    args = p.parse_args(argv)
-    try:
-        if args.fault_status:
-            parse_pair(args.fault_status, int, float)
-        if args.fault_stall:
-            parse_pair(args.fault_stall, float, int)
-    except (ValueError, argparse.ArgumentTypeError) as error:
-        p.error(f"bad fault flag: {error}")
-    return args
-
-
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     temp_data = None
@@ -408,7 +394,8 @@ def main(argv: list[str]) -> int:
     try:
         app = App(args)
     except (DatafileError, QueryError, OSError) as error:
-        print(f"starling-local-target: cannot start: {error}", file=sys.stderr, flush=True)
+        reason = " ".join(str(error).split())
+        print(f"starling-local-target: cannot start: {reason}", file=sys.stderr, flush=True)
         return 1
     handler = type("BoundHandler", (Handler,), {"app": app})
     Server.address_family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
@@ -436,7 +423,7 @@ def main(argv: list[str]) -> int:
         os.replace(tmp, args.ready_file)
     print(READY_PREFIX + url, flush=True)
     try:
-        httpd.serve_forever(poll_interval=0.2)
+        httpd.serve_forever(poll_interval=0.05)
     finally:
         httpd.server_close()
         deadline = time.time() + 10

@@ -2,120 +2,51 @@
 
 `RowValidator.fits` is generated from the schema and answers the common case fast; `validate` gives the
 detailed verdict (bad columns and messages) used for quarantined rows. The tests check that `fits`
-never accepts a row that `validate` rejects.
+never accepts a row that `validate` rejects. `row` gives the NDJSON line ClickHouse inserts: the line as sent
+when every column reads its own top-level key, else one rebuilt with a key per column (nested JSONPaths).
+A missing or null value is allowed for Nullable columns and for columns with a DEFAULT (ClickHouse then
+stores NULL or the default).
 """
 
 from __future__ import annotations
 
 import json
-import re
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
+from chtypes import DATETIME, INT_RANGES, value_check
 from datafiles import Column, Datasource
-
-_INT_RANGES = {
-    "Int8": (-(2**7), 2**7 - 1), "Int16": (-(2**15), 2**15 - 1), "Int32": (-(2**31), 2**31 - 1),
-    "Int64": (-(2**63), 2**63 - 1), "UInt8": (0, 2**8 - 1), "UInt16": (0, 2**16 - 1),
-    "UInt32": (0, 2**32 - 1), "UInt64": (0, 2**64 - 1),
-}
-_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+from jsonpath import MISSING, NOT_AN_OBJECT, JsonPath
 
 
-def _check_int(lo: int, hi: int) -> Callable[[Any], str | None]:
-    def check(v: Any) -> str | None:
-        if isinstance(v, bool):
-            return "is a boolean, not an integer"
-        if isinstance(v, float):
-            if not v.is_integer():
-                return f"{v!r} is not an integer"
-            v = int(v)
-        elif isinstance(v, str):
-            try:
-                v = int(v.strip())
-            except ValueError:
-                return f"{v!r} is not an integer"
-        elif not isinstance(v, int):
-            return f"{type(v).__name__} is not an integer"
-        return None if lo <= v <= hi else f"{v} is out of range [{lo}, {hi}]"
-
-    return check
-
-
-def _check_float(v: Any) -> str | None:
-    if isinstance(v, bool):
-        return "is a boolean, not a number"
-    if isinstance(v, (int, float)):
-        return None
-    if isinstance(v, str) and (_NUMBER.match(v.strip()) or v.strip().lower() in ("nan", "inf", "-inf")):
-        return None
-    return f"{v!r} is not a number"
-
-
-def _check_string(v: Any) -> str | None:
-    return None if isinstance(v, (str, int, float)) and not isinstance(v, bool) else f"{type(v).__name__} is not a string"
-
-
-def _check_datetime(v: Any) -> str | None:
-    if isinstance(v, bool):
-        return "is a boolean, not a DateTime"
-    if isinstance(v, int):
-        return None if 0 <= v < 2**32 else f"{v} is out of the DateTime range"
-    if isinstance(v, str) and _DATETIME.match(v):
-        return None
-    return f"{v!r} is not a DateTime ('YYYY-MM-DD HH:MM:SS')"
-
-
-def _checker(type_name: str) -> tuple[Callable[[Any], str | None], bool]:
-    """(check, nullable) for a ClickHouse type name."""
-    t = type_name.strip()
-    nullable = False
-    if t.startswith("LowCardinality(") and t.endswith(")"):
-        t = t[len("LowCardinality("):-1]
-    if t.startswith("Nullable(") and t.endswith(")"):
-        t, nullable = t[len("Nullable("):-1], True
-    if t.startswith("Array(") and t.endswith(")"):
-        inner, _ = _checker(t[len("Array("):-1])
-
-        def check_array(v: Any) -> str | None:
-            if not isinstance(v, list):
-                return f"{type(v).__name__} is not an array"
-            for item in v:
-                problem = inner(item)
-                if problem:
-                    return f"array element {problem}"
-            return None
-
-        return check_array, nullable
-    if t in _INT_RANGES:
-        return _check_int(*_INT_RANGES[t]), nullable
-    if t in ("Float32", "Float64") or t.startswith("Decimal"):
-        return _check_float, nullable
-    if t in ("DateTime", "Date", "Date32") or t.startswith("DateTime"):
-        return _check_datetime, nullable
-    if t in ("Bool", "Boolean"):
-        return (lambda v: None if isinstance(v, (bool, int)) else f"{v!r} is not a boolean"), nullable
-    return _check_string, nullable
+def _access_lines(i: int, path: JsonPath, env: dict[str, Any]) -> list[str]:
+    """Source lines that set `v` to the value at `path` in `o` (None when missing; return False when a key
+    is read inside a value that is neither an object nor null)."""
+    if not path.keys_only:
+        env[f"X{i}"] = lambda o, extract=path.extract: None if (v := extract(o)) is MISSING else v
+        return [f"    v = X{i}(o)", "    if v is NA: return False"]
+    keys = [step for step in path.steps if step is not None]
+    lines = [f"    v = g({keys[0]!r})"]
+    for key in keys[1:]:
+        lines += ["    if v is not None:", "        if type(v) is not dict: return False", f"        v = v.get({key!r})"]
+    return lines
 
 
 def _fast_path_source(columns: tuple[Column, ...]) -> tuple[str, dict[str, Any]]:
     """Python source of `fits(o) -> bool`: True when the object certainly fits (the common case, fast)."""
-    env: dict[str, Any] = {"DT": _DATETIME.match}
+    env: dict[str, Any] = {"DT": DATETIME.match, "NA": NOT_AN_OBJECT}
     body = ["def fits(o):", "    if type(o) is not dict: return False", "    g = o.get"]
     for i, column in enumerate(columns):
-        t = column.type.strip()
-        nullable = t.startswith("Nullable(")
-        if nullable:
-            t = t[len("Nullable("):-1]
-        if t.startswith("LowCardinality("):
-            t = t[len("LowCardinality("):-1]
-        body.append(f"    v = g({column.json_key!r})")
+        check = value_check(column.type)
+        optional = check.nullable or column.default is not None
+        body += _access_lines(i, column.path, env)
+        t = str(check.base)
+        # the inlined checks below refuse None by themselves; the generic one needs `v is None or`
         if t == "String":
             bad = "type(v) is not str"
-        elif t in _INT_RANGES:
-            lo, hi = _INT_RANGES[t]
+        elif t in INT_RANGES and t not in ("Int128", "Int256", "UInt128", "UInt256"):
+            lo, hi = INT_RANGES[t]
             bad = f"type(v) is not int or not ({lo} <= v <= {hi})"
         elif t in ("Float32", "Float64"):
             bad = "(type(v) is not float and type(v) is not int)"
@@ -124,9 +55,9 @@ def _fast_path_source(columns: tuple[Column, ...]) -> tuple[str, dict[str, Any]]
         elif t == "Array(String)":
             bad = "type(v) is not list or any(type(x) is not str for x in v)"
         else:
-            env[f"C{i}"] = _checker(t)[0]
-            bad = f"v is None or C{i}(v) is not None"
-        body.append(f"    if {'v is not None and ' if nullable else ''}({bad}): return False")
+            env[f"C{i}"] = check.check
+            bad = f"C{i}(v) is not None" if optional else f"v is None or C{i}(v) is not None"
+        body.append(f"    if {'v is not None and ' if optional else ''}({bad}): return False")
     body.append("    return True")
     return "\n".join(body), env
 
@@ -136,10 +67,15 @@ class RowValidator:
     datasource: Datasource
 
     def __post_init__(self) -> None:
-        self._checks = [(c, *_checker(c.type)) for c in self.datasource.columns]
+        self._checks = []
+        for column in self.datasource.columns:
+            check = value_check(column.type)
+            self._checks.append((column, check.check, check.nullable or column.default is not None))
         source, env = _fast_path_source(self.datasource.columns)
         exec(compile(source, f"<validator {self.datasource.name}>", "exec"), env)  # generated from the schema
         self.fits = env["fits"]
+        self.verbatim = self.datasource.reads_own_keys
+        self._paths = [(c.name, c.path.extract) for c in self.datasource.columns]
 
     def validate(self, line: bytes) -> tuple[dict[str, Any] | None, list[str], list[str]]:
         """(parsed object, bad columns, errors); no errors means the row fits the schema."""
@@ -151,10 +87,15 @@ class RowValidator:
             return None, [], ["a row must be a JSON object"]
         bad_cols: list[str] = []
         errors: list[str] = []
-        for column, check, nullable in self._checks:
-            value = obj.get(column.json_key)
-            if value is None:
-                if not nullable:
+        for column, check, optional in self._checks:
+            value = column.path.extract(obj)
+            if value is NOT_AN_OBJECT:
+                bad_cols.append(column.name)
+                errors.append(f"column '{column.name}' ({column.type}): {column.json_path} reads a key inside a"
+                              " value that is not an object")
+                continue
+            if value is None or value is MISSING:
+                if not optional:
                     bad_cols.append(column.name)
                     errors.append(f"column '{column.name}' ({column.type}): missing value for {column.json_path}")
                 continue
@@ -163,6 +104,17 @@ class RowValidator:
                 bad_cols.append(column.name)
                 errors.append(f"column '{column.name}' ({column.type}): {problem}")
         return obj, bad_cols, errors
+
+    def row(self, obj: dict[str, Any], line: bytes) -> bytes:
+        """The JSONEachRow line to insert for a row that fits."""
+        if self.verbatim:
+            return line
+        out = {}
+        for name, extract in self._paths:
+            value = extract(obj)
+            if value is not MISSING:
+                out[name] = value
+        return json.dumps(out, separators=(",", ":")).encode()
 
 
 def _parse_all(lines: list[bytes]) -> list[Any] | None:
@@ -180,10 +132,15 @@ def _parse_all(lines: list[bytes]) -> list[Any] | None:
 
 
 def quarantine_row(ds: Datasource, obj: dict[str, Any] | None, bad_cols: list[str], errors: list[str],
-                   import_id: str) -> dict[str, Any]:
+                   import_id: str, rebuilt: bool = False) -> dict[str, Any]:
+    """The quarantine table's row; `rebuilt`: `obj` is a row made by `RowValidator.row` (keys = columns)."""
     row: dict[str, Any] = {}
     for column in ds.columns:
-        value = None if obj is None else obj.get(column.json_key)
+        if obj is None:
+            value = None
+        else:
+            value = obj.get(column.name) if rebuilt else column.path.extract(obj)
+        value = None if value is MISSING or value is NOT_AN_OBJECT else value
         row[column.name] = value if value is None or isinstance(value, str) else json.dumps(value)
     row["c__error_column"] = bad_cols
     row["c__error"] = errors

@@ -76,6 +76,21 @@ class Target:
         query = f"name={datasource}" + ("&wait=true" if wait else "") + extra_query
         return self.request("POST", f"/v0/events?{query}", body, headers)
 
+    def status_or_drop(self, body: bytes, datasource: str = "ecommerce_events") -> int | None:
+        """Status of one wait=true events request, or None when the target closed the connection unanswered."""
+        host, port = self.host_port
+        conn = http.client.HTTPConnection(host, port, timeout=10)
+        try:
+            conn.request("POST", f"/v0/events?name={datasource}&wait=true", body=body,
+                         headers={"Authorization": f"Bearer {self.token}"})
+            response = conn.getresponse()
+            response.read()
+            return response.status
+        except (http.client.RemoteDisconnected, ConnectionError, http.client.BadStatusLine):
+            return None
+        finally:
+            conn.close()
+
     def pipe(self, name: str, params: dict[str, Any] | None = None, fmt: str = "json") -> Response:
         qs = urlencode(params or {})
         return self.request("GET", f"/v0/pipes/{name}.{fmt}" + (f"?{qs}" if qs else ""))
@@ -110,10 +125,17 @@ def ndjson(rows: list[dict]) -> bytes:
     return b"".join(json.dumps(r).encode() + b"\n" for r in rows)
 
 
-def start_target(data: Path, *flags: str, token: str = TOKEN, timeout: float = 60) -> Target:
-    """Start `scripts/local-target/start --port 0` and wait for its ready line."""
-    cmd = [str(TARGET / "start"), "--port", "0", "--data", str(data), "--token", token, *flags]
-    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+def start_target(data: Path, *flags: str, token: str | None = TOKEN, timeout: float = 60,
+                 env: dict[str, str] | None = None) -> Target:
+    """Start `scripts/local-target/start --port 0` and wait for its ready line.
+
+    `token=None` passes no --token (the target takes its token from `env` or makes one; `Target.token` is then
+    read from GET /tokens). `env` entries are added to this process's environment.
+    """
+    cmd = [str(TARGET / "start"), "--port", "0", "--data", str(data), *(["--token", token] if token else []), *flags]
+    child_env = {k: v for k, v in os.environ.items() if k != "STARLING_TARGET_TOKEN"}
+    child_env.update(env or {})
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=child_env)
     deadline = time.time() + timeout
     line = ""
     while time.time() < deadline:
@@ -124,7 +146,10 @@ def start_target(data: Path, *flags: str, token: str = TOKEN, timeout: float = 6
         err = process.stderr.read() if process.poll() is not None else ""
         process.kill()
         raise RuntimeError(f"local target did not start: {line!r} {err}")
-    return Target(line[len(READY):].strip(), process, data, line)
+    target = Target(line[len(READY):].strip(), process, data, line)
+    if token is None:
+        target.token = target.request("GET", "/tokens", auth=False).json()["admin_token"]
+    return target
 
 
 @pytest.fixture(scope="module")

@@ -131,6 +131,26 @@ def test_fault_drop_closes_without_answer(fresh_target):
     assert t.count("ecommerce_events") == 0
 
 
+def test_fault_drop_after_inserts_then_closes_without_answer(fresh_target):
+    t = fresh_target("--fault-drop-after", "1.0")
+    body = b"".join(json.dumps(r).encode() + b"\n" for r in ROWS[:5])
+    assert t.status_or_drop(body) is None
+    assert t.count("ecommerce_events") == 5  # processed completely before the connection was closed
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError, http.client.BadStatusLine)):
+        t.pipe("events_by_country")
+
+
+def test_fault_drop_after_is_seeded(fresh_target):
+    patterns = []
+    for _ in range(2):
+        t = fresh_target("--fault-drop-after", "0.5", "--fault-seed", "9")
+        pattern = [t.status_or_drop(json.dumps(row).encode() + b"\n") for row in ROWS[:16]]
+        assert set(pattern) == {None, 200}
+        assert t.count("ecommerce_events") == 16  # answered or not, every request was processed
+        patterns.append(pattern)
+    assert patterns[0] == patterns[1]
+
+
 def test_fault_lose_rows_acknowledges_but_drops(fresh_target):
     t = fresh_target("--fault-lose-rows", "0.5", "--fault-seed", "5")
     r = t.ingest("ecommerce_events", ROWS)
@@ -158,14 +178,15 @@ def test_concurrent_buffered_ingest_loses_nothing_across_sigterm(tmp_path):
     acked = []
     lock = threading.Lock()
 
-    def worker() -> None:
-        for _ in range(10):
-            r = t.ingest("customer_touchpoints", rows, wait=False)
+    def worker(w: int) -> None:
+        for k in range(10):
+            shift = w * 10 + k  # a different body each time (identical ones would be de-duplicated)
+            r = t.ingest("customer_touchpoints", rows[shift:] + rows[:shift], wait=False)
             assert r.status == 202
             with lock:
                 acked.append(r.json()["successful_rows"])
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
+    threads = [threading.Thread(target=worker, args=(w,)) for w in range(4)]
     [th.start() for th in threads]
     [th.join() for th in threads]
     assert t.stop() == 0

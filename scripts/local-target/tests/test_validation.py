@@ -12,7 +12,7 @@ from conftest import PROJECT
 from datafiles import read_project
 from validation import RowValidator, _parse_all
 
-DATASOURCES, _ = read_project(PROJECT)
+DATASOURCES = read_project(PROJECT).datasources
 GOOD = {
     "store_visits": fixture_data.store_visits(n=20),
     "ecommerce_events": fixture_data.ecommerce_events(n=20),

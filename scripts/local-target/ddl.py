@@ -1,0 +1,79 @@
+"""ClickHouse DDL for a project: datasource tables, their quarantine tables, materialized views."""
+
+from __future__ import annotations
+
+from datafiles import ENGINE_OPTIONS, ENGINES, Datasource, Pipe
+
+QUARANTINE_SUFFIX = "_quarantine"
+MATERIALIZED_VIEW_PREFIX = "__mv_"
+OPTION_SQL = {"partition_key": "PARTITION BY", "sorting_key": "ORDER BY", "primary_key": "PRIMARY KEY",
+              "sampling_key": "SAMPLE BY", "ttl": "TTL", "settings": "SETTINGS"}
+
+
+def quote_ident(name: str) -> str:
+    return "`" + name.replace("\\", "\\\\").replace("`", "\\`") + "`"
+
+
+def engine_clause(ds: Datasource) -> str:
+    """What follows `ENGINE =`, written as Tinybird writes it (`tinybird.ch_utils.engine.engine_full_from_dict`),
+    except SummingMergeTree's columns, which ClickHouse needs as one tuple argument."""
+    if ds.engine == "Null":
+        return "Null()"
+    params = [ds.arg(name) for name in ENGINES[ds.engine] if ds.arg(name)]
+    if ds.engine == "SummingMergeTree" and params and "," in params[0]:
+        params = [f"({params[0]})"]
+    options, settings = [], ""
+    for name in ENGINE_OPTIONS:
+        value = ds.arg(name, "tuple()" if name == "sorting_key" else "")
+        if not value:
+            continue
+        if name == "settings":
+            settings = f"SETTINGS {value}"
+        elif name == "ttl":  # conditional TTLs break inside parentheses
+            options.append(f"TTL {value}")
+        else:
+            options.append(f"{OPTION_SQL[name]} ({value})")
+    if settings:
+        options.append(settings)
+    return f"{ds.engine}({', '.join(params)}) {' '.join(options)}".strip()
+
+
+def create_table_sql(ds: Datasource) -> str:
+    cols = []
+    for c in ds.columns:
+        parts = [quote_ident(c.name), c.type]
+        if c.default is not None:
+            parts.append(f"DEFAULT {c.default}")
+        if c.codec is not None:
+            parts.append(f"CODEC{c.codec}")
+        cols.append(" ".join(parts))
+    cols += [f"INDEX {index}" for index in ds.indexes]
+    joined = ",\n    ".join(cols)
+    return f"CREATE TABLE IF NOT EXISTS {quote_ident(ds.name)} (\n    {joined}\n) ENGINE = {engine_clause(ds)}"
+
+
+def create_quarantine_sql(ds: Datasource) -> str:
+    cols = [f"{quote_ident(c.name)} Nullable(String)" for c in ds.columns]
+    cols += [
+        "`c__error_column` Array(String)",
+        "`c__error` Array(String)",
+        "`c__import_id` Nullable(String)",
+        "`insertion_date` DateTime",
+    ]
+    joined = ",\n    ".join(cols)
+    return (
+        f"CREATE TABLE IF NOT EXISTS {quote_ident(ds.name + QUARANTINE_SUFFIX)} (\n    {joined}\n)"
+        " ENGINE = MergeTree ORDER BY insertion_date"
+    )
+
+
+def materialized_view_name(pipe: Pipe) -> str:
+    return MATERIALIZED_VIEW_PREFIX + pipe.name
+
+
+def create_materialized_view_sql(pipe: Pipe, select_sql: str) -> str:
+    """ClickHouse runs `select_sql` on every block inserted into the table it reads first (the origin) and
+    appends the result to the target: Tinybird's materialized pipes are ClickHouse materialized views."""
+    target = pipe.nodes[pipe.output_index].datasource
+    return (f"CREATE MATERIALIZED VIEW {quote_ident(materialized_view_name(pipe))} TO {quote_ident(target)}"
+            f" AS\n{select_sql}")

@@ -1,0 +1,166 @@
+"""Payload de-duplication of the Events API, as on Tinybird Cloud ("retries within 5 hours are de-duplicated by
+payload hash"): a request whose (datasource, decompressed body) SHA-256 was already ingested within the window
+is answered with the first request's counts and inserts nothing.
+
+A hash is *durable* once its rows are inserted; only durable hashes are written to the ledger file, an
+append-only log in the `--data` folder, so a target restarted on the same data (even after `kill -9`) still
+recognises them. A hash whose rows wait in the flush buffer is *pending*: it de-duplicates in memory (the buffer
+is flushed on every exit path the process lives through) but is not written until the flush, so rows lost with a
+killed process are not wrongly remembered as ingested. Truncating a datasource forgets its hashes.
+
+Ledger lines: `H <unix time> <sha256 hex> <successful_rows> <quarantined_rows> <datasource>` and
+`T <unix time> <datasource>` (a truncate). A torn last line (a kill mid-write) is ignored. In memory a
+remembered request costs about 200 bytes (the window bounds how many there are).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+LEDGER_FILE = "events-dedupe.log"
+Result = tuple[int, int]  # (successful_rows, quarantined_rows) as first answered
+_Seen = tuple[float, int, int, bool]  # (first seen at, successful, quarantined, durable): small on purpose
+
+
+class DedupeLedger:
+    def __init__(self, folder: Path, window_seconds: float, clock: Callable[[], float] = time.time) -> None:
+        self.window = window_seconds
+        self.clock = clock
+        self.path = folder / LEDGER_FILE
+        self._seen: dict[str, dict[bytes, _Seen]] = {}  # per datasource, by digest
+        self._inflight: dict[tuple[str, bytes], tuple[float, threading.Event, list[bool]]] = {}
+        self._lock = threading.Lock()
+        self._durable = threading.Condition(self._lock)  # notified when a hash becomes durable or is forgotten
+        self._claims = 0
+        self._load()
+        self._file = open(self.path, "a", encoding="ascii")
+
+    @staticmethod
+    def digest(datasource: str, body: bytes) -> bytes:
+        return hashlib.sha256(datasource.encode() + b"\0" + body).digest()
+
+    # --- the request path ---------------------------------------------------------------------
+    def claim(self, datasource: str, digest: bytes) -> tuple[Result, bool] | None:
+        """None: the caller owns this body and must `settle` or `abandon` it. Else (the first request's result,
+        durable) — waiting first when an identical request is being ingested right now."""
+        while True:
+            with self._lock:
+                now = self.clock()
+                self._claims += 1
+                if self._claims % 1024 == 0:
+                    self._prune(now)
+                inflight = self._inflight.get((datasource, digest))
+                if inflight is None:
+                    seen = self._seen.get(datasource, {}).get(digest)
+                    if seen is not None and now - seen[0] <= self.window:
+                        return (seen[1], seen[2]), seen[3]
+                    self._inflight[(datasource, digest)] = (now, threading.Event(), [False])
+                    return None
+                settled = inflight[1]
+            settled.wait()
+
+    def settle(self, datasource: str, digest: bytes, result: Result, durable: bool) -> None:
+        with self._lock:
+            inflight = self._inflight.pop((datasource, digest), None)
+            if inflight is None:  # truncated meanwhile
+                return
+            at, settled, flushed = inflight
+            durable = durable or flushed[0]  # its buffered rows may have been flushed already
+            self._seen.setdefault(datasource, {})[digest] = (at, result[0], result[1], durable)
+            if durable:
+                self._append_hash(datasource, digest, at, result)
+                self._durable.notify_all()
+        settled.set()
+
+    def abandon(self, datasource: str, digest: bytes) -> None:
+        """The owner failed before ingesting anything: forget the claim so a retry is ingested."""
+        with self._lock:
+            inflight = self._inflight.pop((datasource, digest), None)
+        if inflight is not None:
+            inflight[1].set()
+
+    def persist(self, datasource: str, digests: list[bytes]) -> None:
+        """Pending hashes whose buffered rows are now inserted become durable."""
+        with self._lock:
+            seen = self._seen.get(datasource, {})
+            for digest in digests:
+                inflight = self._inflight.get((datasource, digest))
+                if inflight is not None:  # flushed before its owner recorded the answer: `settle` writes it
+                    inflight[2][0] = True
+                    continue
+                entry = seen.get(digest)
+                if entry is not None and not entry[3]:
+                    seen[digest] = entry[:3] + (True,)
+                    self._append_hash(datasource, digest, entry[0], (entry[1], entry[2]))
+            self._durable.notify_all()
+
+    def wait_durable(self, datasource: str, digest: bytes, timeout: float = 60.0) -> None:
+        """Until the hash's rows are inserted (or the datasource was truncated)."""
+        deadline = time.monotonic() + timeout
+        with self._durable:
+            while time.monotonic() < deadline:
+                entry = self._seen.get(datasource, {}).get(digest)
+                if entry is None or entry[3]:
+                    return
+                self._durable.wait(0.5)
+
+    def forget(self, datasource: str) -> None:
+        with self._lock:
+            self._seen.pop(datasource, None)
+            for key in [k for k in self._inflight if k[0] == datasource]:
+                self._inflight.pop(key)[1].set()
+            self._append(f"T {self.clock():.3f} {datasource}\n")
+            self._durable.notify_all()
+
+    def close(self) -> None:
+        with self._lock:
+            self._file.close()
+
+    # --- the file -----------------------------------------------------------------------------
+    def _append_hash(self, datasource: str, digest: bytes, at: float, result: Result) -> None:
+        self._append(f"H {at:.3f} {digest.hex()} {result[0]} {result[1]} {datasource}\n")
+
+    def _append(self, line: str) -> None:
+        self._file.write(line)
+        self._file.flush()  # in the OS's hands: survives the process being killed (not a power cut)
+
+    def _load(self) -> None:
+        """Replay the ledger, keep what is inside the window, and rewrite it with only that (atomically)."""
+        now = self.clock()
+        try:
+            text = self.path.read_text(encoding="ascii", errors="replace")
+        except FileNotFoundError:
+            text = ""
+        lines = text.split("\n")
+        if lines and lines[-1]:
+            lines = lines[:-1]  # torn by a kill in the middle of a write
+        for line in lines:
+            parts = line.split(" ")
+            try:
+                if parts[0] == "H" and len(parts) == 6 and len(parts[2]) == 64:
+                    at = float(parts[1])
+                    if now - at <= self.window:
+                        entry = (at, int(parts[3]), int(parts[4]), True)
+                        self._seen.setdefault(parts[5], {})[bytes.fromhex(parts[2])] = entry
+                elif parts[0] == "T" and len(parts) == 3:
+                    at, seen = float(parts[1]), self._seen.get(parts[2], {})
+                    for digest in [d for d, entry in seen.items() if entry[0] <= at]:
+                        del seen[digest]
+            except ValueError:
+                continue
+        tmp = self.path.with_suffix(".tmp")
+        with open(tmp, "w", encoding="ascii") as f:
+            live = [(e[0], ds, d, e) for ds, seen in self._seen.items() for d, e in seen.items()]
+            for at, datasource, digest, entry in sorted(live):
+                f.write(f"H {at:.3f} {digest.hex()} {entry[1]} {entry[2]} {datasource}\n")
+        os.replace(tmp, self.path)
+
+    def _prune(self, now: float) -> None:
+        for seen in self._seen.values():
+            for digest in [d for d, entry in seen.items() if now - entry[0] > self.window]:
+                del seen[digest]
