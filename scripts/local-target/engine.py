@@ -107,6 +107,10 @@ class Engine:
                 raise QueryError(_clean_error(str(error))) from error
         return result.bytes() if result is not None else b""
 
+    def count_rows(self, table: str) -> int:
+        """Rows in `table` now."""
+        return int(self.execute(f"SELECT count() FROM {quote_ident(table)}", "TSV").strip() or b"0")
+
     def insert_json_lines(self, table: str, payload: bytes) -> None:
         """Insert NDJSON bytes into `table`; QueryError when ClickHouse rejects any row (nothing inserted),
         ViewFailed when the table took the rows but a materialized view reading it failed."""

@@ -108,8 +108,9 @@ class Ingestor:
             with self._buffer_lock:
                 chunks, self._buffers[name] = self._buffers[name], []
             pending = [line for chunk in chunks for line in chunk.rows]
+            own = (digest, (successful, len(quarantined))) if digest is not None else None
             try:
-                rejected = self._insert_rows(name, pending + good, import_id)
+                rejected = self._insert_rows(name, pending + good, import_id, own=own, buffered=chunks)
             finally:  # also on ViewFailed (answered 422): the rows are in the table
                 self._persist(name, chunks)
             # rows of this request that ClickHouse itself rejected are quarantined, not successful
@@ -138,7 +139,7 @@ class Ingestor:
             pending = [line for chunk in chunks for line in chunk.rows]
             try:
                 if pending:
-                    self._insert_rows(ds_name, pending, "buffer-flush")
+                    self._insert_rows(ds_name, pending, "buffer-flush", buffered=chunks)
             except ViewFailed as error:  # the rows are in; nobody waits for an answer
                 print(f"starling-local-target: flushing {ds_name}: {error}", file=sys.stderr, flush=True)
             finally:
@@ -183,12 +184,17 @@ class Ingestor:
         through a staging table (see staging.py). Otherwise the lines are inserted as sent."""
         return not self.validators[name].verbatim and name not in self.engine.staged
 
-    def _insert_rows(self, name: str, lines: list[bytes], import_id: str) -> list[bytes]:
-        """Insert lines; returns the lines ClickHouse rejected (they are quarantined)."""
+    def _insert_rows(self, name: str, lines: list[bytes], import_id: str,
+                     own: tuple[bytes, tuple[int, int]] | None = None, buffered: list[Chunk] | None = None) -> list[bytes]:
+        """Insert lines; returns the lines ClickHouse rejected (they are quarantined). With de-duplication on, the
+        insert is announced first with the table's row count, so a kill between it and its record is resolved."""
         if not lines:
             return []
         rejected: list[tuple[bytes, str]] = []
         with self._ds_locks[name]:
+            digests = [chunk.digest for chunk in buffered or [] if chunk.digest is not None]
+            if self.ledger is not None and (own is not None or digests):
+                self.ledger.begin(name, self.engine.count_rows(name), own, digests)
             self._insert_bisect(name, lines, rejected)
         if rejected:
             ds = self.datasources[name]

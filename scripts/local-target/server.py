@@ -51,7 +51,7 @@ class App:
         self.datasources, self.pipes = self.project.datasources, self.project.pipes
         self.engine = Engine(Path(args.data), connections=args.connections)
         self.engine.install(self.project)
-        ledger = DedupeLedger(Path(args.data), args.dedupe_window) if args.dedupe_window > 0 else None
+        ledger = DedupeLedger(Path(args.data), args.dedupe_window, count_rows=self.engine.count_rows) if args.dedupe_window > 0 else None
         self.ingestor = Ingestor(self.engine, self.datasources, args.flush_interval, args.fault_lose_rows,
                                  random.Random(args.fault_seed + 1), ledger)
         self.rate_limiter = RateLimiter(args.rate_limit) if args.rate_limit > 0 else None
@@ -386,6 +386,10 @@ class Server(ThreadingHTTPServer):
 
 
 def main(argv: list[str]) -> int:
+    # A launcher may hand us SIGTERM/SIGINT blocked (a process spawned from a thread that blocks them,
+    # as test runners' and libdispatch's threads do): unblock them, or a stop request would never
+    # arrive and the launcher would have to SIGKILL us, losing buffered rows.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     args = parse_args(argv)
     temp_data = None
     if args.data is None:

@@ -163,3 +163,20 @@ def test_lost_rows_stay_lost_when_the_body_is_resent(fresh_target):
     assert first == {"successful_rows": 20, "quarantined_rows": 0} and 0 < kept < 20
     assert t.ingest("ecommerce_events", BODY_A).json() == first  # de-duplicated: not a second chance
     assert t.count("ecommerce_events") == kept
+
+
+def test_an_insert_killed_before_its_record_is_resolved_from_the_table(tmp_path):
+    """Killed between an insert and its H line: at restart the B line and the table's row count decide."""
+    digest_landed, digest_lost = DedupeLedger.digest("ds", b"a\n"), DedupeLedger.digest("other", b"b\n")
+    ledger = DedupeLedger(tmp_path, 3600, count_rows=lambda ds: 0)
+    ledger.begin("ds", 10, (digest_landed, (1, 0)), [])  # the insert went in: the table grew past 10
+    ledger.begin("other", 5, (digest_lost, (1, 0)), [])  # this one did not: still 5 rows
+    ledger.close()  # a kill: no settle, no H line
+    counts = {"ds": 11, "other": 5}
+    reloaded = DedupeLedger(tmp_path, 3600, count_rows=lambda ds: counts[ds])
+    assert reloaded.claim("ds", digest_landed) == ((1, 0), True), "landed: a retry is answered, not inserted"
+    assert reloaded.claim("other", digest_lost) is None, "not landed: a retry is inserted"
+    # The resolution is written back, so a second restart agrees even if the table changed since.
+    reloaded.close()
+    again = DedupeLedger(tmp_path, 3600, count_rows=lambda ds: 0)
+    assert again.claim("ds", digest_landed) == ((1, 0), True)

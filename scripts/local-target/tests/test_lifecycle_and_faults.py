@@ -207,3 +207,31 @@ def test_expect_100_continue(target):
     resp = conn.getresponse()
     assert resp.status == 200 and json.loads(resp.read())["successful_rows"] == 50
     conn.close()
+
+
+def test_a_blocked_sigterm_is_unblocked_so_stop_requests_arrive(tmp_path):
+    """Spawned with SIGTERM blocked (as from a test runner's worker thread), the server still stops on it."""
+    import signal as _signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path as _Path
+
+    here = _Path(__file__).resolve().parent.parent
+    ready = tmp_path / "ready"
+
+    def block() -> None:
+        _signal.pthread_sigmask(_signal.SIG_BLOCK, {_signal.SIGTERM, _signal.SIGINT})
+
+    proc = subprocess.Popen([sys.executable, str(here / "server.py"), "--port", "0", "--ready-file", str(ready)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=block)
+    try:
+        deadline = time.time() + 60
+        while not ready.exists() and time.time() < deadline:
+            time.sleep(0.05)
+        assert ready.exists()
+        proc.send_signal(_signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
