@@ -13,7 +13,7 @@ struct FaultMatrixTests {
     {"format": 1, "name": "faults", "seed": 5,
      "datasources": {"store_visits": {"visits_per_hour": 3000}, "ecommerce_events": {}, "customer_touchpoints": {"journeys_per_hour": 1500}},
      "run": {"duration": "5s", "max_schedule_lag": "10s", "drain_timeout": "10s",
-             "ingest": {"rate": 400, "wait": true, "batch_max_events": 100, "retry_max_attempts": 6},
+             "ingest": {"rate": 400, "wait": true, "batch_max_events": 100, "batch_max_linger": "1s", "retry_max_attempts": 6},
              "queries": [{"pipe": "top_products", "rate": 2}, {"pipe": "visitor_details", "rate": 1, "parameters": {"visitor_id": "$visitor_id"}}],
              "checks": {"settle_timeout": "8s", "probes_per_second": 2}}}
     """
@@ -23,16 +23,28 @@ struct FaultMatrixTests {
         var targetArgs: String
         var exit: Int32
         var says: String?
+        /// The ingest rate (events/s) when the scenario's 400/s is too much for the fault's target.
+        var rate = 400
         var testDescription: String { name }
     }
 
     static let faults: [Fault] = [
         Fault(name: "503s", targetArgs: "--fault-status 503:0.2", exit: 0),
-        Fault(name: "500s with wait", targetArgs: "--fault-status 500:0.2", exit: 0),
-        Fault(name: "429 storm", targetArgs: "--rate-limit 1", exit: 0),
+        // A 500 from a pipe is an answer (not a transient failure): its check fails.
+        Fault(name: "500s with wait", targetArgs: "--fault-status 500:0.2", exit: 2, says: "HTTP 500"),
+        // 429 with Retry-After on 30 % of requests (queries too: the checks retry them).
+        Fault(name: "429 storm", targetArgs: "--fault-status 429:0.3", exit: 0, says: "429 ×"),
+        // The per-datasource rate limit at work, below what a burst needs now and then.
+        Fault(name: "rate limit", targetArgs: "--rate-limit 1", exit: 0, rate: 250),
+        // One request a second per datasource cannot carry 2000 events/s in batches of 100.
+        Fault(name: "a rate limit below the offered rate", targetArgs: "--rate-limit 1", exit: 3, says: "over capacity", rate: 2000),
         Fault(name: "dropped connections", targetArgs: "--fault-drop 0.1", exit: 0),
         Fault(name: "stalls", targetArgs: "--fault-stall 1.5:15", exit: 0),
-        Fault(name: "bodies over 200 bytes", targetArgs: "--max-body-bytes 200", exit: 0, says: "rejected"),
+        // Every batch splits down to single lines (413), the longer lines are rejected, and the run
+        // does not wait for their freshness probes. (De-duplication is off: in a live run two views
+        // of a product in one session and second are the same line, and a payload of that one line
+        // sent twice is de-duplicated — by Tinybird too.)
+        Fault(name: "bodies over 300 bytes", targetArgs: "--max-body-bytes 300 --dedupe-window 0", exit: 0, says: "rejected", rate: 60),
         Fault(name: "drops after processing, no de-duplication", targetArgs: "--fault-drop-after 0.15 --dedupe-window 0", exit: 2, says: "duplicated rows"),
         Fault(name: "drops after processing, de-duplicated", targetArgs: "--fault-drop-after 0.15", exit: 0),
         Fault(name: "lost rows", targetArgs: "--fault-lose-rows 0.05", exit: 2, says: "failed settle"),
@@ -41,7 +53,7 @@ struct FaultMatrixTests {
 
     @Test(arguments: faults)
     func aFaultEndsBalancedBoundedAndNamed(_ fault: Fault) throws {
-        let file = try scenarioFile(Self.scenario)
+        let file = try scenarioFile(Self.scenario.replacingOccurrences(of: "\"rate\": 400", with: "\"rate\": \(fault.rate)"))
         defer { try? FileManager.default.removeItem(at: file) }
         let result = try runStarling(releaseBinary, ["run", file.path, "--local-target-args", fault.targetArgs])
         defer { try? FileManager.default.removeItem(at: result.folder) }
@@ -49,7 +61,7 @@ struct FaultMatrixTests {
         #expect(result.balanced, "\(fault.name): \(result.ledger)")
         let undelivered = ["rejected", "failed", "not_sent"].map { result.ledger[$0] ?? 0 }.reduce(0, +)
         #expect(result.deadLetterLines == undelivered, "\(fault.name): the dead letter holds what did not land")
-        let bound: Double = 50
+        let bound: Double = 70
         #expect(result.seconds < bound, "\(fault.name): bounded time, took \(result.seconds) s")
         if let says = fault.says { #expect(result.output.contains(says), "\(fault.name): \(result.output)") }
         let checks = result.summary["checks"] as? [[String: Any]] ?? []
@@ -111,14 +123,14 @@ struct FaultMatrixTests {
         let replay = try runStarling(releaseBinary, ["replay", run.folder.path, "--target", target.url, "--token", target.token], out: false)
         #expect(replay.status == 0, "\(replay.output)\(replay.errors)")
         var stored = 0
-        var distinct = 0
-        for (datasource, key) in [("store_visits", "visit_id"), ("ecommerce_events", "concat(session_id, toString(event_time), event_type, product_id)"),
-                                  ("customer_touchpoints", "touchpoint_id")] {
+        for datasource in ["store_visits", "ecommerce_events", "customer_touchpoints"] {
             stored += Int(try target.scalar("SELECT count() FROM \(datasource)")) ?? -1
-            distinct += Int(try target.scalar("SELECT uniqExact(\(key)) FROM \(datasource)")) ?? -1
         }
         #expect(stored == generated, "every generated event is there once: \(stored) rows of \(generated)")
-        #expect(distinct == generated, "no duplicates: \(distinct) distinct of \(generated)")
+        // Visits and touchpoints have unique ids (e-commerce rows may legitimately repeat within a second).
+        for (datasource, key) in [("store_visits", "visit_id"), ("customer_touchpoints", "touchpoint_id")] {
+            #expect(try target.scalar("SELECT count() - uniqExact(\(key)) FROM \(datasource)") == "0", "no duplicates in \(datasource)")
+        }
     }
 
     @Test func anInterruptedRunIsInterruptedNeverPassed() throws {

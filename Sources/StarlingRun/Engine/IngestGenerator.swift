@@ -111,12 +111,13 @@ struct IngestGenerator {
         }
     }
 
-    /// Hands the closed batch to the pacer (waiting while it is far enough ahead) and resets it.
+    /// Hands the closed batch to the pacer (waiting while it is far enough ahead, at most until the
+    /// drain deadline: a batch already generated is still worth sending) and resets it.
     mutating func close(_ open: inout OpenBatch, datasource: String, at offset: Double) {
         context.plan.freshness?.setIntended(open.probes.map(\.id), nanos(offset))
         let batch = IngestBatch(datasource: datasource, body: open.encoder.bytes, events: open.events, intendedNanos: nanos(offset), probes: open.probes)
-        if !pacer.submit(PacedBatch(batch: batch, second: Int64(offset), sample: open.sample), until: deadline) {
-            pacer.notSent(batch, cause: context.cancellation.isCancelled ? (context.cancellation.reason?.code ?? "stopped") : "over_capacity")
+        if !pacer.submit(PacedBatch(batch: batch, second: Int64(offset), sample: open.sample), until: context.drainDeadline) {
+            pacer.notSent(batch, cause: context.cancellation.isCancelled ? (context.cancellation.reason?.code ?? "stopped") : "drain_timeout")
         }
         open.probes.removeAll()
         open.encoder.bytes.removeAll(keepingCapacity: true)
