@@ -188,7 +188,7 @@ struct VirtualRun {
     @Test func aLostTargetIsNamedWithTheTimeItWasLost() throws {
         let clock = VirtualClock()
         var options = SimulatedTarget.Options()
-        options.lostAt = clock.now() + 3_000_000_000
+        options.lostAt = clock.now() + RunContext.primingNanos + 3_000_000_000
         let target = SimulatedTarget(clock: clock, options: options)
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

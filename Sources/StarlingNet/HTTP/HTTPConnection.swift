@@ -27,8 +27,10 @@ public final class HTTPConnection: Sendable {
     /// Sends `request` and reads the whole response. Throws `.connectionClosed` only when the peer
     /// closed before any response byte arrived (the request may be replayed if it is idempotent).
     ///
-    /// `timeout`, when shorter than the options' read and write timeouts, bounds each read and write
-    /// of this exchange instead (a run's drain deadline), so no request outlives it by much.
+    /// `timeout`, when shorter than the options' read timeout, bounds each read and write of this
+    /// exchange instead (a run's drain deadline), so no request outlives it by more than a second. The
+    /// socket's timeouts are changed only when the bound tightens by a second or more, so a steady
+    /// stream of requests costs no extra system calls.
     public func send(_ request: HTTPRequest, timeout: Duration? = nil) throws(TransportError) -> HTTPResponse {
         try state.withLock { (state) throws(TransportError) -> HTTPResponse in try state.exchange(request, timeout: timeout) }
     }
@@ -52,6 +54,8 @@ struct ConnectionState {
     let maxBodyBytes: Int
     let readTimeout: Duration
     let writeTimeout: Duration
+    /// The tighter timeout set on the socket for a deadline (nil: the options' own).
+    private var appliedTimeout: Duration?
     private(set) var isOpen = true
     private(set) var completedExchanges = 0
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
@@ -71,12 +75,13 @@ struct ConnectionState {
 
     mutating func exchange(_ request: HTTPRequest, timeout: Duration? = nil) throws(TransportError) -> HTTPResponse {
         guard isOpen else { throw .connectionClosed }
-        let shortened = timeout.map { $0 < readTimeout || $0 < writeTimeout } ?? false
-        if let timeout, shortened {
+        if let timeout, timeout < readTimeout {
             guard timeout > .zero else { throw .timeout(.write) }
-            channel.setTimeouts(read: min(timeout, readTimeout), write: min(timeout, writeTimeout))
+            if timeout + .seconds(1) <= appliedTimeout ?? readTimeout {
+                channel.setTimeouts(read: timeout, write: min(timeout, writeTimeout))
+                appliedTimeout = timeout
+            }
         }
-        defer { if shortened && isOpen { channel.setTimeouts(read: readTimeout, write: writeTimeout) } }
         do throws(TransportError) {
             try write(request)
             let response = try readResponse(for: request.method)

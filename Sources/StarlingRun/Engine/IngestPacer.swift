@@ -47,7 +47,8 @@ final class IngestPacer: Sendable {
     func run() -> LocalRecorder {
         var lag = LocalRecorder(stream: "schedule_lag.ingest")
         var offered = LocalRecorder(stream: "ingest")
-        var lastHandoff: (end: UInt64, waited: Bool) = (0, false)
+        // Until when the pacer was held up waiting for a free slot: lateness up to then is the target's.
+        var blockedUntil: UInt64 = 0
         let clock = context.clock
         while let paced = incoming.pop() {
             let batch = paced.batch
@@ -62,10 +63,10 @@ final class IngestPacer: Sendable {
                 continue
             }
             inFlightWait.add(waited, ordering: .relaxed)
-            // Lateness caused by the previous batch's wait for a slot is the target's, not the client's.
+            // Lateness caused by waiting for a slot (this batch's predecessors') is the target's, not the client's.
             let late = ready > batch.intendedNanos ? ready - batch.intendedNanos : 0
-            let blocked = lastHandoff.waited && lastHandoff.end > batch.intendedNanos ? min(late, lastHandoff.end - batch.intendedNanos) : 0
-            lastHandoff = (clock.now(), waited > 0)
+            let blocked = blockedUntil > batch.intendedNanos ? min(late, blockedUntil - batch.intendedNanos) : 0
+            if waited > 0 { blockedUntil = clock.now() }
             lag.record(latencyNanos: late - blocked, second: paced.second, failure: nil)
             offered.recordOffered(second: paced.second, count: UInt64(batch.events))
             context.reservoir.add(paced.sample, columns: Self.sampledColumns)

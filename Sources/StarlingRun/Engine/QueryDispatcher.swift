@@ -28,7 +28,7 @@ struct QueryDispatcher {
         }
         var next: [Double?] = schedules.indices.map { schedules[$0].next() }
         var rng = Xoshiro256(seed: plan.seed, stream: StreamTag("query-parameters"), index: 0)
-        var lastHandoff: (end: UInt64, waited: Bool) = (0, false)
+        var blockedUntil: UInt64 = 0
         let deadline = context.plannedEnd + IngestGenerator.grace
         while !context.cancellation.isCancelled {
             guard let (i, t) = next.enumerated().compactMap({ i, t in t.map { (i, $0) } }).min(by: { $0.1 < $1.1 }) else { break }
@@ -41,8 +41,8 @@ struct QueryDispatcher {
             guard let waited = queue.push(QueryJob(pipe: query.pipe, parameters: parameters(for: query, using: &rng), intendedNanos: intended), until: deadline) else { break }
             inFlightWait += waited
             let late = ready > intended ? ready - intended : 0
-            let blocked = lastHandoff.waited && lastHandoff.end > intended ? min(late, lastHandoff.end - intended) : 0
-            lastHandoff = (clock.now(), waited > 0)
+            let blocked = blockedUntil > intended ? min(late, blockedUntil - intended) : 0
+            if waited > 0 { blockedUntil = clock.now() }
             lag.record(latencyNanos: late - blocked, second: Int64(t), failure: nil)
             offered["query.\(query.pipe)", default: LocalRecorder(stream: "query.\(query.pipe)")].recordOffered(second: Int64(t))
             lag.flush(to: context.shared, now: ready)

@@ -108,7 +108,7 @@ public enum RunEngine {
         var result = collected.withLock { $0 }
         result.ingestInFlightWait = pacer.inFlightWait.load(ordering: .relaxed)
         return RunOutcome.assemble(context: context, collected: result, generator: generator.report,
-                                   loadSeconds: Double(loadEnd - context.start) / 1e9, drainSeconds: Double(end - loadEnd) / 1e9)
+                                   loadSeconds: context.elapsed(loadEnd), drainSeconds: Double(end - loadEnd) / 1e9)
     }
 
     static func queryConcurrency(_ plan: RunPlan) -> Int {

@@ -44,6 +44,9 @@ final class RunContext: Sendable {
     /// Queued and retrying requests are given up after this instant (moved earlier by an abrupt stop).
     private let drainDeadlineNanos: Atomic<UInt64>
 
+    /// Between the engine's start and the schedule's: the generator's head start.
+    static let primingNanos: UInt64 = 100_000_000
+
     init(plan: RunPlan, environment: RunEnvironment) {
         self.plan = plan
         clock = environment.clock
@@ -53,8 +56,11 @@ final class RunContext: Sendable {
         warnings = environment.warnings
         deadLetter = DeadLetter(directory: environment.folder.map { $0.path + "/" + DeadLetter.folderName })
         reservoir = SampleReservoir()
-        start = environment.clock.now()
-        startWall = environment.clock.wallNow()
+        // The schedule starts a moment after the threads are up, so the generator can build its
+        // look-ahead first (otherwise the first batches of a high rate start late).
+        let now = environment.clock.now()
+        start = now + RunContext.primingNanos
+        startWall = environment.clock.wallNow() + Int64(RunContext.primingNanos)
         plannedEnd = start + UInt64(plan.duration * 1e9)
         drainDeadlineNanos = Atomic(plannedEnd + UInt64(plan.drainTimeout * 1e9))
         health = TargetHealth(window: plan.targetLostAfter, runStart: start)
@@ -73,8 +79,11 @@ final class RunContext: Sendable {
         }
     }
 
-    /// Seconds since the start of the run at `nanos`.
-    func second(at nanos: UInt64) -> Int64 { Int64((nanos &- start) / 1_000_000_000) }
+    /// The whole second of the schedule at `nanos` (0 before the schedule starts).
+    func second(at nanos: UInt64) -> Int64 { Int64(elapsed(nanos)) }
+
+    /// Seconds of the schedule at `nanos` (0 before it starts).
+    func elapsed(_ nanos: UInt64) -> Double { nanos > start ? Double(nanos - start) / 1e9 : 0 }
 
     /// Cancels with an abrupt reason and tells the user once.
     func stop(_ reason: StopReason, notice message: String) {

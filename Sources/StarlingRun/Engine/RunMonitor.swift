@@ -33,7 +33,7 @@ final class RunMonitor: Sendable {
             if let lost = context.health.check(at: clock.now()) {
                 context.stop(lost, notice: IngestWorker.lostNotice(lost, target: context.transport.target))
             }
-            let seconds = Double(clock.now() - context.start) / 1e9
+            let seconds = context.elapsed(clock.now())
             if context.plan.showProgress { showProgress(at: seconds) }
             if seconds - log.withLock({ $0.lastInterval }) >= context.plan.logInterval { writeInterval(upTo: seconds) }
         }
@@ -70,7 +70,7 @@ final class RunMonitor: Sendable {
 
     /// Writes the last interval and closes the log.
     func finishLog() {
-        writeInterval(upTo: Double(context.clock.now() - context.start) / 1e9)
+        writeInterval(upTo: context.elapsed(context.clock.now()))
         log.withLock { $0.sink?.close() }
     }
 }

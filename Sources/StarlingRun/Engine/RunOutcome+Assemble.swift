@@ -86,6 +86,7 @@ extension RunOutcome {
         summary.stop = stopSummary(stop, plan: plan, target: context.transport.target, counts: counts, notGenerated: notGenerated,
                                    inFlightWait: Double(collected.ingestInFlightWait) / 1e9, stoppedAt: stoppedAt)
         summary.phases = ["load": loadSeconds, "drain": drainSeconds]
+        summary.queryInFlightWaitSeconds = plan.queries.isEmpty ? nil : Double(collected.queryInFlightWait) / 1e9
         summary.warnings = warnings.isEmpty ? nil : warnings
         return RunOutcome(summary: summary, histograms: histograms, timelines: timelines, landed: context.ledger.landedByDatasource)
     }

@@ -33,6 +33,8 @@ public struct RunSummary: Codable, Sendable {
     /// How late the generator itself was (not the server): `ingest` and `query`.
     public var scheduleLag: [String: StreamSummary]
     public var queries: [String: QuerySummary]
+    /// Seconds queries waited for a free query worker, in total (version 2).
+    public var queryInFlightWaitSeconds: Double?
     /// One entry per (pipe, parameters) checked against its oracle; empty when no checks ran.
     public var checks: [CheckResult] = []
     /// The scenario's thresholds, each with its measured value and verdict.

@@ -15,6 +15,8 @@ final class TargetHealth: Sendable {
     let minimumFailures: Int
     let runStart: UInt64
     private let state = Mutex(State())
+    /// Whether failures are being counted: answers take the lock only then (they are most requests).
+    private let failing = Atomic<Bool>(false)
 
     init(window: Double, minimumFailures: Int = 3, runStart: UInt64) {
         self.window = UInt64(window * 1e9)
@@ -24,14 +26,17 @@ final class TargetHealth: Sendable {
 
     /// An HTTP answer arrived (whatever its status).
     func answered() {
+        guard failing.load(ordering: .relaxed) else { return }
         state.withLock { s in
-            if s.failingSince != nil { s = State() }
+            s = State()
+            failing.store(false, ordering: .relaxed)
         }
     }
 
     /// A request failed below HTTP at `now`; returns the stop reason once the target counts as lost.
     func failed(_ reason: String, at now: UInt64) -> StopReason? {
         state.withLock { s in
+            failing.store(true, ordering: .relaxed)
             if s.failingSince == nil { s.failingSince = now }
             s.failures += 1
             s.lastReason = reason
@@ -47,6 +52,6 @@ final class TargetHealth: Sendable {
 
     private func verdict(_ s: State, at now: UInt64) -> StopReason? {
         guard let since = s.failingSince, s.failures >= minimumFailures, now &- since >= window else { return nil }
-        return .targetLost(sinceSeconds: Double(since &- runStart) / 1e9, reason: s.lastReason)
+        return .targetLost(sinceSeconds: since > runStart ? Double(since - runStart) / 1e9 : 0, reason: s.lastReason)
     }
 }

@@ -9,6 +9,8 @@ public final class WorkQueue<Item: Sendable>: Sendable {
         var items: [Item?] = []
         var head = 0
         var closed = false
+        /// Parked consumers; the most recently parked one is woken first (it is the warmest, and a
+        /// small set of busy workers switches less than a round robin over all of them).
         var consumers: [Wakeup] = []
         var producers: [Wakeup] = []
 
@@ -31,26 +33,28 @@ public final class WorkQueue<Item: Sendable>: Sendable {
         var waitedSince: UInt64?
         var timedOut = false
         while true {
-            let wakeup = Wakeup()
-            let (queued, consumer): (Bool?, Wakeup?) = state.withLock { s in
-                if s.closed { return (false, nil) }
+            // A wakeup is made only when this producer has to wait (not on the fast path).
+            let (queued, consumer, wait): (Bool?, Wakeup?, Wakeup?) = state.withLock { s in
+                if s.closed { return (false, nil, nil) }
                 guard s.count < capacity else {
-                    if timedOut { return (false, nil) }
+                    if timedOut { return (false, nil, nil) }
+                    let wakeup = Wakeup()
                     s.producers.append(wakeup)
-                    return (nil, nil)
+                    return (nil, nil, wakeup)
                 }
                 s.items.append(item)
-                return (true, s.consumers.isEmpty ? nil : s.consumers.removeFirst())
+                return (true, s.consumers.popLast(), nil)
             }
             if let consumer { clock.unpark(consumer) }
             if let queued {
                 guard queued else { return nil }
                 return waitedSince.map { clock.now() - $0 } ?? 0
             }
+            guard let wait else { return nil }
             if waitedSince == nil { waitedSince = clock.now() }
-            if !clock.park(wakeup, until: deadline), let deadline, clock.now() >= deadline {
+            if !clock.park(wait, until: deadline), let deadline, clock.now() >= deadline {
                 // One last look: a consumer may have made room (and woken us) just as time ran out.
-                state.withLock { s in s.producers.removeAll { $0 === wakeup } }
+                state.withLock { s in s.producers.removeAll { $0 === wait } }
                 timedOut = true
             }
         }
@@ -59,8 +63,7 @@ public final class WorkQueue<Item: Sendable>: Sendable {
     /// The next item, waiting for one; nil once the queue is closed and empty.
     public func pop() -> Item? {
         while true {
-            let wakeup = Wakeup()
-            let (item, producer, done): (Item?, Wakeup?, Bool) = state.withLock { s in
+            let (item, producer, done, wait): (Item?, Wakeup?, Bool, Wakeup?) = state.withLock { s in
                 if s.head < s.items.count, let item = s.items[s.head] {
                     s.items[s.head] = nil
                     s.head += 1
@@ -68,16 +71,17 @@ public final class WorkQueue<Item: Sendable>: Sendable {
                         s.items.removeFirst(s.head)
                         s.head = 0
                     }
-                    return (item, s.producers.isEmpty ? nil : s.producers.removeFirst(), false)
+                    return (item, s.producers.isEmpty ? nil : s.producers.removeFirst(), false, nil)
                 }
-                if s.closed { return (nil, nil, true) }
+                if s.closed { return (nil, nil, true, nil) }
+                let wakeup = Wakeup()
                 s.consumers.append(wakeup)
-                return (nil, nil, false)
+                return (nil, nil, false, wakeup)
             }
             if let producer { clock.unpark(producer) }
             if let item { return item }
             if done { return nil }
-            _ = clock.park(wakeup, until: nil)
+            if let wait { _ = clock.park(wait, until: nil) }
         }
     }
 

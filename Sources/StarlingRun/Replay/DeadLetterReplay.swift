@@ -135,11 +135,11 @@ public enum DeadLetterReplay {
         for recorder in result.ingest { errors.merge(recorder.failedAttempts, uniquingKeysWith: +) }
         let stop = context.cancellation.reason.map { reason in
             RunOutcome.stopSummary(reason, plan: plan, target: context.transport.target, counts: context.ledger.counts, notGenerated: nil,
-                                   inFlightWait: 0, stoppedAt: Double(end - context.start) / 1e9)
+                                   inFlightWait: 0, stoppedAt: context.elapsed(end))
         }
         return ReplaySummary(
             source: source.path, target: context.transport.target.description, startedAt: RunOutcome.isoTime(nanos: context.startWall),
-            elapsedSeconds: Double(end - context.start) / 1e9, batches: batches.count, ledger: context.ledger.counts,
+            elapsedSeconds: context.elapsed(end), batches: batches.count, ledger: context.ledger.counts,
             requests: result.requests, errors: errors, resends: result.resends, possiblyLandedEvents: possiblyLanded,
             deadLetterFile: context.deadLetter.lines > 0 ? DeadLetter.folderName + "/" : nil, deadLetterLines: context.deadLetter.lines,
             stop: stop)
