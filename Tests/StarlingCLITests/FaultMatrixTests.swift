@@ -152,7 +152,8 @@ struct FaultMatrixTests {
         defer { try? FileManager.default.removeItem(at: result.folder) }
         #expect(result.status == 3, "\(result.output)")
         #expect(result.stopReason == "over_capacity")
-        #expect(result.output.contains("over capacity"))
+        #expect((result.summary["stop"] as? [String: Any])?["side"] as? String == "generator", "Starling's CPU, not the fake target, is the limit")
+        #expect(result.output.contains("over capacity: Starling could not generate the offered rate"))
         let bound: Double = 4 + 0.25 + 30 + 3
         #expect(result.seconds < bound, "planned end + grace + drain bound: \(result.seconds) s")
         // The documented bound: 64 MiB + (16 + 2 × max_in_flight) × 2 × batch_max_bytes (ci-smoke: 4 in flight, 1 MiB).
