@@ -21,17 +21,46 @@ public enum ResultComparison {
         tolerance: FloatTolerance = .standard,
         reportLimit: Int = 5
     ) -> ResultDiff? {
+        diff(expected: ExpectedResult(rows: expected), actual: actual, tolerance: tolerance, reportLimit: reportLimit)
+    }
+
+    /// As above, honouring the result's interchangeable runs: within a run the actual rows may come
+    /// in any order (each must match a distinct expected row), and the last run may also be filled
+    /// from the alternates the cut left out.
+    public static func diff(
+        expected result: ExpectedResult,
+        actual: [[String: ResultValue]],
+        tolerance: FloatTolerance = .standard,
+        reportLimit: Int = 5
+    ) -> ResultDiff? {
+        let expected = result.rows
         var differences: [ResultDiff.RowDifference] = []
         var differing = 0
-        for index in 0..<max(expected.count, actual.count) {
+        func record(_ index: Int, _ cells: [ResultDiff.CellDifference]) {
+            guard !cells.isEmpty else { return }
+            differing += 1
+            if differences.count < reportLimit { differences.append(.init(index: index, cells: cells)) }
+        }
+        let runs = Dictionary(result.interchangeable.map { ($0.lowerBound, $0) }, uniquingKeysWith: { a, _ in a })
+        var index = 0
+        while index < max(expected.count, actual.count) {
+            if let run = runs[index], run.upperBound <= expected.count {
+                var candidates = Array(expected[run]) + (run.upperBound == expected.count ? result.alternates : [])
+                for position in run {
+                    let a = position < actual.count ? actual[position] : nil
+                    if let a, let match = candidates.firstIndex(where: { compareRow($0, a, tolerance: tolerance).isEmpty }) {
+                        candidates.remove(at: match)
+                    } else {
+                        record(position, compareRow(expected[position], a, tolerance: tolerance))
+                    }
+                }
+                index = run.upperBound
+                continue
+            }
             let e = index < expected.count ? expected[index] : nil
             let a = index < actual.count ? actual[index] : nil
-            let cells = compareRow(e, a, tolerance: tolerance)
-            guard !cells.isEmpty else { continue }
-            differing += 1
-            if differences.count < reportLimit {
-                differences.append(.init(index: index, cells: cells))
-            }
+            record(index, compareRow(e, a, tolerance: tolerance))
+            index += 1
         }
         guard differing > 0 else { return nil }
         return ResultDiff(

@@ -25,10 +25,15 @@ public protocol PipeOracle<Event>: Sendable {
     /// The rows the pipe must return, in its ORDER BY, after LIMIT.
     func rows() -> [ExpectedRow]
 
+    /// The rows with the choices the ORDER BY leaves the target (default: none).
+    func result() -> ExpectedResult
+
     /// Why the oracle cannot give an exact answer for what it consumed, or nil when it can.
     var unsupportedReason: String? { get }
 }
 
 extension PipeOracle {
     public var unsupportedReason: String? { nil }
+
+    public func result() -> ExpectedResult { ExpectedResult(rows: rows()) }
 }

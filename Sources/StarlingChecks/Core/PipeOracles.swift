@@ -85,6 +85,10 @@ public struct AnyPipeOracle: Sendable {
         visits?.rows() ?? commerce?.rows() ?? touchpoints?.rows() ?? []
     }
 
+    public func result() -> ExpectedResult {
+        visits?.result() ?? commerce?.result() ?? touchpoints?.result() ?? ExpectedResult(rows: [])
+    }
+
     public var unsupportedReason: String? {
         visits?.unsupportedReason ?? commerce?.unsupportedReason ?? touchpoints?.unsupportedReason
     }

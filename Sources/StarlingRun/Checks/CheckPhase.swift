@@ -63,7 +63,7 @@ struct CheckPhase {
                     results.append(CheckResult(pipe: oracle.pipe, parameters: parameters, status: .failed, reason: "HTTP \(answer.status): \(answer.body.prefix(300))"))
                     continue
                 }
-                if let diff = ResultComparison.diff(expected: oracle.rows(), actual: answer.rows) {
+                if let diff = ResultComparison.diff(expected: oracle.result(), actual: answer.rows) {
                     results.append(CheckResult(pipe: oracle.pipe, parameters: parameters, status: .failed,
                                                reason: "\(diff.differingRows) of \(max(diff.expectedRows, diff.actualRows)) rows differ", diff: diff.description))
                 } else {

@@ -34,7 +34,7 @@ enum Mutants {
               what: "drop-off against the step two back"),
         .init(pipe: "customer_journey_summary", original: "uniqExact(session_id) AS sessions", replacement: "count(session_id) AS sessions",
               what: "distinct sessions → touchpoints"),
-        .init(pipe: "journey_paths", original: "round(sum(seq[conversion_index].5), 2)", replacement: "round(max(seq[conversion_index].5), 2)",
+        .init(pipe: "journey_paths", original: "round(sum(journey[length(journey)].5), 2)", replacement: "round(max(journey[length(journey)].5), 2)",
               what: "sum → max of revenue"),
         .init(pipe: "channel_performance", original: "/ conversions, 2)", replacement: "/ touchpoints, 2)",
               what: "order value per touchpoint"),

@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-FUNNEL = ["ad_impression", "ad_click", "email_open", "email_click", "social_engagement", "search", "page_view",
+FUNNEL = ["ad_impression", "social_engagement", "email_open", "search", "ad_click", "email_click", "page_view",
           "product_view", "support_chat", "add_to_cart", "checkout", "purchase"]
 
 
@@ -128,7 +128,8 @@ def _sequence(rs: list[dict]) -> list[dict]:
 def customer_journey_details(rows: list[dict], p: dict) -> list[dict]:
     rs = [r for r in _filtered(rows, p) if r["customer_id"] == p["customer_id"]]
     rs = sorted(rs, key=lambda r: (r["timestamp"], r["touchpoint_id"], r["session_id"]))
-    return [{c: r[c] for c in TP_COLUMNS} for r in rs][: int(p.get("limit", 1000))]
+    out = [{c: r[c] for c in TP_COLUMNS} for r in rs]
+    return out[: int(p["limit"])] if "limit" in p else out
 
 
 def touchpoint_time_analysis(rows: list[dict], p: dict) -> list[dict]:
@@ -167,7 +168,7 @@ def touchpoint_funnel(rows: list[dict], p: dict) -> list[dict]:
         customers = len({r["customer_id"] for r in rs})
         before = customers if prev is None else prev
         out.append({"funnel_step": step, "touchpoint_type": kind,
-                    "journey_stage": "awareness" if step <= 5 else "consideration" if step <= 9 else "conversion",
+                    "journey_stage": "awareness" if step <= 4 else "consideration" if step <= 9 else "conversion",
                     "customers": customers, "touchpoints": len(rs),
                     "pct_of_customers": r2(100 * customers / all_customers),
                     "dropoff_pct": r2(100 * (before - customers) / before)})
@@ -192,18 +193,19 @@ def customer_journey_summary(rows: list[dict], p: dict) -> list[dict]:
 
 
 def journey_paths(rows: list[dict], p: dict) -> list[dict]:
+    """A journey: a customer's time-ordered touchpoints up to and including each conversion."""
     paths: dict[str, list[tuple[int, float]]] = defaultdict(list)
     lengths: dict[str, int] = {}
     for _, rs in group(_filtered(rows, p), lambda r: r["customer_id"]).items():
-        seq = _sequence(rs)
-        idx = next((i for i, r in enumerate(seq) if r["conversion"] == 1), None)
-        if idx is None:
-            continue
-        prefix = seq[: idx + 1]
-        path = " > ".join(r["touchpoint_type"] for r in prefix)
-        lengths[path] = len(prefix)
-        paths[path].append((epoch(prefix[-1]["timestamp"]) - epoch(prefix[0]["timestamp"]),
-                            prefix[-1]["transaction_amount"]))
+        journey: list[dict] = []
+        for r in _sequence(rs):
+            journey.append(r)
+            if r["conversion"] != 1:
+                continue
+            path = " > ".join(t["touchpoint_type"] for t in journey)
+            lengths[path] = len(journey)
+            paths[path].append((epoch(journey[-1]["timestamp"]) - epoch(journey[0]["timestamp"]), journey[-1]["transaction_amount"]))
+            journey = []
     out = [{"journey_path": path, "path_length": lengths[path], "journeys": len(v),
             "avg_seconds_to_conversion": r2(sum(s for s, _ in v) / len(v)), "total_revenue": r2(sum(a for _, a in v))}
            for path, v in paths.items() if len(v) >= int(p.get("min_count", 1))]

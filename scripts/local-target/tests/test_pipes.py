@@ -115,3 +115,32 @@ def test_json_meta_names_and_types(loaded):
     assert set(body) >= {"meta", "data", "rows", "statistics"}
     assert set(body["statistics"]) == {"elapsed", "rows_read", "bytes_read"}
     assert "rows_before_limit_at_least" not in loaded.pipe("events_by_country").json()
+
+
+def _touchpoint(customer: str, second: int, kind: str, conversion: int = 0, amount: float = 0.0) -> dict:
+    return {"customer_id": customer, "session_id": f"s_{customer}", "timestamp": f"2025-05-12 10:00:{second:02d}",
+            "touchpoint_id": f"tp_{customer}_{second}", "touchpoint_type": kind, "channel": "website", "device": "mobile",
+            "campaign_id": "", "conversion": conversion, "transaction_amount": amount, "referrer": "", "page_url": "/",
+            "time_spent": 1, "action": "view", "metadata": "{}"}
+
+
+def test_a_customer_converting_twice_makes_two_journeys(fresh_target):
+    """A journey ends at each conversion; what follows the last conversion belongs to no journey."""
+    t = fresh_target()
+    rows = [_touchpoint("c1", 0, "search"), _touchpoint("c1", 5, "purchase", 1, 10.0),
+            _touchpoint("c1", 9, "product_view"), _touchpoint("c1", 20, "purchase", 1, 5.5),
+            _touchpoint("c1", 30, "page_view"),
+            _touchpoint("c2", 1, "product_view"), _touchpoint("c2", 4, "purchase", 1, 2.25)]
+    t.ingest("customer_touchpoints", rows)
+    got = t.pipe_data("journey_paths", {})
+    assert got == oracles.journey_paths(rows, {})
+    assert {(r["journey_path"], r["journeys"]) for r in got} == {("search > purchase", 1), ("product_view > purchase", 2)}
+    assert next(r for r in got if r["journey_path"] == "product_view > purchase")["avg_seconds_to_conversion"] == 7.0
+
+
+def test_journey_details_has_no_default_row_cap(fresh_target):
+    t = fresh_target()
+    rows = [_touchpoint("c1", s, "page_view") for s in range(60)]
+    t.ingest("customer_touchpoints", rows)
+    assert len(t.pipe_data("customer_journey_details", {"customer_id": "c1"})) == 60
+    assert len(t.pipe_data("customer_journey_details", {"customer_id": "c1", "limit": "7"})) == 7

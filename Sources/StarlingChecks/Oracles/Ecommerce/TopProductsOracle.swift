@@ -1,7 +1,9 @@
 import StarlingSim
 
 /// `top_products`: over purchases, per product, sum(quantity) and sum(price × quantity); the 10
-/// highest revenues, product_id ASC on ties. Revenue is summed exactly in integer cents.
+/// highest revenues, product_id ASC on ties. Revenue is summed exactly in integer cents. The pipe
+/// sorts by the unrounded Float64 sum, so products equal in cents may come in either order, and at
+/// the cut either may be kept: `result()` says so.
 public struct TopProductsOracle: PipeOracle {
     public static let pipe = "top_products"
     public static let datasource = "ecommerce_events"
@@ -18,15 +20,18 @@ public struct TopProductsOracle: PipeOracle {
         products[event.product, default: (0, 0)].cents += ClickHouseMath.cents(event.price) * quantity
     }
 
-    public func rows() -> [ExpectedRow] {
+    public func rows() -> [ExpectedRow] { result().rows }
+
+    public func result() -> ExpectedResult {
         let sorted = products.map { (id: "prod_\($0.key)", totals: $0.value) }
             .rankedDescending(by: \.totals.cents, thenBy: \.id)
-        return sorted.prefix(Self.limit).map { id, totals in
-            ExpectedRow([
+        let ranked = sorted.map { id, totals in
+            (row: ExpectedRow([
                 .init("product_id", .string(id)),
                 .init("total_quantity", .integer(totals.quantity)),
                 .init("total_revenue", .float(ClickHouseMath.amount(cents: totals.cents))),
-            ])
+            ]), key: totals.cents)
         }
+        return .ranked(ranked, limit: RowLimit(Self.limit))
     }
 }

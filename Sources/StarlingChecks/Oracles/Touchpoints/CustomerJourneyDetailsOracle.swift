@@ -1,8 +1,9 @@
 import StarlingSim
 
 /// `customer_journey_details`: every touchpoint of one customer (required `customer_id`), all
-/// columns, ordered by (timestamp, touchpoint_id, session_id), then LIMIT. Holds at most about
-/// 2 × |LIMIT| touchpoints: the list is cut back to the rows LIMIT keeps whenever it doubles.
+/// columns, ordered by (timestamp, touchpoint_id, session_id); LIMIT only when `limit` is given.
+/// With a limit it holds at most about 2 × |LIMIT| touchpoints: the list is cut back to the rows
+/// LIMIT keeps whenever it doubles.
 public struct CustomerJourneyDetailsOracle: PipeOracle {
     public static let pipe = "customer_journey_details"
     public static let datasource = "customer_touchpoints"
@@ -14,7 +15,7 @@ public struct CustomerJourneyDetailsOracle: PipeOracle {
     public init(parameters: PipeParameters) throws(CheckError) {
         let reader = ParameterReader(pipe: Self.pipe, parameters: parameters)
         filter = TouchpointFilter(window: try reader.window(), customerID: try reader.requiredString("customer_id"))
-        limit = try reader.limit(default: 1000)
+        limit = reader.string("limit") == nil ? RowLimit(.max) : try reader.limit(default: 1000)
     }
 
     public mutating func consume(_ t: Touchpoint) {

@@ -1,20 +1,21 @@
 import StarlingSim
 
-/// `journey_paths`: for each customer with a conversion, the touchpoint types of their time-ordered
-/// (filtered) touchpoints up to the first conversion form a path; per path: customers, rounded
-/// average seconds from first touchpoint to conversion, revenue of the converting touchpoints.
-/// HAVING journeys >= min_count; journeys DESC, journey_path ASC; LIMIT.
-/// State: per customer the types before their latest timestamp and the group at that timestamp;
-/// once that group holds a conversion, later touchpoints cannot change the path and are skipped.
+/// `journey_paths`: a journey is what one customer does up to a conversion — each customer's
+/// time-ordered (filtered) touchpoints are cut after every converting touchpoint, and each piece
+/// ending with a conversion is a journey (touchpoints after the last conversion belong to none yet).
+/// Per path: journeys, rounded average seconds from the journey's first touchpoint to its
+/// conversion, revenue of the converting touchpoints. HAVING journeys >= min_count; journeys DESC,
+/// journey_path ASC; LIMIT.
+/// State: per customer the open journey (kinds and first time) and the group at the latest
+/// timestamp, whose order is known only once the timestamp is over; per path the totals.
 public struct JourneyPathsOracle: PipeOracle {
     public static let pipe = "journey_paths"
     public static let datasource = "customer_touchpoints"
 
     struct Customer: Sendable {
+        var open: [TouchpointKind] = []
         var first: Int64?
-        var prefix: [TouchpointKind] = []
         var pending = PendingGroup()
-        var converted = false
     }
 
     struct Path: Sendable {
@@ -28,6 +29,8 @@ public struct JourneyPathsOracle: PipeOracle {
     let minCount: Int
     let limit: RowLimit
     var customers: [Int: Customer] = [:]
+    /// Journeys already closed (their customer's later timestamps arrived).
+    var paths: [String: Path] = [:]
     var violations = OrderViolations()
 
     public init(parameters: PipeParameters) throws(CheckError) {
@@ -41,35 +44,39 @@ public struct JourneyPathsOracle: PipeOracle {
         guard filter.admits(t) else { return }
         var customer = customers.removeValue(forKey: t.customer) ?? Customer()
         defer { customers[t.customer] = customer }
-        let pendingTime = customer.pending.time
-        if let time = pendingTime, t.time < time {
+        if let time = customer.pending.time, t.time < time {
             violations.count += 1
             return
         }
-        if let time = pendingTime, t.time > time {
-            if customer.converted { return }
-            customer.first = customer.first ?? time
-            customer.prefix += customer.pending.ordered.map(\.kind)
+        if let time = customer.pending.time, t.time > time {
+            Self.fold(customer.pending.ordered, into: &customer, paths: &paths)
             customer.pending = PendingGroup()
         }
         customer.pending.touchpoints.append(SequencedTouchpoint(t))
-        if t.conversion == 1 { customer.converted = true }
+    }
+
+    /// Appends a closed group (one timestamp, in order) to the customer's open journey, closing a
+    /// journey at each conversion.
+    static func fold(_ group: [SequencedTouchpoint], into customer: inout Customer, paths: inout [String: Path]) {
+        for touchpoint in group {
+            if customer.first == nil { customer.first = touchpoint.time }
+            customer.open.append(touchpoint.kind)
+            guard touchpoint.conversion == 1 else { continue }
+            let key = customer.open.map(\.rawValue).joined(separator: " > ")
+            paths[key, default: Path(length: customer.open.count)].journeys += 1
+            paths[key]?.seconds += touchpoint.time - (customer.first ?? touchpoint.time)
+            paths[key]?.cents += touchpoint.cents
+            customer.open = []
+            customer.first = nil
+        }
     }
 
     public func rows() -> [ExpectedRow] {
-        var paths: [String: Path] = [:]
-        for customer in customers.values where customer.converted {
-            let group = customer.pending.ordered
-            guard let index = group.firstIndex(where: { $0.conversion == 1 }) else { continue }
-            let kinds = customer.prefix + group[...index].map(\.kind)
-            let key = kinds.map(\.rawValue).joined(separator: " > ")
-            let converting = group[index]
-            let start = customer.first ?? converting.time
-            paths[key, default: Path(length: kinds.count)].journeys += 1
-            paths[key]?.seconds += converting.time - start
-            paths[key]?.cents += converting.cents
+        var all = paths
+        for var customer in customers.values where !customer.pending.touchpoints.isEmpty {
+            Self.fold(customer.pending.ordered, into: &customer, paths: &all)
         }
-        let shown = paths.filter { $0.value.journeys >= Int64(minCount) }
+        let shown = all.filter { $0.value.journeys >= Int64(minCount) }
             .rankedDescending(by: \.value.journeys, thenBy: \.key)
         return limit.apply(shown).map { key, path in
             ExpectedRow([

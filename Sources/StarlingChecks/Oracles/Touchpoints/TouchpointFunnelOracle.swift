@@ -1,16 +1,12 @@
 import StarlingSim
 
 /// `touchpoint_funnel`: customers and touchpoints per funnel step, the share of all filtered
-/// customers, and the drop-off from the previous step shown.
+/// customers, and the drop-off from the previous step shown. The funnel's steps and stages are
+/// `TouchpointKind`'s (`funnelStep`, `stage`): one definition for the generator, this oracle and
+/// the pipe (`FunnelDefinitionTests` checks the pipe's SQL against it).
 public struct TouchpointFunnelOracle: PipeOracle {
     public static let pipe = "touchpoint_funnel"
     public static let datasource = "customer_touchpoints"
-
-    /// The fixed funnel order; funnel_step is the 1-based position.
-    static let steps = [
-        "ad_impression", "ad_click", "email_open", "email_click", "social_engagement", "search",
-        "page_view", "product_view", "support_chat", "add_to_cart", "checkout", "purchase",
-    ]
 
     let filter: TouchpointFilter
     var allCustomers: Set<Int> = []
@@ -34,16 +30,17 @@ public struct TouchpointFunnelOracle: PipeOracle {
         var rows: [ExpectedRow] = []
         var previous: Int64?
         let all = Int64(allCustomers.count)
-        for (index, type) in Self.steps.enumerated() {
+        for kind in TouchpointKind.allCases {
+            let type = kind.rawValue
             guard let count = touchpoints[type], let set = customers[type] else { continue }
-            let step = index + 1
+            let step = kind.funnelStep
             let reached = Int64(set.count)
             let prev = previous ?? reached
             previous = reached
             rows.append(ExpectedRow([
                 .init("funnel_step", .integer(Int64(step))),
                 .init("touchpoint_type", .string(type)),
-                .init("journey_stage", .string(step <= 5 ? "awareness" : step <= 9 ? "consideration" : "conversion")),
+                .init("journey_stage", .string(kind.stage.rawValue)),
                 .init("customers", .integer(reached)),
                 .init("touchpoints", .integer(count)),
                 .init("pct_of_customers", .rounded2(ClickHouseMath.divide(100 * reached, all))),

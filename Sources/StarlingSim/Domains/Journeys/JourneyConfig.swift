@@ -5,9 +5,10 @@ public struct JourneyConfig: Sendable {
     public var customerZipf = 0.6
     public var journeysPerHour = 500.0
     public var dailyCurve = DailyCurve.online
-    /// How journeys begin.
+    /// How journeys begin (a `page_view` start is a visit that came straight to the site: see
+    /// `siteOrigins`).
     public var startWeights: [(String, Double)] = [
-        ("ad_impression", 0.35), ("search", 0.25), ("social_engagement", 0.18), ("email_open", 0.16), ("page_view", 0.06),
+        ("ad_impression", 0.30), ("search", 0.22), ("social_engagement", 0.15), ("email_open", 0.13), ("page_view", 0.20),
     ]
     /// The Markov chain: from each touchpoint kind, weights of the next kind and of `drop` (the journey ends).
     public var transitions: [String: [(String, Double)]] = [
@@ -26,11 +27,16 @@ public struct JourneyConfig: Sendable {
     /// Touchpoints per journey at most (a journey that would go on is cut here).
     public var maxTouchpoints = 40
     public var adChannels: [(String, Double)] = [("display", 0.5), ("social", 0.3), ("search", 0.2)]
-    /// Where journeys that start on the site came from.
-    public var siteOrigins: [(String, Double)] = [("referral", 0.5), ("affiliate", 0.5)]
+    /// Where a session that begins on the site (not with an ad, email, social post or search) came
+    /// from: `direct` (typed in, a bookmark, the app: channel `website` or `mobile_app`), or a link.
+    public var siteOrigins: [(String, Double)] = [("direct", 0.5), ("referral", 0.25), ("affiliate", 0.25)]
+    /// Where a returning session (a later session of a journey) that begins on the site came from.
+    public var returnOrigins: [(String, Double)] = [("direct", 0.55), ("search", 0.15), ("email", 0.12), ("ad", 0.08), ("referral", 0.05), ("affiliate", 0.05)]
     public var devices: [(String, Double)] = [("desktop", 0.45), ("mobile", 0.45), ("tablet", 0.10)]
-    /// Share of mobile customers who use the app rather than the website.
+    /// Share of mobile and tablet customers who use the app (on those devices) rather than the website.
     public var appUserRate = 0.55
+    /// Share of sessions on the customer's primary device (the rest on another one).
+    public var primaryDeviceRate = 0.85
     public var campaigns: [(String, Double)] = [
         ("summer_sale_2025", 0.25), ("black_friday_2025", 0.20), ("spring_launch_2025", 0.15),
         ("retargeting_q2", 0.15), ("newsletter_weekly", 0.15), ("brand_awareness", 0.10),
@@ -44,7 +50,7 @@ public struct JourneyConfig: Sendable {
     public var orderValueMedian = 85.0
     public var orderValueSigma = 0.7
     /// After each touchpoint, the chance that the next one is in a new session, and the gaps.
-    public var newSessionProbability = 0.35
+    public var newSessionProbability = 0.2
     public var inSessionGapSeconds = 90.0
     public var sessionGapMedianHours = 20.0
     public var sessionGapSigma = 1.0
@@ -72,8 +78,12 @@ public struct JourneyConfig: Sendable {
         maxTouchpoints = try reader.int("max_touchpoints", default: maxTouchpoints, in: 1...10_000)
         adChannels = try reader.weights("ad_channels", default: adChannels)
         siteOrigins = try reader.weights("site_origins", default: siteOrigins)
+        try Self.checkNames(siteOrigins.map(\.0), allowed: ["direct", "referral", "affiliate"], path: reader.childPath("site_origins"))
+        returnOrigins = try reader.weights("return_origins", default: returnOrigins)
+        try Self.checkNames(returnOrigins.map(\.0), allowed: ["direct", "search", "email", "ad", "social", "referral", "affiliate"], path: reader.childPath("return_origins"))
         devices = try reader.weights("devices", default: devices)
         appUserRate = try reader.probability("app_user_rate", default: appUserRate)
+        primaryDeviceRate = try reader.probability("primary_device_rate", default: primaryDeviceRate)
         campaigns = try reader.weights("campaigns", default: campaigns)
         products = try reader.int("products", default: products, in: 1...10_000_000)
         productZipf = try reader.double("product_zipf", default: productZipf, in: 0...5)
@@ -84,6 +94,12 @@ public struct JourneyConfig: Sendable {
         inSessionGapSeconds = try reader.double("in_session_gap_seconds", default: inSessionGapSeconds, in: 0...86_400)
         sessionGapMedianHours = try reader.double("session_gap_median_hours", default: sessionGapMedianHours, in: 0.5...8760)
         sessionGapSigma = try reader.double("session_gap_sigma", default: sessionGapSigma, in: 0...3)
+    }
+
+    static func checkNames(_ names: [String], allowed: [String], path: String) throws(ScenarioError) {
+        for name in names where !allowed.contains(name) {
+            throw .invalidValue(path: "\(path).\(name)", expected: "one of \(allowed.joined(separator: ", "))", found: "\"\(name)\"")
+        }
     }
 
     static func checkKinds(_ names: [String], path: String, allowDrop: Bool) throws(ScenarioError) {

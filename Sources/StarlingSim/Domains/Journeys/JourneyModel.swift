@@ -1,8 +1,15 @@
 /// Customer journeys: a customer (with a primary device) starts a journey from an ad, a search, a
-/// social post, an email or a referral, and moves through awareness → consideration → conversion as
-/// a Markov chain over touchpoint kinds, with channels, pages and referrers that follow from each
-/// touchpoint, gaps of minutes within a session and hours to days between sessions. A journey that
-/// reaches `purchase` converts: `conversion` is 1 and `transaction_amount` > 0 there, and only there.
+/// social post, an email or a visit straight to the site, and moves through awareness →
+/// consideration → conversion as a Markov chain over touchpoint kinds (`TouchpointKind`, the funnel),
+/// with gaps of minutes within a session and hours to days between sessions. A journey that reaches
+/// `purchase` converts: `conversion` is 1 and `transaction_amount` > 0 there, and only there.
+///
+/// Channels are attributed as analytics tools do: an ad, email, social or search touchpoint is on its
+/// own channel, and every on-site touchpoint carries its **session's acquisition channel** — where the
+/// session came from (the ad network, email, social, search, a referral or affiliate link, or direct:
+/// `website`, or `mobile_app` for app users on a phone or tablet). So purchases, and revenue, fall on
+/// every channel. A session has one device (mostly the customer's primary one; never a desktop for
+/// `mobile_app`) and one referrer.
 public struct JourneyModel: DomainModel {
     public static let datasource = "customer_touchpoints"
     public static let site = "https://shop.example.com"
@@ -20,7 +27,7 @@ public struct JourneyModel: DomainModel {
     let categoryPage: [String]
     let searchPage: [String]
     let campaignPage: [String]
-    let adChannelChoice, originChoice, deviceChoice, campaignChoice: AliasTable
+    let adChannelChoice, originChoice, returnChoice, deviceChoice, campaignChoice: AliasTable
 
     /// Next-kind choice: an alias table over kinds, where `nil` stands for "drop".
     struct KindChoice: Sendable {
@@ -61,6 +68,7 @@ public struct JourneyModel: DomainModel {
         campaignPage = config.campaigns.map { "\(Self.site)/landing/\($0.0)" }
         adChannelChoice = AliasTable(weights: config.adChannels.map(\.1))
         originChoice = AliasTable(weights: config.siteOrigins.map(\.1))
+        returnChoice = AliasTable(weights: config.returnOrigins.map(\.1))
         deviceChoice = AliasTable(weights: config.devices.map(\.1))
         campaignChoice = AliasTable(weights: config.campaigns.map(\.1))
     }
@@ -69,12 +77,19 @@ public struct JourneyModel: DomainModel {
 
     public func intensity(at t: Int64) -> Double { config.dailyCurve.intensity(at: t) }
 
+    /// One session of a journey: where it came from, on which device, with which referrer.
+    struct Visit {
+        var channel: String
+        var device: Int
+        var referrer: String
+    }
+
     public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [Touchpoint]) -> Int {
         var rng = Xoshiro256(seed: seed, stream: StreamTag("journey"), index: UInt64(index))
         let customer = customerChoice.sample(using: &rng)
         var profile = Xoshiro256(seed: seed, stream: StreamTag("customer"), index: UInt64(customer))
-        let device = deviceChoice.sample(using: &profile)
-        let appUser = config.devices[device].0 == "mobile" && profile.unit() < config.appUserRate
+        let primary = deviceChoice.sample(using: &profile)
+        let appUser = config.devices[primary].0 != "desktop" && profile.unit() < config.appUserRate
 
         let product = productChoice.sample(using: &rng)
         let category = productCategory[product]
@@ -82,11 +97,11 @@ public struct JourneyModel: DomainModel {
         let paid = first == .adImpression || first == .emailOpen || first == .socialEngagement
         let campaign = paid ? campaignChoice.sample(using: &rng) : nil
         let adChannel = config.adChannels[adChannelChoice.sample(using: &rng)].0
-        let origin = config.siteOrigins[originChoice.sample(using: &rng)].0
 
         var kind: TouchpointKind? = first
         var time = start
         var session = 1
+        var visit = startVisit(with: first, returning: false, adChannel: adChannel, primary: primary, appUser: appUser, using: &rng)
         var step = 0
         while let current = kind, step < config.maxTouchpoints {
             step += 1
@@ -95,18 +110,18 @@ public struct JourneyModel: DomainModel {
                     session += 1
                     let hours = Distribution.logNormal(median: config.sessionGapMedianHours, sigma: config.sessionGapSigma, using: &rng)
                     time += max(1860, Int64(hours * 3600))
+                    visit = startVisit(with: current, returning: true, adChannel: adChannel, primary: primary, appUser: appUser, using: &rng)
                 } else {
                     time += 1 + Int64(Distribution.exponential(mean: config.inSessionGapSeconds, using: &rng))
                 }
             }
-            let channel = channel(of: current, step: step, adChannel: adChannel, origin: origin, appUser: appUser)
-            let usedDevice = rng.unit() < 0.85 ? device : deviceChoice.sample(using: &rng)
             let amount = current == .purchase ? productPrice[product] * Double(1 + rng.below(3)) : 0
             events.append(Touchpoint(
                 customer: customer + 1, journey: index + 1, sessionNumber: session, time: time, step: step,
-                kind: current, channel: channel, device: config.devices[usedDevice].0,
+                kind: current, channel: Self.offSiteChannel(of: current, adChannel: adChannel) ?? visit.channel,
+                device: config.devices[visit.device].0,
                 campaignID: campaign.map { config.campaigns[$0].0 } ?? "",
-                transactionAmount: amount, referrer: Self.referrer(of: channel, using: &rng),
+                transactionAmount: amount, referrer: visit.referrer,
                 pageURL: page(of: current, product: product, category: category, campaign: campaign),
                 timeSpent: max(1, Int(Distribution.logNormal(median: current.medianSeconds, sigma: 0.6, using: &rng).rounded())),
                 metadata: productMetadata[product]))
@@ -116,18 +131,38 @@ public struct JourneyModel: DomainModel {
         return customer
     }
 
-    /// The channel a touchpoint happens on: ads on the journey's ad network, email in email, social
-    /// on social, search on search; on-site steps in the app (app users) or on the website, except a
-    /// journey's first on-site step when it came from a referral or affiliate link.
-    func channel(of kind: TouchpointKind, step: Int, adChannel: String, origin: String, appUser: Bool) -> String {
+    /// The channel an off-site touchpoint happens on (the ad network, email, social, search); nil
+    /// for an on-site one, which carries its session's acquisition channel.
+    static func offSiteChannel(of kind: TouchpointKind, adChannel: String) -> String? {
         switch kind {
         case .adImpression, .adClick: return adChannel
         case .emailOpen, .emailClick: return "email"
         case .socialEngagement: return "social"
         case .search: return "search"
-        case .pageView where step == 1: return origin
-        default: return appUser ? "mobile_app" : "website"
+        case .pageView, .productView, .supportChat, .addToCart, .checkout, .purchase: return nil
         }
+    }
+
+    /// A new session beginning with `kind`: acquired by that touchpoint when it is off-site, else by
+    /// an origin (a journey's first session: `siteOrigins`; a returning one: `returnOrigins`). The
+    /// device is the primary one most of the time; direct sessions of app users on a phone or tablet
+    /// are `mobile_app`, other direct sessions `website`.
+    func startVisit(with kind: TouchpointKind, returning: Bool, adChannel: String, primary: Int, appUser: Bool,
+                    using rng: inout Xoshiro256) -> Visit {
+        let device = rng.unit() < config.primaryDeviceRate ? primary : deviceChoice.sample(using: &rng)
+        var channel: String
+        if let offSite = Self.offSiteChannel(of: kind, adChannel: adChannel) {
+            channel = offSite
+        } else if returning {
+            let origin = config.returnOrigins[returnChoice.sample(using: &rng)].0
+            channel = origin == "ad" ? adChannel : origin
+        } else {
+            channel = config.siteOrigins[originChoice.sample(using: &rng)].0
+        }
+        if channel == "direct" {
+            channel = appUser && config.devices[device].0 != "desktop" ? "mobile_app" : "website"
+        }
+        return Visit(channel: channel, device: device, referrer: Self.referrer(of: channel, using: &rng))
     }
 
     func page(of kind: TouchpointKind, product: Int, category: Int, campaign: Int?) -> String {
@@ -146,7 +181,7 @@ public struct JourneyModel: DomainModel {
 
     /// Where the visitor came from, consistent with the channel.
     static func referrer(of channel: String, using rng: inout Xoshiro256) -> String {
-        guard let options = referrers[channel] else { return "shop.example.com" }
+        guard let options = referrers[channel] else { return "direct" }
         return options[rng.below(options.count)]
     }
 
@@ -158,5 +193,6 @@ public struct JourneyModel: DomainModel {
         "affiliate": ["partner-blog.example.org", "deals.example.net"],
         "referral": ["friend-invite.example.com", "reviews.example.org"],
         "mobile_app": ["app"],
+        "website": ["direct"],
     ]
 }

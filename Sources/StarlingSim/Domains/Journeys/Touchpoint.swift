@@ -44,7 +44,10 @@ public struct Touchpoint: DomainEvent, Equatable {
     }
 }
 
-/// The kinds of touchpoint, grouped into the journey stages awareness → consideration → conversion.
+/// The kinds of touchpoint, in funnel order, grouped into the journey stages awareness →
+/// consideration → conversion. This is the one definition of the funnel: the generator's journeys
+/// move through it, `touchpoint_funnel`'s oracle reads it, and the pipe's SQL encodes the same
+/// order and stage boundaries (its DESCRIPTION lists them; a test compares).
 public enum TouchpointKind: String, Sendable, CaseIterable {
     case adImpression = "ad_impression"
     case socialEngagement = "social_engagement"
@@ -59,7 +62,10 @@ public enum TouchpointKind: String, Sendable, CaseIterable {
     case checkout
     case purchase
 
-    public enum Stage: String, Sendable { case awareness, consideration, conversion }
+    public enum Stage: String, Sendable, CaseIterable { case awareness, consideration, conversion }
+
+    /// The 1-based position in the funnel (`touchpoint_funnel`'s `funnel_step`).
+    public var funnelStep: Int { (Self.allCases.firstIndex(of: self) ?? 0) + 1 }
 
     public var stage: Stage {
         switch self {
