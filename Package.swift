@@ -19,31 +19,34 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         // Every target lists the modules it imports (no reliance on transitive dependencies).
         .target(name: "StarlingSim", swiftSettings: strict),
+        // Pure: a Tinybird project's datafiles read into specs (pipes' parameters, datasources).
+        .target(name: "StarlingProject", swiftSettings: strict),
         .target(name: "StarlingMetrics", dependencies: ["CZlib"], swiftSettings: strict),
         .target(name: "StarlingChecks", dependencies: ["StarlingSim"], swiftSettings: strict),
         .target(name: "StarlingNet", dependencies: ["CZlib", "COpenSSL"], swiftSettings: strict),
         .target(
             name: "StarlingRun",
-            dependencies: ["StarlingSim", "StarlingMetrics", "StarlingChecks", "StarlingNet"],
+            dependencies: ["StarlingSim", "StarlingMetrics", "StarlingChecks", "StarlingNet", "StarlingProject"],
             swiftSettings: strict),
         // Pure rendering of results: reports, the console summary, compare.
         .target(name: "StarlingReport", dependencies: ["StarlingRun", "StarlingMetrics"], swiftSettings: strict),
         // Orchestration the CLI calls: targets, signals, phases, the results folder's writing.
         .target(
             name: "StarlingApp",
-            dependencies: ["StarlingRun", "StarlingReport", "StarlingNet", "StarlingSim"],
+            dependencies: ["StarlingRun", "StarlingReport", "StarlingNet", "StarlingSim", "StarlingProject"],
             swiftSettings: strict),
         .executableTarget(
             name: "starling",
-            dependencies: ["StarlingApp", "StarlingReport", "StarlingRun", "StarlingSim", "StarlingNet", "StarlingMetrics"],
+            dependencies: ["StarlingApp", "StarlingReport", "StarlingRun", "StarlingSim", "StarlingNet", "StarlingMetrics", "StarlingProject"],
             swiftSettings: strict),
         .testTarget(name: "StarlingSimTests", dependencies: ["StarlingSim"], swiftSettings: strict),
+        .testTarget(name: "StarlingProjectTests", dependencies: ["StarlingProject"], swiftSettings: strict),
         .testTarget(name: "StarlingMetricsTests", dependencies: ["StarlingMetrics"], swiftSettings: strict),
         .testTarget(name: "StarlingChecksTests", dependencies: ["StarlingChecks", "StarlingSim"], swiftSettings: strict),
         .testTarget(name: "StarlingNetTests", dependencies: ["StarlingNet"], swiftSettings: strict),
         .testTarget(
             name: "StarlingRunTests",
-            dependencies: ["StarlingRun", "StarlingChecks", "StarlingNet", "StarlingSim", "StarlingMetrics"],
+            dependencies: ["StarlingRun", "StarlingChecks", "StarlingNet", "StarlingSim", "StarlingMetrics", "StarlingProject"],
             swiftSettings: strict),
         .testTarget(name: "StarlingReportTests", dependencies: ["StarlingReport", "StarlingRun", "StarlingMetrics"], swiftSettings: strict),
         // Runs the built `starling` executable end to end (build it first: `swift build --build-tests`).

@@ -1,5 +1,6 @@
 import Foundation
 import StarlingNet
+import StarlingProject
 import StarlingReport
 import StarlingRun
 import StarlingSim
@@ -19,6 +20,8 @@ public struct LoadRunOptions: Sendable {
     /// Empty the scenario's datasources on a URL target first, so exact checks can run (destructive).
     public var truncate = false
     public var localTarget: LocalTarget.Options
+    /// The project's pipe specs (the check plan's parameters).
+    public var pipes: [String: PipeSpec] = [:]
 
     public init(localTarget: LocalTarget.Options) {
         self.localTarget = localTarget
@@ -56,6 +59,7 @@ public enum LoadRun {
         if let seed = options.seed { plan.seed = seed }
         plan.shard = options.shard
         plan.showProgress = options.showProgress
+        plan.pipes = options.pipes
         let transport = SocketTransport(target: target.url)
         defer { transport.close() }
         do {

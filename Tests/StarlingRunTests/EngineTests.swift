@@ -65,8 +65,12 @@ struct VirtualRun {
         RunEnvironment(transport: target, clock: clock, cancellation: cancellation, folder: folder)
     }
 
+    /// Runs `plan`; `sent` gets the events the run sent, produced again from the seed (so every
+    /// comparison with it also checks that the checks see exactly what was sent).
     func run(_ plan: RunPlan) -> RunOutcome {
-        RunEngine.run(plan, environment: environment) { _, event in sent.add(event) }
+        let outcome = RunEngine.run(plan, environment: environment)
+        outcome.sent?.forEachSent { _, event in sent.add(event) }
+        return outcome
     }
 
     /// Cancels with `reason` once the virtual clock reaches `seconds` after now.
@@ -255,5 +259,45 @@ struct VirtualRun {
         #expect(ledger.rejected > 0 && ledger.rejected <= 10, "one half-batch refused with 400: \(ledger)")
         #expect(ledger.failed == 0)
         #expect(run.target.requests == outcome.summary.ingest.requests)
+    }
+}
+
+/// Query parameters depend on the seed and the query's place in the schedule only, not on how fast
+/// threads ran: two real-time runs against the fake target ask exactly the same things.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct QueryParameterTests {
+    func queries(eventTime: String) throws -> [String] {
+        var behavior = FakeTargetBehavior()
+        behavior.keepsPipeRequests = true
+        let target = try FakeTarget(behavior: behavior)
+        defer { target.stop() }
+        let json = """
+        {"format": 1, "seed": 4, "datasources": {"store_visits": {"visits_per_hour": 20000}, "customer_touchpoints": {}},
+         "run": {"duration": "2s", "event_time": "\(eventTime)", "query_concurrency": 1,
+                 "ingest": {"rate": 3000, "batch_max_events": 50},
+                 "queries": [{"pipe": "visitor_details", "rate": 40, "parameters": {"visitor_id": "$visitor_id", "limit": ["5", "10"]}},
+                             {"pipe": "visits_by_store", "rate": 30, "parameters": {"start_date": "$window_start", "end_date": "$window_end"}},
+                             {"pipe": "customer_journey_details", "rate": 20, "parameters": {"customer_id": "$customer_id"}}]}}
+        """
+        let plan = RunPlan(scenario: try Scenario(json: Data(json.utf8), source: "q.json"), token: "t")
+        let transport = SocketTransport(target: target.url)
+        defer { transport.close() }
+        _ = RunEngine.run(plan, environment: RunEnvironment(transport: transport))
+        return target.pipeRequests()
+    }
+
+    @Test func twoRunsQueryTheSameParameters() throws {
+        let first = try queries(eventTime: "simulated")
+        let second = try queries(eventTime: "simulated")
+        #expect(first.count > 150)
+        #expect(first.filter { $0.contains("visitor_id=visitor_") }.count > 50, "ids drawn from the data sent")
+        #expect(first.filter { $0.contains("start_date=") }.count > 30)
+        #expect(first == second)
+    }
+
+    /// In a live run the event times are the send times, so windows move with the start; the ids
+    /// and the windows' places in the run stay the same.
+    @Test func liveRunsQueryTheSameIds() throws {
+        let ids = { (requests: [String]) in requests.map { $0.replacing(/(start|end)_date=[^&]*/, with: "") } }
+        #expect(ids(try queries(eventTime: "live")) == ids(try queries(eventTime: "live")))
     }
 }

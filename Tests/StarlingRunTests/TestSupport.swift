@@ -1,4 +1,5 @@
 import Foundation
+import StarlingProject
 import Testing
 
 /// The checkout this test file lives in.
@@ -29,4 +30,9 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
     let error = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
+}
+
+/// The seed project's pipe specs (`scenarios/tinybird`).
+func seedPipes() throws -> [String: PipeSpec] {
+    try ProjectFolder(path: repositoryRoot.appendingPathComponent("scenarios/tinybird").path).pipes
 }

@@ -14,7 +14,7 @@ import Testing
         let dir = try temporaryDirectory()
         var options = GenerateOptions()
         options.size = .events(events)
-        return (dir, try TinybirdProjectWriter.write(try catalog.load(name), options: options, directory: dir.path))
+        return (dir, try TinybirdProjectWriter.write(try catalog.load(name), options: options, directory: dir.path, pipes: seedPipes()))
     }
 
     /// Expected texts taken from chdb 26.9 (`FORMAT JSONEachRow`, `output_format_json_quote_64bit_integers=0`).
@@ -144,7 +144,7 @@ import Testing
         var options = GenerateOptions()
         options.size = .events(3000)
         let scenario = try ScenarioCatalog(folders: [repositoryRoot.appendingPathComponent("scenarios").path]).load("ci-smoke")
-        let project = try TinybirdProjectWriter.write(scenario, options: options, directory: dir.path)
+        let project = try TinybirdProjectWriter.write(scenario, options: options, directory: dir.path, pipes: try seedPipes())
 
         if let parsed = try parsedWithPyYAML(project.tests.map(\.path)) {
             let written = project.tests.map { $0.cases.map { YAMLCase(name: $0.name, description: $0.description, parameters: $0.parameters, expected_result: $0.expectedResult, expected_http_status: $0.expectedHTTPStatus) } }

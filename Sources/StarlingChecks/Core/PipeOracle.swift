@@ -30,10 +30,17 @@ public protocol PipeOracle<Event>: Sendable {
 
     /// Why the oracle cannot give an exact answer for what it consumed, or nil when it can.
     var unsupportedReason: String? { get }
+
+    /// The rare cases the pipe's semantics depend on (ties its ORDER BY must break, entities that
+    /// hit a branch of the SQL…), each with how often the data it consumed exercised it. A case
+    /// the data never exercised is one a wrong pipe could get wrong unnoticed.
+    func coverage() -> [String: Int]
 }
 
 extension PipeOracle {
     public var unsupportedReason: String? { nil }
+
+    public func coverage() -> [String: Int] { [:] }
 
     public func result() -> ExpectedResult { ExpectedResult(rows: rows()) }
 }

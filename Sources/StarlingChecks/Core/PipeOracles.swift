@@ -89,6 +89,10 @@ public struct AnyPipeOracle: Sendable {
         visits?.result() ?? commerce?.result() ?? touchpoints?.result() ?? ExpectedResult(rows: [])
     }
 
+    public func coverage() -> [String: Int] {
+        visits?.coverage() ?? commerce?.coverage() ?? touchpoints?.coverage() ?? [:]
+    }
+
     public var unsupportedReason: String? {
         visits?.unsupportedReason ?? commerce?.unsupportedReason ?? touchpoints?.unsupportedReason
     }

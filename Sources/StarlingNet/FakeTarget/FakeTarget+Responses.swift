@@ -15,6 +15,7 @@ extension FakeTarget {
             (status, body) = events(request, query: query, scripted: action, counters: counters, keepBody: behavior.keepsEventBodies)
         } else if path.contains("/v0/pipes/") || path.hasSuffix("/v0/sql") {
             body = pipeBody(rows: behavior.pipeRows)
+            if behavior.keepsPipeRequests, path.contains("/v0/pipes/") { counters.pipeRequests.withLock { $0.append(String(request.path)) } }
         } else {
             body = "ok"
             contentType = "text/plain"

@@ -48,6 +48,11 @@ public final class FakeTarget: Sendable {
 
     public var stats: FakeTargetStats { counters.snapshot() }
 
+    /// Every `/v0/pipes/` request's path and query string, in arrival order (with `keepsPipeRequests`).
+    public func pipeRequests() -> [String] {
+        counters.pipeRequests.withLock { $0 }
+    }
+
     /// Every NDJSON line of the acknowledged `/v0/events` requests (with `keepsEventBodies`).
     public func acknowledgedEventLines() -> [String] {
         counters.acknowledgedBodies.withLock { bodies in

@@ -66,6 +66,8 @@ public struct FakeTargetBehavior: Sendable {
     public var pipeRows: Int
     /// Keep the NDJSON of every acknowledged `/v0/events` request (see `FakeTarget.acknowledgedEventLines`).
     public var keepsEventBodies: Bool
+    /// Keep the path and query string of every `/v0/pipes/` request (see `FakeTarget.pipeRequests`).
+    public var keepsPipeRequests = false
 
     public init(responses: Responses = .always(.ok), latency: Latency = .none, stall: Stall? = nil,
                 retryAfterSeconds: Int? = nil, chunkedBodies: Bool = false, pipeRows: Int = 1, keepsEventBodies: Bool = false) {

@@ -25,6 +25,8 @@ final class FakeTargetCounters: Sendable {
     let stalledRequests = Atomic<Int>(0)
     /// NDJSON bodies of acknowledged `/v0/events` requests, when the behavior asks to keep them.
     let acknowledgedBodies = Mutex<[[UInt8]]>([])
+    /// Paths (with query strings) of `/v0/pipes/` requests in arrival order, when asked to keep them.
+    let pipeRequests = Mutex<[String]>([])
 
     func snapshot() -> FakeTargetStats {
         FakeTargetStats(requests: requests.load(ordering: .acquiring),

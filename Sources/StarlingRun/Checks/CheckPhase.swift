@@ -1,6 +1,7 @@
 import Foundation
 import StarlingChecks
 import StarlingSim
+import Synchronization
 
 /// After the load: settle (wait until the target holds every acknowledged row), then verify (ask
 /// each pipe for each planned combination and compare with its oracle).
@@ -45,37 +46,49 @@ struct CheckPhase {
         return (nil, CheckResult(pipe: "settle", parameters: "", status: .failed, reason: reason))
     }
 
-    /// Compares every oracle with the pipe's answer. A target that never answers a combination
-    /// (only 503s, 429s or dropped connections until the patience ran out) skips it, with the reason.
-    func verify(_ oracles: OracleSet) -> [CheckResult] {
-        var results = oracles.refused.map {
-            CheckResult(pipe: $0.pipe, parameters: $0.parameters.description, status: .skipped, reason: "parameters refused: \($0.reason)")
+    /// Compares every expected answer with the pipe's, `concurrency` queries at a time. A target
+    /// that never answers a combination (only 503s, 429s or dropped connections until the patience
+    /// ran out) skips it, with the reason. Results keep the plan's order.
+    func verify(_ expectations: Expectations, concurrency: Int = 4) -> [CheckResult] {
+        var results = expectations.refused.map {
+            CheckResult(pipe: $0.check.pipe, parameters: $0.check.parameters.description, status: .skipped,
+                        reason: "parameters refused: \($0.reason)", purpose: $0.check.purpose)
         }
-        for oracle in oracles.oracles {
-            let parameters = oracle.parameters.description
-            if let reason = oracle.unsupportedReason {
-                results.append(CheckResult(pipe: oracle.pipe, parameters: parameters, status: .skipped, reason: reason))
-                continue
-            }
-            do {
-                let answer = try queries.pipe(oracle.pipe, parameters: oracle.parameters)
-                guard answer.status == 200 else {
-                    results.append(CheckResult(pipe: oracle.pipe, parameters: parameters, status: .failed, reason: "HTTP \(answer.status): \(answer.body.prefix(300))"))
-                    continue
+        let entries = expectations.oracles
+        let answers = Mutex<[Int: CheckResult]>([:])
+        let next = Atomic<Int>(0)
+        let group = ThreadGroup(clock: queries.clock)
+        for _ in 0..<max(1, min(concurrency, entries.count)) {
+            group.spawn { [queries] in
+                while true {
+                    let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard index < entries.count else { return }
+                    let result = Self.check(entries[index].check, entries[index].oracle, queries: queries)
+                    answers.withLock { $0[index] = result }
                 }
-                if let diff = ResultComparison.diff(expected: oracle.result(), actual: answer.rows) {
-                    results.append(CheckResult(pipe: oracle.pipe, parameters: parameters, status: .failed,
-                                               reason: "\(diff.differingRows) of \(max(diff.expectedRows, diff.actualRows)) rows differ", diff: diff.description))
-                } else {
-                    results.append(CheckResult(pipe: oracle.pipe, parameters: parameters, status: .passed))
-                }
-            } catch .neverAnswered(let attempts, let last) {
-                results.append(CheckResult(pipe: oracle.pipe, parameters: parameters, status: .skipped,
-                                           reason: "the target never answered (\(attempts) attempts, the last \(last))"))
-            } catch {
-                results.append(CheckResult(pipe: oracle.pipe, parameters: parameters, status: .failed, reason: "\(error)"))
             }
         }
+        group.wait()
+        let collected = answers.withLock { $0 }
+        results += entries.indices.compactMap { collected[$0] }
         return results
+    }
+
+    static func check(_ check: PlannedCheck, _ oracle: AnyPipeOracle, queries: TargetQueries) -> CheckResult {
+        let parameters = check.parameters.description
+        func result(_ status: CheckResult.Status, _ reason: String? = nil, diff: String? = nil) -> CheckResult {
+            CheckResult(pipe: check.pipe, parameters: parameters, status: status, reason: reason, diff: diff, purpose: check.purpose)
+        }
+        if let reason = oracle.unsupportedReason { return result(.skipped, reason) }
+        do {
+            let answer = try queries.pipe(check.pipe, parameters: check.parameters)
+            guard answer.status == 200 else { return result(.failed, "HTTP \(answer.status): \(answer.body.prefix(300))") }
+            guard let diff = ResultComparison.diff(expected: oracle.result(), actual: answer.rows) else { return result(.passed) }
+            return result(.failed, "\(diff.differingRows) of \(max(diff.expectedRows, diff.actualRows)) rows differ", diff: diff.description)
+        } catch .neverAnswered(let attempts, let last) {
+            return result(.skipped, "the target never answered (\(attempts) attempts, the last \(last))")
+        } catch {
+            return result(.failed, "\(error)")
+        }
     }
 }

@@ -3,9 +3,10 @@ import StarlingChecks
 import StarlingNet
 import StarlingSim
 
-/// A whole `starling run` after its start: load (with oracles fed by every event sent and freshness
-/// probes watched while it runs), drain, settle, verify, thresholds. The verdict is in the outcome's
-/// summary, with the seconds each phase took.
+/// A whole `starling run` after its start: load (freshness probes watched while it runs), drain,
+/// settle, verify, thresholds. The checks stay off the send path: after the load, the events sent
+/// are produced again from the seed, the check plan is drawn from them and the oracles are fed
+/// them. The verdict is in the outcome's summary, with the seconds each phase took.
 public enum RunSession {
     /// Whether the target's datasources hold only this run's events, so exact checks make sense.
     public enum Isolation: Sendable, Equatable {
@@ -23,16 +24,6 @@ public enum RunSession {
         let clock = environment.clock
         let queries = TargetQueries(transport: environment.transport, token: plan.token, clock: clock, cancellation: environment.cancellation)
 
-        // Oracles for the planned combinations, fed as events are sent.
-        let datasources = plan.scenario.datasources.map(\.name)
-        let checking = config.correctness && isolation == .isolated
-        var oracles = OracleSet([])
-        if checking {
-            let first = plan.eventTime == .live ? clock.wallNow() / 1_000_000_000 : plan.scenario.start
-            let span = plan.eventTime == .live ? Int64(plan.duration.rounded(.up)) : 3600
-            oracles = OracleSet(CheckPlan.combinations(pipes: config.pipes, datasources: datasources, range: first...(first + span)))
-        }
-
         // Freshness probes, polled on their own thread from the start of the load to the end of settle.
         let probing = config.probesPerSecond > 0 && isolation != .synthetic
         let tracker = probing && plan.freshness == nil ? FreshnessTracker(timeout: config.probeTimeout) : plan.freshness
@@ -45,7 +36,7 @@ public enum RunSession {
             prober.spawn { probes.run(until: proberDone) }
         }
 
-        var outcome = RunEngine.run(plan, environment: environment, onSent: checking ? { oracles.consume(datasource: $0, $1) } : nil)
+        var outcome = RunEngine.run(plan, environment: environment)
         let ledger = outcome.summary.ingest.ledger
         let aborted = environment.cancellation.isCancelled
 
@@ -76,8 +67,10 @@ public enum RunSession {
         } else if ledger.undelivered > 0 || ledger.quarantined > 0 {
             checks.append(CheckResult(pipe: "*", parameters: "", status: .skipped,
                                       reason: "\(ledger.undelivered) events did not land and \(ledger.quarantined) were quarantined, so the exact expected answers are unknown"))
-        } else {
-            checks += CheckPhase(queries: queries).verify(oracles)
+        } else if let sent = outcome.sent {
+            let expectations = expect(plan, sent: sent)
+            checks += CheckPhase(queries: queries).verify(expectations)
+            outcome.summary.coverage = expectations.coverage
         }
         let end = clock.now()
         outcome.summary.checks = checks
@@ -93,5 +86,18 @@ public enum RunSession {
             outcome.summary.thresholds = ThresholdEvaluator.evaluate(plan.scenario.run.thresholds, summary: outcome.summary)
         }
         return outcome
+    }
+
+    /// The pipes a run checks: `checks.pipes`, or every pipe with an oracle whose datasource the
+    /// scenario sends and whose spec the project has.
+    static func checkedPipes(_ plan: RunPlan) -> [String] {
+        let datasources = Set(plan.scenario.datasources.map(\.name))
+        let candidates = plan.scenario.run.checks.pipes ?? PipeOracles.pipes
+        return candidates.filter { pipe in PipeOracles.datasource(of: pipe).map(datasources.contains) ?? false }
+    }
+
+    static func expect(_ plan: RunPlan, sent: SentEvents) -> Expectations {
+        Expectations.compute(pipes: checkedPipes(plan), specs: plan.pipes, seed: plan.seed, budget: plan.scenario.run.checks.maxCombinations,
+                             scheduled: { sent.forEachScheduled($0) }, sent: { sent.forEachSent($0) })
     }
 }

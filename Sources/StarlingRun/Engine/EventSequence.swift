@@ -8,6 +8,8 @@ struct ScheduledEvent: Sendable {
     var datasource: Int
     /// The event as sent (in a live run its time is the intended send second).
     var event: GeneratedEvent
+    /// Whether this shard sends it (always, unsharded).
+    var owned = true
 }
 
 /// The deterministic order of a run's events: the arrival schedule gives each event its intended
@@ -40,6 +42,12 @@ struct EventSequence {
 
     /// The next event this shard sends; nil when the schedule ends or every stream is exhausted.
     mutating func next() -> ScheduledEvent? {
+        next(includingOthers: false)
+    }
+
+    /// The next event of the whole schedule, every shard's (`owned` says whose), when
+    /// `includingOthers`; else the next one this shard sends.
+    mutating func next(includingOthers: Bool) -> ScheduledEvent? {
         while let t = schedule.next() {
             lastOffset = t
             let d = streams.count == 1 ? 0 : mix.sample(using: &mixRng)
@@ -48,9 +56,9 @@ struct EventSequence {
                 if exhausted.count == streams.count { return nil }
                 continue
             }
-            guard owned else { continue }
+            guard owned || includingOthers else { continue }
             let sent = eventTime == .live ? event.retimed(startWallSeconds + Int64(t)) : event
-            return ScheduledEvent(offset: t, datasource: d, event: sent)
+            return ScheduledEvent(offset: t, datasource: d, event: sent, owned: owned)
         }
         return nil
     }

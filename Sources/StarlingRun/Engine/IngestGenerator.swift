@@ -15,7 +15,6 @@ struct IngestGenerator {
         var encoder = NDJSONEncoder(capacity: 1 << 16)
         var events = 0
         var firstOffset = 0.0
-        var sample: [GeneratedEvent] = []
         var probes: [(id: Int, line: Int)] = []
     }
 
@@ -29,6 +28,7 @@ struct IngestGenerator {
         /// The schedule offset of the last event drawn, and whether the schedule ran to its end.
         var lastOffset = 0.0
         var scheduleEnded = false
+        var generated = 0
         /// Events generated per tenth of a second of schedule offset.
         var perTenth: [Int] = []
 
@@ -52,7 +52,7 @@ struct IngestGenerator {
 
     var deadline: UInt64 { context.plannedEnd + Self.grace }
 
-    mutating func run(onSent: ((String, GeneratedEvent) -> Void)?) {
+    mutating func run() {
         let plan = context.plan
         var sequence = EventSequence(plan: plan, startWallSeconds: context.startWall / 1_000_000_000)
         let names = sequence.datasourceNames
@@ -60,6 +60,7 @@ struct IngestGenerator {
         var nextProbe = 0.0
         var sinceClockCheck = 0
         var scheduleEnded = false
+        var generated = 0
         report.perTenth = Array(repeating: 0, count: Int((plan.duration * 10).rounded(.up)) + 1)
 
         while !context.cancellation.isCancelled {
@@ -75,21 +76,22 @@ struct IngestGenerator {
             let (t, d, event) = (scheduled.offset, scheduled.datasource, scheduled.event)
             closeLingering(&open, before: t, names: names)
             context.ledger.recordGenerated(1)
+            context.values.offer(index: generated, offset: t, event: event)
+            generated += 1
             report.perTenth[min(Int(t * 10), report.perTenth.count - 1)] += 1
             event.encode(into: &open[d].encoder, timestamp: nil)
             if open[d].events == 0 { open[d].firstOffset = t }
-            if open[d].events % 8 == 0 { open[d].sample.append(event) }
             if let tracker = plan.freshness, plan.probesPerSecond > 0, t >= nextProbe {
                 open[d].probes.append((tracker.add(datasource: names[d], event: event), open[d].events))
                 nextProbe = t + 1 / plan.probesPerSecond
             }
             open[d].events += 1
-            onSent?(names[d], event)
             if open[d].events >= plan.ingest.batchMaxEvents || open[d].encoder.bytes.count >= plan.ingest.batchMaxBytes {
                 close(&open[d], datasource: names[d], at: t)
                 if context.clock.now() >= deadline { break }
             }
         }
+        context.values.finish()
         report.lastOffset = sequence.lastOffset
         report.scheduleEnded = scheduleEnded
         if !scheduleEnded && !context.cancellation.isCancelled {
@@ -116,12 +118,11 @@ struct IngestGenerator {
     mutating func close(_ open: inout OpenBatch, datasource: String, at offset: Double) {
         context.plan.freshness?.setIntended(open.probes.map(\.id), nanos(offset))
         let batch = IngestBatch(datasource: datasource, body: open.encoder.bytes, events: open.events, intendedNanos: nanos(offset), probes: open.probes)
-        if !pacer.submit(PacedBatch(batch: batch, second: Int64(offset), sample: open.sample), until: context.drainDeadline) {
+        if !pacer.submit(PacedBatch(batch: batch, second: Int64(offset)), until: context.drainDeadline) {
             pacer.notSent(batch, cause: context.cancellation.isCancelled ? (context.cancellation.reason?.code ?? "stopped") : "drain_timeout")
         }
         open.probes.removeAll()
         open.encoder.bytes.removeAll(keepingCapacity: true)
         open.events = 0
-        open.sample.removeAll(keepingCapacity: true)
     }
 }

@@ -5,7 +5,6 @@ import Synchronization
 struct PacedBatch: Sendable {
     var batch: IngestBatch
     var second: Int64
-    var sample: [GeneratedEvent]
 }
 
 /// Keeps the ingest schedule's deadlines on its own thread: takes closed batches from the generator,
@@ -19,9 +18,6 @@ struct PacedBatch: Sendable {
 final class IngestPacer: Sendable {
     /// Batches the generator may be ahead of the clock.
     static let ahead = 16
-    /// Columns worth sampling for query parameters.
-    static let sampledColumns = ["visitor_id", "store_id", "user_id", "product_id", "country", "customer_id", "campaign_id", "channel"]
-
     let context: RunContext
     let incoming: WorkQueue<PacedBatch>
     let workers: WorkQueue<IngestBatch>
@@ -69,7 +65,6 @@ final class IngestPacer: Sendable {
             if waited > 0 { blockedUntil = clock.now() }
             lag.record(latencyNanos: late - blocked, second: paced.second, failure: nil)
             offered.recordOffered(second: paced.second, count: UInt64(batch.events))
-            context.reservoir.add(paced.sample, columns: Self.sampledColumns)
             lag.flush(to: context.shared, now: ready)
             offered.flush(to: context.shared, now: ready)
         }

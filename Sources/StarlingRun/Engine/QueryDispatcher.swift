@@ -27,7 +27,7 @@ struct QueryDispatcher {
                             seed: plan.seed &+ 0x9E37 &* UInt64(i + 1))
         }
         var next: [Double?] = schedules.indices.map { schedules[$0].next() }
-        var rng = Xoshiro256(seed: plan.seed, stream: StreamTag("query-parameters"), index: 0)
+        var sent = 0
         var blockedUntil: UInt64 = 0
         let deadline = context.plannedEnd + IngestGenerator.grace
         while !context.cancellation.isCancelled {
@@ -37,8 +37,16 @@ struct QueryDispatcher {
             clock.sleep(until: intended, unless: context.cancellation)
             if context.cancellation.isCancelled { break }
             let query = plan.queries[i]
+            // Each query's parameters come from its own random stream (the seed and its place in the
+            // schedule) and from the events scheduled before it: the same in every run. A generator
+            // that is not there yet is waited for, and the wait is schedule lag.
+            context.values.waitUntilGenerated(upTo: t, clock: clock, deadline: deadline, cancellation: context.cancellation)
+            if context.cancellation.isCancelled { break }
             let ready = clock.now()
-            guard let waited = queue.push(QueryJob(pipe: query.pipe, parameters: parameters(for: query, using: &rng), intendedNanos: intended), until: deadline) else { break }
+            var rng = Xoshiro256(seed: plan.seed, stream: StreamTag("query-parameters"), index: UInt64(sent))
+            sent += 1
+            let job = QueryJob(pipe: query.pipe, parameters: parameters(for: query, at: t, using: &rng), intendedNanos: intended)
+            guard let waited = queue.push(job, until: deadline) else { break }
             inFlightWait += waited
             let late = ready > intended ? ready - intended : 0
             let blocked = blockedUntil > intended ? min(late, blockedUntil - intended) : 0
@@ -53,18 +61,23 @@ struct QueryDispatcher {
         return lag
     }
 
-    /// Draws one value per parameter; a parameter whose sampler has nothing yet is left out (the
-    /// pipe's default applies), and a window fills both of its ends from one draw.
-    func parameters(for query: QueryConfig, using rng: inout Xoshiro256) -> [(name: String, value: String)] {
+    /// Draws one value per parameter among the events scheduled up to `offset`; a parameter whose
+    /// sampler has nothing yet is left out (the pipe's default applies), and a window fills both of
+    /// its ends from one draw.
+    func parameters(for query: QueryConfig, at offset: Double, using rng: inout Xoshiro256) -> [(name: String, value: String)] {
         var result: [(name: String, value: String)] = []
         var window: (start: String, end: String)?
         for (name, sampler) in query.parameters {
             switch sampler {
+            case .constant(let value):
+                result.append((name, value))
+            case .oneOf(let values):
+                result.append((name, values[rng.below(values.count)]))
+            case .seen(let column):
+                if let value = context.values.draw(column, upTo: offset, using: &rng) { result.append((name, value)) }
             case .windowStart, .windowEnd:
-                if window == nil { window = context.reservoir.window(using: &rng) }
+                if window == nil { window = context.values.window(upTo: offset, using: &rng) }
                 if let window { result.append((name, sampler == .windowStart ? window.start : window.end)) }
-            default:
-                if let value = context.reservoir.draw(sampler, using: &rng) { result.append((name, value)) }
             }
         }
         return result

@@ -13,8 +13,8 @@ import Synchronization
 /// outlives that deadline by more than one read. Memory is bounded: the generator runs at most
 /// `IngestPacer.ahead` batches ahead, and the workers' queue holds at most `max_in_flight` batches.
 public enum RunEngine {
-    /// Runs `plan`. `onSent` sees every event sent (on the calling thread), e.g. for the oracles.
-    public static func run(_ plan: RunPlan, environment: RunEnvironment, onSent: ((String, GeneratedEvent) -> Void)? = nil) -> RunOutcome {
+    /// Runs `plan`.
+    public static func run(_ plan: RunPlan, environment: RunEnvironment) -> RunOutcome {
         let context = RunContext(plan: plan, environment: environment)
         let clock = context.clock
         let settings = IngestSettings(gzip: plan.ingest.gzip, wait: plan.ingest.wait,
@@ -76,7 +76,7 @@ public enum RunEngine {
 
         // Load: the schedule, until it ends, the planned end passes, or an abrupt stop.
         var generator = IngestGenerator(context: context, pacer: pacer)
-        generator.run(onSent: onSent)
+        generator.run()
         if let abandoned = generator.report.abandonedAt {
             let waited = Double(pacer.inFlightWait.load(ordering: .relaxed)) / 1e9
             let side: CapacitySide = waited >= 0.25 * plan.duration ? .target : .generator

@@ -1,3 +1,4 @@
+import StarlingSim
 import Synchronization
 
 /// What a run runs on, apart from its plan: the clock, the way to the target, the cancellation
@@ -35,7 +36,8 @@ final class RunContext: Sendable {
     let ledger = IngestLedger()
     let deadLetter: DeadLetter
     let shared = SharedRecorder()
-    let reservoir: SampleReservoir
+    /// Sampled values of the events sent, for the query parameters.
+    let values: ValueTimeline
     let health: TargetHealth
     let start: UInt64
     let startWall: Int64
@@ -55,7 +57,12 @@ final class RunContext: Sendable {
         notice = environment.notice
         warnings = environment.warnings
         deadLetter = DeadLetter(directory: environment.folder.map { $0.path + "/" + DeadLetter.folderName })
-        reservoir = SampleReservoir()
+        let sampled = plan.queries.flatMap { $0.parameters.compactMap { query -> String? in
+            if case .seen(column: let column) = query.sampler { return column }
+            return nil
+        } }
+        values = ValueTimeline(columns: Array(Set(sampled)).sorted(),
+                               expectedEvents: plan.ingest.rate.expectedEvents(from: 0, to: plan.duration, duration: plan.duration))
         // The schedule starts a moment after the threads are up, so the generator can build its
         // look-ahead first (otherwise the first batches of a high rate start late).
         let now = environment.clock.now()

@@ -88,7 +88,8 @@ extension RunOutcome {
         summary.phases = ["load": loadSeconds, "drain": drainSeconds]
         summary.queryInFlightWaitSeconds = plan.queries.isEmpty ? nil : Double(collected.queryInFlightWait) / 1e9
         summary.warnings = warnings.isEmpty ? nil : warnings
-        return RunOutcome(summary: summary, histograms: histograms, timelines: timelines, landed: context.ledger.landedByDatasource)
+        let sent = SentEvents(plan: plan, startWallSeconds: context.startWall / 1_000_000_000, generated: counts.generated, lastOffset: generator.lastOffset)
+        return RunOutcome(summary: summary, histograms: histograms, timelines: timelines, landed: context.ledger.landedByDatasource, sent: sent)
     }
 
     /// Why the run cannot be trusted: a schedule that fell behind (by the plan's rule), an abandoned

@@ -8,6 +8,8 @@ public struct RunOutcome: Sendable {
     public var timelines: [StreamName: [TimelineRow]]
     /// Rows acknowledged (not quarantined) per datasource: what the target must hold afterwards.
     public var landed: [String: Int] = [:]
+    /// The events the run sent, to be produced again for the checks.
+    public var sent: SentEvents?
 
     /// Exit code per the CLI's contract: 0 passed, 2 a check or threshold failed, 3 invalid.
     public var exitCode: Int32 { summary.verdict.exitCode }

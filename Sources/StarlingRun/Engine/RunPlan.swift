@@ -1,4 +1,5 @@
 import StarlingNet
+import StarlingProject
 import StarlingSim
 
 /// Everything a run needs, resolved from the scenario and the flags (the target and the clock come
@@ -30,6 +31,8 @@ public struct RunPlan: Sendable {
     public var freshness: FreshnessTracker?
     /// Probes per second of schedule time, when `freshness` is set.
     public var probesPerSecond = 1.0
+    /// The target's project: the pipes' specs the check plan is drawn with (empty: no checks).
+    public var pipes: [String: PipeSpec] = [:]
 
     public init(scenario: Scenario, token: String) {
         self.scenario = scenario

@@ -39,6 +39,9 @@ public struct RunSummary: Codable, Sendable {
     public var checks: [CheckResult] = []
     /// The scenario's thresholds, each with its measured value and verdict.
     public var thresholds: [ThresholdResult] = []
+    /// Per checked pipe, the rare cases its semantics depend on and how often the data exercised
+    /// each (0: never — a bug there would pass unnoticed) (version 2).
+    public var coverage: [String: [String: Int]]?
     /// Time until probe events became visible; nil when the run had no probes.
     public var freshness: FreshnessSummary?
 
@@ -104,13 +107,16 @@ public struct CheckResult: Codable, Sendable, Equatable {
     public var reason: String?
     /// The first differing rows, expected vs actual, as readable text.
     public var diff: String?
+    /// What the combination exercises, as the check plan drew it (version 2).
+    public var purpose: String?
 
-    public init(pipe: String, parameters: String, status: Status, reason: String? = nil, diff: String? = nil) {
+    public init(pipe: String, parameters: String, status: Status, reason: String? = nil, diff: String? = nil, purpose: String? = nil) {
         self.pipe = pipe
         self.parameters = parameters
         self.status = status
         self.reason = reason
         self.diff = diff
+        self.purpose = purpose
     }
 }
 

@@ -21,6 +21,12 @@ public struct ScenarioCatalog: Sendable {
         self.folders = found
     }
 
+    /// The built-in Tinybird project the scenarios target (`scenarios/tinybird`), in the first folder
+    /// that has one.
+    public var projectFolder: String {
+        (folders.first { FileManager.default.fileExists(atPath: $0 + "/tinybird") } ?? "scenarios") + "/tinybird"
+    }
+
     /// A built-in scenario: its name, file and description.
     public struct Entry: Sendable {
         public var name: String

@@ -1,5 +1,6 @@
 import Foundation
 import StarlingChecks
+import StarlingProject
 import StarlingSim
 
 /// What `generate --tinybird-project DIR` wrote.
@@ -16,10 +17,12 @@ public struct TinybirdProject: Sendable {
 
 /// Writes a Tinybird Forward project's `fixtures/` (the bytes `generate` writes) and `tests/` (one
 /// `<pipe>.yaml` per pipe of the generated datasources, the exact `.ndjson` answers from the oracles
-/// for `CheckPlan`'s parameter combinations over the fixtures' time range).
+/// for the check plan drawn from the fixtures, as a run draws it from what it sent).
 public enum TinybirdProjectWriter {
+    /// `pipes`: the project's pipe specs (the parameters the plan is drawn with).
     public static func write(
-        _ scenario: Scenario, options: GenerateOptions, directory: String, progress: ((GenerateProgress) -> Void)? = nil
+        _ scenario: Scenario, options: GenerateOptions, directory: String, pipes specs: [String: PipeSpec],
+        progress: ((GenerateProgress) -> Void)? = nil
     ) throws(GenerateError) -> TinybirdProject {
         var fixtureOptions = options
         fixtureOptions.format = .ndjson
@@ -29,22 +32,20 @@ public enum TinybirdProjectWriter {
         let fixtures = try FixtureGenerator.generate(scenario, options: fixtureOptions, progress: progress)
         let datasources = fixtures.map(\.datasource)
 
-        // Pass 1: the time range of what was written. Pass 2: the oracles (their windows depend on it).
-        var range: ClosedRange<Int64>?
         var months: [String: Set<Substring>] = [:]
         forEachEvent(scenario, options: options, datasources: datasources) { datasource, event in
-            range = range.map { min($0.lowerBound, event.time)...max($0.upperBound, event.time) } ?? event.time...event.time
             months[datasource, default: []].insert(formatTimestamp(event.time).prefix(7))
         }
-        let combinations = CheckPlan.combinations(pipes: nil, datasources: datasources, range: range ?? scenario.start...scenario.start)
-        var oracles = OracleSet(combinations)
-        forEachEvent(scenario, options: options, datasources: datasources) { oracles.consume(datasource: $0, $1) }
+        let pipes = PipeOracles.pipes.filter { PipeOracles.datasource(of: $0).map(datasources.contains) ?? false }
+        let events = { (body: (String, GeneratedEvent) -> Void) in forEachEvent(scenario, options: options, datasources: datasources, body) }
+        let expectations = Expectations.compute(pipes: pipes, specs: specs, seed: options.seed ?? scenario.seed,
+                                                budget: scenario.run.checks.maxCombinations, scheduled: events, sent: events)
 
-        var skipped = oracles.refused
+        var skipped = expectations.refused.map { (pipe: $0.check.pipe, parameters: $0.check.parameters, reason: $0.reason) }
         var answers: [(oracle: AnyPipeOracle, rows: [ExpectedRow])] = []
-        for oracle in oracles.oracles {
+        for (check, oracle) in expectations.oracles {
             if let reason = oracle.unsupportedReason {
-                skipped.append((oracle.pipe, oracle.parameters, reason))
+                skipped.append((check.pipe, check.parameters, reason))
             } else {
                 answers.append((oracle, oracle.rows()))
             }

@@ -5,6 +5,8 @@ public struct ChecksConfig: Sendable {
     public var correctness = true
     /// Pipes to check (nil: every pipe of the scenario's datasources).
     public var pipes: [String]?
+    /// Combinations the check plan may draw, for all pipes together (seeded, reproducible).
+    public var maxCombinations = 300
     /// Longest wait, after the load, for the target to hold every acknowledged event.
     public var settleTimeout = 60.0
     /// Freshness probes per second during the load (0: none).
@@ -19,6 +21,7 @@ public struct ChecksConfig: Sendable {
         if reader.keys.contains("pipes") {
             pipes = try reader.strings("pipes", default: [])
         }
+        maxCombinations = try reader.int("max_combinations", default: maxCombinations, in: 1...1_000_000)
         settleTimeout = try reader.duration("settle_timeout", default: settleTimeout) ?? settleTimeout
         probesPerSecond = try reader.double("probes_per_second", default: probesPerSecond, in: 0...1000)
         probeTimeout = try reader.duration("probe_timeout", default: probeTimeout) ?? probeTimeout

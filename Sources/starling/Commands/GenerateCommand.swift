@@ -1,4 +1,5 @@
 import Foundation
+import StarlingProject
 import StarlingRun
 import StarlingSim
 
@@ -78,7 +79,8 @@ enum GenerateCommand {
 
     static func writeTinybirdProject(_ scenario: Scenario, options: GenerateOptions, directory: String) throws {
         let progress = standardErrorIsTerminal ? ProgressLine() : nil
-        let project = try TinybirdProjectWriter.write(scenario, options: options, directory: directory) { p in
+        let specs = try ProjectFolder(path: ScenarioCatalog().projectFolder).pipes
+        let project = try TinybirdProjectWriter.write(scenario, options: options, directory: directory, pipes: specs) { p in
             progress?.update("\(p.datasource): \(p.events.formatted()) events" + (p.target.map { " of \($0.formatted())" } ?? ""))
         }
         progress?.finish()

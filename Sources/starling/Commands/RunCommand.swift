@@ -1,5 +1,6 @@
 import Foundation
 import StarlingApp
+import StarlingProject
 import StarlingReport
 import StarlingRun
 import StarlingSim
@@ -41,7 +42,7 @@ enum RunCommand {
     static func main(_ arguments: [String]) -> Int32 {
         runCommand(spec, arguments) { args in
             let catalog = ScenarioCatalog()
-            let project = (catalog.folders.first { FileManager.default.fileExists(atPath: $0 + "/tinybird") } ?? "scenarios") + "/tinybird"
+            let project = catalog.projectFolder
             var local = LocalTarget.Options(project: project)
             local.flushInterval = try args.value("--flush-interval", expected: "seconds ≥ 0") { Double($0).flatMap { $0 >= 0 ? $0 : nil } } ?? 0
             if let extra = args.value("--local-target-args") {
@@ -52,6 +53,7 @@ enum RunCommand {
                 }
             }
             var options = LoadRunOptions(localTarget: local)
+            options.pipes = try ProjectFolder(path: project).pipes
             let fakeLatency = try args.value("--fake-latency", expected: "a duration like 5ms") { DurationText.seconds(parsing: $0) } ?? 0
             options.target = TargetChoice(args.value("--target") ?? "local", fakeLatency: fakeLatency)
             options.token = args.value("--token")

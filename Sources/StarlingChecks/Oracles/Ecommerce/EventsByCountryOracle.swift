@@ -19,3 +19,9 @@ public struct EventsByCountryOracle: PipeOracle {
         }
     }
 }
+
+extension EventsByCountryOracle {
+    public func coverage() -> [String: Int] {
+        ["countries tied on event_count": Coverage.tied(counts.values)]
+    }
+}

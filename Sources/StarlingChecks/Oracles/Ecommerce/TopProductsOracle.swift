@@ -10,11 +10,18 @@ public struct TopProductsOracle: PipeOracle {
     static let limit = 10
 
     var products: [Int: (quantity: Int64, cents: Int64)] = [:]
+    var purchases: [Int: Int] = [:]
+    /// Products with a view or cart event (the purchase filter must leave those never bought out).
+    var browsed: Set<Int> = []
 
     public init(parameters: PipeParameters) throws(CheckError) {}
 
     public mutating func consume(_ event: CommerceEvent) {
-        guard event.kind == .purchase else { return }
+        guard event.kind == .purchase else {
+            browsed.insert(event.product)
+            return
+        }
+        purchases[event.product, default: 0] += 1
         let quantity = Int64(event.quantity)
         products[event.product, default: (0, 0)].quantity += quantity
         products[event.product, default: (0, 0)].cents += ClickHouseMath.cents(event.price) * quantity
@@ -33,5 +40,16 @@ public struct TopProductsOracle: PipeOracle {
             ]), key: totals.cents)
         }
         return .ranked(ranked, limit: RowLimit(Self.limit))
+    }
+}
+
+extension TopProductsOracle {
+    public func coverage() -> [String: Int] {
+        [
+            "products tied in revenue (equal cents)": Coverage.tied(products.values.map(\.cents)),
+            "a tie in revenue at the LIMIT cut": result().alternates.count,
+            "a product bought in several purchases": purchases.values.filter { $0 > 1 }.count,
+            "a product viewed or carted but never bought": browsed.subtracting(products.keys).count,
+        ]
     }
 }

@@ -7,6 +7,7 @@ public struct TotalRevenueOracle: PipeOracle {
     static let binSeconds: Int64 = 15 * 60
 
     var bins: [Int64: Int64] = [:]
+    var purchases: [Int64: Int] = [:]
 
     public init(parameters: PipeParameters) throws(CheckError) {}
 
@@ -14,6 +15,7 @@ public struct TotalRevenueOracle: PipeOracle {
         guard event.kind == .purchase else { return }
         let bin = event.time - ((event.time % Self.binSeconds) + Self.binSeconds) % Self.binSeconds
         bins[bin, default: 0] += ClickHouseMath.cents(event.price) * Int64(event.quantity)
+        purchases[bin, default: 0] += 1
     }
 
     public func rows() -> [ExpectedRow] {
@@ -23,5 +25,14 @@ public struct TotalRevenueOracle: PipeOracle {
                 .init("total_revenue", .float(ClickHouseMath.amount(cents: $0.value))),
             ])
         }
+    }
+}
+
+extension TotalRevenueOracle {
+    public func coverage() -> [String: Int] {
+        [
+            "a 15-minute bin with several purchases": purchases.values.filter { $0 > 1 }.count,
+            "an empty bin between bins with purchases": Coverage.gaps(bins.keys, step: Self.binSeconds),
+        ]
     }
 }

@@ -41,3 +41,14 @@ public struct HourlyTrafficPatternsOracle: PipeOracle {
         }
     }
 }
+
+extension HourlyTrafficPatternsOracle {
+    public func coverage() -> [String: Int] {
+        let busy = hours.indices.filter { hours[$0].visits > 0 }.map(Int64.init)
+        return [
+            "an hour without visits between hours with visits": Coverage.gaps(busy),
+            "a visitor counted in several hours": Coverage.inSeveral(hours.map(\.visitors)),
+            "an average dwell time that needs rounding": hours.filter { $0.visits > 0 && ($0.dwell * 100) % $0.visits != 0 }.count,
+        ]
+    }
+}

@@ -70,3 +70,14 @@ extension VisitorDetailsOracle.Visitor {
         ])
     }
 }
+
+extension VisitorDetailsOracle {
+    public func coverage() -> [String: Int] {
+        [
+            "a visitor who visited several stores": visitors.values.filter { $0.stores.count > 1 }.count,
+            "a visitor with several visits": visitors.values.filter { $0.visits > 1 }.count,
+            "visitors tied on last_visit": Coverage.tied(visitors.values.map(\.last)),
+            "a visit without tags": visitors.values.filter { $0.tags[[]] != nil }.count,
+        ]
+    }
+}

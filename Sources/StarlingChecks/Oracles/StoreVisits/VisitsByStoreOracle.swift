@@ -58,3 +58,12 @@ extension VisitsByStoreOracle.Store {
         last = max(last, visit.time)
     }
 }
+
+extension VisitsByStoreOracle {
+    public func coverage() -> [String: Int] {
+        [
+            "stores tied on visit_count": Coverage.tied(stores.values.map(\.visits)),
+            "a visitor seen in several stores": Coverage.inSeveral(stores.values.map(\.visitors)),
+        ]
+    }
+}

@@ -9,6 +9,7 @@ public struct CampaignPerformanceOracle: PipeOracle {
     let filter: TouchpointFilter
     let limit: RowLimit
     var campaigns: [String: TouchpointGroup] = [:]
+    var withoutCampaign = 0
 
     public init(parameters: PipeParameters) throws(CheckError) {
         let reader = ParameterReader(pipe: Self.pipe, parameters: parameters)
@@ -17,7 +18,11 @@ public struct CampaignPerformanceOracle: PipeOracle {
     }
 
     public mutating func consume(_ t: Touchpoint) {
-        guard !t.campaignID.isEmpty, filter.admits(t) else { return }
+        guard !t.campaignID.isEmpty else {
+            withoutCampaign += 1
+            return
+        }
+        guard filter.admits(t) else { return }
         campaigns[t.campaignID, default: TouchpointGroup()].add(t)
     }
 
@@ -39,5 +44,15 @@ public struct CampaignPerformanceOracle: PipeOracle {
                 .init("revenue_per_customer", .rounded2(g.revenue / Double(g.uniqueCustomers))),
             ])
         }
+    }
+}
+
+extension CampaignPerformanceOracle {
+    public func coverage() -> [String: Int] {
+        [
+            "a campaign without impressions": campaigns.values.filter { $0.impressions == 0 }.count,
+            "touchpoints without a campaign (left out)": withoutCampaign,
+            "campaigns tied on revenue": Coverage.tied(campaigns.values.map(\.cents)),
+        ]
     }
 }

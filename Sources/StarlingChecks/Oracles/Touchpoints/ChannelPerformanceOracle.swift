@@ -35,3 +35,13 @@ public struct ChannelPerformanceOracle: PipeOracle {
         }
     }
 }
+
+extension ChannelPerformanceOracle {
+    public func coverage() -> [String: Int] {
+        [
+            "a channel without conversions": channels.values.filter { $0.conversions == 0 }.count,
+            "channels tied on revenue": Coverage.tied(channels.values.map(\.cents)),
+            "a customer converting on several channels": Coverage.inSeveral(channels.values.map(\.convertingCustomers)),
+        ]
+    }
+}

@@ -57,3 +57,12 @@ public struct CustomerJourneyDetailsOracle: PipeOracle {
         }
     }
 }
+
+extension CustomerJourneyDetailsOracle {
+    public func coverage() -> [String: Int] {
+        [
+            "touchpoints of the customer in the same second": Coverage.tied(kept.map(\.time)),
+            "a limit below the customer's touchpoints": limit.value != .max && kept.count > limit.count ? 1 : 0,
+        ]
+    }
+}

@@ -41,3 +41,14 @@ public struct CustomerJourneySummaryOracle: PipeOracle {
         }
     }
 }
+
+extension CustomerJourneySummaryOracle {
+    public func coverage() -> [String: Int] {
+        [
+            "a customer with several sessions": customers.values.filter { $0.sessions.count > 1 }.count,
+            "a customer with several conversions": customers.values.filter { $0.conversions > 1 }.count,
+            "customers tied on last_touchpoint": Coverage.tied(customers.values.map(\.last)),
+            "a customer with a single touchpoint (no duration)": customers.values.filter { $0.touchpoints == 1 }.count,
+        ]
+    }
+}

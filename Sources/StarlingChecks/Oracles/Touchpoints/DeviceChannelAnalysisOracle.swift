@@ -42,3 +42,13 @@ public struct DeviceChannelAnalysisOracle: PipeOracle {
         }
     }
 }
+
+extension DeviceChannelAnalysisOracle {
+    public func coverage() -> [String: Int] {
+        [
+            "device and channel groups tied on touchpoints": Coverage.tied(groups.values.map(\.touchpoints)),
+            "a device and channel group with conversions": groups.values.filter { $0.conversions > 0 }.count,
+            "a conversion rate that needs rounding": groups.values.filter { $0.conversions > 0 && (100 * 100 * $0.conversions) % $0.touchpoints != 0 }.count,
+        ]
+    }
+}

@@ -15,7 +15,11 @@ public struct JourneyPathsOracle: PipeOracle {
     struct Customer: Sendable {
         var open: [TouchpointKind] = []
         var first: Int64?
+        var last: Int64?
         var pending = PendingGroup()
+        var conversions = 0
+        /// Conversions in the same second as the touchpoint before them.
+        var sameSecond = 0
     }
 
     struct Path: Sendable {
@@ -61,7 +65,10 @@ public struct JourneyPathsOracle: PipeOracle {
         for touchpoint in group {
             if customer.first == nil { customer.first = touchpoint.time }
             customer.open.append(touchpoint.kind)
+            defer { customer.last = touchpoint.time }
             guard touchpoint.conversion == 1 else { continue }
+            customer.conversions += 1
+            if customer.open.count > 1 && customer.last == touchpoint.time { customer.sameSecond += 1 }
             let key = customer.open.map(\.rawValue).joined(separator: " > ")
             paths[key, default: Path(length: customer.open.count)].journeys += 1
             paths[key]?.seconds += touchpoint.time - (customer.first ?? touchpoint.time)
@@ -90,4 +97,21 @@ public struct JourneyPathsOracle: PipeOracle {
     }
 
     public var unsupportedReason: String? { violations.reason }
+}
+
+extension JourneyPathsOracle {
+    public func coverage() -> [String: Int] {
+        var all = paths
+        var folded: [Customer] = []
+        for var customer in customers.values {
+            if !customer.pending.touchpoints.isEmpty { Self.fold(customer.pending.ordered, into: &customer, paths: &all) }
+            folded.append(customer)
+        }
+        return [
+            "a customer with two or more conversions (several journeys)": folded.filter { $0.conversions > 1 }.count,
+            "paths tied on journeys": Coverage.tied(all.values.map(\.journeys)),
+            "a conversion in the same second as the touchpoint before it": folded.map(\.sameSecond).reduce(0, +),
+            "touchpoints after a customer's last conversion (in no journey)": folded.filter { $0.conversions > 0 && !$0.open.isEmpty }.count,
+        ]
+    }
 }

@@ -50,3 +50,14 @@ public struct TouchpointFunnelOracle: PipeOracle {
         return rows
     }
 }
+
+extension TouchpointFunnelOracle {
+    public func coverage() -> [String: Int] {
+        let shown = TouchpointKind.allCases.filter { customers[$0.rawValue] != nil }
+        let reached = shown.map { customers[$0.rawValue]?.count ?? 0 }
+        return [
+            "a funnel step without touchpoints between steps with touchpoints": Coverage.gaps(shown.map { Int64($0.funnelStep) }),
+            "a step with more customers than the step shown before it": zip(reached, reached.dropFirst()).filter { $0 < $1 }.count,
+        ]
+    }
+}

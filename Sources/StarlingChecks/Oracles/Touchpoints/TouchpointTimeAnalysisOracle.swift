@@ -29,6 +29,7 @@ public struct TouchpointTimeAnalysisOracle: PipeOracle {
     struct Customer: Sendable {
         var last: SequencedTouchpoint?
         var pending = PendingGroup()
+        var touchpoints = 0
     }
 
     let filter: TouchpointFilter
@@ -51,6 +52,7 @@ public struct TouchpointTimeAnalysisOracle: PipeOracle {
             violations.count += 1
         } else {
             customer.pending.touchpoints.append(SequencedTouchpoint(t))
+            customer.touchpoints += 1
         }
         customers[t.customer] = customer
     }
@@ -88,4 +90,16 @@ public struct TouchpointTimeAnalysisOracle: PipeOracle {
     }
 
     public var unsupportedReason: String? { violations.reason }
+}
+
+extension TouchpointTimeAnalysisOracle {
+    public func coverage() -> [String: Int] {
+        var all = transitions
+        for var customer in customers.values where customer.pending.time != nil { Self.place(&customer, into: &all) }
+        return [
+            "a customer with a single touchpoint (HAVING count() >= 2 leaves them out)": customers.values.filter { $0.touchpoints == 1 }.count,
+            "a transition within one second": all.values.filter { $0.min == 0 }.count,
+            "transition pairs tied on their count": Coverage.tied(all.values.map(\.count)),
+        ]
+    }
 }

@@ -1,0 +1,92 @@
+/// What Starling needs to know of a pipe to query it and check it, read from its `.pipe` file: its
+/// template parameters (type, default, whether required, the columns the SQL compares them with,
+/// whether one is the LIMIT) and the datasources its SQL reads.
+public struct PipeSpec: Sendable {
+    public let file: PipeFile
+    public let parameters: [PipeParameter]
+    /// Datasources read in FROM / JOIN (names that are not nodes of the pipe).
+    public let datasources: [String]
+    /// The output node's outermost ORDER BY: columns and directions (empty when it has none).
+    public let orderBy: [(column: String, descending: Bool)]
+
+    public var name: String { file.name }
+
+    public init(_ file: PipeFile) {
+        self.file = file
+        let nodeNames = Set(file.nodes.map(\.name))
+        var parameters: [String: PipeParameter] = [:]
+        var order: [String] = []
+        var sources: [String] = []
+        for node in file.nodes {
+            for found in TemplateScanner.parameters(in: node.sql) {
+                if var known = parameters[found.name] {
+                    known.merge(found)
+                    parameters[found.name] = known
+                } else {
+                    parameters[found.name] = found
+                    order.append(found.name)
+                }
+            }
+            for source in TemplateScanner.tables(in: node.sql) where !nodeNames.contains(source) && !sources.contains(source) {
+                sources.append(source)
+            }
+        }
+        self.parameters = order.compactMap { parameters[$0] }
+        datasources = sources
+        orderBy = TemplateScanner.orderBy(in: file.output.sql)
+    }
+
+    public func parameter(_ name: String) -> PipeParameter? { parameters.first { $0.name == name } }
+}
+
+/// One template parameter of a pipe, as `{{Type(name, default, required=True)}}` declares it.
+public struct PipeParameter: Sendable, Equatable {
+    public enum Kind: String, Sendable, Equatable {
+        case string, dateTime, date, integer, float, boolean, array, other
+    }
+
+    /// How the SQL uses the parameter: compared with a column (`timestamp >= {{DateTime(start)}}`).
+    public struct Comparison: Sendable, Equatable, Hashable {
+        public var column: String
+        /// `=`, `!=`, `>`, `>=`, `<`, `<=`.
+        public var operation: String
+    }
+
+    public var name: String
+    /// The template function: `String`, `DateTime`, `Int32`…
+    public var function: String
+    public var kind: Kind
+    /// The default's text (unquoted), when the template gives one.
+    public var defaultValue: String?
+    public var required: Bool
+    public var comparisons: [Comparison]
+    /// The parameter is the LIMIT (`LIMIT {{Int32(limit, 100)}}`).
+    public var isLimit: Bool
+
+    /// A lower bound on a column (`column >= / > {{…}}`), if the SQL uses it so.
+    public var lowerBoundOf: String? { comparisons.first { $0.operation == ">=" || $0.operation == ">" }?.column }
+    /// An upper bound on a column.
+    public var upperBoundOf: String? { comparisons.first { $0.operation == "<=" || $0.operation == "<" }?.column }
+    /// A column the parameter is matched against for equality.
+    public var equalsColumn: String? { comparisons.first { $0.operation == "=" }?.column }
+
+    mutating func merge(_ other: PipeParameter) {
+        if defaultValue == nil { defaultValue = other.defaultValue }
+        required = required || other.required
+        for comparison in other.comparisons where !comparisons.contains(comparison) { comparisons.append(comparison) }
+        isLimit = isLimit || other.isLimit
+    }
+
+    static func kind(of function: String) -> Kind {
+        switch function {
+        case "String": return .string
+        case "DateTime", "DateTime64": return .dateTime
+        case "Date": return .date
+        case "Float32", "Float64": return .float
+        case "Boolean": return .boolean
+        case "Array": return .array
+        case _ where function.hasPrefix("Int") || function.hasPrefix("UInt"): return .integer
+        default: return .other
+        }
+    }
+}

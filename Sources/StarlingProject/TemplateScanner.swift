@@ -1,0 +1,158 @@
+import Foundation
+
+/// Reads the parts of a pipe node's SQL that matter to Starling: `{{Type(name, …)}}` calls (Tinybird's
+/// typed template functions) with what precedes them, and the tables in FROM / JOIN. A scanner, not
+/// a full Tornado/SQL parser: it skips quoted text and takes what the seed and common pipes use.
+enum TemplateScanner {
+    static let typedFunctions: Set<String> = [
+        "String", "DateTime", "DateTime64", "Date", "Float32", "Float64", "Boolean", "Array",
+        "Int", "Int8", "Int16", "Int32", "Int64", "Int128", "Int256", "UInt8", "UInt16", "UInt32", "UInt64", "UInt128", "UInt256",
+    ]
+
+    static func parameters(in sql: String) -> [PipeParameter] {
+        var found: [PipeParameter] = []
+        var rest = Substring(sql)
+        var before = ""
+        while let open = rest.range(of: "{{") {
+            before += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else { break }
+            let call = rest[open.upperBound..<close.lowerBound].trimming([" ", "\t", "\n"])
+            rest = rest[close.upperBound...]
+            guard let paren = call.firstIndex(of: "("), call.hasSuffix(")") else { continue }
+            let function = String(call[..<paren]).trimming([" "])
+            guard typedFunctions.contains(function) else { continue }
+            let arguments = splitArguments(String(call[call.index(after: paren)..<call.index(before: call.endIndex)]))
+            guard let name = arguments.first, isIdentifier(name) else { continue }
+            var parameter = PipeParameter(name: name, function: function, kind: PipeParameter.kind(of: function), defaultValue: nil,
+                                          required: false, comparisons: [], isLimit: false)
+            for argument in arguments.dropFirst() {
+                if let equals = argument.firstIndex(of: "="), isIdentifier(String(argument[..<equals]).trimming([" "])) {
+                    let key = argument[..<equals].trimming([" "])
+                    let value = argument[argument.index(after: equals)...].trimming([" "])
+                    if key == "required" { parameter.required = value == "True" || value == "true" }
+                    if key == "default" { parameter.defaultValue = unquote(value) }
+                } else if parameter.defaultValue == nil {
+                    parameter.defaultValue = unquote(argument)
+                }
+            }
+            let context = before.suffix(80).replacingOccurrences(of: "\n", with: " ").trimming([" ", "\t"])
+            if context.uppercased().hasSuffix("LIMIT") { parameter.isLimit = true }
+            if let comparison = trailingComparison(context) { parameter.comparisons.append(comparison) }
+            found.append(parameter)
+        }
+        return found
+    }
+
+    /// `column >=` (or =, !=, >, <, <=) at the end of `text`, with an optional table prefix.
+    static func trailingComparison(_ text: String) -> PipeParameter.Comparison? {
+        var text = Substring(text)
+        var operation = ""
+        for candidate in [">=", "<=", "!=", "=", ">", "<"] where text.hasSuffix(candidate) {
+            operation = candidate
+            text = text.dropLast(candidate.count)
+            break
+        }
+        guard !operation.isEmpty else { return nil }
+        while text.last == " " || text.last == "\t" { text = text.dropLast() }
+        let column = text.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "`" }
+        let name = String(column.reversed()).split(separator: ".").last.map(String.init)?.replacingOccurrences(of: "`", with: "") ?? ""
+        guard isIdentifier(name) else { return nil }
+        return PipeParameter.Comparison(column: name, operation: operation)
+    }
+
+    /// Identifiers after FROM and JOIN (outside quotes).
+    static func tables(in sql: String) -> [String] {
+        let words = sql.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "(" || $0 == ".") }.map(String.init)
+        var tables: [String] = []
+        for (index, word) in words.enumerated() where index + 1 < words.count && (word.uppercased() == "FROM" || word.uppercased() == "JOIN") {
+            let next = words[index + 1]
+            if isIdentifier(next) && !tables.contains(next) { tables.append(next) }
+        }
+        return tables
+    }
+
+    /// The outermost `ORDER BY a DESC, b ASC` of a query (the last one at parenthesis depth 0), up to
+    /// LIMIT, a template tag or the end.
+    static func orderBy(in sql: String) -> [(column: String, descending: Bool)] {
+        let characters = Array(sql)
+        var depth = 0
+        var quote: Character?
+        var start: Int?
+        var index = 0
+        while index < characters.count {
+            let c = characters[index]
+            if let q = quote {
+                if c == q { quote = nil }
+            } else if c == "'" || c == "\"" {
+                quote = c
+            } else if c == "(" {
+                depth += 1
+            } else if c == ")" {
+                depth -= 1
+            } else if depth == 0, index + 8 <= characters.count, String(characters[index..<index + 8]).uppercased() == "ORDER BY" {
+                start = index + 8
+            }
+            index += 1
+        }
+        guard let start else { return [] }
+        var clause = String(characters[start...])
+        for stop in ["LIMIT", "{%", "{{", "FORMAT", "SETTINGS"] {
+            if let range = clause.range(of: stop, options: .caseInsensitive) { clause = String(clause[..<range.lowerBound]) }
+        }
+        return splitArguments(clause.replacingOccurrences(of: "\n", with: " ")).compactMap { term in
+            let words = term.split(separator: " ").map(String.init)
+            guard let column = words.first, isIdentifier(column) else { return nil }
+            return (column, words.dropFirst().first?.uppercased() == "DESC")
+        }
+    }
+
+    /// Splits on commas outside quotes and brackets.
+    static func splitArguments(_ text: String) -> [String] {
+        var parts: [String] = []
+        var current = ""
+        var depth = 0
+        var quote: Character?
+        for character in text {
+            if let q = quote {
+                current.append(character)
+                if character == q { quote = nil }
+                continue
+            }
+            switch character {
+            case "'", "\"": quote = character; current.append(character)
+            case "(", "[": depth += 1; current.append(character)
+            case ")", "]": depth -= 1; current.append(character)
+            case "," where depth == 0: parts.append(current.trimming([" ", "\t", "\n"])); current = ""
+            default: current.append(character)
+            }
+        }
+        let last = current.trimming([" ", "\t", "\n"])
+        if !last.isEmpty { parts.append(last) }
+        return parts
+    }
+
+    static func unquote(_ text: String) -> String {
+        if text.count >= 2, let first = text.first, first == "'" || first == "\"", text.last == first {
+            return String(text.dropFirst().dropLast())
+        }
+        return text
+    }
+
+    static func isIdentifier(_ text: String) -> Bool {
+        guard let first = text.first, first.isLetter || first == "_" else { return false }
+        return text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+    }
+}
+
+extension String {
+    func trimming(_ set: Set<Character>) -> String {
+        var text = Substring(self)
+        while let first = text.first, set.contains(first) { text = text.dropFirst() }
+        while let last = text.last, set.contains(last) { text = text.dropLast() }
+        return String(text)
+    }
+}
+
+extension Substring {
+    func trimming(_ set: Set<Character>) -> String { String(self).trimming(set) }
+}

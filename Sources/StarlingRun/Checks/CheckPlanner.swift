@@ -1,0 +1,203 @@
+import Foundation
+import StarlingChecks
+import StarlingProject
+import StarlingSim
+
+/// One (pipe, parameters) combination a run verifies, and why it is in the plan.
+public struct PlannedCheck: Sendable, Equatable {
+    public var pipe: String
+    public var parameters: PipeParameters
+    /// What the combination exercises ("start on the first second with events", …).
+    public var purpose: String
+    /// Its answer, all rows of it, is where limits are placed (stage 2).
+    var limitBase = false
+
+    public init(pipe: String, parameters: PipeParameters, purpose: String) {
+        self.pipe = pipe
+        self.parameters = parameters
+        self.purpose = purpose
+    }
+}
+
+/// Draws a run's check plan from the data it sent (its `DataProfile`) and each pipe's parameters
+/// (its `PipeSpec`): date bounds placed on seconds that hold events, at both ends, and windows of
+/// one second, a minute, half the run, all of it and none of it; ids that exist — the most frequent,
+/// a middle and a rare one — and one that does not; small integers for the other integer
+/// parameters; pairwise combinations of all of these; and, once the unlimited answers are known,
+/// limits of 1, just below, at and just above the number of rows, and limits that cut inside a tie
+/// of the first ORDER BY column. Seeded and reproducible, within a budget of combinations.
+public enum CheckPlanner {
+    /// The largest Int32: a LIMIT that keeps every row.
+    static let unlimited = "2147483647"
+    /// Combinations a limit-bearing pipe keeps for its derived limits.
+    static let limitReserve = 8
+
+    /// Stage 1: every combination but the derived limits. `budget` is for all pipes together.
+    public static func plan(pipes: [String], specs: [String: PipeSpec], profile: DataProfile, seed: UInt64, budget: Int) -> [PlannedCheck] {
+        guard !pipes.isEmpty else { return [] }
+        var rng = Xoshiro256(seed: seed, stream: StreamTag("check-plan"), index: 0)
+        let share = max(8, budget / pipes.count)
+        var plan: [PlannedCheck] = []
+        for pipe in pipes {
+            guard let spec = specs[pipe], let datasource = PipeOracles.datasource(of: pipe) else {
+                plan.append(PlannedCheck(pipe: pipe, parameters: [:], purpose: "defaults"))
+                continue
+            }
+            plan += combinations(spec, datasource: datasource, profile: profile, share: share, using: &rng)
+        }
+        return plan
+    }
+
+    static func combinations(_ spec: PipeSpec, datasource: String, profile: DataProfile, share: Int,
+                             using rng: inout Xoshiro256) -> [PlannedCheck] {
+        let facets = Facets(spec, datasource: datasource, profile: profile)
+        let base = facets.required
+        func check(_ parts: [Facets.Option], _ purpose: String) -> PlannedCheck {
+            var values = base.values
+            for part in parts { values.merge(part.values) { _, new in new } }
+            return PlannedCheck(pipe: spec.name, parameters: PipeParameters(values), purpose: purpose)
+        }
+        var chosen: [PlannedCheck] = [check([], base.values.isEmpty ? "defaults" : "defaults (\(base.label))")]
+        if let limit = facets.limitName {
+            var all = check([], "every row (\(limit) at its maximum)")
+            all.parameters[limit] = unlimited
+            all.limitBase = true
+            chosen.append(all)
+            if let half = facets.windows.first(where: { $0.label.hasPrefix("the first half") }) {
+                var cut = check([half], "\(half.label), every row")
+                cut.parameters[limit] = unlimited
+                cut.limitBase = true
+                chosen.append(cut)
+            }
+        }
+        // Every single option, the groups interleaved so a small share still touches each.
+        let singles = interleave([facets.windows, facets.ids, facets.integers])
+        chosen += singles.map { check([$0], $0.label) }
+        // Pairs of options of different parameters, shuffled.
+        var pairs: [PlannedCheck] = []
+        for (a, b) in facets.pairs() { pairs.append(check([a, b], "\(a.label), \(b.label)")) }
+        for i in pairs.indices.reversed() where i > 0 { pairs.swapAt(i, rng.below(i + 1)) }
+        chosen += pairs
+        let room = share - (facets.limitName == nil ? 0 : limitReserve)
+        var seen = Set<PipeParameters>()
+        return chosen.filter { seen.insert($0.parameters).inserted }.enumerated().filter { $0.offset < max(room, 2) || $0.element.limitBase }.map(\.element)
+    }
+
+    /// Stage 2: for a base combination whose answer had `rows` (all of them), the limits 1, n − 1,
+    /// n, n + 1, and a limit that cuts inside a tie of `orderColumn` when the rows have one.
+    public static func limits(for base: PlannedCheck, rows: [ExpectedRow], limitName: String, orderColumn: String?) -> [PlannedCheck] {
+        let n = rows.count
+        guard n > 0 else { return [] }
+        var limits: [(Int, String)] = [(1, "limit 1"), (n - 1, "a limit one below the \(n) rows"), (n, "a limit of exactly the \(n) rows"), (n + 1, "a limit one above the \(n) rows")]
+        if let orderColumn, let tie = (1..<n).first(where: { rows[$0 - 1][orderColumn] == rows[$0][orderColumn] }) {
+            limits.insert((tie, "a limit cutting inside a tie on \(orderColumn)"), at: 0)
+        }
+        var seen = Set<Int>()
+        let context = base.purpose.replacingOccurrences(of: ", every row", with: "").replacingOccurrences(of: "every row (\(limitName) at its maximum)", with: "defaults")
+        return limits.filter { $0.0 > 0 && seen.insert($0.0).inserted }.map { limit, label in
+            var parameters = base.parameters
+            parameters[limitName] = "\(limit)"
+            return PlannedCheck(pipe: base.pipe, parameters: parameters, purpose: "\(label) (\(context))")
+        }
+    }
+
+    static func interleave(_ groups: [[Facets.Option]]) -> [Facets.Option] {
+        var result: [Facets.Option] = []
+        for index in 0..<(groups.map(\.count).max() ?? 0) {
+            for group in groups where index < group.count { result.append(group[index]) }
+        }
+        return result
+    }
+}
+
+/// The values worth trying for each parameter of one pipe, drawn from the data.
+struct Facets {
+    struct Option: Sendable {
+        var values: [String: String]
+        var label: String
+        /// The parameter(s) it sets, so pairs combine different ones.
+        var group: String
+    }
+
+    var windows: [Option] = []
+    var ids: [Option] = []
+    var integers: [Option] = []
+    /// Values every combination needs (required parameters).
+    var required = Option(values: [:], label: "", group: "required")
+    var limitName: String?
+
+    init(_ spec: PipeSpec, datasource: String, profile: DataProfile) {
+        let timeColumn = DatasourceColumns.timeColumn[datasource]
+        let lower = spec.parameters.first { $0.kind == .dateTime && $0.lowerBoundOf == timeColumn }
+        let upper = spec.parameters.first { $0.kind == .dateTime && $0.upperBoundOf == timeColumn }
+        windows = Self.windows(lower: lower?.name, upper: upper?.name, seconds: profile.seconds(of: datasource))
+        limitName = spec.parameters.first { $0.isLimit }?.name
+        for parameter in spec.parameters where parameter.kind == .string {
+            guard let column = parameter.equalsColumn else { continue }
+            let values = profile.values(of: column, in: datasource)
+            var options: [Option] = []
+            if let frequent = values.first {
+                options.append(Option(values: [parameter.name: frequent.value], label: "the most frequent \(column) (\(frequent.count) events)", group: parameter.name))
+            }
+            if values.count > 2 {
+                let middle = values[values.count / 2]
+                options.append(Option(values: [parameter.name: middle.value], label: "a middle \(column) (\(middle.count) events)", group: parameter.name))
+            }
+            if values.count > 1, let rare = values.last {
+                options.append(Option(values: [parameter.name: rare.value], label: "a rare \(column) (\(rare.count) events)", group: parameter.name))
+            }
+            if parameter.required, let first = options.first {
+                required = Option(values: first.values, label: first.label, group: "required")
+                options.removeFirst()
+            }
+            options.append(Option(values: [parameter.name: "no_such_\(column)"], label: "a \(column) that does not exist", group: parameter.name))
+            ids += options
+        }
+        for parameter in spec.parameters where parameter.kind == .integer && !parameter.isLimit {
+            let fallback = Int(parameter.defaultValue ?? "") ?? 1
+            for value in [1, 2, 3, 5] where value != fallback {
+                integers.append(Option(values: [parameter.name: "\(value)"], label: "\(parameter.name) \(value)", group: parameter.name))
+            }
+        }
+    }
+
+    /// Bounds on seconds that hold events (so inclusive vs exclusive shows at both ends), and
+    /// windows of several sizes, one of them empty.
+    static func windows(lower: String?, upper: String?, seconds: [Int64]) -> [Option] {
+        guard let first = seconds.first, let last = seconds.last, lower != nil || upper != nil else { return [] }
+        let middle = seconds[seconds.count / 2]
+        let text = { (second: Int64) in formatTimestamp(second) }
+        var options: [Option] = []
+        func add(_ start: Int64?, _ end: Int64?, _ label: String) {
+            var values: [String: String] = [:]
+            if let start, let lower { values[lower] = text(start) }
+            if let end, let upper { values[upper] = text(end) }
+            guard values.count == [start, end].compactMap({ $0 }).count, !values.isEmpty else { return }
+            options.append(Option(values: values, label: label, group: "window"))
+        }
+        add(first, nil, "start on the first second with events")
+        add(nil, last, "end on the last second with events")
+        add(middle, nil, "start on a second with events")
+        add(nil, middle, "end on a second with events")
+        add(first, middle, "the first half (bounds on seconds with events)")
+        let afterMiddle = seconds.first { $0 > middle } ?? middle
+        add(afterMiddle, last, "the second half")
+        add(middle, middle, "one second")
+        let minuteEnd = seconds.last { $0 <= middle + 59 } ?? middle
+        add(middle, minuteEnd, "about a minute")
+        add(first, last, "everything")
+        add(last, nil, "start on the last second with events")
+        add(nil, first, "end on the first second with events")
+        add(last + 1, last + 3600, "a window with no events")
+        return options
+    }
+
+    /// Pairs of options of different parameters: windows with ids and integers, ids with integers.
+    func pairs() -> [(Option, Option)] {
+        var result: [(Option, Option)] = []
+        for id in ids { for window in windows { result.append((id, window)) } }
+        for integer in integers { for window in windows { result.append((integer, window)) } }
+        for id in ids { for integer in integers where id.group != integer.group { result.append((id, integer)) } }
+        return result
+    }
+}

@@ -1,0 +1,76 @@
+import StarlingChecks
+import StarlingProject
+import StarlingSim
+
+/// What every checked combination must answer, computed from the events that were sent: a data
+/// profile over all of them, the check plan drawn from it, the oracles fed the events (pass 2), the
+/// limits placed from the unlimited answers (pass 3), and the semantic coverage of the plan.
+public struct Expectations: Sendable {
+    public var oracles: [(check: PlannedCheck, oracle: AnyPipeOracle)]
+    public var refused: [(check: PlannedCheck, reason: String)]
+    /// Per pipe, each rare case its semantics depend on and the most any checked combination's data
+    /// exercised it (0: never).
+    public var coverage: [String: [String: Int]]
+
+    /// - Parameters:
+    ///   - scheduled: every event of the run (all shards'), for the profile the plan is drawn from.
+    ///   - sent: the events this process sent, for the oracles.
+    public static func compute(pipes: [String], specs: [String: PipeSpec], seed: UInt64, budget: Int,
+                               scheduled: ((String, GeneratedEvent) -> Void) -> Void,
+                               sent: ((String, GeneratedEvent) -> Void) -> Void) -> Expectations {
+        var columns: [String: [String]] = [:]
+        for pipe in pipes {
+            guard let spec = specs[pipe], let datasource = PipeOracles.datasource(of: pipe) else { continue }
+            for column in spec.parameters.compactMap(\.equalsColumn) where !(columns[datasource] ?? []).contains(column) {
+                columns[datasource, default: []].append(column)
+            }
+        }
+        var profile = DataProfile(columns: columns)
+        scheduled { profile.add(datasource: $0, $1) }
+
+        let stage1 = CheckPlanner.plan(pipes: pipes, specs: specs, profile: profile, seed: seed, budget: budget)
+        var first = OracleSet(stage1)
+        sent { first.consume(datasource: $0, $1) }
+
+        var stage2: [PlannedCheck] = []
+        for (check, oracle) in first.entries where check.limitBase {
+            guard let spec = specs[check.pipe], let limit = spec.parameters.first(where: \.isLimit)?.name else { continue }
+            stage2 += CheckPlanner.limits(for: check, rows: oracle.rows(), limitName: limit, orderColumn: spec.orderBy.first?.column)
+        }
+        let known = Set(stage1.map { "\($0.pipe)?\($0.parameters)" })
+        stage2 = stage2.filter { !known.contains("\($0.pipe)?\($0.parameters)") }
+        var second = OracleSet(stage2)
+        if !stage2.isEmpty { sent { second.consume(datasource: $0, $1) } }
+
+        let all = first.entries + second.entries
+        return Expectations(oracles: all, refused: first.refused + second.refused,
+                            coverage: coverage(of: all, specs: specs, pipes: pipes))
+    }
+
+    /// The oracles' own cases, plus two every pipe of that shape has: an empty answer (for a pipe
+    /// with filters) and a limit cutting inside a tie of its first ORDER BY column (for a pipe with
+    /// a LIMIT parameter).
+    static func coverage(of oracles: [(check: PlannedCheck, oracle: AnyPipeOracle)], specs: [String: PipeSpec],
+                         pipes: [String]) -> [String: [String: Int]] {
+        var result: [String: [String: Int]] = [:]
+        for pipe in pipes {
+            guard let spec = specs[pipe] else { continue }
+            var cases: [String: Int] = [:]
+            if spec.parameters.contains(where: { !$0.isLimit }) { cases["an empty answer"] = 0 }
+            if spec.parameters.contains(where: \.isLimit), let column = spec.orderBy.first?.column {
+                cases["a limit cutting inside a tie on \(column)"] = 0
+            }
+            result[pipe] = cases
+        }
+        for (check, oracle) in oracles {
+            var cases = result[check.pipe] ?? [:]
+            for (name, count) in oracle.coverage() { cases[name] = max(cases[name] ?? 0, count) }
+            if cases["an empty answer"] != nil, oracle.rows().isEmpty { cases["an empty answer", default: 0] += 1 }
+            if check.purpose.hasPrefix("a limit cutting inside a tie"), let key = cases.keys.first(where: { $0.hasPrefix("a limit cutting inside a tie") }) {
+                cases[key, default: 0] += 1
+            }
+            result[check.pipe] = cases
+        }
+        return result
+    }
+}
