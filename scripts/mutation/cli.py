@@ -131,14 +131,35 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
     scenario, datasources = _scenario(args.scenario)
     if not args.starling.is_file():
         raise BadInput(f"{args.starling}: no starling binary (swift build -c release)")
-    project = read_project(args.project.resolve())
+    if not args.project.is_dir():
+        raise BadInput(f"{args.project}: no such project folder")
+    workdir = Path(tempfile.mkdtemp(prefix="starling-mutation-"))
+    # snapshots: the project, the scenario and the binary may be edited or rebuilt while the runs go on; every
+    # run must see the same pipes and the same checks
+    snapshot = workdir / "project"
+    shutil.copytree(args.project, snapshot, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+    starling = workdir / "starling"
+    shutil.copy2(args.starling, starling)
+    (workdir / "scenario").mkdir()
+    scenario = Path(shutil.copy2(scenario, workdir / "scenario" / scenario.name))
+    try:
+        return _score(args, argv, scenario, datasources, snapshot, starling, workdir, started, clock)
+    finally:
+        if args.keep:
+            log(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _score(args: argparse.Namespace, argv: list[str], scenario: Path, datasources: list[str], snapshot: Path,
+           starling: Path, workdir: Path, started: datetime, clock: float) -> int:
+    project = read_project(snapshot)
     try:
         pipes = endpoint_pipes(project, datasources, args.pipes.split(",") if args.pipes else None)
     except ValueError as error:
         raise BadInput(str(error)) from error
     if not pipes:
-        raise BadInput(f"no endpoint of {project.folder} reads {', '.join(datasources)}")
-    workdir = Path(tempfile.mkdtemp(prefix="starling-mutation-"))
+        raise BadInput(f"no endpoint of {args.project} reads {', '.join(datasources)}")
     db: ReferenceDatabase | None = None
     seconds: dict[str, float] = {}
     try:
@@ -152,7 +173,7 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
             return EXIT_PASSED
         lap = time.monotonic()
         args.cache.mkdir(parents=True, exist_ok=True)
-        folder = dataset(args.starling, scenario, args.reference_events, args.cache)
+        folder = dataset(starling, scenario, args.reference_events, args.cache)
         db = reference_database(project, folder, datasources, workdir / "db", args.jobs)
         seconds["reference"] = time.monotonic() - lap
         log(f"reference data: {db.rows} rows ({seconds['reference']:.0f} s)")
@@ -168,7 +189,7 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
         seconds["equivalence"] = time.monotonic() - lap
         outcomes = [Outcome(m, EQUIVALENT if verdicts[m.id].equivalent else "", verdicts[m.id]) for m in alive]
         lap = time.monotonic()
-        runner = Runner(args.starling, scenario, args.duration, REPO)
+        runner = Runner(starling, scenario, args.duration, REPO)
         try:
             baseline, runs = kill(outcomes, project, runner, workdir / "runs", args.one_per_run)
         except RuntimeError as error:
@@ -176,8 +197,9 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
         seconds["runs"] = time.monotonic() - lap
         seconds["total"] = time.monotonic() - clock
         scoring = Scoring(outcomes, stillborn, runs, baseline, combinations, db.rows, seconds)
-        header = {"scenario": scenario.stem, "scenario_file": str(scenario), "project": str(project.folder),
+        header = {"scenario": scenario.stem, "scenario_file": str(_scenario(args.scenario)[0]), "project": str(args.project.resolve()),
                   "project_sha256": _project_digest(project.folder), "starling": str(args.starling),
+                  "starling_sha256": hashlib.sha256(starling.read_bytes()).hexdigest(),
                   "started_at": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
                   "command": "scripts/mutation-score " + " ".join(shlex.quote(a) for a in argv),
                   "options": {"duration": args.duration, "sample": args.sample, "seed": args.seed, "pipes": args.pipes,
@@ -194,7 +216,3 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
     finally:
         if db is not None:
             db.close()
-        if args.keep:
-            log(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)

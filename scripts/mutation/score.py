@@ -21,6 +21,7 @@ from pipeinfo import tables_read
 from reference import ReferenceDatabase
 
 KILLED, SURVIVED, EQUIVALENT, UNJUDGED = "killed", "survived", "equivalent", "unjudged"
+VERDICT_VERSION = "1"  # part of every cached verdict's key: raise it when the comparison changes
 
 
 @dataclass
@@ -101,7 +102,8 @@ class VerdictCache:
     @staticmethod
     def key(original: Pipe, mutant: Mutant, combinations: list[dict[str, str]]) -> str:
         assert original.path is not None
-        text = "\0".join([original.path.read_text(), mutant.pipe_text, json.dumps(combinations, sort_keys=True)])
+        text = "\0".join([VERDICT_VERSION, original.path.read_text(), mutant.pipe_text,
+                          json.dumps(combinations, sort_keys=True)])
         return hashlib.sha256(text.encode()).hexdigest()
 
     def get(self, key: str) -> Verdict | None:
