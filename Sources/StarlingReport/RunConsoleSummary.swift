@@ -30,6 +30,7 @@ public enum RunConsoleSummary {
             for check in s.checks where check.status != .passed {
                 lines.append("  \(check.status.rawValue) \(check.pipe) \(check.parameters): \(check.reason ?? "")")
             }
+            lines += CheckOverview(s).consoleLines
         }
         for t in s.thresholds {
             lines.append("threshold \(t.metric) \(t.condition): \(t.value.map { String(format: "%.3f", $0) } ?? "n/a") \(t.passed ? "ok" : "FAILED")\(t.reason.map { " (\($0))" } ?? "")")

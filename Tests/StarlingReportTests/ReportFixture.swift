@@ -29,6 +29,10 @@ enum ReportFixture {
         { "pipe": "events_by_country", "parameters": "a=1|b=<2>", "status": "failed", "reason": "row 3 differs", "diff": "expected <FR, 10> & got <FR, 9>" },
         { "pipe": "visitor_details", "parameters": "", "status": "skipped", "reason": "shared datasource: not isolated" }
       ],
+      "coverage": {
+        "top_products": { "a tie in revenue at the LIMIT cut": 0, "products tied in revenue (equal cents)": 3 },
+        "events_by_country": { "countries tied on event_count": 1 }
+      },
       "thresholds": [
         { "metric": "ingest.latency.p99", "condition": "< 250ms", "value": 40, "passed": true },
         { "metric": "errors.rate", "condition": "< 0.1%", "value": 0.3, "passed": false }

@@ -13,7 +13,9 @@ import Testing
         #expect(md.contains("| ingest | 1\u{202F}000 | 3 | 200 | 199 | 10.00 | 20.00 | 40.00 | 60.00 | 70.00 |"))
         #expect(md.contains("| query.top_products | 600 | 0 | 120 | 120 | 5.00 |"))
         #expect(md.contains("| from intended send | 250.0 | 400.0 | 600.0 | 600.0 | 600.0 |"))
-        #expect(md.contains("1 passed, 1 failed, 1 skipped."))
+        #expect(md.contains("1 passed, 1 failed, 1 skipped; the data exercised 2 of the 3 rare cases"))
+        #expect(md.contains("| top_products | 1 | 0 | 0 | 1 of 2 | a tie in revenue at the LIMIT cut |"))
+        #expect(md.contains("| events_by_country | 0 | 1 | 0 | 1 of 1 | – |"))
         #expect(md.contains("| errors.rate | &lt; 0.1% | 0.300 | ❌ failed |"))
     }
 
@@ -102,5 +104,15 @@ import Testing
         let value = try #require(ReportCharts.percentileAxis(percentile))
         #expect(abs(value - x) < 1e-4)
         #expect(ReportCharts.percentileAxis(100) == nil)
+    }
+}
+
+@Suite struct ConsoleSummaryTests {
+    /// The end-of-run lines name every declared case the run's data never exercised, per pipe.
+    @Test func namesCasesNeverExercised() throws {
+        let text = RunConsoleSummary.render(try ReportFixture.summary(), folder: "results/x")
+        #expect(text.contains("coverage: 2 of 3 declared cases exercised by the data"))
+        #expect(text.contains("never exercised in top_products: a tie in revenue at the LIMIT cut"))
+        #expect(!text.contains("never exercised in events_by_country"))
     }
 }

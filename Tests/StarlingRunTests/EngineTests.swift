@@ -264,8 +264,11 @@ struct VirtualRun {
 
 /// Query parameters depend on the seed and the query's place in the schedule only, not on how fast
 /// threads ran: two real-time runs against the fake target ask exactly the same things.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct QueryParameterTests {
-    func queries(eventTime: String) throws -> [String] {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct QueryParameterTests {
+    /// One run's pipe requests, in the order the target got them (one query worker), and whether
+    /// every query drew its parameters once the generator had reached its time (the run's promise;
+    /// a run on a loaded machine may be late, which does not change what it asks).
+    func queries(eventTime: String) throws -> (requests: [String], kept: Bool) {
         var behavior = FakeTargetBehavior()
         behavior.keepsPipeRequests = true
         let target = try FakeTarget(behavior: behavior)
@@ -273,7 +276,7 @@ struct VirtualRun {
         let json = """
         {"format": 1, "seed": 4, "datasources": {"store_visits": {"visits_per_hour": 20000}, "customer_touchpoints": {}},
          "run": {"duration": "2s", "event_time": "\(eventTime)", "query_concurrency": 1,
-                 "ingest": {"rate": 3000, "batch_max_events": 50},
+                 "ingest": {"rate": 1500, "batch_max_events": 50},
                  "queries": [{"pipe": "visitor_details", "rate": 40, "parameters": {"visitor_id": "$visitor_id", "limit": ["5", "10"]}},
                              {"pipe": "visits_by_store", "rate": 30, "parameters": {"start_date": "$window_start", "end_date": "$window_end"}},
                              {"pipe": "customer_journey_details", "rate": 20, "parameters": {"customer_id": "$customer_id"}}]}}
@@ -281,13 +284,27 @@ struct VirtualRun {
         let plan = RunPlan(scenario: try Scenario(json: Data(json.utf8), source: "q.json"), token: "t")
         let transport = SocketTransport(target: target.url)
         defer { transport.close() }
-        _ = RunEngine.run(plan, environment: RunEnvironment(transport: transport))
-        return target.pipeRequests()
+        let summary = RunEngine.run(plan, environment: RunEnvironment(transport: transport)).summary
+        let drewEarly = (summary.warnings ?? []).contains { $0.contains("drew their parameters") }
+        return (target.pipeRequests(), !drewEarly)
+    }
+
+    /// Two runs in which every query waited for the generator (tried up to three times: on a very
+    /// loaded machine a query may give up waiting after a second, and then may ask differently). A
+    /// run that fell far behind sends its last queries after the planned end, that is not at all, so
+    /// the longer sequence is cut to the shorter.
+    func twoRuns(eventTime: String) throws -> (first: [String], second: [String])? {
+        for _ in 1...3 {
+            let (first, second) = (try queries(eventTime: eventTime), try queries(eventTime: eventTime))
+            let sent = min(first.requests.count, second.requests.count)
+            if first.kept && second.kept { return (Array(first.requests.prefix(sent)), Array(second.requests.prefix(sent))) }
+        }
+        Issue.record("in three tries, no two runs drew every query's parameters after the generator: the machine is too loaded for this test")
+        return nil
     }
 
     @Test func twoRunsQueryTheSameParameters() throws {
-        let first = try queries(eventTime: "simulated")
-        let second = try queries(eventTime: "simulated")
+        guard let (first, second) = try twoRuns(eventTime: "simulated") else { return }
         #expect(first.count > 150)
         #expect(first.filter { $0.contains("visitor_id=visitor_") }.count > 50, "ids drawn from the data sent")
         #expect(first.filter { $0.contains("start_date=") }.count > 30)
@@ -297,7 +314,9 @@ struct VirtualRun {
     /// In a live run the event times are the send times, so windows move with the start; the ids
     /// and the windows' places in the run stay the same.
     @Test func liveRunsQueryTheSameIds() throws {
+        guard let (first, second) = try twoRuns(eventTime: "live") else { return }
         let ids = { (requests: [String]) in requests.map { $0.replacing(/(start|end)_date=[^&]*/, with: "") } }
-        #expect(ids(try queries(eventTime: "live")) == ids(try queries(eventTime: "live")))
+        #expect(first.count > 150)
+        #expect(ids(first) == ids(second))
     }
 }

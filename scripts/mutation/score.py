@@ -21,6 +21,7 @@ from pipeinfo import tables_read
 from reference import ReferenceDatabase
 
 KILLED, SURVIVED, EQUIVALENT, UNJUDGED = "killed", "survived", "equivalent", "unjudged"
+PROGRESS_EVERY = 60  # seconds between progress lines of a long phase
 VERDICT_VERSION = "1"  # part of every cached verdict's key: raise it when the comparison changes
 
 
@@ -129,8 +130,14 @@ def judge_equivalence(mutants: list[Mutant], pipes: dict[str, Pipe], comparator:
             cache.put(key, verdict)
         return mutant.id, verdict
 
+    verdicts: dict[str, Verdict] = {}
+    last_note = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        verdicts = dict(pool.map(judge, mutants))
+        for mutant_id, verdict in pool.map(judge, mutants):
+            verdicts[mutant_id] = verdict
+            if time.monotonic() - last_note > PROGRESS_EVERY:
+                last_note = time.monotonic()
+                log(f"equivalence: {len(verdicts)} of {len(mutants)} mutants compared")
     cache.save()
     return verdicts
 

@@ -113,7 +113,7 @@ public enum ResultComparison {
         case .float(let x):
             guard let a = actual.numeric else { return false }
             return tolerance.close(a, x)
-        case .rounded2(let x):
+        case .rounded2(let x), .rounded2OfFloatSum(let x):
             guard let a = actual.numeric else { return false }
             return tolerance.roundings(of: x).contains { tolerance.close(a, $0) }
         case .dateTime(let t):
@@ -161,7 +161,7 @@ public enum ResultComparison {
                 values.append(v)
             }
             return .array(values)
-        case .float, .rounded2, .multiset: return nil
+        case .float, .rounded2, .rounded2OfFloatSum, .multiset: return nil
         }
     }
 }

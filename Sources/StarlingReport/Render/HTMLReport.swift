@@ -39,8 +39,26 @@ public enum HTMLReport {
             html.append("<p>No freshness probes in this run.</p>")
         }
         html.append("<h2>Checks</h2>")
-        html.append(s.checks.isEmpty ? "<p>No correctness checks ran.</p>"
-            : table(["pipe", "parameters", "status", "reason"], s.checks.map { [$0.pipe, $0.parameters.isEmpty ? "(defaults)" : $0.parameters, $0.status.rawValue, $0.reason ?? ""] }))
+        if s.checks.isEmpty {
+            html.append("<p>No correctness checks ran.</p>")
+        } else {
+            let overview = CheckOverview(s)
+            if overview.declared > 0 {
+                html.append("<p>The data exercised \(overview.exercised) of the \(overview.declared) rare cases the pipes' semantics depend on.</p>")
+            }
+            html.append(table(["pipe", "passed", "failed", "skipped", "cases exercised", "never exercised"], overview.pipes.map { pipe in
+                [pipe.name, String(pipe.passed), String(pipe.failed), String(pipe.skipped), "\(pipe.cases.count - pipe.neverExercised.count) of \(pipe.cases.count)",
+                 pipe.neverExercised.isEmpty ? "–" : pipe.neverExercised.joined(separator: "; ")]
+            }))
+            html.append("<details><summary>Every check (\(s.checks.count)) with what it exercises</summary>")
+            html.append(table(["pipe", "parameters", "exercises", "status", "reason"], s.checks.map { [$0.pipe, $0.parameters.isEmpty ? "(defaults)" : $0.parameters, $0.purpose ?? "", $0.status.rawValue, $0.reason ?? ""] }))
+            html.append("</details>")
+            if overview.declared > 0 {
+                html.append("<details><summary>Rare cases per pipe, and how often the data exercised each</summary>")
+                html.append(table(["pipe", "case", "times"], overview.pipes.flatMap { pipe in pipe.cases.map { [pipe.name, $0.name, ReportText.grouped($0.count)] } }))
+                html.append("</details>")
+            }
+        }
         html.append("<h2>Thresholds</h2>")
         html.append(s.thresholds.isEmpty ? "<p>The scenario sets no thresholds.</p>"
             : table(["metric", "condition", "value", "result"], s.thresholds.map { [$0.metric, $0.condition, ReportText.thresholdValue($0), $0.passed ? "passed" : "failed"] }))

@@ -14,7 +14,7 @@ public enum MarkdownReport {
         md += ledger(s)
         md += latency(input)
         md += freshness(s.freshness)
-        md += checks(s.checks)
+        md += checks(s)
         md += thresholds(s.thresholds)
         return md.joined(separator: "\n") + "\n"
     }
@@ -70,14 +70,33 @@ public enum MarkdownReport {
         return md
     }
 
-    static func checks(_ checks: [CheckResult]) -> [String] {
+    static func checks(_ s: RunSummary) -> [String] {
+        let checks = s.checks
         guard !checks.isEmpty else { return ["", "### Checks", "", "No correctness checks ran."] }
         let counts = Dictionary(grouping: checks, by: \.status).mapValues(\.count)
+        let overview = CheckOverview(s)
         var md = ["", "### Checks", "",
-            "\(counts[.passed] ?? 0) passed, \(counts[.failed] ?? 0) failed, \(counts[.skipped] ?? 0) skipped.", "",
-            "| pipe | parameters | status | reason |", "|---|---|---|---|"]
+            "\(counts[.passed] ?? 0) passed, \(counts[.failed] ?? 0) failed, \(counts[.skipped] ?? 0) skipped"
+                + (overview.declared > 0 ? "; the data exercised \(overview.exercised) of the \(overview.declared) rare cases the pipes' semantics depend on." : "."), "",
+            "| pipe | passed | failed | skipped | cases exercised | never exercised |", "|---|---:|---:|---:|---:|---|"]
+        for pipe in overview.pipes {
+            let never = pipe.neverExercised.isEmpty ? "–" : pipe.neverExercised.map(ReportText.cell).joined(separator: "; ")
+            md.append("| \(ReportText.cell(pipe.name)) | \(pipe.passed) | \(pipe.failed) | \(pipe.skipped) | \(pipe.cases.count - pipe.neverExercised.count) of \(pipe.cases.count) | \(never) |")
+        }
+        for c in checks where c.status != .passed {
+            md.append("\n\(ReportText.status(c.status)) `\(ReportText.cell(c.pipe))` \(ReportText.cell(c.parameters.isEmpty ? "(defaults)" : c.parameters)): \(ReportText.cell(c.reason ?? ""))")
+        }
+        md += ["", "<details><summary>Every check (\(checks.count)) with what it exercises</summary>", "",
+            "| pipe | parameters | exercises | status | reason |", "|---|---|---|---|---|"]
         for c in checks {
-            md.append("| \(ReportText.cell(c.pipe)) | \(ReportText.cell(c.parameters.isEmpty ? "(defaults)" : c.parameters)) | \(ReportText.status(c.status)) | \(ReportText.cell(c.reason ?? "")) |")
+            md.append("| \(ReportText.cell(c.pipe)) | \(ReportText.cell(c.parameters.isEmpty ? "(defaults)" : c.parameters)) | \(ReportText.cell(c.purpose ?? "")) | \(ReportText.status(c.status)) | \(ReportText.cell(c.reason ?? "")) |")
+        }
+        md += ["", "</details>"]
+        if overview.declared > 0 {
+            md += ["", "<details><summary>Rare cases per pipe, and how often the data exercised each</summary>", "",
+                "| pipe | case | times |", "|---|---|---:|"]
+            for pipe in overview.pipes { for c in pipe.cases { md.append("| \(ReportText.cell(pipe.name)) | \(ReportText.cell(c.name)) | \(c.count == 0 ? "**0**" : ReportText.grouped(c.count)) |") } }
+            md += ["", "</details>"]
         }
         let diffs = checks.filter { $0.status == .failed && $0.diff != nil }
         for c in diffs.prefix(5) {

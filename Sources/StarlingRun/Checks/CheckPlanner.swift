@@ -29,27 +29,56 @@ public struct PlannedCheck: Sendable, Equatable {
 public enum CheckPlanner {
     /// The largest Int32: a LIMIT that keeps every row.
     static let unlimited = "2147483647"
-    /// Combinations a limit-bearing pipe keeps for its derived limits.
-    static let limitReserve = 8
+    /// Derived limits each limit base may add in stage 2 (1, n − 1, n, n + 1 and a tie cut), plus
+    /// one tie cut a limit-bearing pipe may add from any other answer.
+    static let limitsPerBase = 5
 
-    /// Stage 1: every combination but the derived limits. `budget` is for all pipes together.
+    /// Stage 1: every combination but the derived limits. `budget` is for all pipes together
+    /// (stage 2's limits included): each pipe's defaults and limit bases always, then every single
+    /// option of every pipe taken in turn (so a pipe without parameters leaves its share to the
+    /// others), then pairs in turn, until the budget is spent.
     public static func plan(pipes: [String], specs: [String: PipeSpec], profile: DataProfile, seed: UInt64, budget: Int) -> [PlannedCheck] {
         guard !pipes.isEmpty else { return [] }
         var rng = Xoshiro256(seed: seed, stream: StreamTag("check-plan"), index: 0)
-        let share = max(8, budget / pipes.count)
-        var plan: [PlannedCheck] = []
+        var kept: [[PlannedCheck]] = []
+        var singles: [[PlannedCheck]] = []
+        var pairs: [[PlannedCheck]] = []
         for pipe in pipes {
             guard let spec = specs[pipe], let datasource = PipeOracles.datasource(of: pipe) else {
-                plan.append(PlannedCheck(pipe: pipe, parameters: [:], purpose: "defaults"))
+                kept.append([PlannedCheck(pipe: pipe, parameters: [:], purpose: "defaults")])
+                singles.append([])
+                pairs.append([])
                 continue
             }
-            plan += combinations(spec, datasource: datasource, profile: profile, share: share, using: &rng)
+            let options = combinations(spec, datasource: datasource, profile: profile, using: &rng)
+            kept.append(options.kept)
+            singles.append(options.singles)
+            pairs.append(options.pairs)
         }
-        return plan
+        let reserved = kept.joined().reduce(0) { $0 + 1 + ($1.limitBase ? limitsPerBase : 0) }
+            + pipes.indices.filter { kept[$0].contains(where: \.limitBase) }.count
+        var room = budget - reserved
+        var chosen = kept
+        var seen = Set(kept.joined().map { "\($0.pipe)?\($0.parameters)" })
+        for queues in [singles, pairs] {
+            var queues = queues.map { $0[...] }
+            while room > 0, queues.contains(where: { !$0.isEmpty }) {
+                for i in queues.indices where room > 0 {
+                    guard let next = queues[i].popFirst() else { continue }
+                    if seen.insert("\(next.pipe)?\(next.parameters)").inserted {
+                        chosen[i].append(next)
+                        room -= 1
+                    }
+                }
+            }
+        }
+        return Array(chosen.joined())
     }
 
-    static func combinations(_ spec: PipeSpec, datasource: String, profile: DataProfile, share: Int,
-                             using rng: inout Xoshiro256) -> [PlannedCheck] {
+    /// One pipe's combinations: those always kept (defaults, limit bases), single options (the
+    /// groups interleaved, so a small share still touches each) and pairs (shuffled).
+    static func combinations(_ spec: PipeSpec, datasource: String, profile: DataProfile,
+                             using rng: inout Xoshiro256) -> (kept: [PlannedCheck], singles: [PlannedCheck], pairs: [PlannedCheck]) {
         let facets = Facets(spec, datasource: datasource, profile: profile)
         let base = facets.required
         func check(_ parts: [Facets.Option], _ purpose: String) -> PlannedCheck {
@@ -57,30 +86,24 @@ public enum CheckPlanner {
             for part in parts { values.merge(part.values) { _, new in new } }
             return PlannedCheck(pipe: spec.name, parameters: PipeParameters(values), purpose: purpose)
         }
-        var chosen: [PlannedCheck] = [check([], base.values.isEmpty ? "defaults" : "defaults (\(base.label))")]
+        var kept: [PlannedCheck] = [check([], base.values.isEmpty ? "defaults" : "defaults (\(base.label))")]
         if let limit = facets.limitName {
             var all = check([], "every row (\(limit) at its maximum)")
             all.parameters[limit] = unlimited
             all.limitBase = true
-            chosen.append(all)
+            kept.append(all)
             if let half = facets.windows.first(where: { $0.label.hasPrefix("the first half") }) {
                 var cut = check([half], "\(half.label), every row")
                 cut.parameters[limit] = unlimited
                 cut.limitBase = true
-                chosen.append(cut)
+                kept.append(cut)
             }
         }
-        // Every single option, the groups interleaved so a small share still touches each.
-        let singles = interleave([facets.windows, facets.ids, facets.integers])
-        chosen += singles.map { check([$0], $0.label) }
-        // Pairs of options of different parameters, shuffled.
+        let singles = interleave([facets.windows, facets.ids, facets.integers]).map { check([$0], $0.label) }
         var pairs: [PlannedCheck] = []
         for (a, b) in facets.pairs() { pairs.append(check([a, b], "\(a.label), \(b.label)")) }
         for i in pairs.indices.reversed() where i > 0 { pairs.swapAt(i, rng.below(i + 1)) }
-        chosen += pairs
-        let room = share - (facets.limitName == nil ? 0 : limitReserve)
-        var seen = Set<PipeParameters>()
-        return chosen.filter { seen.insert($0.parameters).inserted }.enumerated().filter { $0.offset < max(room, 2) || $0.element.limitBase }.map(\.element)
+        return (kept, singles, pairs)
     }
 
     /// Stage 2: for a base combination whose answer had `rows` (all of them), the limits 1, n − 1,
@@ -89,8 +112,8 @@ public enum CheckPlanner {
         let n = rows.count
         guard n > 0 else { return [] }
         var limits: [(Int, String)] = [(1, "limit 1"), (n - 1, "a limit one below the \(n) rows"), (n, "a limit of exactly the \(n) rows"), (n + 1, "a limit one above the \(n) rows")]
-        if let orderColumn, let tie = (1..<n).first(where: { rows[$0 - 1][orderColumn] == rows[$0][orderColumn] }) {
-            limits.insert((tie, "a limit cutting inside a tie on \(orderColumn)"), at: 0)
+        if let orderColumn, let tie = tiePosition(rows, orderColumn) {
+            limits.insert((tie, tieLabel(orderColumn)), at: 0)
         }
         var seen = Set<Int>()
         let context = base.purpose.replacingOccurrences(of: ", every row", with: "").replacingOccurrences(of: "every row (\(limitName) at its maximum)", with: "defaults")
@@ -99,6 +122,29 @@ public enum CheckPlanner {
             parameters[limitName] = "\(limit)"
             return PlannedCheck(pipe: base.pipe, parameters: parameters, purpose: "\(label) (\(context))")
         }
+    }
+
+    /// Stage 2, when no limit base had a tie: among the answers of `checks` (one pipe's, in plan
+    /// order) the first that is complete (fewer rows than its limit) and has two rows tied on
+    /// `orderColumn`, with a limit cutting between them.
+    public static func tieCut(_ checks: [(check: PlannedCheck, rows: [ExpectedRow])], limitName: String, defaultLimit: Int?,
+                              orderColumn: String) -> PlannedCheck? {
+        for (check, rows) in checks {
+            let limit = check.parameters[limitName].flatMap { Int($0) } ?? defaultLimit ?? .max
+            guard rows.count < limit, let tie = tiePosition(rows, orderColumn) else { continue }
+            var parameters = check.parameters
+            parameters[limitName] = "\(tie)"
+            return PlannedCheck(pipe: check.pipe, parameters: parameters, purpose: "\(tieLabel(orderColumn)) (\(check.purpose))")
+        }
+        return nil
+    }
+
+    static func tieLabel(_ column: String) -> String { "a limit cutting inside a tie on \(column)" }
+
+    /// A limit k (1 ≤ k < rows) such that rows k and k + 1 (1-based) are equal on `column`.
+    static func tiePosition(_ rows: [ExpectedRow], _ column: String) -> Int? {
+        guard rows.count > 1 else { return nil }
+        return (1..<rows.count).first { rows[$0 - 1][column] == rows[$0][column] }
     }
 
     static func interleave(_ groups: [[Facets.Option]]) -> [Facets.Option] {

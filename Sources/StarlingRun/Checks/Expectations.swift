@@ -37,6 +37,17 @@ public struct Expectations: Sendable {
             guard let spec = specs[check.pipe], let limit = spec.parameters.first(where: \.isLimit)?.name else { continue }
             stage2 += CheckPlanner.limits(for: check, rows: oracle.rows(), limitName: limit, orderColumn: spec.orderBy.first?.column)
         }
+        // A pipe whose limit bases had no tie gets its tie cut from another answer that has one.
+        for pipe in pipes {
+            guard let spec = specs[pipe], let limit = spec.parameters.first(where: \.isLimit),
+                  let column = spec.orderBy.first?.column else { continue }
+            let label = CheckPlanner.tieLabel(column)
+            guard !stage2.contains(where: { $0.pipe == pipe && $0.purpose.hasPrefix(label) }) else { continue }
+            let answers = first.entries.filter { $0.check.pipe == pipe }.map { ($0.check, $0.oracle.rows()) }
+            if let cut = CheckPlanner.tieCut(answers, limitName: limit.name, defaultLimit: limit.defaultValue.flatMap { Int($0) }, orderColumn: column) {
+                stage2.append(cut)
+            }
+        }
         let known = Set(stage1.map { "\($0.pipe)?\($0.parameters)" })
         stage2 = stage2.filter { !known.contains("\($0.pipe)?\($0.parameters)") }
         var second = OracleSet(stage2)

@@ -18,7 +18,8 @@ struct ScheduledEvent: Sendable {
 /// same sequence can be produced twice — once to send, once to feed oracles off the send path.
 struct EventSequence {
     let eventTime: EventTimeMode
-    let startWallSeconds: Int64
+    /// The run's start second (for live event times); may be set after the models are built.
+    var startWallSeconds: Int64
     var streams: [DatasourceStream]
     let mix: AliasTable
     var mixRng: Xoshiro256

@@ -41,11 +41,14 @@ struct IngestGenerator {
 
     let context: RunContext
     let pacer: IngestPacer
+    /// The run's events, its models already built.
+    var sequence: EventSequence
     private(set) var report = Report()
 
-    init(context: RunContext, pacer: IngestPacer) {
+    init(context: RunContext, pacer: IngestPacer, sequence: EventSequence) {
         self.context = context
         self.pacer = pacer
+        self.sequence = sequence
     }
 
     func nanos(_ offset: Double) -> UInt64 { context.start + UInt64(max(offset, 0) * 1e9) }
@@ -54,7 +57,6 @@ struct IngestGenerator {
 
     mutating func run() {
         let plan = context.plan
-        var sequence = EventSequence(plan: plan, startWallSeconds: context.startWall / 1_000_000_000)
         let names = sequence.datasourceNames
         var open = Array(repeating: OpenBatch(), count: names.count)
         var nextProbe = 0.0

@@ -7,14 +7,19 @@ import Synchronization
 struct QueryDispatcher {
     let context: RunContext
     let queue: WorkQueue<QueryJob>
+    /// The ingest workers' queue: a producer waiting on it means the target holds ingest up.
+    let ingestQueue: WorkQueue<IngestBatch>
     var lag = LocalRecorder(stream: "schedule_lag.query")
     var offered: [String: LocalRecorder] = [:]
     /// Nanoseconds spent waiting for a free query worker.
     var inFlightWait: UInt64 = 0
+    /// Queries that drew their parameters before the generator had reached their time.
+    var drawnEarly = 0
 
-    init(context: RunContext, queue: WorkQueue<QueryJob>) {
+    init(context: RunContext, queue: WorkQueue<QueryJob>, ingestQueue: WorkQueue<IngestBatch>) {
         self.context = context
         self.queue = queue
+        self.ingestQueue = ingestQueue
     }
 
     /// Dispatches until the schedule ends, the planned end passes or the run stops; returns the
@@ -40,8 +45,12 @@ struct QueryDispatcher {
             // Each query's parameters come from its own random stream (the seed and its place in the
             // schedule) and from the events scheduled before it: the same in every run. A generator
             // that is not there yet is waited for, and the wait is schedule lag.
-            context.values.waitUntilGenerated(upTo: t, clock: clock, deadline: deadline, cancellation: context.cancellation)
-            if context.cancellation.isCancelled { break }
+            let ingestQueue = ingestQueue
+            if !context.values.waitUntilGenerated(upTo: t, clock: clock, cancellation: context.cancellation,
+                                                  backPressure: { ingestQueue.hasWaitingProducers }) {
+                if context.cancellation.isCancelled { break }
+                drawnEarly += 1
+            }
             let ready = clock.now()
             var rng = Xoshiro256(seed: plan.seed, stream: StreamTag("query-parameters"), index: UInt64(sent))
             sent += 1
@@ -55,6 +64,9 @@ struct QueryDispatcher {
             offered["query.\(query.pipe)", default: LocalRecorder(stream: "query.\(query.pipe)")].recordOffered(second: Int64(t))
             lag.flush(to: context.shared, now: ready)
             offered["query.\(query.pipe)"]?.flush(to: context.shared, now: ready)
+        }
+        if drawnEarly > 0 {
+            context.warnings.add("\(drawnEarly) queries drew their parameters before the generator had reached their time (the ingest target held it up, or it fell behind), so another run of the scenario may ask them differently")
         }
         lag.flush(to: context.shared, now: clock.now(), force: true)
         for name in offered.keys { offered[name]?.flush(to: context.shared, now: clock.now(), force: true) }

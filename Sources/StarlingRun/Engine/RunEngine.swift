@@ -15,7 +15,11 @@ import Synchronization
 public enum RunEngine {
     /// Runs `plan`.
     public static func run(_ plan: RunPlan, environment: RunEnvironment) -> RunOutcome {
+        // The models (populations, alias tables: seconds for a large population) are built before
+        // the clock starts, so the schedule's first seconds are not late for it.
+        var sequence = EventSequence(plan: plan, startWallSeconds: 0)
         let context = RunContext(plan: plan, environment: environment)
+        sequence.startWallSeconds = context.startWall / 1_000_000_000
         let clock = context.clock
         let settings = IngestSettings(gzip: plan.ingest.gzip, wait: plan.ingest.wait,
                                       retry: RetryPolicy(maxAttempts: plan.ingest.retryMaxAttempts,
@@ -54,7 +58,7 @@ public enum RunEngine {
         let dispatchers = ThreadGroup(clock: clock)
         if !plan.queries.isEmpty {
             dispatchers.spawn {
-                var dispatcher = QueryDispatcher(context: context, queue: queryQueue)
+                var dispatcher = QueryDispatcher(context: context, queue: queryQueue, ingestQueue: ingestQueue)
                 let lag = dispatcher.run()
                 let wait = dispatcher.inFlightWait
                 collected.withLock { c in
@@ -75,7 +79,7 @@ public enum RunEngine {
         monitorGroup.spawn { monitor.run(until: monitorDone) }
 
         // Load: the schedule, until it ends, the planned end passes, or an abrupt stop.
-        var generator = IngestGenerator(context: context, pacer: pacer)
+        var generator = IngestGenerator(context: context, pacer: pacer, sequence: sequence)
         generator.run()
         if let abandoned = generator.report.abandonedAt {
             let waited = Double(pacer.inFlightWait.load(ordering: .relaxed)) / 1e9

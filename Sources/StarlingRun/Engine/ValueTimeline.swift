@@ -7,8 +7,8 @@ import Synchronization
 /// with its schedule offset); a query at offset t draws among the samples with offset ≤ t, with a
 /// random stream seeded by the query's place in the schedule. The generator runs ahead of the clock,
 /// so the samples up to t are normally there when a query at t draws; when it is not (its first
-/// moments, or a run that fell behind) the query waits for it (`waitUntilGenerated`), which shows as
-/// schedule lag rather than as a different question.
+/// moments, a loaded machine) the query waits for it (`waitUntilGenerated`), which shows as schedule
+/// lag rather than as a different question — unless the ingest target holds the generator up.
 public final class ValueTimeline: Sendable {
     struct Sample: Sendable {
         var offset: Double
@@ -50,13 +50,20 @@ public final class ValueTimeline: Sendable {
     }
 
     /// Waits (polling every millisecond on `clock`) until the events up to `offset` have been
-    /// offered, the generator stopped, `deadline` passed or the run was cancelled.
-    func waitUntilGenerated(upTo offset: Double, clock: any RunClock, deadline: UInt64, cancellation: RunCancellation) {
-        while !hasGenerated(upTo: offset) && !cancellation.isCancelled {
-            let now = clock.now()
-            if now >= deadline { return }
-            clock.sleep(until: min(now + 1_000_000, deadline), unless: cancellation)
+    /// offered, the generator stopped or the run was cancelled — but not while `backPressure` says
+    /// the ingest side is held up by the target (the generator is then stalled behind a full queue,
+    /// and queries must not be delayed by the ingest target's slowness), nor longer than
+    /// `patience`. False when it stopped waiting before the generator got there: the draw may then
+    /// differ from another run's.
+    func waitUntilGenerated(upTo offset: Double, clock: any RunClock, cancellation: RunCancellation,
+                            patience: UInt64 = 1_000_000_000, backPressure: () -> Bool) -> Bool {
+        guard !hasGenerated(upTo: offset) else { return true }
+        let start = clock.now()
+        while !hasGenerated(upTo: offset) {
+            if cancellation.isCancelled || backPressure() || clock.now() - start >= patience { return false }
+            clock.sleep(until: clock.now() + 1_000_000, unless: cancellation)
         }
+        return true
     }
 
     /// A value of `column` among the events up to `offset`; nil when none was sent yet.

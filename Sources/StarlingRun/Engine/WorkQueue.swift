@@ -26,6 +26,9 @@ public final class WorkQueue<Item: Sendable>: Sendable {
         self.clock = clock
     }
 
+    /// Whether a producer is waiting for room right now (its consumers are the bottleneck).
+    public var hasWaitingProducers: Bool { state.withLock { !$0.producers.isEmpty } }
+
     /// Queues `item`, waiting while the queue is full, but not past `deadline`. Returns the
     /// nanoseconds it waited for room, or nil when the deadline passed (the item was not queued).
     /// A closed queue accepts nothing more (nil at once).

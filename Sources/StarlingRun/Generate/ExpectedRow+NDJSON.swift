@@ -29,7 +29,7 @@ extension ExpectedValue {
         case .string(let s): ClickHouseJSON.appendString(s, to: &out)
         case .integer(let n): out += String(n)
         case .float(let x): out += ClickHouseJSON.float(x)
-        case .rounded2(let x): out += ClickHouseJSON.float(ClickHouseMath.round2(x))
+        case .rounded2(let x), .rounded2OfFloatSum(let x): out += ClickHouseJSON.float(ClickHouseMath.round2(x))
         case .dateTime(let t): out += "\"" + formatTimestamp(t) + "\""
         case .array(let items), .multiset(let items):
             out += "["

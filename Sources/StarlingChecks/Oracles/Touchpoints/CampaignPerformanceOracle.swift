@@ -41,7 +41,7 @@ public struct CampaignPerformanceOracle: PipeOracle {
                 .init("conversions", .integer(g.conversions)),
                 .init("customer_conversion_rate", g.customerConversionRate),
                 .init("total_revenue", .rounded2(g.revenue)),
-                .init("revenue_per_customer", .rounded2(g.revenue / Double(g.uniqueCustomers))),
+                .init("revenue_per_customer", .rounded2OfFloatSum(g.revenue / Double(g.uniqueCustomers))),
             ])
         }
     }

@@ -28,7 +28,7 @@ public struct ChannelPerformanceOracle: PipeOracle {
                 .init("converting_customers", .integer(Int64(g.convertingCustomers.count))),
                 .init("customer_conversion_rate", g.customerConversionRate),
                 .init("total_revenue", .rounded2(g.revenue)),
-                .init("avg_order_value", .rounded2(g.conversions == 0
+                .init("avg_order_value", .rounded2OfFloatSum(g.conversions == 0
                     ? 0 : ClickHouseMath.amount(cents: g.convertingCents) / Double(g.conversions))),
                 .init("avg_time_spent", g.averageTimeSpent),
             ])

@@ -37,10 +37,14 @@ public struct JourneyConfig: Sendable {
     public var appUserRate = 0.55
     /// Share of sessions on the customer's primary device (the rest on another one).
     public var primaryDeviceRate = 0.85
+    /// Campaigns of journeys that begin with an ad impression or a social post (paid media).
     public var campaigns: [(String, Double)] = [
-        ("summer_sale_2025", 0.25), ("black_friday_2025", 0.20), ("spring_launch_2025", 0.15),
-        ("retargeting_q2", 0.15), ("newsletter_weekly", 0.15), ("brand_awareness", 0.10),
+        ("summer_sale_2025", 0.30), ("black_friday_2025", 0.25), ("spring_launch_2025", 0.18),
+        ("retargeting_q2", 0.15), ("brand_awareness", 0.12),
     ]
+    /// Campaigns of journeys that begin with an email open: sent, not shown, so they have no ad
+    /// impressions (their click-through rate is 0 in `campaign_performance`).
+    public var emailCampaigns: [(String, Double)] = [("newsletter_weekly", 0.6), ("cart_reminder", 0.4)]
     public var products = 500
     public var productZipf = 1.0
     public var categories: [(String, Double)] = [
@@ -85,6 +89,7 @@ public struct JourneyConfig: Sendable {
         appUserRate = try reader.probability("app_user_rate", default: appUserRate)
         primaryDeviceRate = try reader.probability("primary_device_rate", default: primaryDeviceRate)
         campaigns = try reader.weights("campaigns", default: campaigns)
+        emailCampaigns = try reader.weights("email_campaigns", default: emailCampaigns)
         products = try reader.int("products", default: products, in: 1...10_000_000)
         productZipf = try reader.double("product_zipf", default: productZipf, in: 0...5)
         categories = try reader.weights("categories", default: categories)

@@ -26,8 +26,10 @@ public struct JourneyModel: DomainModel {
     let productPage: [String]
     let categoryPage: [String]
     let searchPage: [String]
+    /// Paid campaigns, then email campaigns, and each one's landing page.
+    let campaignNames: [String]
     let campaignPage: [String]
-    let adChannelChoice, originChoice, returnChoice, deviceChoice, campaignChoice: AliasTable
+    let adChannelChoice, originChoice, returnChoice, deviceChoice, campaignChoice, emailCampaignChoice: AliasTable
 
     /// Next-kind choice: an alias table over kinds, where `nil` stands for "drop".
     struct KindChoice: Sendable {
@@ -65,12 +67,14 @@ public struct JourneyModel: DomainModel {
         productPage = pages
         categoryPage = config.categories.map { "\(Self.site)/category/\($0.0)" }
         searchPage = config.categories.map { "\(Self.site)/search?q=\($0.0)" }
-        campaignPage = config.campaigns.map { "\(Self.site)/landing/\($0.0)" }
         adChannelChoice = AliasTable(weights: config.adChannels.map(\.1))
         originChoice = AliasTable(weights: config.siteOrigins.map(\.1))
         returnChoice = AliasTable(weights: config.returnOrigins.map(\.1))
         deviceChoice = AliasTable(weights: config.devices.map(\.1))
+        campaignNames = (config.campaigns + config.emailCampaigns).map(\.0)
+        campaignPage = campaignNames.map { "\(Self.site)/landing/\($0)" }
         campaignChoice = AliasTable(weights: config.campaigns.map(\.1))
+        emailCampaignChoice = AliasTable(weights: config.emailCampaigns.map(\.1))
     }
 
     public var peakSessionsPerSecond: Double { config.journeysPerHour / 3600 }
@@ -94,8 +98,11 @@ public struct JourneyModel: DomainModel {
         let product = productChoice.sample(using: &rng)
         let category = productCategory[product]
         let first = startChoice.next(using: &rng) ?? .pageView
-        let paid = first == .adImpression || first == .emailOpen || first == .socialEngagement
-        let campaign = paid ? campaignChoice.sample(using: &rng) : nil
+        let campaign: Int? = switch first {
+        case .emailOpen: config.campaigns.count + emailCampaignChoice.sample(using: &rng)
+        case .adImpression, .socialEngagement: campaignChoice.sample(using: &rng)
+        default: nil
+        }
         let adChannel = config.adChannels[adChannelChoice.sample(using: &rng)].0
 
         var kind: TouchpointKind? = first
@@ -112,7 +119,8 @@ public struct JourneyModel: DomainModel {
                     time += max(1860, Int64(hours * 3600))
                     visit = startVisit(with: current, returning: true, adChannel: adChannel, primary: primary, appUser: appUser, using: &rng)
                 } else {
-                    time += 1 + Int64(Distribution.exponential(mean: config.inSessionGapSeconds, using: &rng))
+                    // Whole seconds, so now and then two touchpoints share one (a quick click).
+                    time += Int64(Distribution.exponential(mean: config.inSessionGapSeconds, using: &rng))
                 }
             }
             let amount = current == .purchase ? productPrice[product] * Double(1 + rng.below(3)) : 0
@@ -120,7 +128,7 @@ public struct JourneyModel: DomainModel {
                 customer: customer + 1, journey: index + 1, sessionNumber: session, time: time, step: step,
                 kind: current, channel: Self.offSiteChannel(of: current, adChannel: adChannel) ?? visit.channel,
                 device: config.devices[visit.device].0,
-                campaignID: campaign.map { config.campaigns[$0].0 } ?? "",
+                campaignID: campaign.map { campaignNames[$0] } ?? "",
                 transactionAmount: amount, referrer: visit.referrer,
                 pageURL: page(of: current, product: product, category: category, campaign: campaign),
                 timeSpent: max(1, Int(Distribution.logNormal(median: current.medianSeconds, sigma: 0.6, using: &rng).rounded())),
