@@ -39,6 +39,7 @@ public enum LoadRun {
         let clock = SystemClock()
         let started = clock.now()
         try options.target.validate()
+        for warning in try ThresholdEvaluator.review(scenario.run.thresholds) { log("warning: \(warning)") }
         let path = options.out ?? defaultResultsFolder(scenario: scenario.name)
         if ResultsFolder.holdsResults(path) { log("replacing the earlier results in \(path)") }
         let created = !FileManager.default.fileExists(atPath: path)

@@ -186,7 +186,7 @@ struct RunVerdictTests {
         return url
     }
 
-    func run(_ scenario: URL, _ extra: String...) throws -> (status: Int32, output: String, summary: [String: Any]) {
+    func run(_ scenario: URL, _ extra: String..., expectSummary: Bool = true) throws -> (status: Int32, output: String, summary: [String: Any]) {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("starling-verdict-out-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: scenario) }
         let process = Process()
@@ -202,7 +202,7 @@ struct RunVerdictTests {
             + String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard let data = FileManager.default.contents(atPath: out.appendingPathComponent("summary.json").path) else {
-            Issue.record("no summary.json; the run printed: \(output)")
+            if expectSummary { Issue.record("no summary.json; the run printed: \(output)") }
             return (process.terminationStatus, output, [:])
         }
         let summary = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
@@ -223,6 +223,19 @@ struct RunVerdictTests {
         let result = try run(try scenario(thresholds: ["ingest.latency.p50": "< 0.001ms"]))
         #expect(result.status == 2)
         #expect(result.output.contains("threshold ingest.latency.p50 < 0.001ms") && result.output.contains("FAILED"))
+    }
+
+    @Test func misspelledThresholdMetricIsBadInputBeforeTheRun() throws {
+        let result = try run(try scenario(thresholds: ["ingest.latncy.p99": "< 1s"]), expectSummary: false)
+        #expect(result.status == 1)
+        #expect(result.output.contains("$.run.thresholds") && result.output.contains("'ingest.latncy.p99'"), "\(result.output)")
+        #expect(!result.output.contains("running verdict"), "nothing may be sent: \(result.output)")
+    }
+
+    @Test func deprecatedMetricNameWarnsAndStillWorks() throws {
+        let result = try run(try scenario(thresholds: ["ingest.lost_events": "== 0"]))
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("'ingest.lost_events' is a deprecated name: write 'ledger.undelivered'"), "\(result.output)")
     }
 
     @Test func targetThatLosesAcknowledgedRowsFailsItsChecks() throws {

@@ -56,8 +56,8 @@ import Testing
 
     @Test func respectsPolarity() throws {
         // A rate 30 % lower is worse; 30 % higher is better.
-        #expect(Self.verdict(try Self.compare([50], 50, rate: 83), "query.top_products.rate.achieved") == .regression)
-        #expect(Self.verdict(try Self.compare([50], 50, rate: 160), "query.top_products.rate.achieved") == .improvement)
+        #expect(Self.verdict(try Self.compare([50], 50, rate: 83), "query.top_products.achieved_rate") == .regression)
+        #expect(Self.verdict(try Self.compare([50], 50, rate: 160), "query.top_products.achieved_rate") == .improvement)
     }
 
     @Test func reportsMissingMetricsWithoutGatingThem() throws {
@@ -82,7 +82,7 @@ import Testing
         var current = try Self.run(p99: 50)
         current.summary.ingest.ledger.failed += 1
         let c = Comparison(baseline: RunSet(summaries: [try Self.run(p99: 50)]), current: current, tolerances: CompareTolerances())
-        #expect(Self.verdict(c, "ingest.lost_events") == .regression)
+        #expect(Self.verdict(c, "ledger.undelivered") == .regression)
     }
 
     @Test func toleranceOverridesApplyByKindAndByMetric() throws {

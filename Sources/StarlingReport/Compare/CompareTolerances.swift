@@ -1,3 +1,5 @@
+import StarlingRun
+
 /// How far a metric may move before `compare` calls it a change: `absolute + relative × |reference|`
 /// (numpy's `isclose` rule), applied beyond the baseline's own spread.
 public struct Tolerance: Sendable, Equatable {
@@ -41,10 +43,12 @@ public struct CompareTolerances: Sendable, Equatable {
     /// Per metric name (e.g. `ingest.latency.p99`), taking precedence over its kind.
     public var byMetric: [String: Tolerance] = [:]
     public var minimumTailSamples = 5.0
+    /// Deprecated metric names given to `apply` (they still apply, to the catalogue's name).
+    public var warnings: [String] = []
 
     public init() {}
 
-    public func tolerance(for reading: MetricReading) -> Tolerance {
+    public func tolerance(for reading: MetricValue) -> Tolerance {
         byMetric[reading.name] ?? byKind[reading.kind] ?? Tolerance(relative: 0, absolute: 0)
     }
 
@@ -62,7 +66,14 @@ public struct CompareTolerances: Sendable, Equatable {
             absolute = value
         }
         let tolerance = Tolerance(relative: relative, absolute: absolute)
-        if let kind = MetricKind(rawValue: parts[0]) { byKind[kind] = tolerance } else { byMetric[parts[0]] = tolerance }
+        if let kind = MetricKind(rawValue: parts[0]) {
+            byKind[kind] = tolerance
+        } else if let resolved = MetricCatalogue.resolve(parts[0]) {
+            if let warning = resolved.warning { warnings.append("--tolerance: \(warning)") }
+            byMetric[resolved.name] = tolerance
+        } else {
+            byMetric[parts[0]] = tolerance  // reported by compare as applying to nothing
+        }
     }
 
     static func fraction(_ text: String) -> Double? {

@@ -42,14 +42,14 @@ public struct Comparison: Sendable {
         baselineFolders = base.map(\.folder)
         currentFolders = now.map(\.folder)
         inconclusive = !now.contains { $0.summary.isComparable }
-        let baseReadings = base.map { MetricReading.readings(of: $0.summary) }
-        let nowReadings = now.map { MetricReading.readings(of: $0.summary) }
+        let baseReadings = base.map { MetricCatalogue.compared(in: $0.summary) }
+        let nowReadings = now.map { MetricCatalogue.compared(in: $0.summary) }
         let names = Set(baseReadings.flatMap(\.keys)).union(nowReadings.flatMap(\.keys))
             .sorted { (Self.rank($0), $0) < (Self.rank($1), $1) }
         rows = names.map { name in
             Self.judge(baseline: baseReadings.compactMap { $0[name] }, current: nowReadings.compactMap { $0[name] }, tolerances: tolerances)
         }
-        warnings = Self.warnings(baseline: base, current: now)
+        warnings = tolerances.warnings + Self.warnings(baseline: base, current: now)
         for name in tolerances.byMetric.keys.sorted() where !names.contains(name) {
             warnings.append("the tolerance for \(name) applies to nothing: no such metric in these runs")
         }
@@ -69,7 +69,7 @@ public struct Comparison: Sendable {
         return valid.isEmpty ? (set.runs, []) : (valid, set.runs.filter { !$0.summary.isComparable }.map(\.folder))
     }
 
-    static func judge(baseline: [MetricReading], current: [MetricReading], tolerances: CompareTolerances) -> MetricComparison {
+    static func judge(baseline: [MetricValue], current: [MetricValue], tolerances: CompareTolerances) -> MetricComparison {
         guard let reference = current.first ?? baseline.first else {
             return MetricComparison(name: "", unit: "", polarity: .lowerIsBetter, baseline: [], current: [],
                                     tolerance: Tolerance(relative: 0, absolute: 0), verdict: .missing)

@@ -1,4 +1,5 @@
 import Foundation
+import StarlingRun
 
 /// `compare.md` and the console output of `starling compare`: every metric with its baseline,
 /// current value, change and verdict.

@@ -1,3 +1,5 @@
+import StarlingRun
+
 /// The verdict on one metric.
 public enum MetricVerdict: String, Sendable, Equatable {
     case regression, improvement, unchanged
