@@ -22,6 +22,10 @@ public struct LoadRunOptions: Sendable {
     public var localTarget: LocalTarget.Options
     /// The project's pipe specs (the check plan's parameters).
     public var pipes: [String: PipeSpec] = [:]
+    /// `IP:PORT` to serve live Prometheus metrics on while the run goes (nil: off).
+    public var metricsListen: String?
+    /// Seconds the final metrics stay served after the run.
+    public var metricsLinger = 0.0
 
     public init(localTarget: LocalTarget.Options) {
         self.localTarget = localTarget
@@ -40,6 +44,16 @@ public enum LoadRun {
         let started = clock.now()
         try options.target.validate()
         for warning in try ThresholdEvaluator.review(scenario.run.thresholds) { log("warning: \(warning)") }
+        // Listening first: a port in use is bad input, found before anything starts.
+        let live = LiveMetrics()
+        let endpoint = try options.metricsListen.map { address throws(MetricsEndpointError) in
+            try MetricsEndpoint(address: address) { live.exposition() }
+        }
+        defer { endpoint?.stop() }
+        if let endpoint {
+            let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
+            log("live metrics at http://\(host):\(endpoint.port)/metrics")
+        }
         let path = options.out ?? defaultResultsFolder(scenario: scenario.name)
         if ResultsFolder.holdsResults(path) { log("replacing the earlier results in \(path)") }
         let created = !FileManager.default.fileExists(atPath: path)
@@ -75,7 +89,8 @@ public enum LoadRun {
         let cancellation = RunCancellation()
         let signals = cancellation.installSignalHandlers()
         defer { signals.forEach { $0.cancel() } }
-        let environment = RunEnvironment(transport: transport, clock: clock, cancellation: cancellation, folder: folder, notice: log)
+        var environment = RunEnvironment(transport: transport, clock: clock, cancellation: cancellation, folder: folder, notice: log)
+        environment.liveMetrics = endpoint == nil ? nil : live
         let loadStarts = clock.now()
         var outcome = RunSession.execute(plan, isolation: isolation, environment: environment)
         outcome.summary.phases?["start"] = Double(loadStarts - started) / 1e9
@@ -85,6 +100,10 @@ public enum LoadRun {
         try ReportWriter.writeAll(outcome, to: folder)
         outcome.summary.phases?["write"] = Double(clock.now() - writing) / 1e9
         try folder.writeSummary(outcome.summary)
+        if endpoint != nil, options.metricsLinger > 0 {
+            log("serving the final metrics for \(DurationText.format(seconds: options.metricsLinger)) more (--metrics-linger)")
+            clock.sleep(until: clock.now() + UInt64(options.metricsLinger * 1e9), unless: cancellation)
+        }
         return (outcome, folder)
     }
 

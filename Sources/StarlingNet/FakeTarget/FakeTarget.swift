@@ -126,7 +126,8 @@ public final class FakeTarget: Sendable {
         }
     }
 
-    private static func listen(host: String) throws(FakeTargetError) -> (Int32, Int) {
+    /// A listening socket on `host` (an IP literal) and `port` (0: the kernel picks), and its port.
+    static func listen(host: String, port requested: Int = 0) throws(FakeTargetError) -> (Int32, Int) {
         let isIPv6 = host.contains(":")
         let fd = socket(isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .listen(errnoMessage(errno)) }
@@ -137,12 +138,14 @@ public final class FakeTarget: Sendable {
         if isIPv6 {
             var address = sockaddr_in6()
             address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = UInt16(requested).bigEndian
             guard inet_pton(AF_INET6, host, &address.sin6_addr) == 1 else { Glibc.close(fd); throw .badHost(host) }
             withUnsafeBytes(of: address) { raw in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: raw) } }
             length = socklen_t(MemoryLayout<sockaddr_in6>.size)
         } else {
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(requested).bigEndian
             guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { Glibc.close(fd); throw .badHost(host) }
             withUnsafeBytes(of: address) { raw in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: raw) } }
             length = socklen_t(MemoryLayout<sockaddr_in>.size)

@@ -20,6 +20,7 @@ public enum RunEngine {
         var sequence = EventSequence(plan: plan, startWallSeconds: 0)
         let context = RunContext(plan: plan, environment: environment)
         sequence.startWallSeconds = context.startWall / 1_000_000_000
+        environment.liveMetrics?.attach(context)
         let clock = context.clock
         let settings = IngestSettings(gzip: plan.ingest.gzip, wait: plan.ingest.wait,
                                       retry: RetryPolicy(maxAttempts: plan.ingest.retryMaxAttempts,

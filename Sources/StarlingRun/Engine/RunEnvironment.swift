@@ -13,6 +13,8 @@ public struct RunEnvironment: Sendable {
     /// Where `deadletter/` and `intervals.hlog` are written (nil: not written, for benchmarks).
     public var folder: ResultsFolder?
     public var warnings: RunWarnings
+    /// Serves the run's live state to `--metrics-listen` (nil: nobody asks).
+    public var liveMetrics: LiveMetrics?
 
     public init(transport: any TargetTransport, clock: any RunClock = SystemClock(), cancellation: RunCancellation = RunCancellation(),
                 folder: ResultsFolder? = nil, notice: @escaping @Sendable (String) -> Void = { _ in }) {

@@ -21,6 +21,8 @@ public struct Completion: Sendable {
 public final class SharedRecorder: Sendable {
     struct StreamState: Sendable {
         var interval = HDRHistogram()
+        /// Every sample so far (for `--metrics-listen`); the summary's histograms come from the workers.
+        var cumulative = HDRHistogram()
         // 30 open seconds: a completion more than 30 s after its second is counted late. Each open
         // second holds a 26 KiB histogram, so the window is what the timeline costs (and it fills up
         // in its first 30 s, not over minutes).
@@ -38,6 +40,7 @@ public final class SharedRecorder: Sendable {
         streams.withLock { all in
             var state = all[stream] ?? StreamState()
             state.interval.add(interval)
+            state.cumulative.add(interval)
             for (second, count) in offered { state.timeline.recordOffered(second: second, count: count) }
             for c in completions {
                 state.timeline.recordCompletion(second: c.second, latency: c.latencyMicros, succeeded: c.succeeded, count: c.units)
@@ -64,6 +67,16 @@ public final class SharedRecorder: Sendable {
     func totals(prefix: String) -> (completions: Int, errors: Int) {
         streams.withLock { all in
             all.filter { $0.key.hasPrefix(prefix) }.values.reduce((0, 0)) { ($0.0 + $1.completions, $0.1 + $1.errors) }
+        }
+    }
+
+    /// Each stream's completions, errors and latency histogram so far, by name.
+    func snapshot() -> [(stream: StreamName, completions: Int, errors: Int, histogram: HDRHistogram)] {
+        streams.withLock { all in
+            all.keys.sorted().map { name in
+                let state = all[name] ?? StreamState()
+                return (name, state.completions, state.errors, state.cumulative)
+            }
         }
     }
 

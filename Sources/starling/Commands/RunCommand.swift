@@ -35,6 +35,8 @@ enum RunCommand {
             .flag("--truncate", "URL targets: empty the scenario's datasources first so the correctness checks can run (DESTRUCTIVE; without it they are reported skipped)"),
             .value("--flush-interval", "S", "local target: seconds before buffered (wait=false) rows become visible"),
             .value("--local-target-args", "A", "local target: extra server flags, split like a shell does, e.g. \"--fault-status 503:0.05\"", dashes: true),
+            .value("--metrics-listen", "IP:PORT", "serve live metrics in Prometheus' text format at http://IP:PORT/metrics while the run goes (off by default; e.g. 127.0.0.1:9464; port 0 picks one). Never exposes the token."),
+            .value("--metrics-linger", "D", "with --metrics-listen: keep serving the final values this long after the run (so a scraper catches them; default 0)"),
             .flag("--no-progress", "no progress line even on a terminal"),
         ],
         sections: [("EXIT CODES", exitCodesText)])
@@ -66,6 +68,11 @@ enum RunCommand {
             options.out = args.value("--out")
             options.showProgress = !args.flag("--no-progress") && standardErrorIsTerminal
             options.truncate = args.flag("--truncate")
+            options.metricsListen = args.value("--metrics-listen")
+            options.metricsLinger = try args.value("--metrics-linger", expected: "a duration like 15s") { DurationText.seconds(parsing: $0).flatMap { $0 >= 0 && $0 <= 3600 ? $0 : nil } } ?? 0
+            if options.metricsLinger > 0 && options.metricsListen == nil {
+                throw UsageError(verb: "run", message: "--metrics-linger needs --metrics-listen")
+            }
             let name = try args.positionals(count: 1...1, names: "<scenario>")[0]
             let scenario = try catalog.load(name)
             let (outcome, folder) = try LoadRun.execute(scenario, options: options) { message in
