@@ -32,6 +32,11 @@ public enum RunConsoleSummary {
             }
             lines += CheckOverview(s).consoleLines
         }
+        if let cost = s.cost, !cost.isEmpty {
+            let rows = cost.values.reduce(Int64(0)) { $0 + $1.rowsRead }, bytes = cost.values.reduce(Int64(0)) { $0 + $1.bytesRead }
+            let combinations = cost.values.reduce(0) { $0 + $1.combinations }
+            lines.append("query cost: \(ReportText.grouped(rows)) rows, \(CostTable.bytes(bytes)) read over \(combinations) checked combinations (per pipe in report.md)")
+        }
         for t in s.thresholds {
             lines.append("threshold \(t.metric) \(t.condition): \(t.value.map { String(format: "%.3f", $0) } ?? "n/a") \(t.passed ? "ok" : "FAILED")\(t.reason.map { " (\($0))" } ?? "")")
         }

@@ -59,3 +59,49 @@ import Testing
         #expect(result.first?.reason?.contains("not measured") == true)
     }
 }
+
+/// Query cost: read per check after settling, summed per pipe, gated by `compare` per pipe and per
+/// combination.
+@Suite struct QueryCostCompareTests {
+    static func run(_ rows: [String: Int64]) throws -> (folder: String, summary: RunSummary) {
+        var s = try ReportFixture.summary()
+        s.checks = rows.map { parameters, read in
+            CheckResult(pipe: "visits_by_store", parameters: parameters, status: .passed,
+                        cost: QueryCost(rowsRead: read, bytesRead: read * 10, elapsedMs: 2, queries: 1))
+        }
+        s.cost = PipeCost.summarize(s.checks) { _ in 200_000 }
+        return ("run-\(rows.values.reduce(0, +))", s)
+    }
+
+    @Test func theSumAndTheWorstCombinationAreRead() throws {
+        let s = try Self.run(["store_id=a": 20_000, "start_date=x": 100_000]).summary
+        #expect(MetricCatalogue.value("cost.visits_by_store.rows_read", in: s)?.value == 120_000)
+        #expect(MetricCatalogue.value("cost.visits_by_store.bytes_read", in: s)?.value == 1_200_000)
+        #expect(MetricCatalogue.compared(in: s)["cost.visits_by_store.elapsed"] == nil)
+        #expect(abs((s.cost?["visits_by_store"]?.readRatio ?? 0) - 0.3) < 1e-9)
+    }
+
+    @Test func aCombinationReadingManyTimesMoreIsARegressionEvenWhenTheSumIsNot() throws {
+        // The id filter reads everything; the window reads less: the sum barely moves.
+        let baseline = RunSet(summaries: [try Self.run(["store_id=a": 20_000, "start_date=x": 180_000])])
+        let current = try Self.run(["store_id=a": 200_000, "start_date=x": 10_000])
+        let c = Comparison(baseline: baseline, current: current, tolerances: CompareTolerances())
+        let worst = try #require(c.rows.first { $0.name == "cost.visits_by_store.rows_read.worst_combination" })
+        #expect(worst.verdict == .regression)
+        #expect(worst.note?.contains("store_id=a") == true)
+        #expect(c.rows.first { $0.name == "cost.visits_by_store.rows_read" }?.verdict == .unchanged)
+        #expect(c.exitCode == 2)
+    }
+
+    @Test func theSameRowsOrLessThanAGranuleMoreAreNotFlagged() throws {
+        let baseline = RunSet(summaries: [try Self.run(["store_id=a": 20_000, "start_date=x": 180_000])])
+        for current in [["store_id=a": 20_000, "start_date=x": 180_000], ["store_id=a": 1000 + 20_000, "start_date=x": 180_000]] as [[String: Int64]] {
+            let c = Comparison(baseline: baseline, current: try Self.run(current), tolerances: CompareTolerances())
+            #expect(!c.rows.contains { $0.name.hasPrefix("cost.") && $0.verdict == .regression }, "\(current)")
+        }
+        // Tiny tables: 10 rows → 5000 rows is 500 ×, but less than one granule: the parts' layout.
+        let small = RunSet(summaries: [try Self.run(["store_id=a": 10])])
+        let c = Comparison(baseline: small, current: try Self.run(["store_id=a": 5000]), tolerances: CompareTolerances())
+        #expect(c.rows.first { $0.name == "cost.visits_by_store.rows_read.worst_combination" }?.verdict == .unchanged)
+    }
+}

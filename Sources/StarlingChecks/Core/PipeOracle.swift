@@ -35,12 +35,19 @@ public protocol PipeOracle<Event>: Sendable {
     /// hit a branch of the SQL…), each with how often the data it consumed exercised it. A case
     /// the data never exercised is one a wrong pipe could get wrong unnoticed.
     func coverage() -> [String: Int]
+
+    /// Columns computed as `round(ratio, 2)` (averages, percentages): the data should hold a value
+    /// whose rounding shows, or a dropped or coarser `round` passes unseen. (Not sums of amounts
+    /// with two decimals: their rounding never shows.)
+    static var roundedRatios: [String] { get }
 }
 
 extension PipeOracle {
     public var unsupportedReason: String? { nil }
 
     public func coverage() -> [String: Int] { [:] }
+
+    public static var roundedRatios: [String] { [] }
 
     public func result() -> ExpectedResult { ExpectedResult(rows: rows()) }
 }

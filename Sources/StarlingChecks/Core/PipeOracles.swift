@@ -61,20 +61,22 @@ public struct AnyPipeOracle: Sendable {
     public let pipe: String
     public let datasource: String
     public let parameters: PipeParameters
+    /// The oracle's `roundedRatios`.
+    public let roundedRatios: [String]
     private var visits: (any PipeOracle<StoreVisit>)?
     private var commerce: (any PipeOracle<CommerceEvent>)?
     private var touchpoints: (any PipeOracle<Touchpoint>)?
 
     init<O: PipeOracle<StoreVisit>>(visits oracle: O, parameters: PipeParameters) {
-        (pipe, datasource, self.parameters, visits) = (O.pipe, O.datasource, parameters, oracle)
+        (pipe, datasource, self.parameters, visits, roundedRatios) = (O.pipe, O.datasource, parameters, oracle, O.roundedRatios)
     }
 
     init<O: PipeOracle<CommerceEvent>>(commerce oracle: O, parameters: PipeParameters) {
-        (pipe, datasource, self.parameters, commerce) = (O.pipe, O.datasource, parameters, oracle)
+        (pipe, datasource, self.parameters, commerce, roundedRatios) = (O.pipe, O.datasource, parameters, oracle, O.roundedRatios)
     }
 
     init<O: PipeOracle<Touchpoint>>(touchpoints oracle: O, parameters: PipeParameters) {
-        (pipe, datasource, self.parameters, touchpoints) = (O.pipe, O.datasource, parameters, oracle)
+        (pipe, datasource, self.parameters, touchpoints, roundedRatios) = (O.pipe, O.datasource, parameters, oracle, O.roundedRatios)
     }
 
     public mutating func consume(_ event: StoreVisit) { visits?.consume(event) }

@@ -30,6 +30,8 @@ public struct Tolerance: Sendable, Equatable {
 ///   0.2/s absorbs the ±1 request at the run's edges on 1–2 req/s query streams.
 /// - `errors` 0 % + 0.5 percentage points: an occasional timeout on a busy machine is not a regression.
 /// - `count` 0 + 0: a lost event or a failed check is always a regression.
+/// - `cost` 10 % + 0: rows and bytes read are fixed for the same data and project; 10 % absorbs the
+///   target merging parts between runs, while a lost sorting-key prefix reads many times more.
 /// Percentiles with fewer than `minimumTailSamples` samples beyond them (p99 of 200 requests = 2
 /// samples) are reported but not gated: they are a single sample's noise.
 public struct CompareTolerances: Sendable, Equatable {
@@ -39,6 +41,7 @@ public struct CompareTolerances: Sendable, Equatable {
         .rate: Tolerance(relative: 0.10, absolute: 0.2),
         .errors: Tolerance(relative: 0, absolute: 0.5),
         .count: Tolerance(relative: 0, absolute: 0),
+        .cost: Tolerance(relative: 0.10, absolute: 0),
     ]
     /// Per metric name (e.g. `ingest.latency.p99`), taking precedence over its kind.
     public var byMetric: [String: Tolerance] = [:]

@@ -49,6 +49,7 @@ public struct Comparison: Sendable {
         rows = names.map { name in
             Self.judge(baseline: baseReadings.compactMap { $0[name] }, current: nowReadings.compactMap { $0[name] }, tolerances: tolerances)
         }
+        rows += Self.costPerCombination(baseline: base.map(\.summary), current: now.map(\.summary), tolerance: tolerances.byKind[.cost] ?? Tolerance(relative: 0.1, absolute: 0))
         warnings = tolerances.warnings + Self.warnings(baseline: base, current: now)
         for name in tolerances.byMetric.keys.sorted() where !names.contains(name) {
             warnings.append("the tolerance for \(name) applies to nothing: no such metric in these runs")
@@ -111,6 +112,46 @@ public struct Comparison: Sendable {
             out.append("\(folder) ran scenario \(s.scenario), \(current[0].folder) \(reference.scenario)")
         }
         return out
+    }
+
+    /// Rows a granule holds (ClickHouse's default `index_granularity`): a difference in rows read
+    /// smaller than one granule is the parts' layout, not the query's plan.
+    static let granuleRows = 8192.0
+
+    /// Per pipe, the checked combination whose rows read grew most: its current rows over the
+    /// most any baseline run read for the same (pipe, parameters). A per-pipe sum can hide a
+    /// regression (a lost sorting-key prefix makes id filters read everything while time windows
+    /// read a little less); one combination cannot. Regression when every current run has a
+    /// combination beyond the tolerance and more than one granule above the baseline.
+    static func costPerCombination(baseline: [RunSummary], current: [RunSummary], tolerance: Tolerance) -> [MetricComparison] {
+        func rowsRead(_ s: RunSummary) -> [String: [String: Int64]] {
+            var out: [String: [String: Int64]] = [:]
+            for check in s.checks { if let cost = check.cost { out[check.pipe, default: [:]][check.parameters] = cost.rowsRead } }
+            return out
+        }
+        let base = baseline.map(rowsRead), now = current.map(rowsRead)
+        guard !base.isEmpty, !now.isEmpty else { return [] }
+        let pipes = Set(now.flatMap(\.keys)).intersection(base.flatMap(\.keys)).sorted()
+        return pipes.compactMap { pipe -> MetricComparison? in
+            var most: [String: Int64] = [:]
+            for run in base { for (parameters, rows) in run[pipe] ?? [:] { most[parameters] = max(most[parameters] ?? 0, rows) } }
+            /// The worst combination of one run: ratio, rows above the baseline, parameters.
+            func worst(_ run: [String: [String: Int64]]) -> (ratio: Double, excess: Double, parameters: String)? {
+                (run[pipe] ?? [:]).compactMap { parameters, rows -> (Double, Double, String)? in
+                    guard let reference = most[parameters] else { return nil }
+                    return (Double(rows) / Double(max(reference, 1)), Double(rows - reference), parameters)
+                }.max { ($0.0, $0.1) < ($1.0, $1.1) }
+            }
+            let currentWorst = now.compactMap(worst)
+            guard !currentWorst.isEmpty else { return nil }
+            let regressed = currentWorst.allSatisfy { $0.ratio > 1 + tolerance.relative && $0.excess > Self.granuleRows }
+            let shown = currentWorst.max { $0.ratio < $1.ratio }!
+            var row = MetricComparison(name: "cost.\(pipe).rows_read.worst_combination", unit: "×", polarity: .lowerIsBetter,
+                                       baseline: base.compactMap(worst).map(\.ratio), current: currentWorst.map(\.ratio),
+                                       tolerance: Tolerance(relative: tolerance.relative, absolute: 0), verdict: regressed ? .regression : .unchanged)
+            row.note = "\(shown.parameters.isEmpty ? "defaults" : shown.parameters): \(Int64(shown.excess) >= 0 ? "+" : "")\(Int64(shown.excess)) rows read"
+            return row
+        }
     }
 
     /// Ingest first, then queries, then the rest, each alphabetical.

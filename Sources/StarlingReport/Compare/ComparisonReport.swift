@@ -22,7 +22,8 @@ public enum ComparisonReport {
             let currentRange = several ? " \(range(r.current)) |" : ""
             md.append("| \(ReportText.cell(r.name)) | \(r.polarity == .lowerIsBetter ? "↓" : "↑") | \(baseline) | \(range(r.baseline)) | \(current) |\(currentRange) \(change(r)) | \(tolerance(r)) | \(verdict(r)) |")
         }
-        md += ["", "Verdict rule: a change counts only when every current run is outside the baseline runs' range widened by the tolerance (absolute + relative × value)."]
+        md += ["", "Verdict rule: a change counts only when every current run is outside the baseline runs' range widened by the tolerance (absolute + relative × value).",
+               "`cost.<pipe>.rows_read.worst_combination`: the checked combination whose rows read grew most, as a multiple of the most any baseline run read for it; a regression beyond the tolerance and one granule (8192 rows)."]
         return md.joined(separator: "\n") + "\n"
     }
 
@@ -51,7 +52,7 @@ public enum ComparisonReport {
 
     static func verdict(_ r: MetricComparison) -> String {
         switch r.verdict {
-        case .regression: return "❌ regression"
+        case .regression: return "❌ regression" + (r.note.map { ": " + ReportText.cell($0) } ?? "")
         case .improvement: return "✅ improvement"
         case .unchanged: return "unchanged"
         case .noisy: return "noisy, not gated: " + ReportText.cell(r.note ?? "")

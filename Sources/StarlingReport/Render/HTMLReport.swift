@@ -59,6 +59,11 @@ public enum HTMLReport {
                 html.append("</details>")
             }
         }
+        let cost = CostTable.rows(s)
+        if !cost.isEmpty {
+            html.append("<h2>Query cost</h2>")
+            html.append(table(CostTable.header, cost))
+        }
         html.append("<h2>Thresholds</h2>")
         html.append(s.thresholds.isEmpty ? "<p>The scenario sets no thresholds.</p>"
             : table(["metric", "condition", "value", "result"], s.thresholds.map { [$0.metric, $0.condition, ReportText.thresholdValue($0), $0.passed ? "passed" : "failed"] }))

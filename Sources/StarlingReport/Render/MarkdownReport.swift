@@ -15,6 +15,7 @@ public enum MarkdownReport {
         md += latency(input)
         md += freshness(s.freshness)
         md += checks(s)
+        md += cost(s)
         md += thresholds(s.thresholds)
         return md.joined(separator: "\n") + "\n"
     }
@@ -104,6 +105,14 @@ public enum MarkdownReport {
                 "```", (c.diff ?? "").replacingOccurrences(of: "```", with: "ʼʼʼ"), "```", "", "</details>"]
         }
         return md
+    }
+
+    static func cost(_ s: RunSummary) -> [String] {
+        let rows = CostTable.rows(s)
+        guard !rows.isEmpty else { return [] }
+        return ["", "### Query cost", "", "What each pipe's checked combinations cost the server after settling (`compare` gates rows and bytes read tightly: they do not move with the machine's noise).", "",
+                "| " + CostTable.header.joined(separator: " | ") + " |", "|---|---:|---:|---:|---:|---:|"]
+            + rows.map { "| " + $0.map(ReportText.cell).joined(separator: " | ") + " |" }
     }
 
     static func thresholds(_ thresholds: [ThresholdResult]) -> [String] {

@@ -1,5 +1,6 @@
 import Foundation
 import StarlingChecks
+import StarlingNet
 import StarlingSim
 import Synchronization
 
@@ -49,7 +50,9 @@ struct CheckPhase {
     /// Compares every expected answer with the pipe's, `concurrency` queries at a time. A target
     /// that never answers a combination (only 503s, 429s or dropped connections until the patience
     /// ran out) skips it, with the reason. Results keep the plan's order.
-    func verify(_ expectations: Expectations, concurrency: Int = 4) -> [CheckResult] {
+    /// `costQueries`: times each combination is asked in all, for its query cost (the check's own
+    /// answer is the first).
+    func verify(_ expectations: Expectations, concurrency: Int = 4, costQueries: Int = 1) -> [CheckResult] {
         var results = expectations.refused.map {
             CheckResult(pipe: $0.check.pipe, parameters: $0.check.parameters.description, status: .skipped,
                         reason: "parameters refused: \($0.reason)", purpose: $0.check.purpose)
@@ -63,7 +66,7 @@ struct CheckPhase {
                 while true {
                     let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
                     guard index < entries.count else { return }
-                    let result = Self.check(entries[index].check, entries[index].oracle, queries: queries)
+                    let result = Self.check(entries[index].check, entries[index].oracle, queries: queries, costQueries: costQueries)
                     answers.withLock { $0[index] = result }
                 }
             }
@@ -74,15 +77,23 @@ struct CheckPhase {
         return results
     }
 
-    static func check(_ check: PlannedCheck, _ oracle: AnyPipeOracle, queries: TargetQueries) -> CheckResult {
+    static func check(_ check: PlannedCheck, _ oracle: AnyPipeOracle, queries: TargetQueries, costQueries: Int = 1) -> CheckResult {
         let parameters = check.parameters.description
+        var cost: QueryCost?
         func result(_ status: CheckResult.Status, _ reason: String? = nil, diff: String? = nil) -> CheckResult {
-            CheckResult(pipe: check.pipe, parameters: parameters, status: status, reason: reason, diff: diff, purpose: check.purpose)
+            CheckResult(pipe: check.pipe, parameters: parameters, status: status, reason: reason, diff: diff, purpose: check.purpose, cost: cost)
         }
         if let reason = oracle.unsupportedReason { return result(.skipped, reason) }
         do {
             let answer = try queries.pipe(check.pipe, parameters: check.parameters)
             guard answer.status == 200 else { return result(.failed, "HTTP \(answer.status): \(answer.body.prefix(300))") }
+            if let first = answer.statistics {
+                var samples = [first]
+                for _ in 1..<max(1, costQueries) {
+                    if let more = queries.statistics(check.pipe, parameters: check.parameters) { samples.append(more) }
+                }
+                cost = Self.cost(samples)
+            }
             guard let diff = ResultComparison.diff(expected: oracle.result(), actual: answer.rows) else { return result(.passed) }
             return result(.failed, "\(diff.differingRows) of \(max(diff.expectedRows, diff.actualRows)) rows differ", diff: diff.description)
         } catch .neverAnswered(let attempts, let last) {
@@ -90,5 +101,13 @@ struct CheckPhase {
         } catch {
             return result(.failed, "\(error)")
         }
+    }
+
+    /// The medians of the samples' rows, bytes and time (rows and bytes read can move with the
+    /// target's merges between queries; the median keeps one odd answer out).
+    static func cost(_ samples: [PipeStatistics]) -> QueryCost {
+        func median<T: Comparable>(_ values: [T]) -> T { values.sorted()[values.count / 2] }
+        return QueryCost(rowsRead: median(samples.map(\.rowsRead)), bytesRead: median(samples.map(\.bytesRead)),
+                         elapsedMs: median(samples.map(\.elapsedSeconds)) * 1000, queries: samples.count)
     }
 }

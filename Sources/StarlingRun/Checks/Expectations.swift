@@ -58,9 +58,11 @@ public struct Expectations: Sendable {
                             coverage: coverage(of: all, specs: specs, pipes: pipes))
     }
 
-    /// The oracles' own cases, plus two every pipe of that shape has: an empty answer (for a pipe
-    /// with filters) and a limit cutting inside a tie of its first ORDER BY column (for a pipe with
-    /// a LIMIT parameter).
+    /// The oracles' own cases, plus those every pipe of that shape has: an empty answer (for a pipe
+    /// with filters), a limit cutting inside a tie of its first ORDER BY column (for a pipe with a
+    /// LIMIT parameter), and for each column the oracle computes as `round(ratio, 2)`, a value whose rounding
+    /// shows (more than two decimals before it, a non-zero second decimal after it) — otherwise a
+    /// dropped or coarser rounding passes unseen.
     static func coverage(of oracles: [(check: PlannedCheck, oracle: AnyPipeOracle)], specs: [String: PipeSpec],
                          pipes: [String]) -> [String: [String: Int]] {
         var result: [String: [String: Int]] = [:]
@@ -80,8 +82,30 @@ public struct Expectations: Sendable {
             if check.purpose.hasPrefix("a limit cutting inside a tie"), let key = cases.keys.first(where: { $0.hasPrefix("a limit cutting inside a tie") }) {
                 cases[key, default: 0] += 1
             }
+            let ratios = Set(oracle.roundedRatios)
+            for column in ratios { cases[Self.roundingCase(column), default: 0] += 0 }
+            for row in oracle.rows() {
+                for cell in row.columns where ratios.contains(cell.name) {
+                    if Self.roundingShows(cell.value) == true { cases[Self.roundingCase(cell.name), default: 0] += 1 }
+                }
+            }
             result[check.pipe] = cases
         }
         return result
+    }
+
+    static func roundingCase(_ column: String) -> String { "\(column) with a value whose rounding to 2 decimals shows" }
+
+    /// For a `round(x, 2)` cell: whether x has more than two decimals and round(x, 2) a non-zero
+    /// second one (nil for other cells).
+    static func roundingShows(_ value: ExpectedValue) -> Bool? {
+        switch value {
+        case .rounded2(let x), .rounded2OfFloatSum(let x):
+            let rounded = ClickHouseMath.round2(x)
+            let cents = (abs(rounded) * 100).rounded()
+            return abs(x - rounded) > 1e-9 * max(1, abs(x)) && cents.truncatingRemainder(dividingBy: 10) != 0
+        default:
+            return nil
+        }
     }
 }

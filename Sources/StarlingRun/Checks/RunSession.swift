@@ -69,8 +69,11 @@ public enum RunSession {
                                       reason: "\(ledger.undelivered) events did not land and \(ledger.quarantined) were quarantined, so the exact expected answers are unknown"))
         } else if let sent = outcome.sent {
             let expectations = expect(plan, sent: sent)
-            checks += CheckPhase(queries: queries).verify(expectations)
+            checks += CheckPhase(queries: queries).verify(expectations, costQueries: config.costQueries)
             outcome.summary.coverage = expectations.coverage
+            let landed = outcome.landed
+            let cost = PipeCost.summarize(checks) { pipe in PipeOracles.datasource(of: pipe).flatMap { landed[$0] } }
+            outcome.summary.cost = cost.isEmpty ? nil : cost
         }
         let end = clock.now()
         outcome.summary.checks = checks

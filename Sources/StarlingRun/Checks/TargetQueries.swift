@@ -65,16 +65,25 @@ struct TargetQueries: Sendable {
         return Int(n)
     }
 
-    /// The pipe's JSON answer for `parameters`: the status and, on success, the rows.
-    func pipe(_ pipe: String, parameters: PipeParameters) throws(QueryFailure) -> (status: Int, rows: [[String: ResultValue]], body: String) {
+    /// The pipe's JSON answer for `parameters`: the status and, on success, the rows and the
+    /// server's `statistics` (nil when the answer has none).
+    func pipe(_ pipe: String, parameters: PipeParameters) throws(QueryFailure)
+        -> (status: Int, rows: [[String: ResultValue]], body: String, statistics: PipeStatistics?) {
         let request = PipeRequest(pipe: pipe, parameters: parameters.sorted, token: token)
         let response = try send(request.httpRequest)
-        guard response.isSuccess else { return (response.status, [], response.bodyText) }
+        guard response.isSuccess else { return (response.status, [], response.bodyText, nil) }
         do {
-            return (response.status, try StarlingChecks.PipeResponse.rows(fromJSON: Data(response.body)), "")
+            return (response.status, try StarlingChecks.PipeResponse.rows(fromJSON: Data(response.body)), "", PipeStatistics.scan(response.body))
         } catch {
             throw .unreadable("\(error)")
         }
+    }
+
+    /// Only the `statistics` of the pipe's answer (for repeated cost queries), nil on any failure.
+    func statistics(_ pipe: String, parameters: PipeParameters) -> PipeStatistics? {
+        let request = PipeRequest(pipe: pipe, parameters: parameters.sorted, token: token)
+        guard let response = try? send(request.httpRequest, retrying: false), response.isSuccess else { return nil }
+        return PipeStatistics.scan(response.body)
     }
 
     /// `POST /v0/datasources/<ds>/truncate`.

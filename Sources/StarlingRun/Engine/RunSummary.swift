@@ -2,11 +2,11 @@ import StarlingMetrics
 
 /// `summary.json`: the versioned record of a run that reports, `compare` and `merge` read.
 /// Times are milliseconds, rates per second. Never contains the token. Version 2 added `stop`,
-/// `phases`, `warnings` and the ingest resend and schedule fields; version 1 files still read
-/// (their new fields are absent).
+/// `phases`, `warnings` and the ingest resend and schedule fields; version 3 added `cost` and each
+/// check's `cost`. Older files still read (their new fields are absent).
 public struct RunSummary: Codable, Sendable {
-    public static let currentSchema = "starling.summary.v2"
-    public static let readableSchemas = ["starling.summary.v1", "starling.summary.v2"]
+    public static let currentSchema = "starling.summary.v3"
+    public static let readableSchemas = ["starling.summary.v1", "starling.summary.v2", "starling.summary.v3"]
 
     public var schema = RunSummary.currentSchema
     public var scenario: String
@@ -44,6 +44,8 @@ public struct RunSummary: Codable, Sendable {
     public var coverage: [String: [String: Int]]?
     /// Time until probe events became visible; nil when the run had no probes.
     public var freshness: FreshnessSummary?
+    /// Per checked pipe, what its checked combinations cost the server (version 3).
+    public var cost: [String: PipeCost]?
 
     /// interrupted (SIGINT/SIGTERM), aborted (the target was lost, refused the token or lacks a
     /// pipe), invalid (the run cannot be trusted), failed (a check or threshold failed), or passed.
@@ -109,14 +111,78 @@ public struct CheckResult: Codable, Sendable, Equatable {
     public var diff: String?
     /// What the combination exercises, as the check plan drew it (version 2).
     public var purpose: String?
+    /// What the answer cost the server (version 3; nil when the target sent no `statistics`).
+    public var cost: QueryCost?
 
-    public init(pipe: String, parameters: String, status: Status, reason: String? = nil, diff: String? = nil, purpose: String? = nil) {
+    public init(pipe: String, parameters: String, status: Status, reason: String? = nil, diff: String? = nil, purpose: String? = nil,
+                cost: QueryCost? = nil) {
         self.pipe = pipe
         self.parameters = parameters
         self.status = status
         self.reason = reason
         self.diff = diff
         self.purpose = purpose
+        self.cost = cost
+    }
+}
+
+/// The server's `statistics` for one (pipe, parameters) after settling: rows and bytes read are
+/// fixed for the same data and project, unlike the time.
+public struct QueryCost: Codable, Sendable, Equatable {
+    public var rowsRead: Int64
+    public var bytesRead: Int64
+    /// Median of `statistics.elapsed` over the queries asked, in ms.
+    public var elapsedMs: Double
+    /// How many times it was asked.
+    public var queries: Int
+
+    public init(rowsRead: Int64, bytesRead: Int64, elapsedMs: Double, queries: Int) {
+        self.rowsRead = rowsRead
+        self.bytesRead = bytesRead
+        self.elapsedMs = elapsedMs
+        self.queries = queries
+    }
+}
+
+/// One pipe's query cost over its checked combinations (Tinybird bills by data processed).
+public struct PipeCost: Codable, Sendable, Equatable {
+    /// Combinations whose answer carried statistics.
+    public var combinations: Int
+    /// Summed over the combinations.
+    public var rowsRead: Int64
+    public var bytesRead: Int64
+    /// Summed medians, in ms.
+    public var elapsedMs: Double
+    /// Rows in the pipe's datasource when it was asked (nil: unknown).
+    public var datasourceRows: Int?
+
+    /// Rows read per combination over the datasource's rows: 1 means every query scanned it all.
+    public var readRatio: Double? {
+        guard let rows = datasourceRows, rows > 0, combinations > 0 else { return nil }
+        return Double(rowsRead) / Double(combinations) / Double(rows)
+    }
+
+    public init(combinations: Int, rowsRead: Int64, bytesRead: Int64, elapsedMs: Double, datasourceRows: Int?) {
+        self.combinations = combinations
+        self.rowsRead = rowsRead
+        self.bytesRead = bytesRead
+        self.elapsedMs = elapsedMs
+        self.datasourceRows = datasourceRows
+    }
+
+    /// Per pipe, from the checks that carry a cost.
+    public static func summarize(_ checks: [CheckResult], datasourceRows: (String) -> Int?) -> [String: PipeCost] {
+        var out: [String: PipeCost] = [:]
+        for check in checks {
+            guard let cost = check.cost else { continue }
+            var pipe = out[check.pipe] ?? PipeCost(combinations: 0, rowsRead: 0, bytesRead: 0, elapsedMs: 0, datasourceRows: datasourceRows(check.pipe))
+            pipe.combinations += 1
+            pipe.rowsRead += cost.rowsRead
+            pipe.bytesRead += cost.bytesRead
+            pipe.elapsedMs += cost.elapsedMs
+            out[check.pipe] = pipe
+        }
+        return out
     }
 }
 

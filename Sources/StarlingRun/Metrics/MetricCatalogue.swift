@@ -16,6 +16,9 @@ public enum MetricKind: String, Sendable, CaseIterable {
     case errors
     /// Counts that must not grow at all: lost events, failed checks.
     case count
+    /// Rows and bytes a pipe's checked combinations read on the server: fixed for the same data
+    /// and project, so a tight tolerance.
+    case cost
 }
 
 /// One metric's value in one run.
@@ -67,6 +70,12 @@ public enum MetricCatalogue {
               meaning: "generated events the target never acknowledged (rejected, quarantined, not sent)"),
         .init(name: "checks.failed", unit: "checks", polarity: .lowerIsBetter,
               meaning: "correctness checks whose answer differed from the oracle's"),
+        .init(name: "cost.<pipe>.rows_read", unit: "rows", polarity: .lowerIsBetter,
+              meaning: "rows the server read for the pipe's checked combinations, summed (statistics.rows_read)"),
+        .init(name: "cost.<pipe>.bytes_read", unit: "bytes", polarity: .lowerIsBetter,
+              meaning: "bytes the server read for the pipe's checked combinations, summed (what Tinybird bills)"),
+        .init(name: "cost.<pipe>.elapsed", unit: "ms", polarity: .lowerIsBetter,
+              meaning: "server time of the pipe's checked combinations, summed medians (statistics.elapsed)"),
     ]
 
     /// Old names of the same quantities, still accepted.
@@ -130,6 +139,13 @@ public enum MetricCatalogue {
         case .queryRate(let pipe):
             guard let q = s.queries[pipe] else { return nil }
             return MetricValue(name: n, kind: .rate, polarity: .higherIsBetter, unit: "req/s", value: q.achievedPerSecond)
+        case .cost(let pipe, let quantity):
+            guard let c = s.cost?[pipe] else { return nil }
+            switch quantity {
+            case "rows_read": return MetricValue(name: n, kind: .cost, polarity: .lowerIsBetter, unit: "rows", value: Double(c.rowsRead))
+            case "bytes_read": return MetricValue(name: n, kind: .cost, polarity: .lowerIsBetter, unit: "bytes", value: Double(c.bytesRead))
+            default: return MetricValue(name: n, kind: .latency, polarity: .lowerIsBetter, unit: "ms", value: c.elapsedMs)
+            }
         case .stat(let stream, let stat):
             let summary: StreamSummary?
             switch stream {
@@ -146,12 +162,16 @@ public enum MetricCatalogue {
 
     /// The metrics `compare` judges, read from one summary: ingest latency p50/p99/p99.9 and rate,
     /// each pipe's latency p50/p99 and rate, the error rate, undelivered events, freshness p50/p99,
-    /// failed checks.
+    /// failed checks, and each checked pipe's query cost (rows and bytes read).
     public static func compared(in s: RunSummary) -> [String: MetricValue] {
         var names = ["ingest.latency.p50", "ingest.latency.p99", "ingest.latency.p999", "ingest.achieved_rate",
                      "errors.rate", "ledger.undelivered", "freshness.p50", "freshness.p99", "checks.failed"]
         for pipe in s.queries.keys.sorted() {
             names += ["query.\(pipe).latency.p50", "query.\(pipe).latency.p99", "query.\(pipe).achieved_rate"]
+        }
+        // The server time is reported, not compared: it moves with the machine like any latency.
+        for pipe in (s.cost ?? [:]).keys.sorted() {
+            names += ["cost.\(pipe).rows_read", "cost.\(pipe).bytes_read"]
         }
         var out: [String: MetricValue] = [:]
         for name in names {
@@ -172,7 +192,7 @@ public enum MetricCatalogue {
     }
 
     enum Form: Equatable {
-        case errorsRate, checksFailed, ledgerUndelivered, ingestRate, queryRate(String)
+        case errorsRate, checksFailed, ledgerUndelivered, ingestRate, queryRate(String), cost(String, String)
         case stat(Stream, String)
     }
 
@@ -185,6 +205,9 @@ public enum MetricCatalogue {
         default: break
         }
         guard let last = parts.last else { return nil }
+        if parts.count >= 3, parts[0] == "cost", ["rows_read", "bytes_read", "elapsed"].contains(last) {
+            return .cost(parts.dropFirst().dropLast().joined(separator: "."), last)
+        }
         if parts.count >= 3, parts[0] == "query", last == "achieved_rate" {
             return .queryRate(parts.dropFirst().dropLast().joined(separator: "."))
         }

@@ -13,6 +13,9 @@ public struct ChecksConfig: Sendable {
     public var probesPerSecond = 1.0
     /// A probe not visible this long after it was sent counts as never visible.
     public var probeTimeout = 60.0
+    /// Times each checked combination is asked in all, for its query cost (`statistics`: rows and
+    /// bytes read, the median server time); 1 reads the cost off the check's own answer.
+    public var costQueries = 3
 
     public init() {}
 
@@ -25,6 +28,7 @@ public struct ChecksConfig: Sendable {
         settleTimeout = try reader.duration("settle_timeout", default: settleTimeout) ?? settleTimeout
         probesPerSecond = try reader.double("probes_per_second", default: probesPerSecond, in: 0...1000)
         probeTimeout = try reader.duration("probe_timeout", default: probeTimeout) ?? probeTimeout
+        costQueries = try reader.int("cost_queries", default: costQueries, in: 1...20)
     }
 }
 

@@ -4,6 +4,7 @@ import StarlingSim
 public struct HourlyTrafficPatternsOracle: PipeOracle {
     public static let pipe = "hourly_traffic_patterns"
     public static let datasource = "store_visits"
+    public static let roundedRatios = ["avg_dwell_time"]
 
     struct Hour: Sendable {
         var visits: Int64 = 0

@@ -5,6 +5,7 @@ import StarlingSim
 public struct VisitsByStoreOracle: PipeOracle {
     public static let pipe = "visits_by_store"
     public static let datasource = "store_visits"
+    public static let roundedRatios = ["avg_dwell_time"]
 
     struct Store: Sendable {
         var visits: Int64 = 0

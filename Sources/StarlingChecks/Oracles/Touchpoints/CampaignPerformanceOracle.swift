@@ -5,6 +5,7 @@ import StarlingSim
 public struct CampaignPerformanceOracle: PipeOracle {
     public static let pipe = "campaign_performance"
     public static let datasource = "customer_touchpoints"
+    public static let roundedRatios = ["click_through_rate", "revenue_per_customer", "customer_conversion_rate"]
 
     let filter: TouchpointFilter
     let limit: RowLimit

@@ -4,6 +4,7 @@ import StarlingSim
 public struct ChannelPerformanceOracle: PipeOracle {
     public static let pipe = "channel_performance"
     public static let datasource = "customer_touchpoints"
+    public static let roundedRatios = ["customer_conversion_rate", "avg_time_spent", "avg_order_value"]
 
     let filter: TouchpointFilter
     var channels: [String: TouchpointGroup] = [:]

@@ -4,6 +4,7 @@ import StarlingSim
 public struct DeviceChannelAnalysisOracle: PipeOracle {
     public static let pipe = "device_channel_analysis"
     public static let datasource = "customer_touchpoints"
+    public static let roundedRatios = ["conversion_rate", "avg_time_spent"]
 
     struct Key: Hashable, Sendable {
         var device: String

@@ -11,6 +11,7 @@ import StarlingSim
 public struct JourneyPathsOracle: PipeOracle {
     public static let pipe = "journey_paths"
     public static let datasource = "customer_touchpoints"
+    public static let roundedRatios = ["avg_seconds_to_conversion"]
 
     struct Customer: Sendable {
         var open: [TouchpointKind] = []

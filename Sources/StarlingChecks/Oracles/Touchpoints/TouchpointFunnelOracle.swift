@@ -7,6 +7,7 @@ import StarlingSim
 public struct TouchpointFunnelOracle: PipeOracle {
     public static let pipe = "touchpoint_funnel"
     public static let datasource = "customer_touchpoints"
+    public static let roundedRatios = ["pct_of_customers", "dropoff_pct"]
 
     let filter: TouchpointFilter
     var allCustomers: Set<Int> = []

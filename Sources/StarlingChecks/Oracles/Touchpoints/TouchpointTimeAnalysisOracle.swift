@@ -6,6 +6,7 @@ import StarlingSim
 public struct TouchpointTimeAnalysisOracle: PipeOracle {
     public static let pipe = "touchpoint_time_analysis"
     public static let datasource = "customer_touchpoints"
+    public static let roundedRatios = ["avg_seconds_between"]
 
     struct Pair: Hashable, Sendable {
         var from: TouchpointKind
