@@ -13,6 +13,7 @@ let commands: [String: ([String]) -> Int32] = [
     "bench": BenchCommand.main,
     "report": ReportCommand.main,
     "compare": CompareCommand.main,
+    "ab": ABCommand.main,
     "help": HelpCommand.main,
     "--help": HelpCommand.main,
     "-h": HelpCommand.main,

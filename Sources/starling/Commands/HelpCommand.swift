@@ -11,6 +11,7 @@ enum HelpCommand {
       scenarios   list the built-in scenarios
       report      re-render report.md, junit.xml and report.html from a results folder
       compare     compare a run with a baseline (one or several runs); exit 2 on a regression
+      ab          interleaved A/B runs of two targets or projects; exit 2 when B is worse
       bench       measure Starling itself (bench generate: events/s and peak RSS per domain)
       help        show help for a command: starling help <command>
 
@@ -26,6 +27,7 @@ enum HelpCommand {
         "bench": BenchCommand.spec,
         "report": ReportCommand.spec,
         "compare": CompareCommand.spec,
+        "ab": ABCommand.spec,
     ]
 
     static func main(_ arguments: [String]) -> Int32 {
