@@ -51,7 +51,9 @@ public struct ABComparison: Sendable {
             let xs = left.map(\.value), ys = right.map(\.value)
             let p = ABStatistics.mannWhitneyGreater(lowerIsBetter ? ys : xs, lowerIsBetter ? xs : ys)
             let ratio = ABStatistics.medianRatio(ys, xs)
-            let interval = ABStatistics.bootstrapRatioInterval(ys, xs, seed: UInt64(truncatingIfNeeded: name.hashValueStable))
+            // Every run the same value (a count, a rate the schedule fixes): nothing to resample.
+            let constant = Set(xs + ys).count == 1
+            let interval = constant ? ratio.map { $0...$0 } : ABStatistics.bootstrapRatioInterval(ys, xs, seed: name.hashValueStable)
             let gated = gatedKinds.contains(reference.kind)
             var verdict = MetricVerdict.unchanged
             if let ratio {
@@ -119,7 +121,7 @@ public enum ABStatistics {
     }
 
     /// The 5th–95th percentile of median(b*)/median(a*) over `resamples` seeded bootstrap resamples.
-    public static func bootstrapRatioInterval(_ b: [Double], _ a: [Double], seed: UInt64, resamples: Int = 2000) -> ClosedRange<Double>? {
+    public static func bootstrapRatioInterval(_ b: [Double], _ a: [Double], seed: UInt64, resamples: Int = 1000) -> ClosedRange<Double>? {
         guard !a.isEmpty, !b.isEmpty else { return nil }
         var state = seed | 1
         func next(_ bound: Int) -> Int {
