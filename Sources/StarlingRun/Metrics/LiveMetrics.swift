@@ -36,7 +36,7 @@ public final class LiveMetrics: Sendable {
         out.gauge("starling_planned_duration_seconds", "the load phase's planned length", [([:], plan.duration)])
 
         let counts = run.ledger.counts
-        out.counter("starling_events_total", "events by ledger bucket (generated = the rest summed, once the run ends)", [
+        out.counter("starling_events_total", "events by ledger bucket: generated, and where they went (acknowledged, quarantined, rejected, failed, not_sent)", [
             (["bucket": "generated"], Double(counts.generated)), (["bucket": "acknowledged"], Double(counts.acknowledged)),
             (["bucket": "quarantined"], Double(counts.quarantined)), (["bucket": "rejected"], Double(counts.rejected)),
             (["bucket": "failed"], Double(counts.failed)), (["bucket": "not_sent"], Double(counts.notSent)),
