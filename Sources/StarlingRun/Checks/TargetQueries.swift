@@ -79,7 +79,8 @@ struct TargetQueries: Sendable {
         }
     }
 
-    /// Only the `statistics` of the pipe's answer (for repeated cost queries), nil on any failure.
+    /// Only the `statistics` of the pipe's answer (for repeated cost queries), nil on any failure:
+    /// such a repeat is left out, and the check's `QueryCost.queries` says how many answered.
     func statistics(_ pipe: String, parameters: PipeParameters) -> PipeStatistics? {
         let request = PipeRequest(pipe: pipe, parameters: parameters.sorted, token: token)
         guard let response = try? send(request.httpRequest, retrying: false), response.isSuccess else { return nil }
