@@ -122,7 +122,8 @@ public enum LoadRun {
         return .isolated
     }
 
-    static func defaultResultsFolder(scenario: String) -> String {
+    /// `results/<name>-<UTC time>Z`, the default `--out` of `run` and (with an `ab-` prefix) `ab`.
+    public static func defaultResultsFolder(scenario: String) -> String {
         let now = formatTimestamp(Int64(Date().timeIntervalSince1970))
             .replacingOccurrences(of: " ", with: "T").replacingOccurrences(of: ":", with: "")
         return "results/\(scenario)-\(now)Z"

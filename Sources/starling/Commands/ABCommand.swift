@@ -40,7 +40,7 @@ enum ABCommand {
             guard let aText = args.value("--a"), let bText = args.value("--b") else {
                 throw UsageError(verb: "ab", message: "--a and --b are both required")
             }
-            let out = args.value("--out") ?? "results/ab-\(scenario.name)-\(Self.stamp())"
+            let out = args.value("--out") ?? LoadRun.defaultResultsFolder(scenario: "ab-\(scenario.name)")
             var options = ABOptions(a: try ABSide(parsing: aText, flag: "--a"), b: try ABSide(parsing: bText, flag: "--b"), out: out,
                                     localTarget: LocalTarget.Options(project: catalog.projectFolder))
             options.rounds = try args.value("--rounds", expected: "an integer from 3 to 100") { Int($0).flatMap { (3...100).contains($0) ? $0 : nil } } ?? 8
@@ -62,13 +62,5 @@ enum ABCommand {
                 return 1
             }
         }
-    }
-
-    static func stamp() -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        return formatter.string(from: Date())
     }
 }
