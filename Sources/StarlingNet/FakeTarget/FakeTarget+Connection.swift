@@ -20,28 +20,42 @@ extension FakeTarget {
         while !isStopping {
             guard let (request, consumed) = readRequest(client, &input, &start, &end) else { return }
             let number = counters.requests.wrappingAdd(1, ordering: .relaxed).oldValue
-            holdDuringStall(countingAs: true)
+            var heldUntil = holdDuringStall(countingAs: true)
             let action = behavior.action(forRequest: number)
             if action == .drop {
                 counters.dropped.add(1, ordering: .relaxed)
                 return
             }
             guard pause(for: behavior.delay(forRequest: number)) else { return }
-            holdDuringStall(countingAs: false)
+            heldUntil = holdDuringStall(countingAs: false) ?? heldUntil
             output.removeAll(keepingCapacity: true)
             FakeTarget.respond(to: request, action: action, number: number, behavior: behavior,
                                counters: counters, into: &output)
             start += consumed
-            guard FakeTarget.sendAll(client, output), request.keepAlive else { return }
+            let sent = FakeTarget.sendAll(client, output)
+            if let heldUntil {
+                let lag = Int(heldUntil.duration(to: .now).nanoseconds)
+                var seen = counters.stallReleaseLag.load(ordering: .relaxed)
+                while lag > seen {
+                    let (exchanged, original) = counters.stallReleaseLag.compareExchange(
+                        expected: seen, desired: lag, ordering: .relaxed)
+                    if exchanged { break }
+                    seen = original
+                }
+            }
+            guard sent, request.keepAlive else { return }
         }
     }
 
-    private func holdDuringStall(countingAs arrival: Bool) {
-        guard let stall = behavior.stall else { return }
-        let wait = stall.remainingStall(at: startedAt.duration(to: .now))
-        guard wait > .zero else { return }
+    /// Holds the request while a stall window is open; returns the window's end when it did.
+    private func holdDuringStall(countingAs arrival: Bool) -> ContinuousClock.Instant? {
+        guard let stall = behavior.stall else { return nil }
+        let now = ContinuousClock.now
+        let wait = stall.remainingStall(at: startedAt.duration(to: now))
+        guard wait > .zero else { return nil }
         if arrival { counters.stalledRequests.add(1, ordering: .relaxed) }
         _ = pause(for: wait)
+        return now + wait
     }
 
     /// Reads one complete request (head and `Content-Length` body). Nil on close, error or garbage.

@@ -14,6 +14,10 @@ public struct FakeTargetStats: Sendable, Equatable {
     public var eventRows: Int
     /// Requests held by a stall window.
     public var stalledRequests: Int
+    /// The longest a held request was answered after its stall window ended, in nanoseconds: the
+    /// server's own delay in draining the backlog (wake-up and sending), which a stall model that
+    /// answers at the window's end does not include.
+    public var stallReleaseLagNanoseconds: Int
 }
 
 final class FakeTargetCounters: Sendable {
@@ -23,6 +27,7 @@ final class FakeTargetCounters: Sendable {
     let eventRequests = Atomic<Int>(0)
     let eventRows = Atomic<Int>(0)
     let stalledRequests = Atomic<Int>(0)
+    let stallReleaseLag = Atomic<Int>(0)
     /// NDJSON bodies of acknowledged `/v0/events` requests, when the behavior asks to keep them.
     let acknowledgedBodies = Mutex<[[UInt8]]>([])
     /// Paths (with query strings) of `/v0/pipes/` requests in arrival order, when asked to keep them.
@@ -34,6 +39,7 @@ final class FakeTargetCounters: Sendable {
                         dropped: dropped.load(ordering: .acquiring),
                         eventRequests: eventRequests.load(ordering: .acquiring),
                         eventRows: eventRows.load(ordering: .acquiring),
-                        stalledRequests: stalledRequests.load(ordering: .acquiring))
+                        stalledRequests: stalledRequests.load(ordering: .acquiring),
+                        stallReleaseLagNanoseconds: stallReleaseLag.load(ordering: .acquiring))
     }
 }

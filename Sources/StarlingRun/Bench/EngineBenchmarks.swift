@@ -45,10 +45,15 @@ public enum EngineBenchmarks {
         return run(plan, against: target)
     }
 
-    /// Queries at `rate` per second against a fake pipe that answers at once.
-    public static func queries(rate: Double, duration: Double, concurrency: Int?, stall: FakeTargetBehavior.Stall? = nil) throws -> RunOutcome {
+    /// Queries at `rate` per second against a fake pipe that answers at once. `server` receives what
+    /// the fake target saw (its stall release lag is the server-side part of a stall's latency).
+    public static func queries(rate: Double, duration: Double, concurrency: Int?, stall: FakeTargetBehavior.Stall? = nil,
+                               server: ((FakeTargetStats) -> Void)? = nil) throws -> RunOutcome {
         let target = try FakeTarget(behavior: FakeTargetBehavior(stall: stall))
-        defer { target.stop() }
+        defer {
+            target.stop()
+            server?(target.stats)
+        }
         var plan = try plan()
         plan.duration = duration
         plan.ingest.rate = .constant(0)
