@@ -22,8 +22,8 @@ public struct PlannedCheck: Sendable, Equatable {
 /// Draws a run's check plan from the data it sent (its `DataProfile`) and each pipe's parameters
 /// (its `PipeSpec`): date bounds placed on seconds that hold events, at both ends, and windows of
 /// one second, a minute, half the run, all of it and none of it; ids that exist — the most frequent,
-/// a middle and a rare one — and one that does not; small integers for the other integer
-/// parameters; pairwise combinations of all of these; and, once the unlimited answers are known,
+/// a middle and a rare one, each also with bounds on seconds holding its own events — and one that
+/// does not; small integers for the other integer parameters; pairwise combinations of all of these; and, once the unlimited answers are known,
 /// limits of 1, just below, at and just above the number of rows, and limits that cut inside a tie
 /// of the first ORDER BY column. Seeded and reproducible, within a budget of combinations.
 public enum CheckPlanner {
@@ -99,7 +99,7 @@ public enum CheckPlanner {
                 kept.append(cut)
             }
         }
-        let singles = interleave([facets.windows, facets.ids, facets.integers]).map { check([$0], $0.label) }
+        let singles = interleave([facets.windows, facets.idWindows, facets.ids, facets.integers]).map { check([$0], $0.label) }
         var pairs: [PlannedCheck] = []
         for (a, b) in facets.pairs() { pairs.append(check([a, b], "\(a.label), \(b.label)")) }
         for i in pairs.indices.reversed() where i > 0 { pairs.swapAt(i, rng.below(i + 1)) }
@@ -167,6 +167,9 @@ struct Facets {
 
     var windows: [Option] = []
     var ids: [Option] = []
+    /// An id with date bounds on seconds holding that id's own events: a bound on a second where
+    /// the run has events but the id has none cannot tell `>=` from `>` in the id-filtered answer.
+    var idWindows: [Option] = []
     var integers: [Option] = []
     /// Values every combination needs (required parameters).
     var required = Option(values: [:], label: "", group: "required")
@@ -181,17 +184,22 @@ struct Facets {
         for parameter in spec.parameters where parameter.kind == .string {
             guard let column = parameter.equalsColumn else { continue }
             let values = profile.values(of: column, in: datasource)
-            var options: [Option] = []
-            if let frequent = values.first {
-                options.append(Option(values: [parameter.name: frequent.value], label: "the most frequent \(column) (\(frequent.count) events)", group: parameter.name))
-            }
+            var picks: [(value: String, occurrences: DataProfile.Occurrences, label: String)] = []
+            if let frequent = values.first { picks.append((frequent.value, frequent.occurrences, "the most frequent \(column)")) }
             if values.count > 2 {
                 let middle = values[values.count / 2]
-                options.append(Option(values: [parameter.name: middle.value], label: "a middle \(column) (\(middle.count) events)", group: parameter.name))
+                picks.append((middle.value, middle.occurrences, "a middle \(column)"))
             }
-            if values.count > 1, let rare = values.last {
-                options.append(Option(values: [parameter.name: rare.value], label: "a rare \(column) (\(rare.count) events)", group: parameter.name))
+            if values.count > 1, let rare = values.last { picks.append((rare.value, rare.occurrences, "a rare \(column)")) }
+            var options = picks.map {
+                Option(values: [parameter.name: $0.value], label: "\($0.label) (\($0.occurrences.count) events)", group: parameter.name)
             }
+            // Each id's first bound before any id's second, so a small budget bounds every id.
+            idWindows += CheckPlanner.interleave(picks.enumerated().map { index, pick in
+                // The required id is in every combination already; the others come with their value.
+                let id = parameter.required && index == 0 ? [:] : [parameter.name: pick.value]
+                return Self.windows(of: pick.label, pick.occurrences, lower: lower?.name, upper: upper?.name, id: id)
+            })
             if parameter.required, let first = options.first {
                 required = Option(values: first.values, label: first.label, group: "required")
                 options.removeFirst()
@@ -235,6 +243,28 @@ struct Facets {
         add(last, nil, "start on the last second with events")
         add(nil, first, "end on the first second with events")
         add(last + 1, last + 3600, "a window with no events")
+        return options
+    }
+
+    /// Windows bounded by seconds holding one id's events — its first, last and one picked second —
+    /// each with that id.
+    static func windows(of label: String, _ seen: DataProfile.Occurrences, lower: String?, upper: String?, id: [String: String]) -> [Option] {
+        guard seen.count > 0, lower != nil || upper != nil else { return [] }
+        var options: [Option] = []
+        func add(_ start: Int64?, _ end: Int64?, _ window: String) {
+            var values = id
+            if let start, let lower { values[lower] = formatTimestamp(start) }
+            if let end, let upper { values[upper] = formatTimestamp(end) }
+            guard values.count == id.count + [start, end].compactMap({ $0 }).count else { return }
+            options.append(Option(values: values, label: "\(label), \(window)", group: "id window"))
+        }
+        add(seen.first, nil, "start on its first second")
+        add(nil, seen.last, "end on its last second")
+        add(seen.picked, seen.last, "from one of its seconds to its last")
+        add(seen.first, seen.picked, "from its first second to one of its seconds")
+        add(seen.picked, seen.picked, "one second holding its events")
+        add(seen.last, nil, "start on its last second")
+        add(nil, seen.first, "end on its first second")
         return options
     }
 
