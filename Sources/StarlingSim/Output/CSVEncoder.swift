@@ -4,82 +4,119 @@
 public struct CSVEncoder: RowEncoder {
     public var bytes: [UInt8]
     @usableFromInline var fieldCount = 0
+    /// The row being written; `endRow` appends it to `bytes` in one copy.
+    @usableFromInline var row = RowScratch()
 
     public init(capacity: Int = 1 << 16) {
         bytes = []
         bytes.reserveCapacity(capacity)
     }
 
-    @inlinable
-    mutating func separate() {
-        if fieldCount > 0 { bytes.append(UInt8(ascii: ",")) }
+    /// A comma before every field but the first, with room for `extra` more bytes.
+    @inlinable @inline(__always)
+    mutating func separate(extra: Int) {
+        row.reserve(1 + extra)
+        if fieldCount > 0 { row.put(UInt8(ascii: ",")) }
         fieldCount += 1
     }
 
-    public mutating func beginRow() { fieldCount = 0 }
-    public mutating func endRow() { bytes.append(UInt8(ascii: "\n")) }
+    public mutating func beginRow() {
+        fieldCount = 0
+        row.count = 0
+    }
+
+    public mutating func endRow() {
+        row.reserve(1)
+        row.put(UInt8(ascii: "\n"))
+        row.flush(into: &bytes)
+    }
 
     public mutating func string(_ key: StaticString, _ value: String) {
-        separate()
-        appendField(Array(value.utf8))
+        separate(extra: 0)
+        var text = value
+        let clean = text.withUTF8 { utf8 in
+            for byte in utf8 where Self.needsQuoting(byte) { return false }
+            row.reserve(utf8.count)
+            row.put(utf8)
+            return true
+        }
+        if !clean { appendQuoted(value.utf8) }
     }
 
     public mutating func prefixedID(_ key: StaticString, _ prefix: StaticString, _ number: Int) {
-        separate()
-        bytes.append(prefix)
-        bytes.appendDecimal(number)
+        separate(extra: prefix.utf8CodeUnitCount)
+        row.put(prefix)
+        row.putDecimal(number)
     }
 
     public mutating func prefixedIDPair(_ key: StaticString, _ prefix: StaticString, _ first: Int, _ second: Int) {
-        separate()
-        bytes.append(prefix)
-        bytes.appendDecimal(first)
-        bytes.append(UInt8(ascii: "_"))
-        bytes.appendDecimal(second)
+        separate(extra: prefix.utf8CodeUnitCount)
+        row.put(prefix)
+        row.putDecimal(first)
+        row.reserve(1)
+        row.put(UInt8(ascii: "_"))
+        row.putDecimal(second)
     }
 
     public mutating func integer(_ key: StaticString, _ value: Int) {
-        separate()
-        bytes.appendDecimal(value)
+        separate(extra: 0)
+        row.putDecimal(value)
     }
 
     public mutating func decimal2(_ key: StaticString, _ value: Double) {
-        separate()
-        bytes.appendDecimal2(value)
+        separate(extra: 0)
+        row.putDecimal2(value)
     }
 
     public mutating func timestamp(_ key: StaticString, _ epochSeconds: Int64) {
-        separate()
-        bytes.appendTimestamp(epochSeconds)
+        separate(extra: 0)
+        row.putTimestamp(epochSeconds)
     }
 
+    /// A ClickHouse array literal (`['a','b']`, `'` and `\\` escaped with a backslash), quoted as a
+    /// CSV field when it holds a comma (two or more values), a quote, CR or LF.
     public mutating func stringArray(_ key: StaticString, _ values: [String]) {
-        separate()
-        var literal: [UInt8] = [UInt8(ascii: "[")]
-        for (i, value) in values.enumerated() {
-            if i > 0 { literal.append(UInt8(ascii: ",")) }
-            literal.append(UInt8(ascii: "'"))
+        var quoted = values.count > 1
+        var length = 2
+        for value in values {
             for byte in value.utf8 {
-                if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\\") { literal.append(UInt8(ascii: "\\")) }
-                literal.append(byte)
+                if Self.needsQuoting(byte) { quoted = true }
+                length += 2
             }
-            literal.append(UInt8(ascii: "'"))
+            length += 3
         }
-        literal.append(UInt8(ascii: "]"))
-        appendField(literal)
+        // Each byte may become two (a backslash, or a doubled quote), plus the field's quotes.
+        separate(extra: length + 2)
+        if quoted { row.put(UInt8(ascii: "\"")) }
+        row.put(UInt8(ascii: "["))
+        for (i, value) in values.enumerated() {
+            if i > 0 { row.put(UInt8(ascii: ",")) }
+            row.put(UInt8(ascii: "'"))
+            for byte in value.utf8 {
+                if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\\") { row.put(UInt8(ascii: "\\")) }
+                if quoted && byte == UInt8(ascii: "\"") { row.put(UInt8(ascii: "\"")) }
+                row.put(byte)
+            }
+            row.put(UInt8(ascii: "'"))
+        }
+        row.put(UInt8(ascii: "]"))
+        if quoted { row.put(UInt8(ascii: "\"")) }
     }
 
-    mutating func appendField(_ field: [UInt8]) {
-        let needsQuotes = field.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
-        guard needsQuotes else {
-            bytes.append(contentsOf: field)
-            return
-        }
-        bytes.append(UInt8(ascii: "\""))
+    @inlinable @inline(__always)
+    static func needsQuoting(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D
+    }
+
+    /// A field in quotes, inner quotes doubled.
+    @inline(never) @usableFromInline
+    mutating func appendQuoted(_ field: String.UTF8View) {
+        row.reserve(field.count * 2 + 2)
+        row.put(UInt8(ascii: "\""))
         for byte in field {
-            if byte == UInt8(ascii: "\"") { bytes.append(UInt8(ascii: "\"")) }
-            bytes.append(byte)
+            if byte == UInt8(ascii: "\"") { row.put(UInt8(ascii: "\"")) }
+            row.put(byte)
         }
-        bytes.append(UInt8(ascii: "\""))
+        row.put(UInt8(ascii: "\""))
     }
 }

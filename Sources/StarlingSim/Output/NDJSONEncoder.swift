@@ -4,111 +4,141 @@
 public struct NDJSONEncoder: RowEncoder {
     public var bytes: [UInt8]
     @usableFromInline var fieldCount = 0
+    /// The row being written; `endRow` appends it to `bytes` in one copy.
+    @usableFromInline var row = RowScratch()
 
     public init(capacity: Int = 1 << 16) {
         bytes = []
         bytes.reserveCapacity(capacity)
     }
 
-    @inlinable
-    mutating func key(_ key: StaticString) {
-        bytes.append(fieldCount == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+    /// `{"key":` or `,"key":` — with room reserved for `extra` more bytes of the value.
+    @inlinable @inline(__always)
+    mutating func key(_ key: StaticString, extra: Int) {
+        row.reserve(key.utf8CodeUnitCount + 4 + extra)
+        row.put(fieldCount == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
         fieldCount += 1
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(key)
-        bytes.append("\":")
+        row.put(UInt8(ascii: "\""))
+        row.put(key)
+        row.put("\":")
     }
 
-    public mutating func beginRow() { fieldCount = 0 }
+    public mutating func beginRow() {
+        fieldCount = 0
+        row.count = 0
+    }
 
     public mutating func endRow() {
-        bytes.append(fieldCount == 0 ? "{}\n" : "}\n")
+        row.reserve(3)
+        row.put(fieldCount == 0 ? "{}\n" : "}\n")
+        row.flush(into: &bytes)
     }
 
     public mutating func string(_ key: StaticString, _ value: String) {
-        self.key(key)
+        self.key(key, extra: 0)
         appendQuoted(value)
     }
 
     public mutating func prefixedID(_ key: StaticString, _ prefix: StaticString, _ number: Int) {
-        self.key(key)
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(prefix)
-        bytes.appendDecimal(number)
-        bytes.append(UInt8(ascii: "\""))
+        self.key(key, extra: prefix.utf8CodeUnitCount + 2)
+        row.put(UInt8(ascii: "\""))
+        row.put(prefix)
+        row.putDecimal(number)
+        row.reserve(1)
+        row.put(UInt8(ascii: "\""))
     }
 
     public mutating func prefixedIDPair(_ key: StaticString, _ prefix: StaticString, _ first: Int, _ second: Int) {
-        self.key(key)
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(prefix)
-        bytes.appendDecimal(first)
-        bytes.append(UInt8(ascii: "_"))
-        bytes.appendDecimal(second)
-        bytes.append(UInt8(ascii: "\""))
+        self.key(key, extra: prefix.utf8CodeUnitCount + 2)
+        row.put(UInt8(ascii: "\""))
+        row.put(prefix)
+        row.putDecimal(first)
+        row.reserve(1)
+        row.put(UInt8(ascii: "_"))
+        row.putDecimal(second)
+        row.reserve(1)
+        row.put(UInt8(ascii: "\""))
     }
 
     public mutating func integer(_ key: StaticString, _ value: Int) {
-        self.key(key)
-        bytes.appendDecimal(value)
+        self.key(key, extra: 0)
+        row.putDecimal(value)
     }
 
     public mutating func decimal2(_ key: StaticString, _ value: Double) {
-        self.key(key)
-        bytes.appendDecimal2(value)
+        self.key(key, extra: 0)
+        row.putDecimal2(value)
     }
 
     public mutating func timestamp(_ key: StaticString, _ epochSeconds: Int64) {
-        self.key(key)
-        bytes.append(UInt8(ascii: "\""))
-        bytes.appendTimestamp(epochSeconds)
-        bytes.append(UInt8(ascii: "\""))
+        self.key(key, extra: 21)
+        row.put(UInt8(ascii: "\""))
+        row.putTimestamp(epochSeconds)
+        row.put(UInt8(ascii: "\""))
     }
 
     public mutating func stringArray(_ key: StaticString, _ values: [String]) {
-        self.key(key)
-        bytes.append(UInt8(ascii: "["))
+        self.key(key, extra: 2)
+        row.put(UInt8(ascii: "["))
         for (i, value) in values.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            if i > 0 {
+                row.reserve(1)
+                row.put(UInt8(ascii: ","))
+            }
             appendQuoted(value)
         }
-        bytes.append(UInt8(ascii: "]"))
+        row.reserve(1)
+        row.put(UInt8(ascii: "]"))
     }
 
-    /// A JSON string literal. Fast path: copy when nothing needs escaping.
+    /// A JSON string literal. Fast path: one copy when nothing needs escaping.
     @inlinable
     mutating func appendQuoted(_ value: String) {
-        bytes.append(UInt8(ascii: "\""))
         var text = value
         let clean = text.withUTF8 { utf8 in
             for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
                 return false
             }
-            bytes.append(contentsOf: utf8)
+            row.reserve(utf8.count + 2)
+            row.put(UInt8(ascii: "\""))
+            row.put(utf8)
+            row.put(UInt8(ascii: "\""))
             return true
         }
         if !clean { appendEscaped(value) }
-        bytes.append(UInt8(ascii: "\""))
     }
 
+    /// The quoted, escaped literal: at most 6 bytes per input byte. Runs of bytes that need no
+    /// escape are copied whole (JSON held in a String column is mostly such runs between quotes).
     @inline(never) @usableFromInline
     mutating func appendEscaped(_ value: String) {
-        let hex: StaticString = "0123456789abcdef"
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append("\\\"")
-            case UInt8(ascii: "\\"): bytes.append("\\\\")
-            case 0x0A: bytes.append("\\n")
-            case 0x0D: bytes.append("\\r")
-            case 0x09: bytes.append("\\t")
-            case 0x08: bytes.append("\\b")
-            case 0x0C: bytes.append("\\f")
-            case ..<0x20:
-                bytes.append("\\u00")
-                bytes.append(hex.utf8Start[Int(byte >> 4)])
-                bytes.append(hex.utf8Start[Int(byte & 0xF)])
-            default: bytes.append(byte)
+        var text = value
+        text.withUTF8 { utf8 in
+            row.reserve(utf8.count * 6 + 2)
+            row.put(UInt8(ascii: "\""))
+            var run = 0
+            for index in utf8.indices {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                row.put(UnsafeBufferPointer(rebasing: utf8[run..<index]))
+                run = index + 1
+                switch byte {
+                case UInt8(ascii: "\""): row.put("\\\"")
+                case UInt8(ascii: "\\"): row.put("\\\\")
+                case 0x0A: row.put("\\n")
+                case 0x0D: row.put("\\r")
+                case 0x09: row.put("\\t")
+                case 0x08: row.put("\\b")
+                case 0x0C: row.put("\\f")
+                default:
+                    let hex: StaticString = "0123456789abcdef"
+                    row.put("\\u00")
+                    row.put(hex.utf8Start[Int(byte >> 4)])
+                    row.put(hex.utf8Start[Int(byte & 0xF)])
+                }
             }
+            row.put(UnsafeBufferPointer(rebasing: utf8[run...]))
+            row.put(UInt8(ascii: "\""))
         }
     }
 }

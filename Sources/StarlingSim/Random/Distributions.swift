@@ -2,8 +2,14 @@ import Foundation
 
 /// Weighted choice in O(1) per draw (Vose's alias method).
 public struct AliasTable: Sendable {
-    @usableFromInline let probability: [Double]
-    @usableFromInline let alias: [Int]
+    /// A column's probability of keeping itself and the column it otherwise yields, side by side so
+    /// a draw from a large table (a Zipf over many users) touches one cache line, not two.
+    @usableFromInline struct Column: Sendable {
+        @usableFromInline var probability: Double
+        @usableFromInline var alias: Int
+    }
+
+    @usableFromInline let columns: [Column]
 
     /// `weights` must be non-empty, finite, non-negative and not all zero (the scenario decoder
     /// checks this before a table is built; here a degenerate input falls back to uniform).
@@ -23,16 +29,16 @@ public struct AliasTable: Sendable {
             work[l] = work[l] + work[s] - 1
             if work[l] < 1 { small.append(l) } else { large.append(l) }
         }
-        self.probability = probability
-        self.alias = alias
+        columns = zip(probability, alias).map { Column(probability: $0, alias: $1) }
     }
 
-    public var count: Int { probability.count }
+    public var count: Int { columns.count }
 
     @inlinable
     public func sample(using rng: inout Xoshiro256) -> Int {
-        let column = rng.below(probability.count)
-        return rng.unit() < probability[column] ? column : alias[column]
+        let index = rng.below(columns.count)
+        let column = columns[index]
+        return rng.unit() < column.probability ? index : column.alias
     }
 }
 

@@ -16,7 +16,8 @@ public protocol DomainModel: Sendable {
     /// Sessions per second at the busiest moment.
     var peakSessionsPerSecond: Double { get }
 
-    /// The fraction of the peak rate at which sessions start at Unix second `t` (0…1).
+    /// The fraction of the peak rate at which sessions start at Unix second `t` (0…1): a function of
+    /// `t` alone (the stream computes it once per second).
     func intensity(at t: Int64) -> Double
 
     /// Generates session `index` starting at `start`, appending its events in time order.

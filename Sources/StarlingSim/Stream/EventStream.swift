@@ -15,6 +15,10 @@ public struct EventStream<Model: DomainModel>: Sendable {
     var nextSession = 0
     var pending = OpenSessions<Model.Event>()
     var scratch: [Model.Event] = []
+    /// The model's intensity at `intensitySecond`: a pure function of the second, and at high rates
+    /// many candidate arrivals share one, so it is computed once per second.
+    var intensitySecond = Int64.min
+    var intensityValue = 0.0
 
     /// Events produced so far, in all shards (the global position in the stream).
     public private(set) var produced = 0
@@ -66,7 +70,12 @@ public struct EventStream<Model: DomainModel>: Sendable {
         for _ in 0..<10_000_000 {
             time += Distribution.exponential(mean: 1 / peak, using: &arrivals)
             if let end, time >= Double(end) { return time }
-            if arrivals.unit() < model.intensity(at: Int64(time.rounded(.down))) { return time }
+            let second = Int64(time.rounded(.down))
+            if second != intensitySecond {
+                intensitySecond = second
+                intensityValue = model.intensity(at: second)
+            }
+            if arrivals.unit() < intensityValue { return time }
         }
         return .infinity
     }

@@ -8,6 +8,10 @@ public struct FootTrafficModel: DomainModel {
     let stores: [Store]
     let storeChoice: AliasTable
     let totalShare: Double
+    /// The summed share of the stores open at each second of a weekday (0..<86 400) and of a weekend
+    /// day (86 400..<172 800): the arrival process asks for every candidate arrival, and a quiet
+    /// night has many candidates per visit, so it is a lookup, not a loop over the stores.
+    let openShare: [Double]
     let visitorChoice: Zipf
     let seed: UInt64
     /// One bit per visitor: seen before (for the `first visit` tag). Per entity, so shards agree.
@@ -21,8 +25,12 @@ public struct FootTrafficModel: DomainModel {
         var entryChoice: AliasTable
 
         func isOpen(at t: Int64) -> Bool {
-            let hour = Double(CivilTime.secondOfDay(epochSeconds: t)) / 3600
-            let hours = CivilTime.weekday(epochSeconds: t) >= 5 ? weekendHours : weekdayHours
+            isOpen(secondOfDay: CivilTime.secondOfDay(epochSeconds: t), weekend: CivilTime.weekday(epochSeconds: t) >= 5)
+        }
+
+        func isOpen(secondOfDay: Int, weekend: Bool) -> Bool {
+            let hour = Double(secondOfDay) / 3600
+            let hours = weekend ? weekendHours : weekdayHours
             return hour >= hours.open && hour < hours.close
         }
     }
@@ -50,16 +58,29 @@ public struct FootTrafficModel: DomainModel {
         }
         storeChoice = AliasTable(weights: shares)
         totalShare = shares.reduce(0, +)
+        openShare = [false, true].flatMap { [stores] weekend in
+            (0..<86_400).map { second in
+                var open = 0.0
+                for store in stores where store.isOpen(secondOfDay: second, weekend: weekend) { open += store.share }
+                return open
+            }
+        }
         visitorChoice = Zipf(count: config.visitors, exponent: config.visitorZipf)
         seen = Array(repeating: 0, count: config.visitors / 64 + 1)
+    }
+
+    /// Every set of tags a visit can carry, indexed by its bits (loyalty member 1, weekday shopper 2,
+    /// weekend shopper 4, purchasing 8, first visit 16): built once and shared, not per visit.
+    static let tagSets: [[String]] = (0..<32).map { bits in
+        [VisitTag.loyaltyMember, VisitTag.weekdayShopper, VisitTag.weekendShopper, VisitTag.purchasing, VisitTag.firstVisit]
+            .enumerated().filter { bits & (1 << $0.offset) != 0 }.map(\.element)
     }
 
     public var peakSessionsPerSecond: Double { config.visitsPerHour / 3600 }
 
     /// The daily curve times the share of traffic whose store is open now: no visits while closed.
     public func intensity(at t: Int64) -> Double {
-        var open = 0.0
-        for store in stores where store.isOpen(at: t) { open += store.share }
+        let open = openShare[CivilTime.secondOfDay(epochSeconds: t) + (CivilTime.weekday(epochSeconds: t) >= 5 ? 86_400 : 0)]
         return config.dailyCurve.intensity(at: t) * open / totalShare
     }
 
@@ -103,12 +124,13 @@ public struct FootTrafficModel: DomainModel {
         let (word, bit) = (visitorIndex / 64, UInt64(1) << UInt64(visitorIndex % 64))
         let firstVisit = seen[word] & bit == 0
         seen[word] |= bit
-        var tags: [String] = []
-        if profile.loyal { tags.append(VisitTag.loyaltyMember) }
-        if !weekend && profile.weekdayShopper { tags.append(VisitTag.weekdayShopper) }
-        if weekend && !profile.weekdayShopper { tags.append(VisitTag.weekendShopper) }
-        if purchasing { tags.append(VisitTag.purchasing) }
-        if firstVisit { tags.append(VisitTag.firstVisit) }
+        var combination = 0
+        if profile.loyal { combination |= 1 }
+        if !weekend && profile.weekdayShopper { combination |= 2 }
+        if weekend && !profile.weekdayShopper { combination |= 4 }
+        if purchasing { combination |= 8 }
+        if firstVisit { combination |= 16 }
+        let tags = Self.tagSets[combination]
 
         events.append(StoreVisit(
             visit: index + 1, store: storeIndex + 1, time: start, visitor: visitorIndex + 1,

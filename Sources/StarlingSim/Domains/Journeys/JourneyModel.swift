@@ -134,7 +134,7 @@ public struct JourneyModel: DomainModel {
                 timeSpent: max(1, Int(Distribution.logNormal(median: current.medianSeconds, sigma: 0.6, using: &rng).rounded())),
                 metadata: productMetadata[product]))
             if current == .purchase { break }
-            kind = transitions[TouchpointKind.allCases.firstIndex(of: current) ?? 0]?.next(using: &rng)
+            kind = transitions[current.position]?.next(using: &rng)
         }
         return customer
     }
@@ -176,16 +176,23 @@ public struct JourneyModel: DomainModel {
     func page(of kind: TouchpointKind, product: Int, category: Int, campaign: Int?) -> String {
         switch kind {
         case .adImpression, .adClick, .emailOpen, .emailClick, .socialEngagement:
-            return campaign.map { campaignPage[$0] } ?? "\(Self.site)/"
+            return campaign.map { campaignPage[$0] } ?? Self.home
         case .search: return searchPage[category]
         case .pageView: return categoryPage[category]
         case .productView: return productPage[product]
-        case .supportChat: return "\(Self.site)/support"
-        case .addToCart: return "\(Self.site)/cart"
-        case .checkout: return "\(Self.site)/checkout"
-        case .purchase: return "\(Self.site)/checkout/complete"
+        case .supportChat: return Self.supportPage
+        case .addToCart: return Self.cartPage
+        case .checkout: return Self.checkoutPage
+        case .purchase: return Self.completePage
         }
     }
+
+    // Built once, not per touchpoint.
+    static let home = "\(site)/"
+    static let supportPage = "\(site)/support"
+    static let cartPage = "\(site)/cart"
+    static let checkoutPage = "\(site)/checkout"
+    static let completePage = "\(site)/checkout/complete"
 
     /// Where the visitor came from, consistent with the channel.
     static func referrer(of channel: String, using rng: inout Xoshiro256) -> String {

@@ -65,7 +65,25 @@ public enum TouchpointKind: String, Sendable, CaseIterable {
     public enum Stage: String, Sendable, CaseIterable { case awareness, consideration, conversion }
 
     /// The 1-based position in the funnel (`touchpoint_funnel`'s `funnel_step`).
-    public var funnelStep: Int { (Self.allCases.firstIndex(of: self) ?? 0) + 1 }
+    public var funnelStep: Int { position + 1 }
+
+    /// The 0-based position in `allCases`, without building that array (the generator asks per event).
+    var position: Int {
+        switch self {
+        case .adImpression: return 0
+        case .socialEngagement: return 1
+        case .emailOpen: return 2
+        case .search: return 3
+        case .adClick: return 4
+        case .emailClick: return 5
+        case .pageView: return 6
+        case .productView: return 7
+        case .supportChat: return 8
+        case .addToCart: return 9
+        case .checkout: return 10
+        case .purchase: return 11
+        }
+    }
 
     public var stage: Stage {
         switch self {
