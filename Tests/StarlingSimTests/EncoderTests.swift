@@ -86,4 +86,23 @@ struct SampleRow: EncodableRow {
         SampleRow(text: "", tags: [], amount: 0, number: 1).encode(into: &encoder, timestamp: 0)
         #expect(String(decoding: encoder.bytes, as: UTF8.self).contains("\"time\":\"1970-01-01 00:00:00\""))
     }
+
+    /// The eight-bytes-at-a-time clean tests agree with the byte-by-byte rule on every length and
+    /// position of an offending byte (including bytes ≥ 0x80 next to ones below 0x20).
+    @Test func wordScansAgreeWithByteScans() {
+        var rng = Xoshiro256(seed: 5)
+        let interesting: [UInt8] = [0x00, 0x09, 0x0A, 0x0D, 0x1F, 0x20, 0x21, 0x22, 0x2C, 0x5C, 0x7F, 0x80, 0x9F, 0xA0, 0xFF]
+        for _ in 0..<20_000 {
+            let count = rng.below(40)
+            let bytes: [UInt8] = (0..<count).map { _ in
+                rng.below(4) == 0 ? interesting[rng.below(interesting.count)] : UInt8(0x23 + rng.below(0x5C - 0x23))
+            }
+            let json = !bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+            let csv = !bytes.contains { CSVEncoder.needsQuoting($0) }
+            bytes.withUnsafeBufferPointer { buffer in
+                #expect(CleanBytes.json(buffer) == json, "\(bytes)")
+                #expect(CleanBytes.csv(buffer) == csv, "\(bytes)")
+            }
+        }
+    }
 }

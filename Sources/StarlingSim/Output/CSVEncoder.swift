@@ -35,7 +35,7 @@ public struct CSVEncoder: RowEncoder {
         separate(extra: 0)
         var text = value
         let clean = text.withUTF8 { utf8 in
-            for byte in utf8 where Self.needsQuoting(byte) { return false }
+            guard CleanBytes.csv(utf8) else { return false }
             row.reserve(utf8.count)
             row.put(utf8)
             return true

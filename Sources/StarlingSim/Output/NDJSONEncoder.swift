@@ -96,9 +96,7 @@ public struct NDJSONEncoder: RowEncoder {
     mutating func appendQuoted(_ value: String) {
         var text = value
         let clean = text.withUTF8 { utf8 in
-            for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                return false
-            }
+            guard CleanBytes.json(utf8) else { return false }
             row.reserve(utf8.count + 2)
             row.put(UInt8(ascii: "\""))
             row.put(utf8)
