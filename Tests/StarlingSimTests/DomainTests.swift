@@ -145,7 +145,7 @@ let monday = CivilTime(year: 2025, month: 5, day: 12).epochSeconds
         var ids = Set<String>()
         for tp in sample {
             #expect(ids.insert(tp.touchpointID).inserted)
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(tp.metadata.utf8)) as? [String: String])
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(tp.metadata.text.utf8)) as? [String: String])
             #expect(object["product_id"]?.hasPrefix("prod_") == true)
             #expect(object["category"] != nil)
         }
@@ -157,7 +157,7 @@ let monday = CivilTime(year: 2025, month: 5, day: 12).epochSeconds
             case .emailOpen, .emailClick: #expect(tp.channel == "email")
             case .search: #expect(tp.channel == "search" && tp.pageURL.contains("/search?q="))
             case .socialEngagement: #expect(tp.channel == "social")
-            case .productView: #expect(tp.pageURL.hasSuffix(tp.metadata.split(separator: "\"")[3]))
+            case .productView: #expect(tp.pageURL.hasSuffix(tp.metadata.text.split(separator: "\"")[3]))
             case .purchase: #expect(tp.pageURL.hasSuffix("/checkout/complete"))
             default: break
             }

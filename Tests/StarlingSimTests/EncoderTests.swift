@@ -105,4 +105,20 @@ struct SampleRow: EncodableRow {
             }
         }
     }
+
+    /// A pre-encoded value writes exactly the bytes the plain string would, in both formats.
+    @Test(arguments: awkward + [#"{"product_id":"prod_7","category":"electronics"}"#])
+    func encodedTextWritesWhatStringWrites(text: String) {
+        var plain = NDJSONEncoder(), encoded = NDJSONEncoder()
+        var plainCSV = CSVEncoder(), encodedCSV = CSVEncoder()
+        for _ in 0..<2 {  // twice: the second row reuses the row buffer
+            plain.beginRow(); plain.integer("n", 1); plain.string("v", text); plain.endRow()
+            encoded.beginRow(); encoded.integer("n", 1); encoded.encoded("v", EncodedText(text)); encoded.endRow()
+            plainCSV.beginRow(); plainCSV.integer("n", 1); plainCSV.string("v", text); plainCSV.endRow()
+            encodedCSV.beginRow(); encodedCSV.integer("n", 1); encodedCSV.encoded("v", EncodedText(text)); encodedCSV.endRow()
+        }
+        #expect(encoded.bytes == plain.bytes)
+        #expect(encodedCSV.bytes == plainCSV.bytes)
+        #expect(EncodedText(text).text == text)
+    }
 }

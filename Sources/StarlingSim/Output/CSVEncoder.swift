@@ -43,6 +43,11 @@ public struct CSVEncoder: RowEncoder {
         if !clean { appendQuoted(value.utf8) }
     }
 
+    public mutating func encoded(_ key: StaticString, _ value: EncodedText) {
+        separate(extra: value.forms.csv.count)
+        value.forms.csv.withUnsafeBufferPointer { row.put($0) }
+    }
+
     public mutating func prefixedID(_ key: StaticString, _ prefix: StaticString, _ number: Int) {
         separate(extra: prefix.utf8CodeUnitCount)
         row.put(prefix)

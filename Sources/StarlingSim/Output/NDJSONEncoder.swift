@@ -91,6 +91,11 @@ public struct NDJSONEncoder: RowEncoder {
         row.put(UInt8(ascii: "]"))
     }
 
+    public mutating func encoded(_ key: StaticString, _ value: EncodedText) {
+        self.key(key, extra: value.forms.json.count)
+        value.forms.json.withUnsafeBufferPointer { row.put($0) }
+    }
+
     /// A JSON string literal. Fast path: one copy when nothing needs escaping.
     @inlinable
     mutating func appendQuoted(_ value: String) {

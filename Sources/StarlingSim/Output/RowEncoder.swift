@@ -16,6 +16,8 @@ public protocol RowEncoder {
     /// `YYYY-MM-DD HH:MM:SS` in UTC.
     mutating func timestamp(_ key: StaticString, _ epochSeconds: Int64)
     mutating func stringArray(_ key: StaticString, _ values: [String])
+    /// A string whose encoded forms were computed once (`EncodedText`).
+    mutating func encoded(_ key: StaticString, _ value: EncodedText)
 }
 
 /// A type that becomes one row of a datasource.

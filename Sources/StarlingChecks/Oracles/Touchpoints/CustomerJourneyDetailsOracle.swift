@@ -52,7 +52,7 @@ public struct CustomerJourneyDetailsOracle: PipeOracle {
                 .init("page_url", .string(t.pageURL)),
                 .init("time_spent", .integer(Int64(t.timeSpent))),
                 .init("action", .string(t.kind.action)),
-                .init("metadata", .string(t.metadata)),
+                .init("metadata", .string(t.metadata.text)),
             ])
         }
     }

@@ -22,7 +22,7 @@ public struct JourneyModel: DomainModel {
     let productChoice: Zipf
     let productCategory: [Int]
     let productPrice: [Double]
-    let productMetadata: [String]
+    let productMetadata: [EncodedText]
     let productPage: [String]
     let categoryPage: [String]
     let searchPage: [String]
@@ -52,13 +52,13 @@ public struct JourneyModel: DomainModel {
         customerChoice = Zipf(count: config.customers, exponent: config.customerZipf)
         productChoice = Zipf(count: config.products, exponent: config.productZipf)
         let categoryChoice = AliasTable(weights: config.categories.map(\.1))
-        var categories: [Int] = [], prices: [Double] = [], metadata: [String] = [], pages: [String] = []
+        var categories: [Int] = [], prices: [Double] = [], metadata: [EncodedText] = [], pages: [String] = []
         for p in 0..<config.products {
             var rng = Xoshiro256(seed: seed, stream: StreamTag("journey-product"), index: UInt64(p))
             let c = categoryChoice.sample(using: &rng)
             categories.append(c)
             prices.append(max(1, (Distribution.logNormal(median: config.orderValueMedian, sigma: config.orderValueSigma, using: &rng) * 100).rounded() / 100))
-            metadata.append("{\"product_id\":\"prod_\(p + 1)\",\"category\":\"\(config.categories[c].0)\"}")
+            metadata.append(EncodedText("{\"product_id\":\"prod_\(p + 1)\",\"category\":\"\(config.categories[c].0)\"}"))
             pages.append("\(Self.site)/products/prod_\(p + 1)")
         }
         productCategory = categories

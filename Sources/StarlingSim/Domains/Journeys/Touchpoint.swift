@@ -16,7 +16,7 @@ public struct Touchpoint: DomainEvent, Equatable {
     public var pageURL: String
     public var timeSpent: Int
     /// A JSON object as a string: `{"product_id":"prod_7","category":"electronics"}`.
-    public var metadata: String
+    public var metadata: EncodedText
 
     public var conversion: Int { kind == .purchase ? 1 : 0 }
     public var customerID: String { "cust_\(customer)" }
@@ -39,7 +39,7 @@ public struct Touchpoint: DomainEvent, Equatable {
         encoder.string("page_url", pageURL)
         encoder.integer("time_spent", timeSpent)
         encoder.string("action", kind.action)
-        encoder.string("metadata", metadata)
+        encoder.encoded("metadata", metadata)
         encoder.endRow()
     }
 }
