@@ -12,6 +12,10 @@ public struct EcommerceModel: DomainModel {
     let userChoice: Zipf
     let countryChoice: AliasTable
     let quantityChoice: AliasTable
+    /// A session's cart and the lines it keeps, reused from session to session (no allocation per
+    /// session); empty between sessions, so they are not state a shard could disagree on.
+    var cart: [(product: Int, quantity: Int)] = []
+    var kept: [(product: Int, quantity: Int)] = []
 
     public init(config: EcommerceConfig, seed: UInt64) {
         self.config = config
@@ -60,7 +64,17 @@ public struct EcommerceModel: DomainModel {
                 quantity: quantity, session: index + 1, country: country))
         }
 
+        // Taken out of the model while the session runs (unique, so appends reuse their storage).
         var cart: [(product: Int, quantity: Int)] = []
+        var kept: [(product: Int, quantity: Int)] = []
+        swap(&cart, &self.cart)
+        swap(&kept, &self.kept)
+        defer {
+            cart.removeAll(keepingCapacity: true)
+            kept.removeAll(keepingCapacity: true)
+            swap(&cart, &self.cart)
+            swap(&kept, &self.kept)
+        }
         for _ in 0..<Distribution.geometric(mean: config.viewsPerSession, using: &rng) {
             let product = productChoice.sample(using: &rng)
             emit(.view, product: product, quantity: 1, rng: &rng)
@@ -74,7 +88,6 @@ public struct EcommerceModel: DomainModel {
                 }
             }
         }
-        var kept: [(product: Int, quantity: Int)] = []
         for line in cart {
             if rng.unit() < config.removeFromCartRate {
                 emit(.removeFromCart, product: line.product, quantity: line.quantity, rng: &rng)
