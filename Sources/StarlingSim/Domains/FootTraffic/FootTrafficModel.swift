@@ -8,10 +8,11 @@ public struct FootTrafficModel: DomainModel {
     let stores: [Store]
     let storeChoice: AliasTable
     let totalShare: Double
-    /// The summed share of the stores open at each second of a weekday (0..<86 400) and of a weekend
-    /// day (86 400..<172 800): the arrival process asks for every candidate arrival, and a quiet
-    /// night has many candidates per visit, so it is a lookup, not a loop over the stores.
-    let openShare: [Double]
+    /// `intensity(at:)` at each second of a weekday (0..<86 400) and of a weekend day
+    /// (86 400..<172 800) — it depends on nothing else: the arrival process asks for every candidate
+    /// arrival, and a quiet night has many candidates per visit, so it is a lookup, not a loop over
+    /// the stores and the daily curve's arithmetic.
+    let intensities: [Double]
     let visitorChoice: Zipf
     let seed: UInt64
     /// One bit per visitor: seen before (for the `first visit` tag). Per entity, so shards agree.
@@ -25,12 +26,8 @@ public struct FootTrafficModel: DomainModel {
         var entryChoice: AliasTable
 
         func isOpen(at t: Int64) -> Bool {
-            isOpen(secondOfDay: CivilTime.secondOfDay(epochSeconds: t), weekend: CivilTime.weekday(epochSeconds: t) >= 5)
-        }
-
-        func isOpen(secondOfDay: Int, weekend: Bool) -> Bool {
-            let hour = Double(secondOfDay) / 3600
-            let hours = weekend ? weekendHours : weekdayHours
+            let hour = Double(CivilTime.secondOfDay(epochSeconds: t)) / 3600
+            let hours = CivilTime.weekday(epochSeconds: t) >= 5 ? weekendHours : weekdayHours
             return hour >= hours.open && hour < hours.close
         }
     }
@@ -58,11 +55,13 @@ public struct FootTrafficModel: DomainModel {
         }
         storeChoice = AliasTable(weights: shares)
         totalShare = shares.reduce(0, +)
-        openShare = [false, true].flatMap { [stores] weekend in
-            (0..<86_400).map { second in
+        // Monday 1970-01-05 and Saturday 1970-01-10 stand for every weekday and weekend day.
+        intensities = [Int64(4), 9].flatMap { [stores, totalShare, curve = config.dailyCurve] day in
+            (Int64(0)..<86_400).map { second in
+                let t = day * 86_400 + second
                 var open = 0.0
-                for store in stores where store.isOpen(secondOfDay: second, weekend: weekend) { open += store.share }
-                return open
+                for store in stores where store.isOpen(at: t) { open += store.share }
+                return curve.intensity(at: t) * open / totalShare
             }
         }
         visitorChoice = Zipf(count: config.visitors, exponent: config.visitorZipf)
@@ -80,8 +79,7 @@ public struct FootTrafficModel: DomainModel {
 
     /// The daily curve times the share of traffic whose store is open now: no visits while closed.
     public func intensity(at t: Int64) -> Double {
-        let open = openShare[CivilTime.secondOfDay(epochSeconds: t) + (CivilTime.weekday(epochSeconds: t) >= 5 ? 86_400 : 0)]
-        return config.dailyCurve.intensity(at: t) * open / totalShare
+        intensities[CivilTime.secondOfDay(epochSeconds: t) + (CivilTime.weekday(epochSeconds: t) >= 5 ? 86_400 : 0)]
     }
 
     func visitor(_ index: Int) -> Visitor {
