@@ -62,16 +62,16 @@ struct SampleRow: EncodableRow {
 
     @Test(arguments: [(0.0, "0.00"), (1.125, "1.13"), (698, "698.00"), (-0.5, "-0.50"), (123_456.789, "123456.79"), (0.004, "0.00")])
     func decimalsHaveTwoFractionDigits(value: Double, text: String) {
-        var bytes: [UInt8] = []
-        bytes.appendDecimal2(value)
-        #expect(String(decoding: bytes, as: UTF8.self) == text)
+        var row = RowScratch(capacity: 1)  // grows: the room each put reserves is enough
+        row.putDecimal2(value)
+        #expect(String(decoding: UnsafeBufferPointer(start: row.base, count: row.count), as: UTF8.self) == text)
     }
 
-    @Test(arguments: [0, 7, 10, 99, 1_000_000, Int.max, Int.min + 1, -1])
+    @Test(arguments: [0, 7, 10, 99, 1_000_000, Int.max, Int.min + 1, Int.min, -1])
     func integersMatchDescription(value: Int) {
-        var bytes: [UInt8] = []
-        bytes.appendDecimal(value)
-        #expect(String(decoding: bytes, as: UTF8.self) == value.description)
+        var row = RowScratch(capacity: 1)
+        row.putDecimal(value)
+        #expect(String(decoding: UnsafeBufferPointer(start: row.base, count: row.count), as: UTF8.self) == value.description)
     }
 
     @Test func csvQuotesOnlyWhatNeedsIt() {

@@ -7,7 +7,7 @@
 /// A value type, so its fields need no runtime exclusivity checks (a class's stored properties
 /// would, on every byte); `storage` owns the memory. Copies share it: an encoder holds one and
 /// writes one row at a time through `inout`, never two copies at once.
-@usableFromInline struct RowScratch: @unchecked Sendable {
+@usableFromInline struct RowScratch {
     @usableFromInline final class Storage {
         @usableFromInline var base: UnsafeMutablePointer<UInt8>
 
@@ -114,7 +114,7 @@
     mutating func cacheTimestamp(_ epochSeconds: Int64) {
         let t = CivilTime(epochSeconds: epochSeconds)
         withUnsafeMutableBytes(of: &cachedTimestamp) { text in
-            // The same pairs of digits as `Array.appendTimestamp`: always 19 bytes.
+            // Pairs of digits, always 19 bytes (a year past 9999 writes other bytes, never more).
             func pair(_ value: Int, at index: Int) {
                 text[index] = 48 &+ UInt8(truncatingIfNeeded: value / 10)
                 text[index + 1] = 48 &+ UInt8(truncatingIfNeeded: value % 10)
