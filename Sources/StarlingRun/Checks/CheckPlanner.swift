@@ -23,9 +23,10 @@ public struct PlannedCheck: Sendable, Equatable {
 /// (its `PipeSpec`): date bounds placed on seconds that hold events, at both ends, and windows of
 /// one second, a minute, half the run, all of it and none of it; ids that exist — the most frequent,
 /// a middle and a rare one, each also with bounds on seconds holding its own events — and one that
-/// does not; small integers for the other integer parameters; pairwise combinations of all of these; and, once the unlimited answers are known,
-/// limits of 1, just below, at and just above the number of rows, and limits that cut inside a tie
-/// of the first ORDER BY column. Seeded and reproducible, within a budget of combinations.
+/// does not; small integers for the other integer parameters; pairwise combinations of all of
+/// these; and, once the unlimited answers are known, limits of 1, just below, at and just above the
+/// number of rows, and limits that cut inside a tie of the first ORDER BY column. Seeded and
+/// reproducible, within a budget of combinations.
 public enum CheckPlanner {
     /// The largest Int32: a LIMIT that keeps every row.
     static let unlimited = "2147483647"
