@@ -221,14 +221,9 @@ struct Facets {
     static func windows(lower: String?, upper: String?, seconds: [Int64]) -> [Option] {
         guard let first = seconds.first, let last = seconds.last, lower != nil || upper != nil else { return [] }
         let middle = seconds[seconds.count / 2]
-        let text = { (second: Int64) in formatTimestamp(second) }
         var options: [Option] = []
         func add(_ start: Int64?, _ end: Int64?, _ label: String) {
-            var values: [String: String] = [:]
-            if let start, let lower { values[lower] = text(start) }
-            if let end, let upper { values[upper] = text(end) }
-            guard values.count == [start, end].compactMap({ $0 }).count, !values.isEmpty else { return }
-            options.append(Option(values: values, label: label, group: "window"))
+            if let option = window(start, end, lower: lower, upper: upper, id: [:], label: label, group: "window") { options.append(option) }
         }
         add(first, nil, "start on the first second with events")
         add(nil, last, "end on the last second with events")
@@ -253,11 +248,9 @@ struct Facets {
         guard seen.count > 0, lower != nil || upper != nil else { return [] }
         var options: [Option] = []
         func add(_ start: Int64?, _ end: Int64?, _ window: String) {
-            var values = id
-            if let start, let lower { values[lower] = formatTimestamp(start) }
-            if let end, let upper { values[upper] = formatTimestamp(end) }
-            guard values.count == id.count + [start, end].compactMap({ $0 }).count else { return }
-            options.append(Option(values: values, label: "\(label), \(window)", group: "id window"))
+            if let option = Self.window(start, end, lower: lower, upper: upper, id: id, label: "\(label), \(window)", group: "id window") {
+                options.append(option)
+            }
         }
         add(seen.first, nil, "start on its first second")
         add(nil, seen.last, "end on its last second")
@@ -267,6 +260,18 @@ struct Facets {
         add(seen.last, nil, "start on its last second")
         add(nil, seen.first, "end on its first second")
         return options
+    }
+
+    /// `id` with the bounds `start` and `end` on the parameters that take them; nil when a bound has
+    /// no parameter to go to (the window would not be the one its label names) or there is none.
+    static func window(_ start: Int64?, _ end: Int64?, lower: String?, upper: String?, id: [String: String],
+                       label: String, group: String) -> Option? {
+        var values = id
+        if let start, let lower { values[lower] = formatTimestamp(start) }
+        if let end, let upper { values[upper] = formatTimestamp(end) }
+        let bounds = [start, end].compactMap { $0 }.count
+        guard bounds > 0, values.count == id.count + bounds else { return nil }
+        return Option(values: values, label: label, group: group)
     }
 
     /// Pairs of options of different parameters: windows with ids and integers, ids with integers.

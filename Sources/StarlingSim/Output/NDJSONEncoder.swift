@@ -40,22 +40,25 @@ public struct NDJSONEncoder: RowEncoder {
     }
 
     public mutating func prefixedID(_ key: StaticString, _ prefix: StaticString, _ number: Int) {
-        self.key(key, extra: prefix.utf8CodeUnitCount + 2)
-        row.put(UInt8(ascii: "\""))
-        row.put(prefix)
-        row.putDecimal(number)
-        row.reserve(1)
-        row.put(UInt8(ascii: "\""))
+        quotedID(key, prefix, number, nil)
     }
 
     public mutating func prefixedIDPair(_ key: StaticString, _ prefix: StaticString, _ first: Int, _ second: Int) {
-        self.key(key, extra: prefix.utf8CodeUnitCount + 2)
+        quotedID(key, prefix, first, second)
+    }
+
+    /// `"prefix<first>"` or `"prefix<first>_<second>"`.
+    @inlinable @inline(__always)
+    mutating func quotedID(_ key: StaticString, _ prefix: StaticString, _ first: Int, _ second: Int?) {
+        self.key(key, extra: prefix.utf8CodeUnitCount + 1)
         row.put(UInt8(ascii: "\""))
         row.put(prefix)
         row.putDecimal(first)
-        row.reserve(1)
-        row.put(UInt8(ascii: "_"))
-        row.putDecimal(second)
+        if let second {
+            row.reserve(1)
+            row.put(UInt8(ascii: "_"))
+            row.putDecimal(second)
+        }
         row.reserve(1)
         row.put(UInt8(ascii: "\""))
     }

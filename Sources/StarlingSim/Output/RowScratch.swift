@@ -176,35 +176,30 @@
     /// No control character, `"` or `\` (nothing JSON must escape).
     @inlinable
     static func json(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let start = bytes.baseAddress else { return true }
-        let raw = UnsafeRawPointer(start)
-        var offset = 0
-        while offset + 8 <= bytes.count {
-            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            if hasBelow(word, 0x20) || has(word, UInt8(ascii: "\"")) || has(word, UInt8(ascii: "\\")) { return false }
-            offset += 8
-        }
-        while offset < bytes.count {
-            let byte = bytes[offset]
-            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
-            offset += 1
-        }
-        return true
+        none(of: bytes, word: { hasBelow($0, 0x20) || has($0, UInt8(ascii: "\"")) || has($0, UInt8(ascii: "\\")) },
+             byte: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
     }
 
     /// No comma, `"`, LF or CR (nothing that makes a CSV field need quotes).
     @inlinable
     static func csv(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        none(of: bytes, word: { has($0, UInt8(ascii: ",")) || has($0, UInt8(ascii: "\"")) || has($0, 0x0A) || has($0, 0x0D) },
+             byte: CSVEncoder.needsQuoting)
+    }
+
+    /// True when no eight-byte word of `bytes` matches `word` and no byte of the tail matches `byte`
+    /// (the two tests must agree on what they look for).
+    @inlinable @inline(__always)
+    static func none(of bytes: UnsafeBufferPointer<UInt8>, word: (UInt64) -> Bool, byte: (UInt8) -> Bool) -> Bool {
         guard let start = bytes.baseAddress else { return true }
         let raw = UnsafeRawPointer(start)
         var offset = 0
         while offset + 8 <= bytes.count {
-            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            if has(word, UInt8(ascii: ",")) || has(word, UInt8(ascii: "\"")) || has(word, 0x0A) || has(word, 0x0D) { return false }
+            if word(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) { return false }
             offset += 8
         }
         while offset < bytes.count {
-            if CSVEncoder.needsQuoting(bytes[offset]) { return false }
+            if byte(bytes[offset]) { return false }
             offset += 1
         }
         return true
