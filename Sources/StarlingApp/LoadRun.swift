@@ -14,6 +14,10 @@ public struct LoadRunOptions: Sendable {
     public var duration: Double?
     public var seed: UInt64?
     public var shard: ShardSpec = .whole
+    /// `--start-at`: the wall instant (ns since the epoch) every shard starts its schedule at.
+    public var startAt: Int64?
+    /// The scenario file's text, kept in a shard's `oracle-state.json` (so `merge` needs no file).
+    public var scenarioText: String?
     /// Results folder; default `results/<scenario>-<UTC time>`.
     public var out: String?
     public var showProgress = false
@@ -73,6 +77,7 @@ public enum LoadRun {
         if let duration = options.duration { plan.duration = duration }
         if let seed = options.seed { plan.seed = seed }
         plan.shard = options.shard
+        plan.startAt = options.startAt
         plan.showProgress = options.showProgress
         plan.pipes = options.pipes
         let transport = SocketTransport(target: target.url)
@@ -91,12 +96,27 @@ public enum LoadRun {
         defer { signals.forEach { $0.cancel() } }
         var environment = RunEnvironment(transport: transport, clock: clock, cancellation: cancellation, folder: folder, notice: log)
         environment.liveMetrics = endpoint == nil ? nil : live
+        if let startAt = options.startAt {
+            // Up early: the models are built and the threads started before the instant itself.
+            let wait = Double(startAt - clock.wallNow()) / 1e9 - 2
+            if wait > 0 {
+                log("waiting \(DurationText.format(seconds: wait.rounded(.up))) for --start-at \(RunOutcome.isoTime(nanos: startAt))")
+                clock.sleep(until: clock.now() + UInt64(wait * 1e9), unless: cancellation)
+            }
+        }
         let loadStarts = clock.now()
         var outcome = RunSession.execute(plan, isolation: isolation, environment: environment)
         outcome.summary.phases?["start"] = Double(loadStarts - started) / 1e9
 
         let writing = clock.now()
         try folder.writeLatencies(histograms: outcome.histograms, timelines: outcome.timelines)
+        try folder.writeTotals(outcome.histograms.merging(outcome.freshness) { a, _ in a }, startWallNanos: (outcome.sent?.startWallSeconds ?? 0) * 1_000_000_000,
+                               seconds: outcome.summary.elapsedSeconds)
+        if plan.shard.count > 1, let sent = outcome.sent {
+            let state = ShardState(plan: plan, scenarioText: options.scenarioText ?? "", rateOverride: options.rate, sent: sent,
+                                   ledger: outcome.summary.ingest.ledger, landed: outcome.landed)
+            try folder.writeShardState(state)
+        }
         try ReportWriter.writeAll(outcome, to: folder)
         outcome.summary.phases?["write"] = Double(clock.now() - writing) / 1e9
         try folder.writeSummary(outcome.summary)

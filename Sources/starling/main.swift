@@ -9,6 +9,8 @@ let commands: [String: ([String]) -> Int32] = [
     "generate": GenerateCommand.main,
     "run": RunCommand.main,
     "replay": ReplayCommand.main,
+    "merge": MergeCommand.main,
+    "verify": VerifyCommand.main,
     "scenarios": ScenariosCommand.main,
     "bench": BenchCommand.main,
     "report": ReportCommand.main,

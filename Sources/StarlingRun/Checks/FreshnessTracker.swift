@@ -82,8 +82,9 @@ public final class FreshnessTracker: Sendable {
         probes.withLock { all in for id in ids where all[id].visible == nil { all[id].visible = nanos } }
     }
 
-    /// The freshness section of the summary, with `completeness` from the settle phase.
-    func summary(completenessSeconds: Double?) -> FreshnessSummary {
+    /// Visibility latency (µs) of the visible probes: `freshness.intended` from the intended send
+    /// time, `freshness.acknowledged` from the acknowledgement (what `merge` adds across shards).
+    func histograms() -> [StreamName: HDRHistogram] {
         probes.withLock { all in
             var fromIntended = HDRHistogram()
             var fromAck = HDRHistogram()
@@ -92,12 +93,14 @@ public final class FreshnessTracker: Sendable {
                 fromIntended.record(max(1, (visible &- p.intended) / 1000))
                 if let ack = p.acknowledged { fromAck.record(max(1, (visible > ack ? visible - ack : 0) / 1000)) }
             }
-            let visible = all.filter { $0.visible != nil }.count
-            return FreshnessSummary(
-                probes: all.count, visible: visible,
-                fromIntended: visible > 0 ? StreamSummary(fromIntended) : nil,
-                fromAcknowledgement: visible > 0 ? StreamSummary(fromAck) : nil,
-                completenessSeconds: completenessSeconds)
+            return [FreshnessSummary.intendedStream: fromIntended, FreshnessSummary.acknowledgedStream: fromAck]
         }
+    }
+
+    /// The freshness section of the summary, with `completeness` from the settle phase.
+    func summary(completenessSeconds: Double?) -> FreshnessSummary {
+        let histograms = histograms()
+        let (probes, visible) = self.probes.withLock { all in (all.count, all.filter { $0.visible != nil }.count) }
+        return FreshnessSummary(probes: probes, visible: visible, histograms: histograms, completenessSeconds: completenessSeconds)
     }
 }

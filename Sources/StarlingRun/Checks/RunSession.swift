@@ -43,10 +43,12 @@ public enum RunSession {
         // Settle: the target must come to hold every acknowledged row (time to 100 % completeness);
         // only meaningful when nothing else writes there. Probes still invisible then never will be.
         let settleStart = clock.now()
-        let settled = isolation == .isolated && !aborted
+        // A shard's target also holds the other shards' rows: settle and checks wait for the merge.
+        let sharded = plan.shard.count > 1
+        let settled = isolation == .isolated && !aborted && !sharded
             ? CheckPhase(queries: queries).settle(landed: outcome.landed, timeout: config.settleTimeout, possiblyDuplicated: ledger.possiblyDuplicated ?? 0)
             : (seconds: nil, failure: nil)
-        if let tracker, isolation != .isolated, !aborted {
+        if let tracker, isolation != .isolated || sharded, !aborted {
             let deadline = clock.now() + UInt64(config.probeTimeout * 1e9)
             while tracker.hasWaiting(now: clock.now()) && clock.now() < deadline && !environment.cancellation.isCancelled {
                 clock.sleep(until: clock.now() + 50_000_000, unless: environment.cancellation)
@@ -55,11 +57,15 @@ public enum RunSession {
         proberDone.cancel(.plannedEnd)
         prober.wait()
         outcome.summary.freshness = tracker?.summary(completenessSeconds: settled.seconds)
+        outcome.freshness = tracker?.histograms() ?? [:]
         let verifyStart = clock.now()
 
         var checks: [CheckResult] = settled.failure.map { [$0] } ?? []
         if !config.correctness || isolation == .synthetic {
             checks = []
+        } else if sharded {
+            checks.append(CheckResult(pipe: "*", parameters: "", status: .skipped,
+                                      reason: "shard \(plan.shard) of a distributed run: the target also holds the other shards' events, so the checks run once on the merged results (starling merge <every shard's folder> --out DIR --target URL)"))
         } else if case .shared(let reason) = isolation {
             checks.append(CheckResult(pipe: "*", parameters: "", status: .skipped, reason: reason))
         } else if environment.cancellation.isCancelled {
@@ -84,8 +90,9 @@ public enum RunSession {
         if let reason = environment.cancellation.reason, outcome.summary.stop?.reason != reason.code, !reason.drainsQueue {
             outcome.summary.stop = StopSummary(reason: reason.code, message: "\(reason.code.replacingOccurrences(of: "_", with: " ")) after the load, during settle or verify")
         }
-        // Thresholds judge a finished run; a stopped one is judged by its stop alone.
-        if !environment.cancellation.isCancelled {
+        // Thresholds judge a finished run; a stopped one is judged by its stop alone, and a shard's
+        // by the merge (they are about the whole run: one shard's exit 2 would fail a Kubernetes Job).
+        if !environment.cancellation.isCancelled && !sharded {
             outcome.summary.thresholds = ThresholdEvaluator.evaluate(plan.scenario.run.thresholds, summary: outcome.summary)
         }
         return outcome

@@ -8,6 +8,8 @@ struct ScheduledEvent: Sendable {
     var datasource: Int
     /// The event as sent (in a live run its time is the intended send second).
     var event: GeneratedEvent
+    /// The shard that sends it (0, unsharded).
+    var owner = 0
     /// Whether this shard sends it (always, unsharded).
     var owned = true
 }
@@ -18,6 +20,7 @@ struct ScheduledEvent: Sendable {
 /// same sequence can be produced twice — once to send, once to feed oracles off the send path.
 struct EventSequence {
     let eventTime: EventTimeMode
+    let shard: ShardSpec
     /// The run's start second (for live event times); may be set after the models are built.
     var startWallSeconds: Int64
     var streams: [DatasourceStream]
@@ -30,6 +33,7 @@ struct EventSequence {
 
     init(plan: RunPlan, startWallSeconds: Int64) {
         eventTime = plan.eventTime
+        shard = plan.shard
         self.startWallSeconds = startWallSeconds
         streams = plan.scenario.datasources.map {
             DatasourceStream($0, seed: plan.seed, start: plan.scenario.start, shard: plan.shard)
@@ -52,14 +56,15 @@ struct EventSequence {
         while let t = schedule.next() {
             lastOffset = t
             let d = streams.count == 1 ? 0 : mix.sample(using: &mixRng)
-            guard !exhausted.contains(d), let (event, owned) = streams[d].nextEvent() else {
+            guard !exhausted.contains(d), let (event, owner) = streams[d].nextEventAndOwner() else {
                 exhausted.insert(d)
                 if exhausted.count == streams.count { return nil }
                 continue
             }
+            let owned = owner == shard.index
             guard owned || includingOthers else { continue }
             let sent = eventTime == .live ? event.retimed(startWallSeconds + Int64(t)) : event
-            return ScheduledEvent(offset: t, datasource: d, event: sent, owned: owned)
+            return ScheduledEvent(offset: t, datasource: d, event: sent, owner: owner, owned: owned)
         }
         return nil
     }

@@ -3,7 +3,8 @@ import Synchronization
 
 /// The query mix's open-loop schedule: each pipe has its own arrival schedule at its rate; the
 /// dispatcher merges them, sleeps until each intended time, draws the parameters and queues the job.
-/// As for ingest, its schedule lag leaves out the time it waited for a free query worker.
+/// As for ingest, its schedule lag leaves out the time it waited for a free query worker. A shard
+/// takes its share of the arrivals (every Nth).
 struct QueryDispatcher {
     let context: RunContext
     let queue: WorkQueue<QueryJob>
@@ -32,12 +33,17 @@ struct QueryDispatcher {
                             seed: plan.seed &+ 0x9E37 &* UInt64(i + 1))
         }
         var next: [Double?] = schedules.indices.map { schedules[$0].next() }
-        var sent = 0
+        var arrivals = 0
         var blockedUntil: UInt64 = 0
         let deadline = context.plannedEnd + IngestGenerator.grace
         while !context.cancellation.isCancelled {
             guard let (i, t) = next.enumerated().compactMap({ i, t in t.map { (i, $0) } }).min(by: { $0.1 < $1.1 }) else { break }
             next[i] = schedules[i].next()
+            // A shard asks every Nth query of the mix's schedule: the shards together ask the
+            // scenario's mix once, not N times.
+            let arrival = arrivals
+            arrivals += 1
+            guard arrival % plan.shard.count == plan.shard.index else { continue }
             let intended = context.start + UInt64(t * 1e9)
             clock.sleep(until: intended, unless: context.cancellation)
             if context.cancellation.isCancelled { break }
@@ -52,8 +58,7 @@ struct QueryDispatcher {
                 drawnEarly += 1
             }
             let ready = clock.now()
-            var rng = Xoshiro256(seed: plan.seed, stream: StreamTag("query-parameters"), index: UInt64(sent))
-            sent += 1
+            var rng = Xoshiro256(seed: plan.seed, stream: StreamTag("query-parameters"), index: UInt64(arrival))
             let job = QueryJob(pipe: query.pipe, parameters: parameters(for: query, at: t, using: &rng), intendedNanos: intended)
             guard let waited = queue.push(job, until: deadline) else { break }
             inFlightWait += waited

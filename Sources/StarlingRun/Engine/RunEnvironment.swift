@@ -43,6 +43,8 @@ final class RunContext: Sendable {
     let health: TargetHealth
     let start: UInt64
     let startWall: Int64
+    /// Seconds the engine started after `plan.startAt` (0: on time, or no `--start-at`).
+    let lateStartSeconds: Double
     /// When the schedule ends: the generator stops there even if it is behind.
     let plannedEnd: UInt64
     /// Queued and retrying requests are given up after this instant (moved earlier by an abrupt stop).
@@ -68,8 +70,18 @@ final class RunContext: Sendable {
         // The schedule starts a moment after the threads are up, so the generator can build its
         // look-ahead first (otherwise the first batches of a high rate start late).
         let now = environment.clock.now()
-        start = now + RunContext.primingNanos
-        startWall = environment.clock.wallNow() + Int64(RunContext.primingNanos)
+        if let startAt = plan.startAt {
+            // Every shard anchors its schedule at the same instant; one that gets here late starts
+            // behind it (its events are late, measured from their intended times) and says so.
+            let ahead = startAt - environment.clock.wallNow()
+            start = ahead >= 0 ? now + UInt64(ahead) : now - min(now, UInt64(-ahead))
+            startWall = startAt
+            lateStartSeconds = ahead < 0 ? Double(-ahead) / 1e9 : 0
+        } else {
+            start = now + RunContext.primingNanos
+            startWall = environment.clock.wallNow() + Int64(RunContext.primingNanos)
+            lateStartSeconds = 0
+        }
         plannedEnd = start + UInt64(plan.duration * 1e9)
         drainDeadlineNanos = Atomic(plannedEnd + UInt64(plan.drainTimeout * 1e9))
         health = TargetHealth(window: plan.targetLostAfter, runStart: start)

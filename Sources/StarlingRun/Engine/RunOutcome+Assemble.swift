@@ -52,6 +52,9 @@ extension RunOutcome {
             offered = (Double(generator.generated(before: drawn)) + undrawn) / max(stop, 0.001)
         }
         var invalid = validityProblems(plan: plan, histograms: histograms, counts: counts, stop: stop)
+        if context.lateStartSeconds > RunOutcome.startAtTolerance {
+            invalid.append(String(format: "shard %@ started %.1f s after --start-at: the other shards' schedule was already running, so its events went out late; give a later --start-at", plan.shard.description, context.lateStartSeconds))
+        }
 
         var queries: [String: QuerySummary] = [:]
         for query in plan.queries {
@@ -60,7 +63,7 @@ extension RunOutcome {
             let server = collected.server[query.pipe]
             let responses = Double(max(server?.responses ?? 0, 1))
             queries[query.pipe] = QuerySummary(
-                offeredPerSecond: query.rate, achievedPerSecond: completed / loadLength, errors: errors[stream] ?? [:],
+                offeredPerSecond: query.rate / Double(plan.shard.count), achievedPerSecond: completed / loadLength, errors: errors[stream] ?? [:],
                 serverElapsedMs: server.map { $0.elapsedSecondsTotal * 1000 / responses },
                 serverRowsRead: server.map { Double($0.rowsReadTotal) / responses },
                 serverBytesRead: server.map { Double($0.bytesReadTotal) / responses })
@@ -91,6 +94,9 @@ extension RunOutcome {
         let sent = SentEvents(plan: plan, startWallSeconds: context.startWall / 1_000_000_000, generated: counts.generated, lastOffset: generator.lastOffset)
         return RunOutcome(summary: summary, histograms: histograms, timelines: timelines, landed: context.ledger.landedByDatasource, sent: sent)
     }
+
+    /// Seconds a shard may start after `--start-at` (process start-up jitter) before it is invalid.
+    static let startAtTolerance = 1.0
 
     /// Why the run cannot be trusted: a schedule that fell behind (by the plan's rule), an abandoned
     /// schedule, or a ledger that does not balance.
@@ -147,7 +153,7 @@ extension RunOutcome {
         }
     }
 
-    static func isoTime(nanos: Int64) -> String {
+    public static func isoTime(nanos: Int64) -> String {
         formatTimestamp(nanos / 1_000_000_000).replacingOccurrences(of: " ", with: "T") + "Z"
     }
 }

@@ -10,6 +10,8 @@ public struct RunOutcome: Sendable {
     public var landed: [String: Int] = [:]
     /// The events the run sent, to be produced again for the checks.
     public var sent: SentEvents?
+    /// The freshness probes' visibility histograms (µs), by `totals.hlog` tag; empty without probes.
+    public var freshness: [StreamName: HDRHistogram] = [:]
 
     /// Exit code per the CLI's contract: 0 passed, 2 a check or threshold failed, 3 invalid.
     public var exitCode: Int32 { summary.verdict.exitCode }

@@ -33,6 +33,9 @@ public struct RunPlan: Sendable {
     public var probesPerSecond = 1.0
     /// The target's project: the pipes' specs the check plan is drawn with (empty: no checks).
     public var pipes: [String: PipeSpec] = [:]
+    /// `--start-at`: the wall instant (ns since the epoch, a whole second) the schedule starts at,
+    /// shared by every shard of a distributed run (nil: a moment after the engine starts).
+    public var startAt: Int64?
 
     public init(scenario: Scenario, token: String) {
         self.scenario = scenario

@@ -217,6 +217,18 @@ public struct FreshnessSummary: Codable, Sendable, Equatable {
     /// Seconds from the last event's acknowledgement until every acknowledged event was visible.
     public var completenessSeconds: Double?
 
+    /// The `totals.hlog` tags of the two visibility histograms.
+    public static let intendedStream = "freshness.intended"
+    public static let acknowledgedStream = "freshness.acknowledged"
+
+    /// From the visibility histograms (µs) under `intendedStream` and `acknowledgedStream`.
+    public init(probes: Int, visible: Int, histograms: [StreamName: HDRHistogram], completenessSeconds: Double?) {
+        self.init(probes: probes, visible: visible,
+                  fromIntended: visible > 0 ? histograms[Self.intendedStream].map { StreamSummary($0) } : nil,
+                  fromAcknowledgement: visible > 0 ? histograms[Self.acknowledgedStream].map { StreamSummary($0) } : nil,
+                  completenessSeconds: completenessSeconds)
+    }
+
     public init(probes: Int, visible: Int, fromIntended: StreamSummary?, fromAcknowledgement: StreamSummary?, completenessSeconds: Double?) {
         self.probes = probes
         self.visible = visible
@@ -257,6 +269,16 @@ public struct QuerySummary: Codable, Sendable {
     public var serverElapsedMs: Double?
     public var serverRowsRead: Double?
     public var serverBytesRead: Double?
+
+    public init(offeredPerSecond: Double, achievedPerSecond: Double, errors: [String: Int], serverElapsedMs: Double?,
+                serverRowsRead: Double?, serverBytesRead: Double?) {
+        self.offeredPerSecond = offeredPerSecond
+        self.achievedPerSecond = achievedPerSecond
+        self.errors = errors
+        self.serverElapsedMs = serverElapsedMs
+        self.serverRowsRead = serverRowsRead
+        self.serverBytesRead = serverBytesRead
+    }
 }
 
 /// Percentiles of one latency histogram, in milliseconds.

@@ -38,22 +38,46 @@ extension ResultsFolder {
         return points
     }
 
-    /// Every tag of `intervals.hlog` with its intervals added up (histograms merge exactly by adding
-    /// counts); empty when the folder has no interval log.
-    public func intervalLogTotals() throws(ResultsError) -> [StreamName: HDRHistogram] {
-        guard exists(.intervalLog) else { return [:] }
-        let text = try read(.intervalLog)
+    /// Writes `totals.hlog`: each stream's whole-run histogram, one interval per tag, at full
+    /// resolution (the `.hgrm` files are percentile tables, which do not add).
+    public func writeTotals(_ histograms: [String: HDRHistogram], startWallNanos: Int64, seconds: Double) throws(ResultsError) {
+        var writer = IntervalLogWriter(startTimeMilliseconds: startWallNanos / 1_000_000, maxValueScale: 1000,
+                                       comment: "starling totals: one whole-run histogram per stream, microseconds")
+        do {
+            for (stream, histogram) in histograms.sorted(by: { $0.key < $1.key }) {
+                try writer.append(histogram, tag: stream, startSeconds: 0, lengthSeconds: seconds)
+            }
+        } catch {
+            throw .unwritable(url(.totals), "\(error)")
+        }
+        try write(writer.takeText(), to: .totals)
+    }
+
+    /// `totals.hlog` (or, for a folder written before it existed, `intervals.hlog` added up).
+    public func readTotals() throws(ResultsError) -> [StreamName: HDRHistogram] {
+        guard exists(.totals) else { return try intervalLogTotals() }
+        return try Self.addedUp(read(.totals), path: url(.totals))
+    }
+
+    static func addedUp(_ text: String, path: String) throws(ResultsError) -> [StreamName: HDRHistogram] {
         let log: IntervalLog
         do {
             log = try IntervalLog(parsing: text)
         } catch {
-            throw .unreadable(url(.intervalLog), "\(error)")
+            throw .unreadable(path, "\(error)")
         }
         var totals: [StreamName: HDRHistogram] = [:]
         for entry in log.entries {
             totals[entry.tag ?? "untagged", default: HDRHistogram(layout: entry.histogram.layout)].add(entry.histogram)
         }
         return totals
+    }
+
+    /// Every tag of `intervals.hlog` with its intervals added up (histograms merge exactly by adding
+    /// counts); empty when the folder has no interval log.
+    public func intervalLogTotals() throws(ResultsError) -> [StreamName: HDRHistogram] {
+        guard exists(.intervalLog) else { return [:] }
+        return try Self.addedUp(read(.intervalLog), path: url(.intervalLog))
     }
 
     /// `timeline.csv`, or empty when the folder has none.

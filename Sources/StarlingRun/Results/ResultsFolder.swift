@@ -2,13 +2,15 @@ import Foundation
 import Glibc
 
 /// A run's results folder, and the one type that writes and reads its files: `summary.json`, the
-/// `<stream>.hgrm` percentile distributions, `intervals.hlog`, `timeline.csv`, `deadletter/`, the
+/// `<stream>.hgrm` percentile distributions, `intervals.hlog`, `totals.hlog`, `timeline.csv`, `deadletter/`, the
 /// reports (`report.md`, `junit.xml`, `report.html`) and, for shards, `oracle-state.json`.
 public struct ResultsFolder: Sendable {
     /// The files of a results folder.
     public enum File: String, Sendable, CaseIterable {
         case summary = "summary.json"
         case intervalLog = "intervals.hlog"
+        /// Every stream's whole-run histogram at full resolution (one interval per tag), what `merge` adds.
+        case totals = "totals.hlog"
         case timeline = "timeline.csv"
         case reportMarkdown = "report.md"
         case junit = "junit.xml"

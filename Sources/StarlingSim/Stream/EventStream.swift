@@ -34,7 +34,13 @@ public struct EventStream<Model: DomainModel>: Sendable {
     }
 
     /// The next event of the whole stream, with whether this shard owns it; nil when past `end`.
+    @inline(__always)
     public mutating func nextEvent() -> (event: Model.Event, owned: Bool)? {
+        nextEventAndOwner().map { ($0.event, $0.owner == shard.index) }
+    }
+
+    /// The next event of the whole stream, with the shard that owns it; nil when past `end`.
+    public mutating func nextEventAndOwner() -> (event: Model.Event, owner: Int)? {
         while true {
             let arrivalSecond = nextArrival < 9e15 ? Int64(nextArrival.rounded(.down)) : Int64.max
             let arrivalsDone = arrivalSecond == .max || end.map { arrivalSecond >= $0 } ?? false
@@ -46,7 +52,7 @@ public struct EventStream<Model: DomainModel>: Sendable {
             if arrivalsDone { return nil }
             scratch.removeAll(keepingCapacity: true)
             let entity = model.session(index: nextSession, start: arrivalSecond, seed: seed, into: &scratch)
-            pending.add(session: nextSession, events: scratch, owned: shard.owns(entity: entity))
+            pending.add(session: nextSession, events: scratch, owner: shard.owner(of: entity))
             nextSession += 1
             nextArrival = drawArrival(after: nextArrival)
         }
@@ -98,32 +104,32 @@ struct OpenSessions<Event: DomainEvent>: Sendable {
     private var heap: [Key] = []
     private var slots: [[Event]] = []
     private var cursors: [Int] = []
-    private var owned: [Bool] = []
+    private var owners: [Int] = []
     private var freeSlots: [Int] = []
 
     var peekTime: Int64? { heap.first?.time }
     var isEmpty: Bool { heap.isEmpty }
 
     /// Adds a session's events (in time order); an empty session is ignored.
-    mutating func add(session: Int, events: [Event], owned isOwned: Bool) {
+    mutating func add(session: Int, events: [Event], owner: Int) {
         guard let first = events.first else { return }
         let slot: Int
         if let reused = freeSlots.popLast() {
             slot = reused
             slots[slot].append(contentsOf: events)
             cursors[slot] = 0
-            owned[slot] = isOwned
+            owners[slot] = owner
         } else {
             slot = slots.count
             slots.append(events)
             cursors.append(0)
-            owned.append(isOwned)
+            owners.append(owner)
         }
         push(Key(time: first.time, session: session, slot: slot))
     }
 
     /// Removes and returns the earliest pending event; the heap must not be empty.
-    mutating func pop() -> (event: Event, owned: Bool) {
+    mutating func pop() -> (event: Event, owner: Int) {
         let key = heap[0]
         let slot = key.slot
         let event = slots[slot][cursors[slot]]
@@ -138,7 +144,7 @@ struct OpenSessions<Event: DomainEvent>: Sendable {
             heap.removeLast()
             if !heap.isEmpty { siftDown(0) }
         }
-        return (event, owned[slot])
+        return (event, owners[slot])
     }
 
     private mutating func push(_ key: Key) {

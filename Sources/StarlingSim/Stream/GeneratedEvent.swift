@@ -82,4 +82,15 @@ extension DatasourceStream {
         }
         return journeys?.nextEvent().map { (.touchpoint($0.event), $0.owned) } ?? nil
     }
+
+    /// The next event of the whole stream, with the shard that owns it; nil at the end.
+    public mutating func nextEventAndOwner() -> (event: GeneratedEvent, owner: Int)? {
+        if footTraffic != nil {
+            return footTraffic?.nextEventAndOwner().map { (.visit($0.event), $0.owner) } ?? nil
+        }
+        if ecommerce != nil {
+            return ecommerce?.nextEventAndOwner().map { (.commerce($0.event), $0.owner) } ?? nil
+        }
+        return journeys?.nextEventAndOwner().map { (.touchpoint($0.event), $0.owner) } ?? nil
+    }
 }

@@ -24,7 +24,13 @@ public struct ShardSpec: Equatable, Sendable, CustomStringConvertible {
     /// Whether this shard owns the entity: a hash, so popular low-numbered entities spread evenly.
     @inlinable
     public func owns(entity: Int) -> Bool {
-        count == 1 || Int(SplitMix64.mix(UInt64(truncatingIfNeeded: entity) ^ 0x5348_4152_4421) % UInt64(count)) == index
+        owner(of: entity) == index
+    }
+
+    /// The shard (of `count`) that owns the entity.
+    @inlinable
+    public func owner(of entity: Int) -> Int {
+        count == 1 ? 0 : Int(SplitMix64.mix(UInt64(truncatingIfNeeded: entity) ^ 0x5348_4152_4421) % UInt64(count))
     }
 
     public var description: String { "\(index)/\(count)" }

@@ -8,6 +8,8 @@ enum HelpCommand {
       generate    write a scenario's events as NDJSON/CSV fixtures (reproducible, shardable)
       run         load-test a target: ingest at the scenario's rate while querying its pipes
       replay      send a run's dead letter again (same bytes, same retry rules, its own ledger)
+      merge       combine the shard folders of a distributed run into one (then verify it)
+      verify      settle and check every pipe once for merged results
       scenarios   list the built-in scenarios
       report      re-render report.md, junit.xml and report.html from a results folder
       compare     compare a run with a baseline (one or several runs); exit 2 on a regression
@@ -23,6 +25,8 @@ enum HelpCommand {
         "generate": GenerateCommand.spec,
         "run": RunCommand.spec,
         "replay": ReplayCommand.spec,
+        "merge": MergeCommand.spec,
+        "verify": VerifyCommand.spec,
         "scenarios": ScenariosCommand.spec,
         "bench": BenchCommand.spec,
         "report": ReportCommand.spec,

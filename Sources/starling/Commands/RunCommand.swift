@@ -30,7 +30,8 @@ enum RunCommand {
             .value("--rate", "R", "constant ingest rate in events/s (0 < R ≤ 1e8), instead of the scenario's profile"),
             .value("--duration", "D", "length of the load phase (90s, 10m, 1h; default: the scenario's)"),
             .value("--seed", "S", "override the scenario's seed"),
-            .value("--shard", "i/n", "send only the entities of shard i of n (for distributed runs)"),
+            .value("--shard", "i/n", "send only the entities of shard i of n (0-based; for distributed runs: checks wait for 'starling merge')"),
+            .value("--start-at", "TIME", "start the schedule at this UTC instant (2026-11-30T18:00:00Z, or Unix seconds), the same for every shard; a shard that starts more than 1 s late is invalid"),
             .value("--out", "DIR", "results folder (default: results/<scenario>-<UTC time>); an earlier run's files in it are replaced"),
             .flag("--truncate", "URL targets: empty the scenario's datasources first so the correctness checks can run (DESTRUCTIVE; without it they are reported skipped)"),
             .value("--flush-interval", "S", "local target: seconds before buffered (wait=false) rows become visible"),
@@ -65,6 +66,10 @@ enum RunCommand {
             options.duration = try args.value("--duration", expected: "a duration like 30s, 10m") { DurationText.seconds(parsing: $0).flatMap { $0 > 0 ? $0 : nil } }
             options.seed = try args.value("--seed", expected: "a non-negative integer") { UInt64($0) }
             options.shard = try args.value("--shard", expected: "i/n with 0 ≤ i < n") { ShardSpec(parsing: $0) } ?? .whole
+            options.startAt = try args.value("--start-at", expected: "a UTC instant like 2026-11-30T18:00:00Z, or Unix seconds") { StartInstant.parse($0) }
+            if let startAt = options.startAt, Double(startAt) / 1e9 - Date().timeIntervalSince1970 > 86_400 {
+                throw UsageError(verb: "run", message: "--start-at is more than 24 h away; give the instant the shards start at")
+            }
             options.out = args.value("--out")
             options.showProgress = !args.flag("--no-progress") && standardErrorIsTerminal
             options.truncate = args.flag("--truncate")
@@ -75,11 +80,23 @@ enum RunCommand {
             }
             let name = try args.positionals(count: 1...1, names: "<scenario>")[0]
             let scenario = try catalog.load(name)
+            options.scenarioText = FileManager.default.contents(atPath: try catalog.resolve(name)).map { String(decoding: $0, as: UTF8.self) }
             let (outcome, folder) = try LoadRun.execute(scenario, options: options) { message in
                 FileHandle.standardError.write(Data("starling: \(message)\n".utf8))
             }
             print(RunConsoleSummary.render(outcome.summary, folder: folder.path))
             return outcome.exitCode
         }
+    }
+}
+
+/// `--start-at`: an ISO 8601 UTC instant to the second, or whole Unix seconds; ns since the epoch.
+enum StartInstant {
+    static func parse(_ text: String) -> Int64? {
+        if let seconds = Int64(text), seconds > 0 { return seconds * 1_000_000_000 }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        guard let date = formatter.date(from: text) else { return nil }
+        return Int64(date.timeIntervalSince1970.rounded()) * 1_000_000_000
     }
 }

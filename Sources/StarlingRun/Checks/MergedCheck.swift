@@ -1,0 +1,69 @@
+import StarlingChecks
+import StarlingNet
+import StarlingProject
+import StarlingSim
+
+/// `starling verify`: the settle and verify phases of a run, for the merged results of a
+/// distributed one. The events every shard sent are produced again from `oracle-state.json` (after
+/// checking they are the ones sent), the target must come to hold exactly the acknowledged rows,
+/// and every checked combination is compared with the oracles fed the union of all shards' events —
+/// what one machine that sent everything would have checked.
+public enum MergedCheck {
+    /// The summary with its checks, coverage, cost, thresholds and settle/verify phases filled in.
+    public static func run(_ state: ShardState, summary: RunSummary, transport: any TargetTransport, token: String,
+                           pipes specs: [String: PipeSpec], clock: any RunClock = SystemClock(),
+                           cancellation: RunCancellation = RunCancellation()) throws(ShardStateError) -> RunSummary {
+        guard state.isComplete else {
+            let held = state.shards.map { "\($0.index)/\(state.shardCount)" }.joined(separator: ", ")
+            throw .mismatch("this folder holds shard \(held) only: merge every shard's folder first (starling merge <dirs…> --out DIR), then verify the merged folder")
+        }
+        var plan = try state.plan(shard: 0)
+        plan.pipes = specs
+        let sent = try state.sentEvents()
+        try state.verifyDigests(sent)
+        let config = plan.scenario.run.checks
+        let queries = TargetQueries(transport: transport, token: token, clock: clock, cancellation: cancellation)
+        let ledger = state.ledger
+        var summary = summary
+        summary.phases = summary.phases ?? [:]
+        var checks: [CheckResult] = []
+        let settleStart = clock.now()
+        if !config.correctness {
+            checks = []
+        } else if ledger.undelivered > 0 || ledger.quarantined > 0 {
+            checks.append(CheckResult(pipe: "*", parameters: "", status: .skipped,
+                                      reason: "\(ledger.undelivered) events did not land and \(ledger.quarantined) were quarantined, so the exact expected answers are unknown"))
+        } else {
+            let settled = CheckPhase(queries: queries).settle(landed: state.landed, timeout: config.settleTimeout,
+                                                            possiblyDuplicated: ledger.possiblyDuplicated ?? 0)
+            summary.phases?["settle"] = Double(clock.now() - settleStart) / 1e9
+            if let failure = settled.failure {
+                checks.append(failure)
+            } else if cancellation.isCancelled {
+                checks.append(CheckResult(pipe: "*", parameters: "", status: .skipped, reason: "interrupted before the checks"))
+            } else {
+                let expectations = Self.expectations(plan: plan, sent: sent)
+                checks += CheckPhase(queries: queries).verify(expectations, costQueries: config.costQueries)
+                summary.coverage = expectations.coverage
+                let landed = state.landed
+                let cost = PipeCost.summarize(checks) { pipe in PipeOracles.datasource(of: pipe).flatMap { landed[$0] } }
+                summary.cost = cost.isEmpty ? nil : cost
+            }
+        }
+        summary.checks = checks
+        let settleSeconds = summary.phases?["settle"] ?? 0
+        summary.phases?["verify"] = Double(clock.now() - settleStart) / 1e9 - settleSeconds
+        if !cancellation.isCancelled {
+            summary.thresholds = ThresholdEvaluator.evaluate(plan.scenario.run.thresholds, summary: summary)
+        }
+        return summary
+    }
+
+    /// What every checked combination must answer for the union of the shards' events (the plan is
+    /// shard 0's with the project's pipes): what an unsharded run that sent them all expects.
+    public static func expectations(plan: RunPlan, sent: SentUnion) -> Expectations {
+        let union: ((String, GeneratedEvent) -> Void) -> Void = { body in sent.forEachSent(body) }
+        return Expectations.compute(pipes: RunSession.checkedPipes(plan), specs: plan.pipes, seed: plan.seed,
+                                    budget: plan.scenario.run.checks.maxCombinations, scheduled: union, sent: union)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+/// `scripts/distributed-local`: N shard processes against one local target, merged and verified.
+@Suite(.serialized, .timeLimit(.minutes(5)), .enabled(if: FileManager.default.isExecutableFile(atPath: releaseBinary)
+        && ProcessInfo.processInfo.environment["STARLING_PYTHON"] != nil, "needs the release build and the local target's venv"))
+struct DistributedTests {
+    func json(_ url: URL) throws -> [String: Any] {
+        let data = try #require(FileManager.default.contents(atPath: url.path), "\(url.path) is missing")
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    func ledger(_ summary: [String: Any]) -> [String: Int] {
+        (summary["ingest"] as? [String: Any])?["ledger"] as? [String: Int] ?? [:]
+    }
+
+    func count(_ summary: [String: Any], stream: String) -> Int {
+        ((summary["streams"] as? [String: Any])?[stream] as? [String: Any])?["count"] as? Int ?? -1
+    }
+
+    /// Three shards of ci-smoke: the merged ledger is the sum of the shards', the merged histograms
+    /// count every shard's requests, and every check of the merged results passes.
+    @Test func threeShardsOfTheSmokeScenarioMergeAndPass() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("starling-distributed-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let process = Process()
+        process.executableURL = root.appendingPathComponent("scripts/distributed-local")
+        process.arguments = ["3", "ci-smoke", "--duration", "6s", "--out", out.path]
+        process.currentDirectoryURL = root
+        process.environment = ProcessInfo.processInfo.environment.merging(["STARLING_BIN": releaseBinary]) { $1 }
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let errors = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let logs = (0..<3).map { (try? String(contentsOf: out.appendingPathComponent("shard-\($0).log"), encoding: .utf8)) ?? "" }
+        #expect(process.terminationStatus == 0, "exit \(process.terminationStatus): \(errors)\n\(logs.joined(separator: "\n"))")
+
+        let shards = try (0..<3).map { try json(out.appendingPathComponent("shard-\($0)/summary.json")) }
+        let merged = try json(out.appendingPathComponent("merged/summary.json"))
+        for key in ["generated", "acknowledged", "quarantined", "rejected", "failed", "not_sent"] {
+            #expect(ledger(merged)[key] == shards.map { ledger($0)[key] ?? 0 }.reduce(0, +), "ledger \(key)")
+        }
+        #expect((ledger(merged)["generated"] ?? 0) > 0)
+        #expect(shards.allSatisfy { (ledger($0)["generated"] ?? 0) > 0 }, "every shard sent some of the events")
+        for stream in ["ingest", "query.visits_by_store"] where count(shards[0], stream: stream) >= 0 {
+            #expect(count(merged, stream: stream) == shards.map { count($0, stream: stream) }.reduce(0, +), "\(stream) histogram count")
+        }
+        let checks = try #require(merged["checks"] as? [[String: Any]])
+        #expect(checks.count > 14, "every pipe checked: \(checks.count) checks")
+        let notPassed = checks.filter { $0["status"] as? String != "passed" }
+        #expect(notPassed.isEmpty, "\(notPassed.prefix(3))")
+        #expect(merged["valid"] as? Bool == true, "\(merged["invalid_reasons"] ?? "")")
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("merged/report.html").path))
+    }
+
+    /// A folder that is not a shard's, and a shard set with one missing, are refused with one line.
+    @Test func mergeRefusesWhatIsNotOneRunsShards() throws {
+        let notShard = FileManager.default.temporaryDirectory.appendingPathComponent("starling-notshard-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: notShard, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: notShard) }
+        let result = try starling("merge", notShard.path, "--out", notShard.path + "-merged")
+        #expect(result.status == 1)
+        #expect(result.error.contains("oracle-state.json"), "\(result.error)")
+        #expect(result.error.split(separator: "\n").count == 1, "\(result.error)")
+        let usage = try starling("merge", notShard.path)
+        #expect(usage.status == 1)
+        #expect(usage.error.contains("--out"))
+    }
+}
