@@ -179,7 +179,7 @@ let releaseBinary = root.appendingPathComponent(".build/release/starling").path
 struct RunVerdictTests {
     /// A small scenario with every datasource, checks and thresholds. These tests are about verdicts,
     /// not timing: the schedule-lag limit is lifted so a busy machine cannot make the run invalid.
-    func scenario(thresholds: [String: String], checks: String = #"{"settle_timeout": "5s", "probes_per_second": 2}"#) throws -> URL {
+    func scenario(thresholds: [String: String], checks: String = #"{"settle_timeout": "5s", "probes_per_second": 2, "cost_queries": 1}"#) throws -> URL {
         let thresholdJSON = thresholds.map { "\"\($0.key)\": \"\($0.value)\"" }.joined(separator: ", ")
         let json = """
         {"format": 1, "name": "verdict", "seed": 3,
@@ -191,6 +191,9 @@ struct RunVerdictTests {
         try Data(json.utf8).write(to: url)
         return url
     }
+
+    /// For tests about thresholds, not checks: a small plan, each combination asked once.
+    static let fewChecks = #"{"settle_timeout": "5s", "probes_per_second": 2, "max_combinations": 30, "cost_queries": 1}"#
 
     func run(_ scenario: URL, _ extra: String..., expectSummary: Bool = true) throws -> (status: Int32, output: String, summary: [String: Any]) {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("starling-verdict-out-\(UUID().uuidString)")
@@ -226,7 +229,7 @@ struct RunVerdictTests {
     }
 
     @Test func impossibleThresholdExitsTwoNamingIt() throws {
-        let result = try run(try scenario(thresholds: ["ingest.latency.p50": "< 0.001ms"]))
+        let result = try run(try scenario(thresholds: ["ingest.latency.p50": "< 0.001ms"], checks: Self.fewChecks))
         #expect(result.status == 2)
         #expect(result.output.contains("threshold ingest.latency.p50 < 0.001ms") && result.output.contains("FAILED"))
     }
@@ -239,13 +242,13 @@ struct RunVerdictTests {
     }
 
     @Test func deprecatedMetricNameWarnsAndStillWorks() throws {
-        let result = try run(try scenario(thresholds: ["ingest.lost_events": "== 0"]))
+        let result = try run(try scenario(thresholds: ["ingest.lost_events": "== 0"], checks: Self.fewChecks))
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("'ingest.lost_events' is a deprecated name: write 'ledger.undelivered'"), "\(result.output)")
     }
 
     @Test func targetThatLosesAcknowledgedRowsFailsItsChecks() throws {
-        let result = try run(try scenario(thresholds: [:], checks: #"{"settle_timeout": "2s", "probes_per_second": 0}"#),
+        let result = try run(try scenario(thresholds: [:], checks: #"{"settle_timeout": "2s", "probes_per_second": 0, "max_combinations": 40, "cost_queries": 1}"#),
                              "--local-target-args", "--fault-lose-rows 0.05")
         #expect(result.status == 2, "\(result.output)")
         let checks = result.summary["checks"] as? [[String: Any]] ?? []

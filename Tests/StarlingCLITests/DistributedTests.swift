@@ -25,7 +25,7 @@ struct DistributedTests {
         defer { try? FileManager.default.removeItem(at: out) }
         let process = Process()
         process.executableURL = root.appendingPathComponent("scripts/distributed-local")
-        process.arguments = ["3", "ci-smoke", "--duration", "6s", "--out", out.path]
+        process.arguments = ["3", "ci-smoke", "--duration", "4s", "--out", out.path]
         process.currentDirectoryURL = root
         process.environment = ProcessInfo.processInfo.environment.merging(["STARLING_BIN": releaseBinary]) { $1 }
         let stderr = Pipe()

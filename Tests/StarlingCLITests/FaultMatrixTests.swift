@@ -5,7 +5,8 @@ import Testing
 /// Every fault of issue 9 against the real local target, end to end through the CLI: the ledger
 /// balances, the dead letter holds exactly what did not land, the exit code and its one line are
 /// the documented ones, and the run ends in bounded time. (The same faults against the fake target
-/// run in virtual time in `EngineTests`.)
+/// run in virtual time in `EngineTests`.) The checks are about verdicts here, not coverage: a small
+/// plan, each combination asked once.
 @Suite(.serialized, .timeLimit(.minutes(10)), .enabled(if: FileManager.default.isExecutableFile(atPath: releaseBinary)
         && ProcessInfo.processInfo.environment["STARLING_PYTHON"] != nil, "needs the release build and the local target's venv"))
 struct FaultMatrixTests {
@@ -15,7 +16,7 @@ struct FaultMatrixTests {
      "run": {"duration": "5s", "max_schedule_lag": "10s", "drain_timeout": "10s",
              "ingest": {"rate": 400, "wait": true, "batch_max_events": 100, "batch_max_linger": "1s", "retry_max_attempts": 6},
              "queries": [{"pipe": "top_products", "rate": 2}, {"pipe": "visitor_details", "rate": 1, "parameters": {"visitor_id": "$visitor_id"}}],
-             "checks": {"settle_timeout": "8s", "probes_per_second": 2}}}
+             "checks": {"settle_timeout": "8s", "probes_per_second": 2, "max_combinations": 20, "cost_queries": 1}}}
     """
 
     struct Fault: Sendable, CustomTestStringConvertible {

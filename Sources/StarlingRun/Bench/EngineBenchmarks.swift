@@ -1,6 +1,7 @@
 import Foundation
 import StarlingMetrics
 import StarlingNet
+import StarlingProject
 import StarlingSim
 import Synchronization
 
@@ -43,6 +44,47 @@ public enum EngineBenchmarks {
         plan.ingest.gzip = gzip
         plan.ingest.maxInFlight = inFlight
         return run(plan, against: target)
+    }
+
+    /// What `bench ingest --checks` measured beside the run: the check plan and its expected answers,
+    /// computed after the load from the events produced again (as a run's verify phase does).
+    public struct CheckWork: Sendable {
+        public var combinations: Int
+        public var pipes: Int
+        public var events: Int
+        public var seconds: Double
+    }
+
+    /// Ingest with every check on: the three seed datasources at `rate` against the fake target
+    /// (valid only with schedule lag p99 ≤ 25 ms), then every pipe's expected answers computed off
+    /// the send path from the events sent, timed. The fake target stores nothing, so the answers are
+    /// not compared: this measures that the checks cost the schedule nothing, and what they cost after.
+    public static func ingestWithChecks(rate: Double, batch: Int, duration: Double, inFlight: Int,
+                                        pipes: [String: PipeSpec]) throws -> (RunOutcome, CheckWork) {
+        let target = try FakeTarget(behavior: FakeTargetBehavior())
+        defer { target.stop() }
+        let json = #"{"format": 1, "name": "bench-checks", "seed": 3, "datasources": {"store_visits": {}, "ecommerce_events": {}, "customer_touchpoints": {}}}"#
+        var plan = RunPlan(scenario: try Scenario(json: Data(json.utf8), source: "bench.json"), token: "bench")
+        plan.scheduleLagRule = .absolute
+        plan.maxScheduleLagMicros = 25_000
+        plan.drainTimeout = 60
+        plan.duration = duration
+        plan.ingest.rate = .constant(rate)
+        plan.ingest.arrivals = .uniform
+        plan.ingest.batchMaxEvents = batch
+        plan.ingest.batchMaxBytes = 1 << 30
+        plan.ingest.batchMaxLinger = 1
+        plan.ingest.gzip = false
+        plan.ingest.maxInFlight = inFlight
+        plan.pipes = pipes
+        let outcome = run(plan, against: target)
+        guard let sent = outcome.sent else { return (outcome, CheckWork(combinations: 0, pipes: 0, events: 0, seconds: 0)) }
+        let clock = SystemClock()
+        let start = clock.now()
+        let expectations = RunSession.expect(plan, sent: sent)
+        let seconds = Double(clock.now() - start) / 1e9
+        return (outcome, CheckWork(combinations: expectations.oracles.count, pipes: Set(expectations.oracles.map(\.check.pipe)).count,
+                                   events: outcome.summary.ingest.ledger.acknowledged, seconds: seconds))
     }
 
     /// Queries at `rate` per second against a fake pipe that answers at once. `server` receives what

@@ -1,6 +1,8 @@
+import Foundation
 import StarlingChecks
 import StarlingProject
 import StarlingSim
+import Synchronization
 
 /// What every checked combination must answer, computed from the events that were sent: a data
 /// profile over all of them, the check plan drawn from it, the oracles fed the events (pass 2), the
@@ -14,10 +16,11 @@ public struct Expectations: Sendable {
 
     /// - Parameters:
     ///   - scheduled: every event of the run (all shards'), for the profile the plan is drawn from.
-    ///   - sent: the events this process sent, for the oracles.
+    ///   - sent: the events this process sent, for the oracles. It is called from several threads
+    ///     at once (each produces the events again), so the oracles are fed on every core.
     public static func compute(pipes: [String], specs: [String: PipeSpec], seed: UInt64, budget: Int,
                                scheduled: ((String, GeneratedEvent) -> Void) -> Void,
-                               sent: ((String, GeneratedEvent) -> Void) -> Void) -> Expectations {
+                               sent: @Sendable ((String, GeneratedEvent) -> Void) -> Void) -> Expectations {
         var columns: [String: [String]] = [:]
         for pipe in pipes {
             guard let spec = specs[pipe], let datasource = PipeOracles.datasource(of: pipe) else { continue }
@@ -29,13 +32,13 @@ public struct Expectations: Sendable {
         scheduled { profile.add(datasource: $0, $1) }
 
         let stage1 = CheckPlanner.plan(pipes: pipes, specs: specs, profile: profile, seed: seed, budget: budget)
-        var first = OracleSet(stage1)
-        sent { first.consume(datasource: $0, $1) }
+        let first = fed(stage1, sent)
+        let firstRows = concurrentMap(first.entries) { $0.oracle.rows() }
 
         var stage2: [PlannedCheck] = []
-        for (check, oracle) in first.entries where check.limitBase {
+        for ((check, _), rows) in zip(first.entries, firstRows) where check.limitBase {
             guard let spec = specs[check.pipe], let limit = spec.parameters.first(where: \.isLimit)?.name else { continue }
-            stage2 += CheckPlanner.limits(for: check, rows: oracle.rows(), limitName: limit, orderColumn: spec.orderBy.first?.column)
+            stage2 += CheckPlanner.limits(for: check, rows: rows, limitName: limit, orderColumn: spec.orderBy.first?.column)
         }
         // A pipe whose limit bases had no tie gets its tie cut from another answer that has one.
         for pipe in pipes {
@@ -43,19 +46,55 @@ public struct Expectations: Sendable {
                   let column = spec.orderBy.first?.column else { continue }
             let label = CheckPlanner.tieLabel(column)
             guard !stage2.contains(where: { $0.pipe == pipe && $0.purpose.hasPrefix(label) }) else { continue }
-            let answers = first.entries.filter { $0.check.pipe == pipe }.map { ($0.check, $0.oracle.rows()) }
+            let answers = zip(first.entries, firstRows).filter { $0.0.check.pipe == pipe }.map { ($0.0.check, $0.1) }
             if let cut = CheckPlanner.tieCut(answers, limitName: limit.name, defaultLimit: limit.defaultValue.flatMap { Int($0) }, orderColumn: column) {
                 stage2.append(cut)
             }
         }
         let known = Set(stage1.map { "\($0.pipe)?\($0.parameters)" })
         stage2 = stage2.filter { !known.contains("\($0.pipe)?\($0.parameters)") }
-        var second = OracleSet(stage2)
-        if !stage2.isEmpty { sent { second.consume(datasource: $0, $1) } }
+        let second = stage2.isEmpty ? OracleSet([]) : fed(stage2, sent)
 
         let all = first.entries + second.entries
+        let rows = firstRows + concurrentMap(second.entries) { $0.oracle.rows() }
         return Expectations(oracles: all, refused: first.refused + second.refused,
-                            coverage: coverage(of: all, specs: specs, pipes: pipes))
+                            coverage: coverage(of: all, rows: rows, specs: specs, pipes: pipes))
+    }
+
+    /// `transform` of each element, on every core (the oracles' answers sort their groups).
+    static func concurrentMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+        let results = Mutex<[Int: R]>([:])
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, items.count))
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            for i in stride(from: part, to: items.count, by: parts) {
+                let result = transform(items[i])
+                results.withLock { $0[i] = result }
+            }
+        }
+        let all = results.withLock { $0 }
+        return items.indices.map { all[$0]! }
+    }
+
+    /// The oracles of `checks` fed every event `sent` produces: split round-robin over the cores,
+    /// each part fed by its own thread from its own pass over the events (producing the events
+    /// again costs far less than feeding the oracles), then put back in order. A handful of checks
+    /// are fed in one pass.
+    static func fed(_ checks: [PlannedCheck], _ sent: @Sendable ((String, GeneratedEvent) -> Void) -> Void) -> OracleSet {
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, checks.count / 8))
+        guard parts > 1 else {
+            var set = OracleSet(checks)
+            sent { set.consume(datasource: $0, $1) }
+            return set
+        }
+        let all = OracleSet(checks)
+        let fedParts = Mutex<[Int: OracleSet]>([:])
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            var set = all.part(part, of: parts)
+            sent { set.consume(datasource: $0, $1) }
+            fedParts.withLock { $0[part] = set }
+        }
+        let sets = fedParts.withLock { $0 }
+        return all.reassembled(from: (0..<parts).map { sets[$0] ?? all.part($0, of: parts) })
     }
 
     /// The oracles' own cases, plus those every pipe of that shape has: an empty answer (for a pipe
@@ -63,8 +102,8 @@ public struct Expectations: Sendable {
     /// LIMIT parameter), and for each column the oracle computes as `round(ratio, 2)`, a value whose rounding
     /// shows (more than two decimals before it, a non-zero second decimal after it) — otherwise a
     /// dropped or coarser rounding passes unseen.
-    static func coverage(of oracles: [(check: PlannedCheck, oracle: AnyPipeOracle)], specs: [String: PipeSpec],
-                         pipes: [String]) -> [String: [String: Int]] {
+    static func coverage(of oracles: [(check: PlannedCheck, oracle: AnyPipeOracle)], rows answers: [[ExpectedRow]],
+                         specs: [String: PipeSpec], pipes: [String]) -> [String: [String: Int]] {
         var result: [String: [String: Int]] = [:]
         for pipe in pipes {
             guard let spec = specs[pipe] else { continue }
@@ -75,16 +114,17 @@ public struct Expectations: Sendable {
             }
             result[pipe] = cases
         }
-        for (check, oracle) in oracles {
+        let oracleCases = concurrentMap(oracles) { $0.oracle.coverage() }
+        for (index, ((check, oracle), rows)) in zip(oracles, answers).enumerated() {
             var cases = result[check.pipe] ?? [:]
-            for (name, count) in oracle.coverage() { cases[name] = max(cases[name] ?? 0, count) }
-            if cases["an empty answer"] != nil, oracle.rows().isEmpty { cases["an empty answer", default: 0] += 1 }
+            for (name, count) in oracleCases[index] { cases[name] = max(cases[name] ?? 0, count) }
+            if cases["an empty answer"] != nil, rows.isEmpty { cases["an empty answer", default: 0] += 1 }
             if check.purpose.hasPrefix("a limit cutting inside a tie"), let key = cases.keys.first(where: { $0.hasPrefix("a limit cutting inside a tie") }) {
                 cases[key, default: 0] += 1
             }
             let ratios = Set(oracle.roundedRatios)
             for column in ratios { cases[Self.roundingCase(column), default: 0] += 0 }
-            for row in oracle.rows() {
+            for row in rows {
                 for cell in row.columns where ratios.contains(cell.name) {
                     if Self.roundingShows(cell.value) == true { cases[Self.roundingCase(cell.name), default: 0] += 1 }
                 }

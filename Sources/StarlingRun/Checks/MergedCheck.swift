@@ -62,7 +62,7 @@ public enum MergedCheck {
     /// What every checked combination must answer for the union of the shards' events (the plan is
     /// shard 0's with the project's pipes): what an unsharded run that sent them all expects.
     public static func expectations(plan: RunPlan, sent: SentUnion) -> Expectations {
-        let union: ((String, GeneratedEvent) -> Void) -> Void = { body in sent.forEachSent(body) }
+        let union: @Sendable ((String, GeneratedEvent) -> Void) -> Void = { body in sent.forEachSent(body) }
         return Expectations.compute(pipes: RunSession.checkedPipes(plan), specs: plan.pipes, seed: plan.seed,
                                     budget: plan.scenario.run.checks.maxCombinations, scheduled: union, sent: union)
     }

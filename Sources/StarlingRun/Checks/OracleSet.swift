@@ -20,6 +20,25 @@ public struct OracleSet: Sendable {
         }
     }
 
+    /// Entries `i` with `i % parts == part` (their own set, refusals left out), to be fed apart.
+    func part(_ part: Int, of parts: Int) -> OracleSet {
+        var set = OracleSet([])
+        for i in stride(from: part, to: entries.count, by: parts) {
+            set.byDatasource[entries[i].oracle.datasource, default: []].append(set.entries.count)
+            set.entries.append(entries[i])
+        }
+        return set
+    }
+
+    /// This set with its entries replaced by the parts' (fed) ones: the inverse of `part(_:of:)`.
+    func reassembled(from parts: [OracleSet]) -> OracleSet {
+        var set = self
+        for (p, fed) in parts.enumerated() {
+            for (k, entry) in fed.entries.enumerated() { set.entries[p + k * parts.count] = entry }
+        }
+        return set
+    }
+
     public mutating func consume(datasource: String, _ event: GeneratedEvent) {
         for i in byDatasource[datasource] ?? [] {
             switch event {

@@ -37,7 +37,7 @@ public enum TinybirdProjectWriter {
             months[datasource, default: []].insert(formatTimestamp(event.time).prefix(7))
         }
         let pipes = PipeOracles.pipes.filter { PipeOracles.datasource(of: $0).map(datasources.contains) ?? false }
-        let events = { (body: (String, GeneratedEvent) -> Void) in forEachEvent(scenario, options: options, datasources: datasources, body) }
+        let events: @Sendable ((String, GeneratedEvent) -> Void) -> Void = { body in forEachEvent(scenario, options: options, datasources: datasources, body) }
         let expectations = Expectations.compute(pipes: pipes, specs: specs, seed: options.seed ?? scenario.seed,
                                                 budget: scenario.run.checks.maxCombinations, scheduled: events, sent: events)
 
