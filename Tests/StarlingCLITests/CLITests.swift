@@ -3,8 +3,11 @@ import Testing
 
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// The `starling` executable built next to these tests.
+/// The `starling` executable built next to these tests (same configuration), else any built one.
 func starlingBinary() throws -> String {
+    let sibling = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent("starling").path
+    if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
     for configuration in ["debug", "release"] {
         let path = root.appendingPathComponent(".build/\(configuration)/starling").path
         if FileManager.default.isExecutableFile(atPath: path) { return path }
