@@ -175,7 +175,13 @@ public enum ShardMerge {
         let manager = FileManager.default
         for folder in folders {
             let source = folder.deadLetterPath
-            guard let names = try? manager.contentsOfDirectory(atPath: source), !names.isEmpty else { continue }
+            guard manager.fileExists(atPath: source) else { continue }  // every event of that shard landed
+            let names: [String]
+            do {
+                names = try manager.contentsOfDirectory(atPath: source)
+            } catch {
+                throw ResultsError.unreadable(source, ResultsFolder.reason(of: error))
+            }
             try manager.createDirectory(atPath: out.deadLetterPath, withIntermediateDirectories: true)
             for name in names.sorted() {
                 guard let data = manager.contents(atPath: source + "/" + name) else {
@@ -185,10 +191,14 @@ public enum ShardMerge {
                 if !manager.fileExists(atPath: target), !manager.createFile(atPath: target, contents: nil) {
                     throw ResultsError.unwritable(target, "cannot create it")
                 }
-                guard let handle = FileHandle(forWritingAtPath: target) else { throw ResultsError.unwritable(target, "cannot open it") }
-                defer { try? handle.close() }
-                handle.seekToEndOfFile()
-                handle.write(data)
+                do {
+                    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: target))
+                    try handle.seekToEnd()
+                    try handle.write(contentsOf: data)
+                    try handle.close()
+                } catch {
+                    throw ResultsError.unwritable(target, ResultsFolder.reason(of: error))
+                }
             }
         }
     }

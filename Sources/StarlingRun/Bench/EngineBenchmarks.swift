@@ -15,8 +15,8 @@ public enum EngineBenchmarks {
         return try Scenario(json: Data(json.utf8), source: "bench.json")
     }
 
-    static func plan() throws -> RunPlan {
-        var plan = RunPlan(scenario: try scenario(), token: "bench")
+    static func plan(_ scenario: Scenario? = nil) throws -> RunPlan {
+        var plan = RunPlan(scenario: try scenario ?? Self.scenario(), token: "bench")
         plan.scheduleLagRule = .absolute
         plan.maxScheduleLagMicros = .max
         plan.drainTimeout = 60
@@ -34,7 +34,12 @@ public enum EngineBenchmarks {
     public static func ingest(rate: Double, batch: Int, duration: Double, gzip: Bool, inFlight: Int) throws -> RunOutcome {
         let target = try FakeTarget(behavior: FakeTargetBehavior())
         defer { target.stop() }
-        var plan = try plan()
+        return run(try ingestPlan(try plan(), rate: rate, batch: batch, duration: duration, gzip: gzip, inFlight: inFlight), against: target)
+    }
+
+    /// `plan` ingesting at a constant `rate` in batches of `batch` events, evenly spaced.
+    static func ingestPlan(_ plan: RunPlan, rate: Double, batch: Int, duration: Double, gzip: Bool, inFlight: Int) throws -> RunPlan {
+        var plan = plan
         plan.duration = duration
         plan.ingest.rate = .constant(rate)
         plan.ingest.arrivals = .uniform
@@ -43,7 +48,7 @@ public enum EngineBenchmarks {
         plan.ingest.batchMaxLinger = 1
         plan.ingest.gzip = gzip
         plan.ingest.maxInFlight = inFlight
-        return run(plan, against: target)
+        return plan
     }
 
     /// What `bench ingest --checks` measured beside the run: the check plan and its expected answers,
@@ -64,18 +69,9 @@ public enum EngineBenchmarks {
         let target = try FakeTarget(behavior: FakeTargetBehavior())
         defer { target.stop() }
         let json = #"{"format": 1, "name": "bench-checks", "seed": 3, "datasources": {"store_visits": {}, "ecommerce_events": {}, "customer_touchpoints": {}}}"#
-        var plan = RunPlan(scenario: try Scenario(json: Data(json.utf8), source: "bench.json"), token: "bench")
-        plan.scheduleLagRule = .absolute
+        var plan = try ingestPlan(try plan(try Scenario(json: Data(json.utf8), source: "bench.json")), rate: rate, batch: batch,
+                                  duration: duration, gzip: false, inFlight: inFlight)
         plan.maxScheduleLagMicros = 25_000
-        plan.drainTimeout = 60
-        plan.duration = duration
-        plan.ingest.rate = .constant(rate)
-        plan.ingest.arrivals = .uniform
-        plan.ingest.batchMaxEvents = batch
-        plan.ingest.batchMaxBytes = 1 << 30
-        plan.ingest.batchMaxLinger = 1
-        plan.ingest.gzip = false
-        plan.ingest.maxInFlight = inFlight
         plan.pipes = pipes
         let outcome = run(plan, against: target)
         guard let sent = outcome.sent else { return (outcome, CheckWork(combinations: 0, pipes: 0, events: 0, seconds: 0)) }

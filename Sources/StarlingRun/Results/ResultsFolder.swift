@@ -127,7 +127,7 @@ public struct ResultsFolder: Sendable {
     }
 
     /// The POSIX reason of a Foundation file error, not its `NSCocoaErrorDomain` dump.
-    static func reason(of error: any Error) -> String {
+    public static func reason(of error: any Error) -> String {
         let ns = error as NSError
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(underlying.code)))

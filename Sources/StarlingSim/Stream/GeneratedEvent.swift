@@ -74,13 +74,8 @@ public enum GeneratedEvent: Sendable, Equatable {
 extension DatasourceStream {
     /// The next event of the whole stream, with whether this shard owns it; nil at the end.
     public mutating func nextEvent() -> (event: GeneratedEvent, owned: Bool)? {
-        if footTraffic != nil {
-            return footTraffic?.nextEvent().map { (.visit($0.event), $0.owned) } ?? nil
-        }
-        if ecommerce != nil {
-            return ecommerce?.nextEvent().map { (.commerce($0.event), $0.owned) } ?? nil
-        }
-        return journeys?.nextEvent().map { (.touchpoint($0.event), $0.owned) } ?? nil
+        let shard = footTraffic?.shard ?? ecommerce?.shard ?? journeys?.shard ?? .whole
+        return nextEventAndOwner().map { ($0.event, $0.owner == shard.index) }
     }
 
     /// The next event of the whole stream, with the shard that owns it; nil at the end.
