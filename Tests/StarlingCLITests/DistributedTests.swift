@@ -55,6 +55,23 @@ struct DistributedTests {
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("merged/report.html").path))
     }
 
+    /// A shard that reaches its schedule after --start-at is invalid, saying so (not blaming its CPU),
+    /// and still leaves its oracle-state.json; verifying its folder alone is refused.
+    @Test func aLateShardIsInvalidAndSaysWhy() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("starling-late-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let past = String(Int(Date().timeIntervalSince1970) - 5)
+        let result = try starling("run", "ci-smoke", "--target", "fake", "--shard", "1/3", "--start-at", past, "--duration", "2s",
+                                  "--out", out.path, "--no-progress")
+        #expect(result.status == 3, "\(result.output)\(result.error)")
+        #expect(result.output.contains("shard 1/3 started") && result.output.contains("after --start-at"), "\(result.output)")
+        #expect(!result.output.contains("its CPU"), "\(result.output)")
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("oracle-state.json").path))
+        let verify = try starling("verify", out.path)
+        #expect(verify.status == 1)
+        #expect(verify.error.contains("holds shard 1/3 only"), "\(verify.error)")
+    }
+
     /// A folder that is not a shard's, and a shard set with one missing, are refused with one line.
     @Test func mergeRefusesWhatIsNotOneRunsShards() throws {
         let notShard = FileManager.default.temporaryDirectory.appendingPathComponent("starling-notshard-\(UUID().uuidString)")

@@ -13,10 +13,7 @@ public enum MergedCheck {
     public static func run(_ state: ShardState, summary: RunSummary, transport: any TargetTransport, token: String,
                            pipes specs: [String: PipeSpec], clock: any RunClock = SystemClock(),
                            cancellation: RunCancellation = RunCancellation()) throws(ShardStateError) -> RunSummary {
-        guard state.isComplete else {
-            let held = state.shards.map { "\($0.index)/\(state.shardCount)" }.joined(separator: ", ")
-            throw .mismatch("this folder holds shard \(held) only: merge every shard's folder first (starling merge <dirs…> --out DIR), then verify the merged folder")
-        }
+        try state.requireComplete()
         var plan = try state.plan(shard: 0)
         plan.pipes = specs
         let sent = try state.sentEvents()

@@ -51,10 +51,7 @@ extension RunOutcome {
             let undrawn = plan.ingest.rate.expectedEvents(from: drawn, to: stop, duration: plan.duration)
             offered = (Double(generator.generated(before: drawn)) + undrawn) / max(stop, 0.001)
         }
-        var invalid = validityProblems(plan: plan, histograms: histograms, counts: counts, stop: stop)
-        if context.lateStartSeconds > RunOutcome.startAtTolerance {
-            invalid.append(String(format: "shard %@ started %.1f s after --start-at: the other shards' schedule was already running, so its events went out late; give a later --start-at", plan.shard.description, context.lateStartSeconds))
-        }
+        var invalid = validityProblems(plan: plan, histograms: histograms, counts: counts, stop: stop, lateStartSeconds: context.lateStartSeconds)
 
         var queries: [String: QuerySummary] = [:]
         for query in plan.queries {
@@ -100,16 +97,23 @@ extension RunOutcome {
 
     /// Why the run cannot be trusted: a schedule that fell behind (by the plan's rule), an abandoned
     /// schedule, or a ledger that does not balance.
-    static func validityProblems(plan: RunPlan, histograms: [StreamName: HDRHistogram], counts: LedgerCounts, stop: StopReason) -> [String] {
+    /// A shard that started late (after `--start-at`, beyond the tolerance) is invalid for that
+    /// reason alone: the schedule lag that follows is the late start's, not Starling's CPU.
+    static func validityProblems(plan: RunPlan, histograms: [StreamName: HDRHistogram], counts: LedgerCounts, stop: StopReason,
+                                 lateStartSeconds: Double = 0) -> [String] {
         var problems: [String] = []
         let judge = ScheduleLagJudge(rule: plan.scheduleLagRule, limitMicros: plan.maxScheduleLagMicros)
         var queryLatency = HDRHistogram()
         for (name, histogram) in histograms where name.hasPrefix("query.") { queryLatency.add(histogram) }
-        if let lag = histograms["schedule_lag.ingest"], let problem = judge.verdict(stream: "ingest", lag: lag, latency: histograms["ingest"]) {
-            problems.append(problem)
-        }
-        if let lag = histograms["schedule_lag.query"], let problem = judge.verdict(stream: "query", lag: lag, latency: queryLatency) {
-            problems.append(problem)
+        if lateStartSeconds > startAtTolerance {
+            problems.append(String(format: "shard %@ started %.1f s after --start-at: the other shards' schedule was already running, so its events went out late; give a later --start-at", plan.shard.description, lateStartSeconds))
+        } else {
+            if let lag = histograms["schedule_lag.ingest"], let problem = judge.verdict(stream: "ingest", lag: lag, latency: histograms["ingest"]) {
+                problems.append(problem)
+            }
+            if let lag = histograms["schedule_lag.query"], let problem = judge.verdict(stream: "query", lag: lag, latency: queryLatency) {
+                problems.append(problem)
+            }
         }
         if case let .overCapacity(side, unscheduled) = stop {
             let seconds = String(format: "%.1f", unscheduled)

@@ -118,6 +118,13 @@ public struct ShardState: Codable, Sendable, Equatable {
     /// Whether every shard of the run is here.
     public var isComplete: Bool { Set(shards.map(\.index)) == Set(0..<shardCount) }
 
+    /// Throws unless every shard is here (a shard's own folder, before the merge, is not).
+    public func requireComplete() throws(ShardStateError) {
+        guard !isComplete else { return }
+        let held = shards.map { "\($0.index)/\(shardCount)" }.joined(separator: ", ")
+        throw .mismatch("this folder holds shard \(held) only: merge every shard's folder first (starling merge <dirs…> --out DIR), then verify the merged folder")
+    }
+
     /// One state from the shards' states: the same run (scenario, seed, shard count, duration, rate)
     /// and no shard twice. `sources` name the states in errors (their folders).
     public static func merge(_ states: [ShardState], sources: [String]) throws(ShardStateError) -> ShardState {

@@ -35,6 +35,7 @@ enum VerifyCommand {
     /// Settles and checks `folder`'s merged state against the target; rewrites its summary and reports.
     static func verify(_ folder: ResultsFolder, target: String?, token: String?) throws -> RunSummary {
         let state = try folder.readShardState()
+        try state.requireComplete()
         var summary = try folder.readSummary()
         let url = target ?? summary.target
         guard !url.contains(",") else {
