@@ -51,7 +51,8 @@ public struct DatasourceStream: Sendable {
 extension EventStream {
     /// Encodes the next event into `encoder` when this shard owns it; nil at the end of the stream.
     mutating func encodeNext(into encoder: inout some RowEncoder, timestamp: Int64?) -> (time: Int64, written: Bool)? {
-        guard let (event, owned) = nextEvent() else { return nil }
+        guard let (event, owner) = nextEventAndOwner() else { return nil }
+        let owned = owner == shard.index
         if owned { event.encode(into: &encoder, timestamp: timestamp) }
         return (event.time, owned)
     }

@@ -36,7 +36,8 @@ public struct EventStream<Model: DomainModel>: Sendable {
     /// The next event of the whole stream, with whether this shard owns it; nil when past `end`.
     @inline(__always)
     public mutating func nextEvent() -> (event: Model.Event, owned: Bool)? {
-        nextEventAndOwner().map { ($0.event, $0.owner == shard.index) }
+        guard let (event, owner) = nextEventAndOwner() else { return nil }
+        return (event, owner == shard.index)
     }
 
     /// The next event of the whole stream, with the shard that owns it; nil when past `end`.
