@@ -18,7 +18,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         // Every target lists the modules it imports (no reliance on transitive dependencies).
-        .target(name: "StarlingSim", swiftSettings: strict),
+        .target(name: "StarlingSim", dependencies: ["StarlingProject"], swiftSettings: strict),
         // Pure: a Tinybird project's datafiles read into specs (pipes' parameters, datasources).
         .target(name: "StarlingProject", swiftSettings: strict),
         .target(name: "StarlingMetrics", dependencies: ["CZlib"], swiftSettings: strict),

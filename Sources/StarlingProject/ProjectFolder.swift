@@ -1,16 +1,37 @@
 import Foundation
 
 /// A Tinybird project folder (`datasources/*.datasource`, `endpoints/*.pipe`, and pipes anywhere
-/// else `tb` accepts them): its endpoint pipes, read into specs.
+/// else `tb` accepts them): its datasources' schemas and its endpoint pipes, read into specs.
 public struct ProjectFolder: Sendable {
     public let path: String
+    /// Published (endpoint) pipes by name.
     public let pipes: [String: PipeSpec]
+    /// Every `.datasource` by name.
+    public let datasources: [String: DatasourceSchema]
+    /// Materialized pipes: (pipe, target datasource). Their targets are fed by the pipe, not by events.
+    public let materializations: [(pipe: String, target: String)]
+
+    /// The datasources events are sent to: every datasource that no materialized pipe or copy
+    /// writes and that holds no aggregate states, by name.
+    public var eventDatasources: [DatasourceSchema] {
+        let targets = Set(materializations.map(\.target))
+        return datasources.values.filter { !targets.contains($0.name) && !$0.isMaterializedTarget }.sorted { $0.name < $1.name }
+    }
 
     /// Reads every `.pipe` under `path` (hidden folders, `fixtures/` and `tests/` skipped). A file that
     /// cannot be read throws one line naming file, line and what was expected.
     public init(path: String) throws(DatafileError) {
         self.path = path
         var pipes: [String: PipeSpec] = [:]
+        var datasources: [String: DatasourceSchema] = [:]
+        var materializations: [(String, String)] = []
+        for file in Self.files(under: path, suffix: ".datasource") {
+            let name = String((file as NSString).lastPathComponent.dropLast(".datasource".count))
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw DatafileError(path: file, line: 1, expected: "a readable file")
+            }
+            datasources[name] = try DatasourceSchema(name: name, path: file, text: String(decoding: data, as: UTF8.self))
+        }
         for file in Self.files(under: path, suffix: ".pipe") {
             let name = String((file as NSString).lastPathComponent.dropLast(".pipe".count))
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -19,8 +40,13 @@ public struct ProjectFolder: Sendable {
             let spec = PipeSpec(try PipeFile(name: name, path: file, text: String(decoding: data, as: UTF8.self)))
             let published = spec.file.output.type == "endpoint" || (spec.file.output.type.isEmpty && file.contains("/endpoints/"))
             if published { pipes[name] = spec }
+            if let target = spec.file.output.datasource, spec.file.output.type == "materialized" || spec.file.output.type == "copy" {
+                materializations.append((name, target))
+            }
         }
         self.pipes = pipes
+        self.datasources = datasources
+        self.materializations = materializations
     }
 
     static func files(under root: String, suffix: String) -> [String] {

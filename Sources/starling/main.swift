@@ -7,6 +7,7 @@ let verb = arguments.first ?? "help"
 let rest = Array(arguments.dropFirst())
 let commands: [String: ([String]) -> Int32] = [
     "generate": GenerateCommand.main,
+    "init": InitCommand.main,
     "run": RunCommand.main,
     "replay": ReplayCommand.main,
     "merge": MergeCommand.main,

@@ -31,19 +31,22 @@ public final class FreshnessTracker: Sendable {
         }
     }
 
-    /// The key of an event, as `keyExpression` computes it on the target.
-    static func key(of event: GeneratedEvent) -> String {
+    /// The key of an event, as `keyExpression` computes it on the target; nil for a spec-described
+    /// datasource, whose rows have no key Starling knows (not probed).
+    static func key(of event: GeneratedEvent) -> String? {
         switch event {
+        case .row: return nil
         case .visit(let e): return e.visitID
         case .touchpoint(let e): return e.touchpointID
         case .commerce(let e): return "\(e.sessionID)|\(formatTimestamp(e.time))|\(e.kind.rawValue)|\(e.productID)"
         }
     }
 
-    /// Starts watching `event`; returns the probe's id.
-    func add(datasource: String, event: GeneratedEvent) -> Int {
-        probes.withLock { all in
-            all.append(Probe(datasource: datasource, key: Self.key(of: event)))
+    /// Starts watching `event`; returns the probe's id, nil when the event cannot be probed.
+    func add(datasource: String, event: GeneratedEvent) -> Int? {
+        guard let key = Self.key(of: event) else { return nil }
+        return probes.withLock { all in
+            all.append(Probe(datasource: datasource, key: key))
             return all.count - 1
         }
     }

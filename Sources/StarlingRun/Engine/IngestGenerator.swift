@@ -83,8 +83,8 @@ struct IngestGenerator {
             report.perTenth[min(Int(t * 10), report.perTenth.count - 1)] += 1
             event.encode(into: &open[d].encoder, timestamp: nil)
             if open[d].events == 0 { open[d].firstOffset = t }
-            if let tracker = plan.freshness, plan.probesPerSecond > 0, t >= nextProbe {
-                open[d].probes.append((tracker.add(datasource: names[d], event: event), open[d].events))
+            if let tracker = plan.freshness, plan.probesPerSecond > 0, t >= nextProbe, let probe = tracker.add(datasource: names[d], event: event) {
+                open[d].probes.append((probe, open[d].events))
                 nextProbe = t + 1 / plan.probesPerSecond
             }
             open[d].events += 1

@@ -92,9 +92,15 @@ struct QueryDispatcher {
                 result.append((name, values[rng.below(values.count)]))
             case .seen(let column):
                 if let value = context.values.draw(column, upTo: offset, using: &rng) { result.append((name, value)) }
-            case .windowStart, .windowEnd:
+            case .windowStart, .windowEnd, .windowStartDate, .windowEndDate:
                 if window == nil { window = context.values.window(upTo: offset, using: &rng) }
-                if let window { result.append((name, sampler == .windowStart ? window.start : window.end)) }
+                guard let window else { break }
+                switch sampler {
+                case .windowStart: result.append((name, window.start))
+                case .windowEnd: result.append((name, window.end))
+                case .windowStartDate: result.append((name, String(window.start.prefix(10))))
+                default: result.append((name, String(window.end.prefix(10))))
+                }
             }
         }
         return result

@@ -115,7 +115,7 @@ public enum FixtureGenerator {
                     }
                 case .csv:
                     var encoder = CSVEncoder()
-                    encoder.bytes.append(contentsOf: Array(((DatasourceColumns.byDatasource[config.name] ?? []).joined(separator: ",") + "\n").utf8))
+                    encoder.bytes.append(contentsOf: Array((config.columns.joined(separator: ",") + "\n").utf8))
                     file = try write(&stream, limit: counts[i], encoder: &encoder, sink: sink, options: options, progress: progress) {
                         $0.encodeNext(into: &$1)
                     }

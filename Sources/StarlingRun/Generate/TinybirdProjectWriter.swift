@@ -107,7 +107,7 @@ public enum TinybirdProjectWriter {
             switch event {
             case .visit(let visit): visits.consume(visit)
             case .commerce(let purchase): revenue.consume(purchase)
-            case .touchpoint: break
+            case .touchpoint, .row: break
             }
         }
         return answers.map { answer in

@@ -1,3 +1,5 @@
+import StarlingProject
+
 /// Column names of each datasource, in schema order (the CSV header; the NDJSON keys).
 public enum DatasourceColumns {
     /// The column that holds each datasource's event time.
@@ -13,4 +15,20 @@ public enum DatasourceColumns {
             "conversion", "transaction_amount", "referrer", "page_url", "time_spent", "action", "metadata",
         ],
     ]
+}
+
+extension DatasourceConfig {
+    /// The datasource's columns in schema order (the CSV header).
+    public var columns: [String] {
+        if case .spec(let c) = model { return c.schema.columns.map(\.name) }
+        return DatasourceColumns.byDatasource[name] ?? []
+    }
+
+    /// The column holding the event time (the first column whose spec is the event time).
+    public var timeColumn: String? {
+        if case .spec(let c) = model {
+            return zip(c.schema.columns, c.columns).first { if case .time = $0.1 { true } else { false } }?.0.name
+        }
+        return DatasourceColumns.timeColumn[name]
+    }
 }

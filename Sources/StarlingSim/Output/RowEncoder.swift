@@ -18,6 +18,8 @@ public protocol RowEncoder {
     mutating func stringArray(_ key: StaticString, _ values: [String])
     /// A string whose encoded forms were computed once (`EncodedText`).
     mutating func encoded(_ key: StaticString, _ value: EncodedText)
+    /// A whole row of a spec-described datasource (its columns and layout come from its schema).
+    mutating func specRow(_ row: SpecRow, timestamp: Int64?)
 }
 
 /// A type that becomes one row of a datasource.

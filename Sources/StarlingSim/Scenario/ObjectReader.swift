@@ -18,6 +18,9 @@ public struct ObjectReader {
 
     public var keys: [String] { fields.keys.sorted() }
 
+    /// The value at `key` without marking it read.
+    public func peek(_ key: String) -> JSONValue? { fields[key] }
+
     public mutating func value(_ key: String) -> JSONValue? {
         consumed.insert(key)
         return fields[key]

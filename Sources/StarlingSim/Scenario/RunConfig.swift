@@ -123,6 +123,12 @@ public struct QueryConfig: Sendable {
     public var rate: Double
     public var parameters: [(name: String, sampler: ParameterSampler)]
 
+    public init(pipe: String, rate: Double, parameters: [(name: String, sampler: ParameterSampler)] = []) {
+        self.pipe = pipe
+        self.rate = rate
+        self.parameters = parameters
+    }
+
     init(reading reader: inout ObjectReader) throws(ScenarioError) {
         guard let pipe = try reader.optionalString("pipe"), !pipe.isEmpty else {
             throw .missingKey(path: reader.childPath("pipe"), expected: "the pipe's name, e.g. \"top_products\"")
@@ -150,18 +156,20 @@ public enum ParameterSampler: Sendable, Equatable {
     case seen(column: String)
     /// The start or end of a random window inside the time range sent so far.
     case windowStart, windowEnd
-
-    public static let seenColumns = ["visitor_id", "store_id", "user_id", "product_id", "customer_id", "campaign_id", "channel", "country"]
+    /// The same as days (`YYYY-MM-DD`), for `Date` parameters.
+    case windowStartDate, windowEndDate
 
     init(_ value: JSONValue, path: String) throws(ScenarioError) {
-        let expected = "a string, a list of strings, or \"$<column>\" (\(Self.seenColumns.joined(separator: ", "))) or \"$window_start\" / \"$window_end\""
+        let expected = "a string, a list of strings, \"$<column>\" (a value of a column sent), \"$window_start\" / \"$window_end\" or \"$window_start_date\" / \"$window_end_date\""
         switch value {
         case .string(let s) where s.hasPrefix("$"):
             let name = String(s.dropFirst())
             switch name {
             case "window_start": self = .windowStart
             case "window_end": self = .windowEnd
-            case _ where Self.seenColumns.contains(name): self = .seen(column: name)
+            case "window_start_date": self = .windowStartDate
+            case "window_end_date": self = .windowEndDate
+            case _ where !name.isEmpty && name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }): self = .seen(column: name)
             default: throw .invalidValue(path: path, expected: expected, found: value.summary)
             }
         case .string(let s): self = .constant(s)

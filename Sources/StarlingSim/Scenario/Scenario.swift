@@ -1,4 +1,5 @@
 import Foundation
+import StarlingProject
 
 /// A scenario file (`"format": 1`): what to generate and, for load runs, how to send it.
 public struct Scenario: Sendable {
@@ -11,6 +12,9 @@ public struct Scenario: Sendable {
     /// Default size of `starling generate` when neither `--events` nor `--duration` is given.
     public var events: Int
     public var datasources: [DatasourceConfig]
+    /// The Tinybird project folder the scenario describes (`"project"`, resolved against the
+    /// scenario's folder); nil: the seed project.
+    public var project: String?
     /// How `starling run` replays it.
     public var run: RunConfig
 
@@ -60,8 +64,27 @@ public struct Scenario: Sendable {
             try reader.finish()
         }
         let events = try root.int("events", default: 10_000, in: 1...Int.max)
-        let datasources = try Scenario.readDatasources(&root)
-        let run = try Scenario.readRun(&root)
+        var projectPath: String?
+        var project: ProjectFolder?
+        if let path = try root.optionalString("project") {
+            let resolved = Scenario.resolve(path, against: source)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw .invalidValue(path: "$.project", expected: "a Tinybird project folder (datasources/*.datasource, endpoints/*.pipe)", found: "\"\(path)\" (no folder at \(resolved))")
+            }
+            do {
+                project = try ProjectFolder(path: resolved)
+            } catch {
+                throw .project(error.description)
+            }
+            projectPath = resolved
+        }
+        let datasources = try Scenario.readDatasources(&root, project: project)
+        var runListsQueries = false
+        if case .object(let fields)? = root.peek("run") { runListsQueries = fields["queries"] != nil }
+        var run = try Scenario.readRun(&root)
+        if let project, !runListsQueries { run.queries = Scenario.inferredQueries(project) }
+        try Scenario.checkSampledColumns(run.queries, datasources: datasources)
         self.name = name
         self.description = description
         self.seed = seed
@@ -69,7 +92,59 @@ public struct Scenario: Sendable {
         self.clock = clock
         self.events = events
         self.datasources = datasources
+        self.project = projectPath
         self.run = run
+    }
+
+    /// A `$column` query parameter must name a column of a datasource the scenario sends, or it
+    /// would never be drawn.
+    static func checkSampledColumns(_ queries: [QueryConfig], datasources: [DatasourceConfig]) throws(ScenarioError) {
+        let columns = Set(datasources.flatMap(\.columns))
+        for (i, query) in queries.enumerated() {
+            for (name, sampler) in query.parameters {
+                guard case .seen(let column) = sampler, !columns.contains(column) else { continue }
+                throw .invalidValue(path: "$.run.queries[\(i)].parameters.\(name)", expected: "\"$<column>\" naming a column of the scenario's datasources (\(columns.sorted().joined(separator: ", ")))", found: "\"$\(column)\"")
+            }
+        }
+    }
+
+    /// A path as written in a scenario: absolute, or relative to the scenario file's folder.
+    static func resolve(_ path: String, against source: String) -> String {
+        if path.hasPrefix("/") { return path }
+        let folder = (source as NSString).deletingLastPathComponent
+        let base = folder.isEmpty ? FileManager.default.currentDirectoryPath : folder
+        return ((base as NSString).appendingPathComponent(path) as NSString).standardizingPath
+    }
+
+    /// The datasources of a project scenario: each one the scenario lists (seed names keep their
+    /// hand-written models), or, when it lists none, every datasource of the project that receives
+    /// events, with inferred specs.
+    static func readDatasources(_ root: inout ObjectReader, project: ProjectFolder?) throws(ScenarioError) -> [DatasourceConfig] {
+        guard let project else { return try readDatasources(&root) }
+        guard var sources = try root.object("datasources") else {
+            var all: [DatasourceConfig] = []
+            for schema in project.eventDatasources {
+                all.append(DatasourceConfig(name: schema.name, model: .spec(try SpecConfig(schema: schema, path: "$.datasources.\(schema.name)"))))
+            }
+            guard !all.isEmpty else { throw .invalidValue(path: "$.project", expected: "a project with a .datasource that receives events", found: "none") }
+            return all
+        }
+        var datasources: [DatasourceConfig] = []
+        for name in sources.keys {
+            guard let value = sources.value(name) else { continue }
+            var reader = try ObjectReader(value, path: sources.childPath(name))
+            if DatasourceConfig.names.contains(name) {
+                datasources.append(try DatasourceConfig(name: name, reading: &reader))
+            } else if let schema = project.datasources[name] {
+                let share = try reader.double("share", default: 1, in: 0...1e9)
+                datasources.append(DatasourceConfig(name: name, share: share, model: .spec(try SpecConfig(schema: schema, reading: &reader))))
+            } else {
+                throw .invalidValue(path: sources.childPath(name), expected: "a datasource of the project (\(project.eventDatasources.map(\.name).joined(separator: ", ")))", found: "\"\(name)\"")
+            }
+            try reader.finish()
+        }
+        guard !datasources.isEmpty else { throw .invalidValue(path: "$.datasources", expected: "one or more datasources of the project", found: "none") }
+        return datasources
     }
 
     static func readDatasources(_ root: inout ObjectReader) throws(ScenarioError) -> [DatasourceConfig] {
@@ -121,6 +196,8 @@ public struct DatasourceConfig: Sendable {
         case footTraffic(FootTrafficConfig)
         case ecommerce(EcommerceConfig)
         case journeys(JourneyConfig)
+        /// Described by the project's `.datasource` schema and field specs.
+        case spec(SpecConfig)
     }
 
     public var name: String

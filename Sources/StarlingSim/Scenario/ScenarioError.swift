@@ -7,6 +7,8 @@ public enum ScenarioError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidValue(path: String, expected: String, found: String)
     case unknownKey(path: String, allowed: [String])
     case unknownScenario(name: String, known: [String])
+    /// The project a scenario names cannot be read: `file:line: expected …`.
+    case project(String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,8 @@ public enum ScenarioError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): expected \(expected), found \(found)"
         case .unknownKey(let path, let allowed):
             return "\(path): unknown key; allowed here: \(allowed.sorted().joined(separator: ", "))"
+        case .project(let message):
+            return message
         case .unknownScenario(let name, let known):
             return "no scenario file or built-in scenario named '\(name)'; built-in: \(known.joined(separator: ", "))"
         }

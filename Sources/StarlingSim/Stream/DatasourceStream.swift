@@ -1,11 +1,13 @@
 /// The event stream of one datasource of a scenario, whichever its domain: what the CLI and the load
-/// engine iterate without caring about the model's type. Exactly one of the three streams is set;
+/// engine iterate without caring about the model's type. Exactly one of the four streams is set;
 /// they are optionals (not enum payloads) so that advancing one mutates it in place, never copies it.
 public struct DatasourceStream: Sendable {
     public let name: String
     public internal(set) var footTraffic: EventStream<FootTrafficModel>?
     public internal(set) var ecommerce: EventStream<EcommerceModel>?
     public internal(set) var journeys: EventStream<JourneyModel>?
+    /// A datasource described by its schema and field specs.
+    public internal(set) var spec: EventStream<SpecModel>?
 
     /// The stream of `config` from `start`; `end` (exclusive) bounds simulated time when given.
     public init(_ config: DatasourceConfig, seed: UInt64, start: Int64, end: Int64? = nil, shard: ShardSpec = .whole) {
@@ -19,12 +21,14 @@ public struct DatasourceStream: Sendable {
             ecommerce = EventStream(model: EcommerceModel(config: c, seed: seed), seed: seed, start: start, end: end, shard: shard)
         case .journeys(let c):
             journeys = EventStream(model: JourneyModel(config: c, seed: seed), seed: seed, start: start, end: end, shard: shard)
+        case .spec(let c):
+            spec = EventStream(model: SpecModel(config: c, seed: seed), seed: seed, start: start, end: end, shard: shard)
         }
     }
 
     /// Events produced so far across all shards (the position in the unsharded stream).
     public var produced: Int {
-        footTraffic?.produced ?? ecommerce?.produced ?? journeys?.produced ?? 0
+        footTraffic?.produced ?? ecommerce?.produced ?? journeys?.produced ?? spec?.produced ?? 0
     }
 
     /// Encodes the next event of the whole stream into `encoder` when this shard owns it.
@@ -44,6 +48,7 @@ public struct DatasourceStream: Sendable {
     mutating func encodeNextRow(into encoder: inout some RowEncoder, timestamp: Int64?) -> (time: Int64, written: Bool)? {
         if footTraffic != nil { return footTraffic?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil }
         if ecommerce != nil { return ecommerce?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil }
+        if spec != nil { return spec?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil }
         return journeys?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil
     }
 }

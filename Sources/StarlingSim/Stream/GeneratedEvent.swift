@@ -1,8 +1,10 @@
-/// One event of any datasource, for code that handles all three (the load engine, the oracles).
+/// One event of any datasource, for code that handles them all (the load engine, the oracles).
 public enum GeneratedEvent: Sendable, Equatable {
     case visit(StoreVisit)
     case commerce(CommerceEvent)
     case touchpoint(Touchpoint)
+    /// A row of a datasource described by its schema and field specs.
+    case row(SpecRow)
 
     /// The event's simulated Unix second.
     public var time: Int64 {
@@ -10,6 +12,7 @@ public enum GeneratedEvent: Sendable, Equatable {
         case .visit(let e): return e.time
         case .commerce(let e): return e.time
         case .touchpoint(let e): return e.time
+        case .row(let e): return e.time
         }
     }
 
@@ -19,6 +22,7 @@ public enum GeneratedEvent: Sendable, Equatable {
         case .visit(let e): e.encode(into: &encoder, timestamp: timestamp)
         case .commerce(let e): e.encode(into: &encoder, timestamp: timestamp)
         case .touchpoint(let e): e.encode(into: &encoder, timestamp: timestamp)
+        case .row(let e): e.encode(into: &encoder, timestamp: timestamp)
         }
     }
 
@@ -28,6 +32,7 @@ public enum GeneratedEvent: Sendable, Equatable {
         case .visit(var e): e.time = time; return .visit(e)
         case .commerce(var e): e.time = time; return .commerce(e)
         case .touchpoint(var e): e.time = time; return .touchpoint(e)
+        case .row(var e): e.time = time; return .row(e)
         }
     }
 
@@ -67,6 +72,8 @@ public enum GeneratedEvent: Sendable, Equatable {
             case "action": return e.kind.action
             default: return nil
             }
+        case .row(let e):
+            return e.value(ofColumn: column)
         }
     }
 }
@@ -74,7 +81,7 @@ public enum GeneratedEvent: Sendable, Equatable {
 extension DatasourceStream {
     /// The next event of the whole stream, with whether this shard owns it; nil at the end.
     public mutating func nextEvent() -> (event: GeneratedEvent, owned: Bool)? {
-        let shard = footTraffic?.shard ?? ecommerce?.shard ?? journeys?.shard ?? .whole
+        let shard = footTraffic?.shard ?? ecommerce?.shard ?? journeys?.shard ?? spec?.shard ?? .whole
         return nextEventAndOwner().map { ($0.event, $0.owner == shard.index) }
     }
 
@@ -85,6 +92,9 @@ extension DatasourceStream {
         }
         if ecommerce != nil {
             return ecommerce?.nextEventAndOwner().map { (.commerce($0.event), $0.owner) } ?? nil
+        }
+        if spec != nil {
+            return spec?.nextEventAndOwner().map { (.row($0.event), $0.owner) } ?? nil
         }
         return journeys?.nextEventAndOwner().map { (.touchpoint($0.event), $0.owner) } ?? nil
     }

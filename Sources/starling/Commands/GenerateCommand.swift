@@ -6,13 +6,14 @@ import StarlingSim
 enum GenerateCommand {
     static let spec = CommandSpec(
         verb: "generate",
-        usage: "starling generate <scenario> [options]",
+        usage: "starling generate <scenario> [options]\n       starling generate --project DIR [options]",
         summary: """
         Writes a scenario's events as fixture files: <datasource>.ndjson (or .csv) per datasource.
         The same scenario and seed always give byte-identical files.
         """,
         arguments: [("<scenario>", "a scenario file, or the name of a built-in one (see 'starling scenarios')")],
         options: [
+            .value("--project", "DIR", "no scenario: every datasource of this Tinybird project, each column generated as 'starling init --project DIR' infers it"),
             .value("--events", "N", "the first N events of the stream, split over the datasources by share (default: the scenario's \"events\")"),
             .value("--duration", "D", "every event in D of simulated time from the scenario's start (90s, 10m, 24h, 7d)"),
             .value("--seed", "S", "override the scenario's seed"),
@@ -27,6 +28,7 @@ enum GenerateCommand {
             starling generate ecommerce --events 1000000 --out fixtures/
             starling generate scenarios/foot-traffic.json --duration 7d --shard 0/4 --out shard0/
             starling generate ci-smoke --events 3000 --tinybird-project tinybird/
+            starling generate --project scenarios/examples/web-analytics --events 1000 --out -
             """),
             ("EXIT CODES", "0 written; 1 usage or bad input (the scenario, an option, an unusable --out folder)."),
         ])
@@ -49,8 +51,13 @@ enum GenerateCommand {
             let outOption = args.value("--out")
             let project = args.value("--tinybird-project")
             let out = outOption ?? "."
-            let scenarioName = try args.positionals(count: 1...1, names: "<scenario>")[0]
-            let scenario = try ScenarioCatalog().load(scenarioName)
+            let scenario: Scenario
+            if let own = args.value("--project") {
+                _ = try args.positionals(count: 0...0, names: "")
+                scenario = try Scenario.inferring(project: own)
+            } else {
+                scenario = try ScenarioCatalog().load(try args.positionals(count: 1...1, names: "<scenario>")[0])
+            }
 
             if let project {
                 try writeTinybirdProject(scenario, options: options, directory: project)

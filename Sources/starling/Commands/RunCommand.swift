@@ -80,6 +80,11 @@ enum RunCommand {
             }
             let name = try args.positionals(count: 1...1, names: "<scenario>")[0]
             let scenario = try catalog.load(name)
+            if let own = scenario.project {
+                // A scenario of the user's project: the local target serves it, its pipes are checked.
+                options.localTarget.project = own
+                options.pipes = try ProjectFolder(path: own).pipes
+            }
             options.scenarioText = FileManager.default.contents(atPath: try catalog.resolve(name)).map { String(decoding: $0, as: UTF8.self) }
             let (outcome, folder) = try LoadRun.execute(scenario, options: options) { message in
                 FileHandle.standardError.write(Data("starling: \(message)\n".utf8))

@@ -1,0 +1,118 @@
+import Foundation
+import StarlingProject
+
+/// A scenario for any Tinybird project: what `starling init --project DIR` writes (every
+/// datasource's inferred specs and every endpoint's query spelled out, ready to edit) and what
+/// `starling generate --project DIR` uses when there is no scenario file.
+extension Scenario {
+    /// The scenario `init` writes for the project at `path`, as JSON text.
+    public static func initText(project path: String) throws(ScenarioError) -> String {
+        let folder = try readProject(path)
+        let absolute = (path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path) as String)
+        let resolved = (absolute as NSString).standardizingPath
+        var datasources: [String] = []
+        for schema in folder.eventDatasources {
+            let config = try SpecConfig(schema: schema, path: "$.datasources.\(schema.name)")
+            let columns = zip(schema.columns, config.columns).map { "        \(FieldSpec.quoted($0.0.name)): \($0.1.jsonText)" }
+            datasources.append("""
+                \(FieldSpec.quoted(schema.name)): {
+                  "sessions_per_hour": \(SpecLiteral.text(of: config.sessionsPerHour)),
+                  "columns": {
+            \(columns.joined(separator: ",\n"))
+                  }
+                }
+            """)
+        }
+        guard !datasources.isEmpty else {
+            throw .invalidValue(path: "--project", expected: "a project with a .datasource that receives events", found: "none in \(resolved)")
+        }
+        let queries = inferredQueries(folder).map { query in
+            let parameters = query.parameters.map { "\(FieldSpec.quoted($0.name)): \($0.sampler.jsonText)" }
+            return "      {\"pipe\": \(FieldSpec.quoted(query.pipe)), \"rate\": \(SpecLiteral.text(of: query.rate))"
+                + (parameters.isEmpty ? "" : ", \"parameters\": {\(parameters.joined(separator: ", "))}") + "}"
+        }
+        let name = (resolved as NSString).lastPathComponent
+        return """
+        {
+          "format": 1,
+          "name": \(FieldSpec.quoted(name)),
+          "description": \(FieldSpec.quoted("Written by starling init --project: every column's spec inferred from its type and name, every endpoint queried. Edit the specs (entity, attribute_of, one_of, sessions…) to make the data look like yours.")),
+          "project": \(FieldSpec.quoted(resolved)),
+          "seed": 1,
+          "start": "2025-06-02 00:00:00",
+          "events": 100000,
+          "datasources": {
+        \(datasources.joined(separator: ",\n"))
+          },
+          "run": {
+            "duration": "30s",
+            "event_time": "simulated",
+            "ingest": {"rate": {"shape": "constant", "per_second": 200}, "batch_max_events": 200, "batch_max_linger": "100ms", "wait": true},
+            "queries": [
+        \(queries.joined(separator: ",\n"))
+            ]
+          }
+        }
+
+        """
+    }
+
+    /// The scenario of `initText`, parsed: for `generate --project` with no scenario file.
+    public static func inferring(project path: String) throws(ScenarioError) -> Scenario {
+        try Scenario(json: Data(try initText(project: path).utf8), source: "(inferred from \(path))")
+    }
+
+    static func readProject(_ path: String) throws(ScenarioError) -> ProjectFolder {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .invalidValue(path: "--project", expected: "a Tinybird project folder (datasources/*.datasource, endpoints/*.pipe)", found: "\"\(path)\" (no such folder)")
+        }
+        do {
+            return try ProjectFolder(path: path)
+        } catch {
+            throw .project(error.description)
+        }
+    }
+
+    /// Every endpoint at one query per second, each parameter drawn as the SQL uses it: a DateTime
+    /// or Date bound on a column → a window inside the data sent so far; a String compared with a
+    /// column (or named like one) → a value of that column that was sent; the LIMIT → a small
+    /// integer. Other parameters keep their defaults.
+    static func inferredQueries(_ project: ProjectFolder) -> [QueryConfig] {
+        let columns = Set(project.datasources.values.flatMap { $0.columns.map(\.name) })
+        return project.pipes.keys.sorted().compactMap { name in
+            guard let spec = project.pipes[name] else { return nil }
+            var parameters: [(name: String, sampler: ParameterSampler)] = []
+            for parameter in spec.parameters {
+                switch parameter.kind {
+                case .dateTime where parameter.lowerBoundOf != nil: parameters.append((parameter.name, .windowStart))
+                case .dateTime where parameter.upperBoundOf != nil: parameters.append((parameter.name, .windowEnd))
+                case .date where parameter.lowerBoundOf != nil: parameters.append((parameter.name, .windowStartDate))
+                case .date where parameter.upperBoundOf != nil: parameters.append((parameter.name, .windowEndDate))
+                case .integer where parameter.isLimit: parameters.append((parameter.name, .oneOf(["5", "10", "50"])))
+                case .string:
+                    if let column = [parameter.equalsColumn, parameter.name].compactMap({ $0 }).first(where: columns.contains) {
+                        parameters.append((parameter.name, .seen(column: column)))
+                    }
+                default: break
+                }
+            }
+            return QueryConfig(pipe: name, rate: 1, parameters: parameters)
+        }
+    }
+}
+
+extension ParameterSampler {
+    /// The sampler as scenario JSON.
+    public var jsonText: String {
+        switch self {
+        case .constant(let value): return FieldSpec.quoted(value)
+        case .oneOf(let values): return "[\(values.map { Int($0) != nil ? $0 : FieldSpec.quoted($0) }.joined(separator: ", "))]"
+        case .seen(let column): return FieldSpec.quoted("$\(column)")
+        case .windowStart: return "\"$window_start\""
+        case .windowEnd: return "\"$window_end\""
+        case .windowStartDate: return "\"$window_start_date\""
+        case .windowEndDate: return "\"$window_end_date\""
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import StarlingProject
+
+/// The domain model of a spec-described datasource. A session draws its entity and, with a
+/// `sessions` state machine, its states and the gaps between its events; the events carry only
+/// their coordinates (session, place, state, entity). Column values are drawn when an event is
+/// written, from a stream keyed by those coordinates (attributes: by column and entity), so an
+/// event is small and copyable, and the same event always writes the same bytes.
+public struct SpecModel: DomainModel {
+    public static let datasource = ""
+
+    public let config: SpecConfig
+    let tables: SpecTables
+    let sessionEntity: Zipf?
+    let startChoice: AliasTable
+    let nextChoice: [AliasTable]
+
+    public init(config: SpecConfig, seed: UInt64) {
+        self.config = config
+        tables = SpecTables(config: config, seed: seed)
+        sessionEntity = config.sessionEntity.map { Zipf(count: $0.count, exponent: $0.zipf) }
+        startChoice = AliasTable(weights: config.sessions?.start.map(\.weight) ?? [1])
+        nextChoice = config.sessions?.states.map { AliasTable(weights: $0.next.map(\.weight)) } ?? []
+    }
+
+    public var peakSessionsPerSecond: Double { config.sessionsPerHour / 3600 }
+
+    public func intensity(at t: Int64) -> Double { config.dailyCurve.intensity(at: t) }
+
+    public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [SpecRow]) -> Int {
+        var rng = Xoshiro256(seed: seed, stream: StreamTag("spec-session"), index: UInt64(index))
+        // Entity numbers are 1-based (the `{n}` of the format); sharding uses the 0-based rank.
+        let entity = sessionEntity?.sample(using: &rng) ?? index
+        guard let sessions = config.sessions else {
+            events.append(SpecRow(time: start, session: index, position: 0, state: -1, entity: entity, tables: tables))
+            return entity
+        }
+        var state: Int? = sessions.start[startChoice.sample(using: &rng)].state
+        var time = start
+        var position = 0
+        while let current = state, position < sessions.maxEvents {
+            events.append(SpecRow(time: time, session: index, position: position, state: current, entity: entity, tables: tables))
+            position += 1
+            state = sessions.states[current].next[nextChoice[current].sample(using: &rng)].state
+            time += max(0, Int64(sessions.states[current].gap.sample(using: &rng).rounded()))
+        }
+        return entity
+    }
+}
+
+/// What writing a spec row needs, compiled once per stream: each column's generator (per session
+/// state, with the state's overrides), the NDJSON object layout of the columns' JSON paths, the
+/// populations. Immutable; shared by the events of one stream.
+final class SpecTables: Sendable {
+    let seed: UInt64
+    let columnNames: [String]
+    let columnTypes: [ColumnType]
+    /// Generators by column; `byState[s][c]` when state `s` overrides column `c`.
+    let generators: [CompiledField]
+    let byState: [[CompiledField]]
+    /// The NDJSON row: literal bytes (keys, braces) and columns, in order.
+    let layout: [LayoutStep]
+    /// Index of the session entity among `entities` (nil: sessions are not tied to an entity).
+    let sessionEntity: Int?
+    /// Every population, by name order; the session's member is drawn once per session, the others
+    /// per event.
+    let entities: [EntityTable]
+    /// The random stream of each column's values, and of each population's per-event members.
+    let columnTags: [StreamTag]
+    let entityTags: [StreamTag]
+
+    init(config: SpecConfig, seed: UInt64) {
+        self.seed = seed
+        columnNames = config.schema.columns.map(\.name)
+        columnTypes = config.schema.columns.map(\.type)
+        let names = config.entities.keys.sorted()
+        entities = names.map { EntityTable(config.entities[$0] ?? EntitySpec(name: $0)) }
+        columnTags = columnNames.map { StreamTag(name: "column:\($0)") }
+        entityTags = names.map { StreamTag(name: "entity:\($0)") }
+        sessionEntity = config.sessionEntity.flatMap { e in names.firstIndex(of: e.name) }
+        let compiler = FieldCompiler(entityNames: names)
+        generators = zip(config.columns, config.schema.columns).map { compiler.compile($0, column: $1.name, type: $1.type) }
+        byState = (config.sessions?.states ?? []).map { state in
+            config.schema.columns.enumerated().map { index, column in
+                state.overrides[index].map { compiler.compile($0, column: column.name, type: column.type) } ?? compiler.compile(config.columns[index], column: column.name, type: column.type)
+            }
+        }
+        layout = LayoutStep.plan(config.schema.columns.map(\.path))
+    }
+}
+
+/// One population's ids: Zipf popularity and the format around `{n}`.
+struct EntityTable: Sendable {
+    let popularity: Zipf
+    let prefix: [UInt8]
+    let suffix: [UInt8]
+
+    init(_ spec: EntitySpec) {
+        popularity = Zipf(count: spec.count, exponent: spec.zipf)
+        let parts = spec.format.components(separatedBy: "{n}")
+        prefix = Array((parts.first ?? "").utf8)
+        suffix = Array(parts.dropFirst().joined(separator: "{n}").utf8)
+    }
+}
+
+/// One step of writing an NDJSON row: bytes as they are, or a column's value.
+enum LayoutStep: Sendable, Equatable {
+    case literal([UInt8])
+    case column(Int)
+
+    /// Nests columns by their JSON paths (`$.utm.source`, `$.utm.medium` → `"utm":{"source":…,
+    /// "medium":…}`), objects in the order their first column appears. `[:]` ends a path: the
+    /// column's value is the array.
+    static func plan(_ paths: [[DatasourceSchema.PathComponent]]) -> [LayoutStep] {
+        final class Node {
+            var children: [(key: String, node: Node)] = []
+            var column: Int?
+        }
+        let root = Node()
+        for (index, path) in paths.enumerated() {
+            var node = root
+            let keys = path.compactMap { if case .key(let k) = $0 { k } else { nil } }
+            for key in keys {
+                if let existing = node.children.first(where: { $0.key == key }) {
+                    node = existing.node
+                } else {
+                    let child = Node()
+                    node.children.append((key, child))
+                    node = child
+                }
+            }
+            if node.column == nil { node.column = index }
+        }
+        var steps: [LayoutStep] = []
+        var pending: [UInt8] = []
+        func emit(_ node: Node) {
+            if let column = node.column {  // a column at a prefix of others' paths (a Map and one of its keys) writes the whole value
+                steps.append(.literal(pending))
+                pending = []
+                steps.append(.column(column))
+                return
+            }
+            pending += Array("{".utf8)
+            for (i, child) in node.children.enumerated() {
+                if i > 0 { pending += Array(",".utf8) }
+                pending += Array(FieldSpec.quoted(child.key).utf8) + Array(":".utf8)
+                emit(child.node)
+            }
+            pending += Array("}".utf8)
+        }
+        emit(root)
+        steps.append(.literal(pending + Array("\n".utf8)))
+        return steps.filter { if case .literal(let bytes) = $0 { !bytes.isEmpty } else { true } }
+    }
+}

@@ -1,0 +1,34 @@
+import StarlingSim
+
+enum InitCommand {
+    static let spec = CommandSpec(
+        verb: "init",
+        usage: "starling init --project DIR",
+        summary: """
+        Writes a scenario for a Tinybird project to stdout: every datasource that receives events, with
+        each column's field spec inferred from its type and name and spelled out (entity ids, countries,
+        money, booleans, timestamps…), and every endpoint in the query mix with its parameters drawn as
+        its SQL uses them. Edit it (entity, attribute_of, one_of, sessions…) to make the data look like yours.
+        """,
+        options: [
+            .value("--project", "DIR", "the project folder (datasources/*.datasource, endpoints/*.pipe, as tb uses)"),
+        ],
+        sections: [
+            ("EXAMPLES", """
+            starling init --project scenarios/examples/web-analytics > my-scenario.json
+            starling run my-scenario.json
+            """),
+            ("EXIT CODES", "0 written; 1 usage or a project that cannot be read (the file and line are named)."),
+        ])
+
+    static func main(_ arguments: [String]) -> Int32 {
+        runCommand(spec, arguments) { args in
+            _ = try args.positionals(count: 0...0, names: "")
+            guard let project = args.value("--project") else {
+                throw UsageError(verb: "init", message: "give the project folder: starling init --project DIR")
+            }
+            print(try Scenario.initText(project: project), terminator: "")
+            return 0
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import StarlingProject
+import Testing
+@testable import StarlingSim
+
+/// Spec-described datasources: the example project's scenario, inferred scenarios, and the errors a
+/// user gets for a bad project or spec.
+@Suite struct SpecTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let example = root.appendingPathComponent("scenarios/examples/web-analytics").path
+
+    func webAnalytics() throws -> Scenario {
+        let path = Self.example + "/scenario.json"
+        return try Scenario(json: try Data(contentsOf: URL(fileURLWithPath: path)), source: path)
+    }
+
+    func csvLines(_ config: DatasourceConfig, scenario: Scenario, limit: Int, shard: ShardSpec = .whole) -> [String] {
+        var stream = DatasourceStream(config, seed: scenario.seed, start: scenario.start, shard: shard)
+        var encoder = CSVEncoder()
+        while stream.produced < limit, stream.encodeNext(into: &encoder) != nil {}
+        return String(decoding: encoder.bytes, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    func objects(_ lines: [String]) throws -> [[String: Any]] {
+        try lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+    }
+
+    @Test func sameSeedSameBytesAnotherSeedOthers() throws {
+        let scenario = try webAnalytics()
+        let config = try #require(scenario.datasources.first)
+        let a = lines(config, scenario: scenario, limit: 3000, flushEvery: 1)
+        #expect(a.count == 3000)
+        #expect(a == lines(config, scenario: scenario, limit: 3000, flushEvery: 331))
+        #expect(csvLines(config, scenario: scenario, limit: 3000) == csvLines(config, scenario: scenario, limit: 3000))
+        var other = scenario
+        other.seed += 1
+        #expect(lines(config, scenario: other, limit: 3000) != a)
+    }
+
+    @Test(arguments: [1, 2, 3])
+    func shardsTogetherAreTheUnshardedOutput(count: Int) throws {
+        let scenario = try webAnalytics()
+        let config = try #require(scenario.datasources.first)
+        let whole = lines(config, scenario: scenario, limit: 2000)
+        let wholeCSV = csvLines(config, scenario: scenario, limit: 2000)
+        var union: [String] = [], unionCSV: [String] = []
+        var users: [Set<String>] = []
+        for i in 0..<count {
+            let shard = try #require(ShardSpec(parsing: "\(i)/\(count)"))
+            let part = lines(config, scenario: scenario, limit: 2000, shard: shard)
+            union += part
+            unionCSV += csvLines(config, scenario: scenario, limit: 2000, shard: shard)
+            users.append(Set(try objects(part).compactMap { $0["user_id"] as? String }))
+        }
+        #expect(union.sorted() == whole.sorted())
+        #expect(unionCSV.sorted() == wholeCSV.sorted())
+        for i in users.indices { for j in users.indices where j > i { #expect(users[i].isDisjoint(with: users[j]), "a visitor belongs to one shard") } }
+    }
+
+    @Test func nestedPathsShapeTheObjectAndAttributesStayWithTheirEntity() throws {
+        let scenario = try webAnalytics()
+        let rows = try objects(lines(try #require(scenario.datasources.first), scenario: scenario, limit: 3000))
+        var profile: [String: String] = [:]
+        var sessions: [String: [(time: String, utm: Any?)]] = [:]
+        for row in rows {
+            let location = try #require(row["location"] as? [String: Any])
+            let utm = try #require(row["utm"] as? [String: Any])
+            let user = try #require(row["user_id"] as? String)
+            let traits = "\(row["device"] ?? "")|\(location["country"] ?? "")|\(location["city"] ?? "")"
+            #expect(profile[user].map { $0 == traits } ?? true, "device, country and city are attributes of the visitor")
+            profile[user] = traits
+            sessions[try #require(row["session_id"] as? String), default: []].append((try #require(row["timestamp"] as? String), utm["source"]))
+        }
+        #expect(profile.count > 100)
+        #expect(sessions.values.contains { $0.count > 2 }, "sessions have several page views")
+        for views in sessions.values {
+            #expect(views.map(\.time) == views.map(\.time).sorted(), "a session's views are in time order")
+            #expect(views.dropFirst().allSatisfy { $0.utm is NSNull }, "utm fields only on the landing view")
+        }
+        #expect(sessions.values.contains { !($0[0].utm is NSNull) } && sessions.values.contains { $0[0].utm is NSNull })
+    }
+
+    @Test func csvHasOneFieldPerColumnAndNullsAsBackslashN() throws {
+        let scenario = try webAnalytics()
+        let config = try #require(scenario.datasources.first)
+        let rows = csvLines(config, scenario: scenario, limit: 500)
+        #expect(rows.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == config.columns.count })
+        #expect(rows.contains { $0.contains(",\\N,") })
+    }
+
+    @Test func initSpellsOutEverySpecAndReadsBackEqual() throws {
+        let text = try Scenario.initText(project: Self.example)
+        let scenario = try Scenario(json: Data(text.utf8), source: "init.json")
+        guard case .spec(let config)? = scenario.datasources.first?.model else { Issue.record("page_views is spec-described"); return }
+        #expect(config.given == Set(config.schema.columns.map(\.name)), "every column spelled out")
+        for spec in config.columns { #expect(try FieldSpec(reading: JSONValue.parse(Data(spec.jsonText.utf8), source: "spec"), path: "$") == spec, "\(spec.jsonText)") }
+        #expect(scenario.run.queries.map(\.pipe) == ["bounce_rate", "daily_pageviews", "sessions_by_source", "trending_pages"])
+        let trending = try #require(scenario.run.queries.last)
+        let drawn = Dictionary(uniqueKeysWithValues: trending.parameters.map { ($0.name, $0.sampler) })
+        #expect(drawn == ["start_date": .windowStart, "end_date": .windowEnd, "limit": .oneOf(["5", "10", "50"])])
+        #expect(scenario.run.queries[1].parameters.first { $0.name == "start_day" }?.sampler == .windowStartDate)
+        #expect(scenario.run.queries[0].parameters.first { $0.name == "pathname" }?.sampler == .seen(column: "pathname"))
+        #expect(try Scenario.inferring(project: Self.example).datasources.map(\.name) == ["page_views"])
+    }
+
+    @Test func defaultsFromTypeAndName() {
+        #expect(FieldSpec.inferred(name: "user_id", type: .string) == .entity(EntitySpec(name: "user", count: 10_000, zipf: 1, format: "user_{n}")))
+        #expect(FieldSpec.inferred(name: "country", type: .lowCardinality(.string)) == .fake(.country))
+        #expect(FieldSpec.inferred(name: "created_at", type: .dateTime64(precision: 3)) == .time)
+        #expect(FieldSpec.inferred(name: "is_member", type: .bool) == .bool(rate: 0.3))
+        #expect(FieldSpec.inferred(name: "has_coupon", type: .integer(bits: 8, signed: false)) == .oneOf([.number("0"), .number("1")], weights: [0.7, 0.3]))
+        if case .number(let n)? = FieldSpec.inferred(name: "price", type: .decimal(precision: 10, scale: 2)), case .logNormal = n.distribution {
+            #expect(n.decimals == 2)
+        } else {
+            Issue.record("price is log-normal money")
+        }
+        #expect(FieldSpec.inferred(name: "state", type: .enumeration(["a", "b"])) == .oneOf([.string("a"), .string("b")], weights: [1, 0.5]))
+        if case .oneOf(let values, _)? = FieldSpec.inferred(name: "plan", type: .lowCardinality(.string)) { #expect(values.count == 6) } else { Issue.record("a small set") }
+        #expect(FieldSpec.inferred(name: "email", type: .nullable(.string)) == .nullable(.fake(.email), rate: 0.05))
+        #expect(FieldSpec.inferred(name: "pair", type: .other("Tuple(String, UInt8)")) == nil)
+    }
+
+    /// A project folder with one datasource, for the error tests.
+    func project(_ schema: String) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("starling-spec-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("datasources"), withIntermediateDirectories: true)
+        try Data(schema.utf8).write(to: folder.appendingPathComponent("datasources/events.datasource"))
+        return folder.path
+    }
+
+    func error(project path: String, columns: String = "{}", extra: String = "") -> String? {
+        let json = #"{"format": 1, "project": "\#(path)", "datasources": {"events": {"columns": \#(columns)\#(extra)}}}"#
+        do {
+            _ = try Scenario(json: Data(json.utf8), source: "s.json")
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func badProjectsAndSpecsSayWhatAndWhere() throws {
+        let good = try project("SCHEMA >\n    `ts` DateTime `json:$.ts`,\n    `user_id` String `json:$.user.id`,\n    `pair` Tuple(String, UInt8) `json:$.pair`\n")
+        let pair = try #require(error(project: good))
+        #expect(pair.hasPrefix("$.datasources.events.columns.pair: expected a field spec: Starling has no default generator for type Tuple(String, UInt8)"))
+        #expect(pair.contains("events.datasource:4"))
+        let unknownKey = try #require(error(project: good, columns: #"{"pair": {"value": "x"}, "ts": {"time": true, "colour": 1}}"#))
+        #expect(unknownKey.hasPrefix("$.datasources.events.columns.ts.colour: unknown key"))
+        let twoKinds = try #require(error(project: good, columns: #"{"pair": {"value": "x"}, "user_id": {"uuid": true, "template": "u_{n}"}}"#))
+        #expect(twoKinds.hasPrefix("$.datasources.events.columns.user_id: expected exactly one of"))
+        let noColumn = try #require(error(project: good, columns: #"{"pair": {"value": "x"}, "nope": {"uuid": true}}"#))
+        #expect(noColumn.hasPrefix("$.datasources.events.columns.nope: expected a column of events"))
+        let orphan = try #require(error(project: good, columns: #"{"pair": {"value": "x"}, "user_id": {"attribute_of": "visitor", "fake": "city"}}"#))
+        #expect(orphan.hasPrefix("$.datasources.events.columns.user_id: expected attribute_of an entity"))
+        let badWeights = try #require(error(project: good, columns: #"{"pair": {"one_of": {"a": -1}}}"#))
+        #expect(badWeights.hasPrefix("$.datasources.events.columns.pair.one_of.a: expected a weight"))
+        let badState = try #require(error(project: good, columns: #"{"pair": {"value": "x"}}"#,
+                                          extra: #", "sessions": {"entity": "user", "states": {"a": {"next": {"b": 1}}}}"#))
+        #expect(badState.hasPrefix("$.datasources.events.sessions.states.a.next.b: expected a state (a)"))
+        #expect(error(project: good, columns: #"{"pair": {"value": "x"}}"#) == nil)
+
+        let broken = try project("SCHEMA >\n    `ts` DateTime `json:$.ts`,\n    `n` Int33 `json:$.n`\n")
+        let unparsable = try #require(error(project: broken))
+        #expect(unparsable.contains("events.datasource:3: expected a ClickHouse type for column n"))
+        #expect(error(project: "/nonexistent/project")?.hasPrefix("$.project: expected a Tinybird project folder") == true)
+    }
+}
