@@ -1,23 +1,24 @@
 import StarlingProject
 
 /// A field spec compiled for one column's type: alias tables built, literals encoded, and how the
-/// value is written (a number, a quoted string, `true`/`1`) decided once.
-indirect enum CompiledField: Sendable {
+/// value is written (a number, a quoted string, `true`/`1`) decided once. Only the recursive cases
+/// are boxed: reading a flat case copies no box.
+enum CompiledField: Sendable {
     case time(TimeForm)
     /// A member of `SpecTables.entities[index]`.
     case entity(Int)
-    case attribute(entity: Int, tag: StreamTag, CompiledField)
+    indirect case attribute(entity: Int, tag: StreamTag, CompiledField)
     case choice(AliasTable, [SpecText])
     case number(NumberSpec, NumberForm)
     case bool(rate: Double, BoolForm)
     case uuid(quoted: Bool)
     case template([TemplatePiece])
     case email, url, ipv4
-    case array(CompiledField, ClosedRange<Int>)
+    indirect case array(CompiledField, ClosedRange<Int>)
     /// A JSON object: as the text of a String column (`asText`), or a Map value.
     case object([(key: [UInt8], field: CompiledField)], asText: Bool)
     case constant(SpecText)
-    case nullable(CompiledField, rate: Double)
+    indirect case nullable(CompiledField, rate: Double)
 
     enum TimeForm: Sendable { case date, dateTime, dateTime64(Int) }
     enum NumberForm: Sendable { case integer, decimal(Int), text(Int) }

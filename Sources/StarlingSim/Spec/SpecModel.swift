@@ -55,11 +55,14 @@ final class SpecTables: Sendable {
     let seed: UInt64
     let columnNames: [String]
     let columnTypes: [ColumnType]
-    /// Generators by column; `byState[s][c]` when state `s` overrides column `c`.
+    /// Generators by column, then again for each session state (with its overrides): the generator
+    /// of column `c` in state `s` is at `(s + 1) * columnCount + c`. One flat list, so that the
+    /// writer borrows one buffer for a whole row.
     let generators: [CompiledField]
-    let byState: [[CompiledField]]
-    /// The NDJSON row: literal bytes (keys, braces) and columns, in order.
-    let layout: [LayoutStep]
+    /// The NDJSON row: literal bytes (keys, braces) and columns, in order; flattened into one byte
+    /// buffer and plain steps so that writing a row copies no reference.
+    let layoutBytes: [UInt8]
+    let layoutSteps: [FlatStep]
     /// Index of the session entity among `entities` (nil: sessions are not tied to an entity).
     let sessionEntity: Int?
     /// Every population, by name order; the session's member is drawn once per session, the others
@@ -79,13 +82,33 @@ final class SpecTables: Sendable {
         entityTags = names.map { StreamTag(name: "entity:\($0)") }
         sessionEntity = config.sessionEntity.flatMap { e in names.firstIndex(of: e.name) }
         let compiler = FieldCompiler(entityNames: names)
-        generators = zip(config.columns, config.schema.columns).map { compiler.compile($0, column: $1.name, type: $1.type) }
-        byState = (config.sessions?.states ?? []).map { state in
-            config.schema.columns.enumerated().map { index, column in
-                state.overrides[index].map { compiler.compile($0, column: column.name, type: column.type) } ?? compiler.compile(config.columns[index], column: column.name, type: column.type)
+        var generators = zip(config.columns, config.schema.columns).map { compiler.compile($0, column: $1.name, type: $1.type) }
+        for state in config.sessions?.states ?? [] {
+            for (index, column) in config.schema.columns.enumerated() {
+                generators.append(state.overrides[index].map { compiler.compile($0, column: column.name, type: column.type) } ?? generators[index])
             }
         }
-        layout = LayoutStep.plan(config.schema.columns.map(\.path))
+        self.generators = generators
+        var bytes: [UInt8] = []
+        var steps: [FlatStep] = []
+        for step in LayoutStep.plan(config.schema.columns.map(\.path)) {
+            switch step {
+            case .literal(let literal):
+                steps.append(FlatStep(start: bytes.count, count: literal.count, column: -1))
+                bytes += literal
+            case .column(let c):
+                steps.append(FlatStep(start: 0, count: 0, column: c))
+            }
+        }
+        layoutBytes = bytes
+        layoutSteps = steps
+    }
+
+    /// A literal (`column` -1: `count` bytes of `layoutBytes` from `start`) or a column.
+    struct FlatStep: Sendable {
+        var start: Int
+        var count: Int
+        var column: Int
     }
 }
 

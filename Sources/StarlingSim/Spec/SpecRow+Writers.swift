@@ -3,13 +3,18 @@ extension NDJSONEncoder {
     /// The row's layout: keys and braces pre-encoded, each column's value drawn in between.
     public mutating func specRow(_ event: SpecRow, timestamp: Int64?) {
         row.count = 0
-        for step in event.tables.layout {
-            switch step {
-            case .literal(let bytes):
-                row.reserve(bytes.count)
-                bytes.withUnsafeBufferPointer { row.put($0) }
-            case .column(let c):
-                event.write(column: c, into: &row, .json, timestamp: timestamp)
+        let tables = event.tables
+        let rowSeed = event.rowSeed
+        tables.layoutBytes.withUnsafeBufferPointer { literals in
+            tables.generators.withUnsafeBufferPointer { generators in
+                for step in tables.layoutSteps {
+                    if step.column < 0 {
+                        row.reserve(step.count)
+                        row.put(UnsafeBufferPointer(rebasing: literals[step.start..<step.start + step.count]))
+                    } else {
+                        event.write(column: step.column, generators, rowSeed: rowSeed, into: &row, .json, timestamp: timestamp)
+                    }
+                }
             }
         }
         row.flush(into: &bytes)
@@ -20,12 +25,15 @@ extension CSVEncoder {
     /// The columns in schema order; null is `\N`, arrays and maps ClickHouse literals.
     public mutating func specRow(_ event: SpecRow, timestamp: Int64?) {
         row.count = 0
-        for c in event.tables.columnNames.indices {
-            if c > 0 {
-                row.reserve(1)
-                row.put(UInt8(ascii: ","))
+        let rowSeed = event.rowSeed
+        event.tables.generators.withUnsafeBufferPointer { generators in
+            for c in 0..<event.tables.columnTags.count {
+                if c > 0 {
+                    row.reserve(1)
+                    row.put(UInt8(ascii: ","))
+                }
+                event.write(column: c, generators, rowSeed: rowSeed, into: &row, .csv, timestamp: timestamp)
             }
-            event.write(column: c, into: &row, .csv, timestamp: timestamp)
         }
         row.reserve(1)
         row.put(UInt8(ascii: "\n"))

@@ -42,27 +42,29 @@ public struct SpecRow: DomainEvent, Equatable {
     public func value(ofColumn name: String) -> String? {
         guard let column = tables.columnNames.firstIndex(of: name) else { return nil }
         var out = RowScratch(capacity: 256)
-        guard write(column: column, into: &out, .raw, timestamp: nil) else { return nil }
+        let written = tables.generators.withUnsafeBufferPointer { write(column: column, $0, rowSeed: rowSeed, into: &out, .raw, timestamp: nil) }
+        guard written else { return nil }
         return String(decoding: UnsafeBufferPointer(start: out.base, count: out.count), as: UTF8.self)
     }
 
-    /// The generator of column `c` for this event's state.
-    func field(_ c: Int) -> CompiledField {
-        state >= 0 && state < tables.byState.count ? tables.byState[state][c] : tables.generators[c]
-    }
+    /// The seed of this event's streams; column `c` draws from `rowSeed ^ columnTags[c]`.
+    var rowSeed: UInt64 { SplitMix64.mix(tables.seed ^ SplitMix64.mix(key &+ 0x9E37_79B9_7F4A_7C15)) }
 
-    /// Writes column `c`; false when the value drawn is null.
-    @discardableResult
-    func write(column c: Int, into out: inout RowScratch, _ context: SpecContext, timestamp: Int64?) -> Bool {
-        var rng = Xoshiro256(seed: tables.seed, stream: tables.columnTags[c], index: key)
-        return write(field(c), into: &out, context, rng: &rng, timestamp: timestamp)
+    /// Writes column `c` with the generator of this event's state (`generators`: `tables.generators`,
+    /// passed borrowed so the hot path copies no reference); false when the value drawn is null.
+    @discardableResult @inline(__always)
+    func write(column c: Int, _ generators: UnsafeBufferPointer<CompiledField>, rowSeed: UInt64, into out: inout RowScratch, _ context: SpecContext, timestamp: Int64?) -> Bool {
+        var rng = Xoshiro256(seed: rowSeed ^ tables.columnTags[c].rawValue)
+        let columns = tables.columnTags.count
+        let index = (state + 1) * columns + c
+        return write(generators[index < generators.count ? index : c], into: &out, context, rng: &rng, timestamp: timestamp)
     }
 
     /// The member of population `e` this event names: the session's own, or one drawn per event
     /// (the same for every column of the event that names it).
     func member(_ e: Int) -> Int {
         if e == tables.sessionEntity { return entity }
-        var rng = Xoshiro256(seed: tables.seed, stream: tables.entityTags[e], index: key)
+        var rng = Xoshiro256(seed: rowSeed ^ tables.entityTags[e].rawValue)
         return tables.entities[e].popularity.sample(using: &rng)
     }
 
