@@ -80,6 +80,11 @@ public enum LoadRun {
         plan.startAt = options.startAt
         plan.showProgress = options.showProgress
         plan.pipes = options.pipes
+        // The reference replay needs a local target of its own: the scenario's project, or the seed
+        // project when a seed scenario asks for it (`checks.reference: true`).
+        if scenario.run.checks.reference ?? (scenario.project != nil) {
+            plan.referenceProject = scenario.project ?? options.localTarget.project
+        }
         let transport = SocketTransport(target: target.url)
         defer { transport.close() }
         do {

@@ -18,6 +18,8 @@ public indirect enum ExpectedValue: Sendable, Hashable, Codable {
     case array([ExpectedValue])
     /// An array whose element order SQL does not define (groupArray): compared as a multiset.
     case multiset([ExpectedValue])
+    /// SQL NULL (a reference replay's answer).
+    case null
 
     /// Whether the printed value depends on float noise: a `round(x, 2)` of a float sum whose x lies
     /// within float error of a half cent (as the average of two amounts whose cents add up to an odd
@@ -29,7 +31,7 @@ public indirect enum ExpectedValue: Sendable, Hashable, Codable {
             let scaled = abs(x * 100)
             return abs(scaled - scaled.rounded(.down) - 0.5) <= 1e-9 * max(1, scaled)
         case .array(let items), .multiset(let items): return items.contains(where: \.roundsOnFloatNoise)
-        case .string, .integer, .float, .rounded2, .dateTime: return false
+        case .string, .integer, .float, .rounded2, .dateTime, .null: return false
         }
     }
 
@@ -43,6 +45,7 @@ public indirect enum ExpectedValue: Sendable, Hashable, Codable {
         case .dateTime(let t): return "\"\(formatTimestamp(t))\""
         case .array(let items): return "[" + items.map(\.rendered).joined(separator: ",") + "]"
         case .multiset(let items): return "multiset[" + items.map(\.rendered).joined(separator: ",") + "]"
+        case .null: return "null"
         }
     }
 }

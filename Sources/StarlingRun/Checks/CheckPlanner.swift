@@ -38,14 +38,16 @@ public enum CheckPlanner {
     /// (stage 2's limits included): each pipe's defaults and limit bases always, then every single
     /// option of every pipe taken in turn (so a pipe without parameters leaves its share to the
     /// others), then pairs in turn, until the budget is spent.
-    public static func plan(pipes: [String], specs: [String: PipeSpec], profile: DataProfile, seed: UInt64, budget: Int) -> [PlannedCheck] {
+    /// `datasourceOf`: the datasource whose events a pipe's parameters are drawn from.
+    public static func plan(pipes: [String], specs: [String: PipeSpec], profile: DataProfile, seed: UInt64, budget: Int,
+                            datasourceOf: (String) -> String? = PipeOracles.datasource(of:)) -> [PlannedCheck] {
         guard !pipes.isEmpty else { return [] }
         var rng = Xoshiro256(seed: seed, stream: StreamTag("check-plan"), index: 0)
         var kept: [[PlannedCheck]] = []
         var singles: [[PlannedCheck]] = []
         var pairs: [[PlannedCheck]] = []
         for pipe in pipes {
-            guard let spec = specs[pipe], let datasource = PipeOracles.datasource(of: pipe) else {
+            guard let spec = specs[pipe], let datasource = datasourceOf(pipe) else {
                 kept.append([PlannedCheck(pipe: pipe, parameters: [:], purpose: "defaults")])
                 singles.append([])
                 pairs.append([])
@@ -177,13 +179,13 @@ struct Facets {
     var limitName: String?
 
     init(_ spec: PipeSpec, datasource: String, profile: DataProfile) {
-        let timeColumn = DatasourceColumns.timeColumn[datasource]
+        let timeColumn = profile.timeColumns[datasource]
         let lower = spec.parameters.first { $0.kind == .dateTime && $0.lowerBoundOf == timeColumn }
         let upper = spec.parameters.first { $0.kind == .dateTime && $0.upperBoundOf == timeColumn }
         windows = Self.windows(lower: lower?.name, upper: upper?.name, seconds: profile.seconds(of: datasource))
         limitName = spec.parameters.first { $0.isLimit }?.name
         for parameter in spec.parameters where parameter.kind == .string {
-            guard let column = parameter.equalsColumn else { continue }
+            guard let column = profile.column(for: parameter, in: datasource) else { continue }
             let values = profile.values(of: column, in: datasource)
             var picks: [(value: String, occurrences: DataProfile.Occurrences, label: String)] = []
             if let frequent = values.first { picks.append((frequent.value, frequent.occurrences, "the most frequent \(column)")) }

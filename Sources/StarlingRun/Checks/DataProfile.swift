@@ -1,3 +1,4 @@
+import StarlingProject
 import StarlingSim
 
 /// What the data of a run looks like, for drawing check plans from it: per datasource the seconds
@@ -37,10 +38,22 @@ public struct DataProfile: Sendable {
 
     /// Columns whose values are counted, per datasource.
     public let columns: [String: [String]]
+    /// The column holding each datasource's event time (the one date parameters bound).
+    public let timeColumns: [String: String]
     public private(set) var datasources: [String: Datasource] = [:]
 
-    public init(columns: [String: [String]]) {
+    public init(columns: [String: [String]], timeColumns: [String: String] = DatasourceColumns.timeColumn) {
         self.columns = columns
+        self.timeColumns = timeColumns
+    }
+
+    /// The column a String parameter's values come from: the column the SQL compares it with, or
+    /// (when that is an alias, such as a node's `landing_page`) the column it is named after.
+    public func column(for parameter: PipeParameter, in datasource: String) -> String? {
+        let counted = columns[datasource] ?? []
+        if let compared = parameter.equalsColumn, counted.contains(compared) { return compared }
+        if counted.contains(parameter.name) { return parameter.name }
+        return parameter.equalsColumn
     }
 
     public mutating func add(datasource: String, _ event: GeneratedEvent) {

@@ -77,6 +77,15 @@ public enum RunSession {
             let expectations = expect(plan, sent: sent)
             checks += CheckPhase(queries: queries).verify(expectations, costQueries: config.costQueries)
             outcome.summary.coverage = expectations.coverage
+            if let project = plan.referenceProject {
+                // Beside the oracles, the same combinations; alone, every pipe no oracle knows.
+                let names = plan.scenario.datasources.map(\.name)
+                let others = ReferenceReplay.unoraclePipes(plan.pipes, sent: names)
+                let planned = expectations.oracles.map(\.check)
+                    + ReferenceReplay.plan(pipes: others, specs: plan.pipes, scenario: plan.scenario, sent: sent, seed: plan.seed, budget: config.maxCombinations)
+                checks += ReferenceReplay(target: queries, project: project)
+                    .run(planned, specs: plan.pipes, sent: sent, landed: outcome.landed, settleTimeout: config.settleTimeout, warnings: environment.warnings)
+            }
             let landed = outcome.landed
             let cost = PipeCost.summarize(checks) { pipe in PipeOracles.datasource(of: pipe).flatMap { landed[$0] } }
             outcome.summary.cost = cost.isEmpty ? nil : cost

@@ -33,6 +33,8 @@ public struct RunPlan: Sendable {
     public var probesPerSecond = 1.0
     /// The target's project: the pipes' specs the check plan is drawn with (empty: no checks).
     public var pipes: [String: PipeSpec] = [:]
+    /// The project folder the reference replay serves (nil: no reference replay).
+    public var referenceProject: String?
     /// `--start-at`: the wall instant (ns since the epoch, a whole second) the schedule starts at,
     /// shared by every shard of a distributed run (nil: a moment after the engine starts).
     public var startAt: Int64?

@@ -31,6 +31,7 @@ extension ExpectedValue {
         case .float(let x): out += ClickHouseJSON.float(x)
         case .rounded2(let x), .rounded2OfFloatSum(let x): out += ClickHouseJSON.float(ClickHouseMath.round2(x))
         case .dateTime(let t): out += "\"" + formatTimestamp(t) + "\""
+        case .null: out += "null"
         case .array(let items), .multiset(let items):
             out += "["
             for (i, item) in items.enumerated() {

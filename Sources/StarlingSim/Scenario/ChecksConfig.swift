@@ -16,6 +16,11 @@ public struct ChecksConfig: Sendable {
     /// Times each checked combination is asked in all, for its query cost (`statistics`: rows and
     /// bytes read, the median server time); 1 reads the cost off the check's own answer.
     public var costQueries = 3
+    /// The reference replay (the events sent, loaded into an isolated local target serving the same
+    /// project; every checked combination compared with its answer). nil: on for a scenario that
+    /// names a project (its only check for pipes no Swift oracle knows), off for the seed scenarios
+    /// (their oracles check them; `true` runs it beside them).
+    public var reference: Bool?
 
     public init() {}
 
@@ -29,6 +34,7 @@ public struct ChecksConfig: Sendable {
         probesPerSecond = try reader.double("probes_per_second", default: probesPerSecond, in: 0...1000)
         probeTimeout = try reader.duration("probe_timeout", default: probeTimeout) ?? probeTimeout
         costQueries = try reader.int("cost_queries", default: costQueries, in: 1...20)
+        if reader.keys.contains("reference") { reference = try reader.bool("reference", default: true) }
     }
 }
 

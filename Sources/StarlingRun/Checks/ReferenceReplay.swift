@@ -1,0 +1,171 @@
+import Foundation
+import StarlingChecks
+import StarlingNet
+import StarlingProject
+import StarlingSim
+
+/// The reference check, for any pipe: exactly the events the run sent (produced again from the
+/// seed; it runs only when every one of them landed) are loaded into a second, isolated local target
+/// serving the same project folder, and every checked (pipe, parameters) is asked of both. The
+/// target must answer what the project's SQL implies for the data sent: lost or duplicated rows,
+/// rows not yet visible, a deployed pipe that differs from the folder's, another engine version all
+/// show. Rows compare with the oracles' rules (floats within tolerance, arrays as multisets); rows
+/// that tie on every ORDER BY column may come in any order, and a pipe without ORDER BY is compared
+/// as a multiset, with a warning.
+struct ReferenceReplay {
+    /// The target's queries.
+    let target: TargetQueries
+    let project: String
+
+    /// The pipes of `specs` no Swift oracle knows, that read a datasource the run sends (directly or
+    /// through a materialized pipe's target): the reference is their only check.
+    static func unoraclePipes(_ specs: [String: PipeSpec], sent datasources: [String]) -> [String] {
+        specs.keys.sorted().filter { !PipeOracles.pipes.contains($0) && datasource(of: specs[$0], sent: datasources) != nil }
+    }
+
+    /// The sent datasource a pipe's parameters draw from: the first it reads, else (a pipe reading
+    /// a materialized target) the first the run sends.
+    static func datasource(of spec: PipeSpec?, sent datasources: [String]) -> String? {
+        guard let spec else { return nil }
+        return spec.datasources.first(where: datasources.contains) ?? datasources.first
+    }
+
+    /// The check plan of `pipes`, drawn from the events sent as the oracle checks' plan is.
+    static func plan(pipes: [String], specs: [String: PipeSpec], scenario: Scenario, sent: SentEvents, seed: UInt64, budget: Int) -> [PlannedCheck] {
+        let names = scenario.datasources.map(\.name)
+        var columns: [String: [String]] = [:]
+        var timeColumns: [String: String] = [:]
+        for config in scenario.datasources { timeColumns[config.name] = config.timeColumn }
+        for pipe in pipes {
+            guard let spec = specs[pipe], let datasource = datasource(of: spec, sent: names),
+                  let config = scenario.datasources.first(where: { $0.name == datasource }) else { continue }
+            for parameter in spec.parameters where parameter.kind == .string {
+                for column in [parameter.equalsColumn, parameter.name].compactMap({ $0 }) where config.columns.contains(column) && !(columns[datasource] ?? []).contains(column) {
+                    columns[datasource, default: []].append(column)
+                }
+            }
+        }
+        var profile = DataProfile(columns: columns, timeColumns: timeColumns)
+        sent.forEachScheduled { profile.add(datasource: $0, $1) }
+        return CheckPlanner.plan(pipes: pipes, specs: specs, profile: profile, seed: seed, budget: budget) { pipe in
+            datasource(of: specs[pipe], sent: names)
+        }
+    }
+
+    /// Starts the reference, loads the events, waits until it holds `landed`, compares every check.
+    /// A reference that cannot be set up skips the checks with the reason (the run's verdict then
+    /// says so), never fails them.
+    func run(_ checks: [PlannedCheck], specs: [String: PipeSpec], sent: SentEvents, landed: [String: Int], settleTimeout: Double,
+             warnings: RunWarnings) -> [CheckResult] {
+        guard !checks.isEmpty else { return [] }
+        func skipped(_ reason: String) -> [CheckResult] {
+            checks.map { CheckResult(pipe: $0.pipe, parameters: $0.parameters.description, status: .skipped, reason: "reference replay: \(reason)", purpose: $0.purpose) }
+        }
+        let local: LocalTarget
+        do {
+            local = try LocalTarget.start(LocalTarget.Options(project: project))
+        } catch {
+            return skipped("the reference target did not start: \(error.description)")
+        }
+        defer { local.stop() }
+        let transport = SocketTransport(target: local.url)
+        defer { transport.close() }
+        let reference = TargetQueries(transport: transport, token: local.token, clock: target.clock, cancellation: target.cancellation)
+        if let failure = load(sent, into: reference) { return skipped(failure) }
+        let settled = CheckPhase(queries: reference).settle(landed: landed, timeout: settleTimeout, possiblyDuplicated: 0)
+        if let failure = settled.failure { return skipped("the reference did not come to hold the events sent: \(failure.reason ?? "")") }
+        var unordered = Set<String>()
+        let results = Expectations.concurrentMap(checks) { check in
+            compare(check, orderBy: specs[check.pipe]?.orderBy ?? [], reference: reference)
+        }
+        for check in checks where specs[check.pipe]?.orderBy.isEmpty == true { unordered.insert(check.pipe) }
+        for pipe in unordered.sorted() {
+            warnings.add("reference replay: \(pipe) has no ORDER BY, so its answers were compared as multisets (row order is not part of its contract)")
+        }
+        return results
+    }
+
+    /// POSTs every event sent to the reference, 4 MiB per request, each acknowledged (`wait=true`)
+    /// before the next. Returns what went wrong, or nil.
+    func load(_ sent: SentEvents, into reference: TargetQueries) -> String? {
+        var encoders: [String: NDJSONEncoder] = [:]
+        var failure: String?
+        func post(_ datasource: String, _ body: [UInt8]) {
+            guard failure == nil, !body.isEmpty else { return }
+            let request = EventsRequest(datasource: datasource, token: reference.token, wait: true, body: body)
+            do {
+                let response = try reference.send(request.httpRequest)
+                if !response.isSuccess { failure = "loading \(datasource): HTTP \(response.status) \(response.bodyText.prefix(200))" }
+            } catch {
+                failure = "loading \(datasource): \(error.description)"
+            }
+        }
+        sent.forEachSent { datasource, event in
+            guard failure == nil else { return }
+            event.encode(into: &encoders[datasource, default: NDJSONEncoder()], timestamp: nil)
+            if let bytes = encoders[datasource]?.bytes, bytes.count >= 4 << 20 {
+                post(datasource, bytes)
+                encoders[datasource]?.bytes.removeAll(keepingCapacity: true)
+            }
+        }
+        for (datasource, encoder) in encoders.sorted(by: { $0.key < $1.key }) { post(datasource, encoder.bytes) }
+        return failure
+    }
+
+    func compare(_ check: PlannedCheck, orderBy: [(column: String, descending: Bool)], reference: TargetQueries) -> CheckResult {
+        func result(_ status: CheckResult.Status, _ reason: String? = nil, diff: String? = nil) -> CheckResult {
+            CheckResult(pipe: check.pipe, parameters: check.parameters.description, status: status,
+                        reason: reason.map { "reference replay: \($0)" }, diff: diff, purpose: check.purpose.isEmpty ? "reference replay" : "reference replay: \(check.purpose)")
+        }
+        do {
+            let expected = try reference.pipe(check.pipe, parameters: check.parameters)
+            let actual = try target.pipe(check.pipe, parameters: check.parameters)
+            guard expected.status == 200 else {
+                // Parameters the project's own SQL refuses: the target must refuse them too.
+                return actual.status == expected.status ? result(.passed) : result(.failed, "the reference answered HTTP \(expected.status), the target \(actual.status)")
+            }
+            guard actual.status == 200 else { return result(.failed, "HTTP \(actual.status): \(actual.body.prefix(300))") }
+            let answer = Self.expected(from: expected.rows, orderBy: orderBy.map(\.column))
+            guard let diff = ResultComparison.diff(expected: answer, actual: actual.rows) else { return result(.passed) }
+            return result(.failed, "\(diff.differingRows) of \(max(diff.expectedRows, diff.actualRows)) rows differ from the reference's answer", diff: diff.description)
+        } catch .neverAnswered(let attempts, let last) {
+            return result(.skipped, "never answered (\(attempts) attempts, the last \(last))")
+        } catch {
+            return result(.failed, "\(error)")
+        }
+    }
+
+    /// The reference's rows as an expected result: runs of rows equal on every ORDER BY column are
+    /// interchangeable (the whole answer without an ORDER BY).
+    static func expected(from rows: [[String: ResultValue]], orderBy: [String]) -> ExpectedResult {
+        let expected = rows.map { row in
+            ExpectedRow(row.keys.sorted().map { ExpectedRow.Column($0, value(row[$0] ?? .null)) })
+        }
+        guard !rows.isEmpty else { return ExpectedResult(rows: []) }
+        guard !orderBy.isEmpty else { return ExpectedResult(rows: expected, interchangeable: [0..<rows.count]) }
+        var runs: [Range<Int>] = []
+        var start = 0
+        for index in 1...rows.count {
+            let tied = index < rows.count && orderBy.allSatisfy { rows[index][$0] == rows[start][$0] }
+            if !tied {
+                if index - start > 1 { runs.append(start..<index) }
+                start = index
+            }
+        }
+        return ExpectedResult(rows: expected, interchangeable: runs)
+    }
+
+    /// A cell of the reference's answer as an expected value: numbers that are not integers within
+    /// the float tolerance, arrays as multisets (groupArray's order is not defined).
+    static func value(_ cell: ResultValue) -> ExpectedValue {
+        switch cell {
+        case .null: return .null
+        case .bool(let b): return .integer(b ? 1 : 0)
+        case .integer(let n): return .integer(n)
+        case .number(let x): return .float(x)
+        case .string(let s): return .string(s)
+        case .array(let items): return .multiset(items.map(value))
+        case .object: return .string(cell.rendered)
+        }
+    }
+}

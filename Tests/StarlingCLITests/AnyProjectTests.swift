@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+/// A Tinybird project that is not a seed, end to end against the local target: a scenario written by
+/// `starling init`, the example project's own scenario, its mutated twin, and the reference replay
+/// beside the Swift oracles on the seed project.
+@Suite(.serialized, .timeLimit(.minutes(5)), .enabled(if: FileManager.default.isExecutableFile(atPath: releaseBinary)
+        && ProcessInfo.processInfo.environment["STARLING_PYTHON"] != nil, "needs the release build and the local target's venv"))
+struct AnyProjectTests {
+    static let example = root.appendingPathComponent("scenarios/examples/web-analytics").path
+    static let endpoints = ["bounce_rate", "daily_pageviews", "sessions_by_source", "trending_pages"]
+
+    func checks(_ result: StarlingRunResult) -> [[String: Any]] { result.summary["checks"] as? [[String: Any]] ?? [] }
+
+    func isReference(_ check: [String: Any]) -> Bool { (check["purpose"] as? String)?.hasPrefix("reference replay") == true }
+
+    func queried(_ result: StarlingRunResult, _ pipe: String) -> Int {
+        ((result.summary["streams"] as? [String: Any])?["query.\(pipe)"] as? [String: Any])?["count"] as? Int ?? 0
+    }
+
+    @Test func aScenarioWrittenByInitRunsAndEveryEndpointIsQueriedAndChecked() throws {
+        let written = try starling("init", "--project", Self.example)
+        #expect(written.status == 0, "\(written.error)")
+        let scenario = FileManager.default.temporaryDirectory.appendingPathComponent("starling-init-\(UUID().uuidString).json")
+        try Data(written.output.utf8).write(to: scenario)
+        defer { try? FileManager.default.removeItem(at: scenario) }
+        let result = try runStarling(releaseBinary, ["run", scenario.path, "--duration", "6s"])
+        defer { try? FileManager.default.removeItem(at: result.folder) }
+        #expect(result.status == 0, "\(result.output)\(result.errors)")
+        #expect(result.ledger["acknowledged"] ?? 0 > 0 && result.ledger["acknowledged"] == result.ledger["generated"])
+        for pipe in Self.endpoints {
+            #expect(queried(result, pipe) > 0, "\(pipe) is in the query mix")
+            #expect(checks(result).contains { $0["pipe"] as? String == pipe && isReference($0) }, "\(pipe) is checked by the reference replay")
+        }
+        #expect(checks(result).allSatisfy { $0["status"] as? String == "passed" }, "\(result.output)")
+    }
+
+    @Test func theExampleScenarioPassesAndItsMutatedTwinFailsNamingTheEndpoint() throws {
+        let scenario = Self.example + "/scenario.json"
+        let original = try runStarling(releaseBinary, ["run", scenario, "--duration", "6s"])
+        defer { try? FileManager.default.removeItem(at: original.folder) }
+        #expect(original.status == 0, "\(original.output)\(original.errors)")
+        #expect(checks(original).count > 20)
+        #expect(checks(original).allSatisfy { $0["status"] as? String == "passed" })
+
+        let twin = root.appendingPathComponent("scenarios/examples/web-analytics-twin").path
+        let mutated = try runStarling(releaseBinary, ["run", scenario, "--duration", "6s", "--local-target-args", "--project \(twin)"])
+        defer { try? FileManager.default.removeItem(at: mutated.folder) }
+        #expect(mutated.status == 2, "\(mutated.output)\(mutated.errors)")
+        let failed = checks(mutated).filter { $0["status"] as? String == "failed" }
+        #expect(!failed.isEmpty)
+        #expect(failed.allSatisfy { $0["pipe"] as? String == "trending_pages" }, "only the mutated endpoint fails")
+        #expect(mutated.output.contains("failed trending_pages"))
+    }
+
+    @Test func onTheSeedProjectTheReferenceAgreesWithTheOraclesOnEveryCombination() throws {
+        let text = try String(contentsOf: root.appendingPathComponent("scenarios/ci-smoke.json"), encoding: .utf8)
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        var run = try #require(json["run"] as? [String: Any])
+        var checks = run["checks"] as? [String: Any] ?? [:]
+        checks["reference"] = true
+        run["checks"] = checks
+        run["duration"] = "6s"
+        json["run"] = run
+        let scenario = FileManager.default.temporaryDirectory.appendingPathComponent("starling-ci-reference-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: json).write(to: scenario)
+        defer { try? FileManager.default.removeItem(at: scenario) }
+        let result = try runStarling(releaseBinary, ["run", scenario.path])
+        defer { try? FileManager.default.removeItem(at: result.folder) }
+        #expect(result.status == 0, "\(result.output)\(result.errors)")
+        let all = self.checks(result)
+        let oracle = all.filter { !isReference($0) }.map { "\($0["pipe"] ?? "")?\($0["parameters"] ?? "")" }
+        let reference = all.filter(isReference).map { "\($0["pipe"] ?? "")?\($0["parameters"] ?? "")" }
+        #expect(oracle.count > 100)
+        #expect(Set(reference) == Set(oracle), "the reference is asked every combination the oracles are")
+        #expect(all.allSatisfy { $0["status"] as? String == "passed" }, "\(result.output)")
+    }
+
+    @Test func generateWorksFromAProjectAloneAndBadProjectsSayWhere() throws {
+        let generated = try starling("generate", "--project", Self.example, "--events", "50", "--out", "-")
+        #expect(generated.status == 0, "\(generated.error)")
+        #expect(generated.output.split(separator: "\n").count == 50)
+        #expect(generated.output.contains("\"location\":{\"country\""))
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("starling-bad-project-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("datasources"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("datasources/events.datasource")
+        try Data("SCHEMA >\n    `ts` DateTime `json:$.ts`,\n    `n` Int33 `json:$.n`\n".utf8).write(to: file)
+        let unparsable = try starling("init", "--project", folder.path)
+        #expect(unparsable.status == 1)
+        #expect(unparsable.error.split(separator: "\n").count == 1)
+        #expect(unparsable.error.contains("events.datasource:3: expected a ClickHouse type for column n"))
+
+        try Data("SCHEMA >\n    `ts` DateTime `json:$.ts`,\n    `pair` Tuple(String, UInt8) `json:$.pair`\n".utf8).write(to: file)
+        let noGenerator = try starling("generate", "--project", folder.path, "--events", "5", "--out", "-")
+        #expect(noGenerator.status == 1)
+        #expect(noGenerator.error.split(separator: "\n").count == 1)
+        #expect(noGenerator.error.contains("columns.pair: expected a field spec: Starling has no default generator for type Tuple(String, UInt8)"))
+
+        let missing = try starling("init", "--project", "/nonexistent/project")
+        #expect(missing.status == 1 && missing.error.contains("no such folder"))
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import StarlingChecks
+import StarlingProject
+import StarlingSim
+import Testing
+@testable import StarlingRun
+
+/// How a reference replay's answer becomes the expected result the target's is compared with.
+@Suite struct ReferenceReplayTests {
+    func row(_ page: String, _ views: Int64, _ share: Double, tags: [String] = []) -> [String: ResultValue] {
+        ["page": .string(page), "views": .integer(views), "share": .number(share), "tags": .array(tags.map { .string($0) })]
+    }
+
+    @Test func rowsTiedOnEveryOrderByColumnMayComeInAnyOrder() {
+        let reference = [row("/a", 5, 0.5), row("/b", 3, 0.3), row("/c", 3, 0.2), row("/d", 1, 0.1)]
+        let expected = ReferenceReplay.expected(from: reference, orderBy: ["views"])
+        #expect(expected.interchangeable == [1..<3])
+        let swapped = [reference[0], reference[2], reference[1], reference[3]]
+        #expect(ResultComparison.diff(expected: expected, actual: swapped) == nil, "a tie on views: either order")
+        let reordered = [reference[1], reference[0], reference[2], reference[3]]
+        #expect(ResultComparison.diff(expected: expected, actual: reordered) != nil, "the ORDER BY column is not tied there")
+        #expect(ResultComparison.diff(expected: expected, actual: Array(reference.dropLast())) != nil, "a missing row")
+    }
+
+    @Test func withoutOrderByTheAnswerIsAMultiset() {
+        let reference = [row("/a", 5, 0.5), row("/b", 3, 0.3)]
+        let expected = ReferenceReplay.expected(from: reference, orderBy: [])
+        #expect(ResultComparison.diff(expected: expected, actual: reference.reversed()) == nil)
+        #expect(ReferenceReplay.expected(from: [], orderBy: []).rows.isEmpty)
+    }
+
+    @Test func cellsCompareWithTheOraclesRules() {
+        let expected = ReferenceReplay.expected(from: [row("/a", 5, 0.1 + 0.2, tags: ["x", "y"])], orderBy: ["views"])
+        let close = [row("/a", 5, 0.3, tags: ["y", "x"])]
+        #expect(ResultComparison.diff(expected: expected, actual: close) == nil, "floats within tolerance, arrays as multisets")
+        #expect(ResultComparison.diff(expected: expected, actual: [row("/a", 6, 0.3, tags: ["x", "y"])]) != nil)
+        let nulls = ReferenceReplay.expected(from: [["source": .null, "flag": .bool(true)]], orderBy: [])
+        #expect(ResultComparison.diff(expected: nulls, actual: [["source": .null, "flag": .bool(true)]]) == nil)
+        #expect(ResultComparison.diff(expected: nulls, actual: [["source": .string(""), "flag": .bool(true)]]) != nil, "NULL is not an empty string")
+    }
+
+    @Test func pipesWithoutAnOracleAreTheReferencesAlone() throws {
+        let project = try ProjectFolder(path: repositoryRoot.appendingPathComponent("scenarios/examples/web-analytics").path)
+        #expect(ReferenceReplay.unoraclePipes(project.pipes, sent: ["page_views"]) == ["bounce_rate", "daily_pageviews", "sessions_by_source", "trending_pages"])
+        #expect(ReferenceReplay.datasource(of: project.pipes["daily_pageviews"], sent: ["page_views"]) == "page_views", "a materialized target's pipe draws from what feeds it")
+        let seeds = try ProjectFolder(path: repositoryRoot.appendingPathComponent("scenarios/tinybird").path)
+        #expect(ReferenceReplay.unoraclePipes(seeds.pipes, sent: ["store_visits"]).isEmpty)
+    }
+}
