@@ -55,19 +55,14 @@ final class SpecTables: Sendable {
     let seed: UInt64
     let columnNames: [String]
     let columnTypes: [ColumnType]
-    /// Generators by column, then again for each session state (with its overrides): the generator
-    /// of column `c` in state `s` is at `(s + 1) * columnCount + c`. One flat list, so that the
-    /// writer borrows one buffer for a whole row.
-    let generators: [CompiledField]
+    /// Every column's generator, and each session state's (with its overrides), compiled.
+    let program: FieldProgram
     /// The NDJSON row: literal bytes (keys, braces) and columns, in order; flattened into one byte
     /// buffer and plain steps so that writing a row copies no reference.
     let layoutBytes: [UInt8]
     let layoutSteps: [FlatStep]
-    /// Index of the session entity among `entities` (nil: sessions are not tied to an entity).
+    /// Index of the session entity among the populations (nil: sessions are not tied to an entity).
     let sessionEntity: Int?
-    /// Every population, by name order; the session's member is drawn once per session, the others
-    /// per event.
-    let entities: [EntityTable]
     /// The random stream of each column's values, and of each population's per-event members.
     let columnTags: [StreamTag]
     let entityTags: [StreamTag]
@@ -77,18 +72,19 @@ final class SpecTables: Sendable {
         columnNames = config.schema.columns.map(\.name)
         columnTypes = config.schema.columns.map(\.type)
         let names = config.entities.keys.sorted()
-        entities = names.map { EntityTable(config.entities[$0] ?? EntitySpec(name: $0)) }
         columnTags = columnNames.map { StreamTag(name: "column:\($0)") }
         entityTags = names.map { StreamTag(name: "entity:\($0)") }
         sessionEntity = config.sessionEntity.flatMap { e in names.firstIndex(of: e.name) }
-        let compiler = FieldCompiler(entityNames: names)
-        var generators = zip(config.columns, config.schema.columns).map { compiler.compile($0, column: $1.name, type: $1.type) }
+        var program = FieldProgram()
+        for name in names { _ = program.population(config.entities[name] ?? EntitySpec(name: name)) }
+        var roots = zip(config.columns, config.schema.columns).map { program.compile($0, column: $1.name, type: $1.type, entities: names) }
         for state in config.sessions?.states ?? [] {
             for (index, column) in config.schema.columns.enumerated() {
-                generators.append(state.overrides[index].map { compiler.compile($0, column: column.name, type: column.type) } ?? generators[index])
+                roots.append(state.overrides[index].map { program.compile($0, column: column.name, type: column.type, entities: names) } ?? roots[index])
             }
         }
-        self.generators = generators
+        program.roots = roots
+        self.program = program
         var bytes: [UInt8] = []
         var steps: [FlatStep] = []
         for step in LayoutStep.plan(config.schema.columns.map(\.path)) {
@@ -109,20 +105,6 @@ final class SpecTables: Sendable {
         var start: Int
         var count: Int
         var column: Int
-    }
-}
-
-/// One population's ids: Zipf popularity and the format around `{n}`.
-struct EntityTable: Sendable {
-    let popularity: Zipf
-    let prefix: [UInt8]
-    let suffix: [UInt8]
-
-    init(_ spec: EntitySpec) {
-        popularity = Zipf(count: spec.count, exponent: spec.zipf)
-        let parts = spec.format.components(separatedBy: "{n}")
-        prefix = Array((parts.first ?? "").utf8)
-        suffix = Array(parts.dropFirst().joined(separator: "{n}").utf8)
     }
 }
 

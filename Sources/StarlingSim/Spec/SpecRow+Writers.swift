@@ -6,13 +6,13 @@ extension NDJSONEncoder {
         let tables = event.tables
         let rowSeed = event.rowSeed
         tables.layoutBytes.withUnsafeBufferPointer { literals in
-            tables.generators.withUnsafeBufferPointer { generators in
+            tables.program.withBuffers { program in
                 for step in tables.layoutSteps {
                     if step.column < 0 {
                         row.reserve(step.count)
                         row.put(UnsafeBufferPointer(rebasing: literals[step.start..<step.start + step.count]))
                     } else {
-                        event.write(column: step.column, generators, rowSeed: rowSeed, into: &row, .json, timestamp: timestamp)
+                        event.write(column: step.column, program, rowSeed: rowSeed, into: &row, .json, timestamp: timestamp)
                     }
                 }
             }
@@ -26,13 +26,13 @@ extension CSVEncoder {
     public mutating func specRow(_ event: SpecRow, timestamp: Int64?) {
         row.count = 0
         let rowSeed = event.rowSeed
-        event.tables.generators.withUnsafeBufferPointer { generators in
+        event.tables.program.withBuffers { program in
             for c in 0..<event.tables.columnTags.count {
                 if c > 0 {
                     row.reserve(1)
                     row.put(UInt8(ascii: ","))
                 }
-                event.write(column: c, generators, rowSeed: rowSeed, into: &row, .csv, timestamp: timestamp)
+                event.write(column: c, program, rowSeed: rowSeed, into: &row, .csv, timestamp: timestamp)
             }
         }
         row.reserve(1)

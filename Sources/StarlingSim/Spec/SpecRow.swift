@@ -42,7 +42,8 @@ public struct SpecRow: DomainEvent, Equatable {
     public func value(ofColumn name: String) -> String? {
         guard let column = tables.columnNames.firstIndex(of: name) else { return nil }
         var out = RowScratch(capacity: 256)
-        let written = tables.generators.withUnsafeBufferPointer { write(column: column, $0, rowSeed: rowSeed, into: &out, .raw, timestamp: nil) }
+        let seed = rowSeed
+        let written = tables.program.withBuffers { write(column: column, $0, rowSeed: seed, into: &out, .raw, timestamp: nil) }
         guard written else { return nil }
         return String(decoding: UnsafeBufferPointer(start: out.base, count: out.count), as: UTF8.self)
     }
@@ -50,29 +51,31 @@ public struct SpecRow: DomainEvent, Equatable {
     /// The seed of this event's streams; column `c` draws from `rowSeed ^ columnTags[c]`.
     var rowSeed: UInt64 { SplitMix64.mix(tables.seed ^ SplitMix64.mix(key &+ 0x9E37_79B9_7F4A_7C15)) }
 
-    /// Writes column `c` with the generator of this event's state (`generators`: `tables.generators`,
-    /// passed borrowed so the hot path copies no reference); false when the value drawn is null.
+    /// Writes column `c` with the generator of this event's state; false when the value is null.
     @discardableResult @inline(__always)
-    func write(column c: Int, _ generators: UnsafeBufferPointer<CompiledField>, rowSeed: UInt64, into out: inout RowScratch, _ context: SpecContext, timestamp: Int64?) -> Bool {
+    func write(column c: Int, _ p: FieldProgram.Buffers, rowSeed: UInt64, into out: inout RowScratch, _ context: SpecContext, timestamp: Int64?) -> Bool {
         var rng = Xoshiro256(seed: rowSeed ^ tables.columnTags[c].rawValue)
-        let columns = tables.columnTags.count
-        let index = (state + 1) * columns + c
-        return write(generators[index < generators.count ? index : c], into: &out, context, rng: &rng, timestamp: timestamp)
+        let index = (state + 1) * tables.columnTags.count + c
+        return write(p.roots[index < p.roots.count ? index : c], p, into: &out, context, rng: &rng, rowSeed: rowSeed, timestamp: timestamp)
     }
 
-    /// The member of population `e` this event names: the session's own, or one drawn per event
-    /// (the same for every column of the event that names it).
-    func member(_ e: Int) -> Int {
+    /// The member (0-based rank) of population `e` this event names: the session's own, or one
+    /// drawn per event (the same for every column of the event that names it).
+    func member(_ e: Int, _ p: FieldProgram.Buffers, rowSeed: UInt64) -> Int {
         if e == tables.sessionEntity { return entity }
         var rng = Xoshiro256(seed: rowSeed ^ tables.entityTags[e].rawValue)
-        return tables.entities[e].popularity.sample(using: &rng)
+        let population = p.populations[e]
+        return p.sample(population.aliasStart, population.aliasCount, using: &rng)
     }
 
+    /// Writes the value of operation `index`; false when it is null.
     @discardableResult
-    func write(_ field: CompiledField, into out: inout RowScratch, _ context: SpecContext, rng: inout Xoshiro256, timestamp: Int64?) -> Bool {
-        switch field {
-        case .nullable(let inner, let rate):
-            if rng.unit() < rate {
+    func write(_ index: Int, _ p: FieldProgram.Buffers, into out: inout RowScratch, _ context: SpecContext, rng: inout Xoshiro256,
+               rowSeed: UInt64, timestamp: Int64?) -> Bool {
+        let op = p.ops[index]
+        switch op.kind {
+        case .nullable:
+            if rng.unit() < op.rate {
                 out.reserve(6)
                 switch context {
                 case .json: out.put("null")
@@ -82,75 +85,76 @@ public struct SpecRow: DomainEvent, Equatable {
                 }
                 return false
             }
-            return write(inner, into: &out, context, rng: &rng, timestamp: timestamp)
-        case .time(let form):
+            return write(op.child, p, into: &out, context, rng: &rng, rowSeed: rowSeed, timestamp: timestamp)
+        case .time:
             let start = context.openString(&out)
             out.putTimestamp(timestamp ?? time)
-            switch form {
-            case .date: out.count -= 9
-            case .dateTime: break
-            case .dateTime64(let digits):
-                out.reserve(1 + digits)
-                if digits > 0 {
-                    out.put(UInt8(ascii: "."))
-                    out.putPadded(UInt(rng.below(Int(NumberSpec.powersOfTen[digits]))), digits: digits)
-                }
+            if op.form == 0 {
+                out.count -= 9
+            } else if op.form == 2, op.digits > 0 {
+                out.reserve(1 + op.digits)
+                out.put(UInt8(ascii: "."))
+                out.putPadded(UInt(rng.below(Int(NumberSpec.powersOfTen[op.digits]))), digits: op.digits)
             }
-            context.closeString(&out, from: start)
-        case .entity(let e):
-            let table = tables.entities[e]
+            context.closeString(&out, from: start, clean: true)
+        case .entity:
+            let population = p.populations[op.first]
+            let prefix = p.text(population.prefix), suffix = p.text(population.suffix)
             let start = context.openString(&out)
-            out.reserve(table.prefix.count + table.suffix.count + 20)
-            table.prefix.withUnsafeBufferPointer { out.put($0) }
-            out.putDecimal(member(e) + 1)
-            table.suffix.withUnsafeBufferPointer { out.put($0) }
-            context.closeString(&out, from: start)
-        case .attribute(let e, let tag, let inner):
-            var stable = Xoshiro256(seed: tables.seed, stream: tag, index: UInt64(member(e)))
-            return write(inner, into: &out, context, rng: &stable, timestamp: timestamp)
-        case .choice(let table, let values):
-            put(values[table.sample(using: &rng)], into: &out, context)
-        case .constant(let value):
-            put(value, into: &out, context)
-        case .number(let spec, let form):
-            let value = spec.sample(using: &rng)
-            switch form {
-            case .integer: out.putDecimal(Int(value))
-            case .decimal(let digits): out.putFixed(value, digits: digits)
-            case .text(let digits):
+            out.reserve(prefix.bytes.count + suffix.bytes.count + 20)
+            out.put(prefix.bytes)
+            out.putDecimal(member(op.first, p, rowSeed: rowSeed) + 1)
+            out.put(suffix.bytes)
+            context.closeString(&out, from: start, clean: prefix.text.clean && suffix.text.clean)
+        case .attribute:
+            var stable = Xoshiro256(seed: tables.seed, stream: StreamTag(rawValue: op.tag), index: UInt64(member(op.first, p, rowSeed: rowSeed)))
+            return write(op.child, p, into: &out, context, rng: &stable, rowSeed: rowSeed, timestamp: timestamp)
+        case .choice:
+            put(p.text(op.extra + p.sample(op.first, op.count, using: &rng)), into: &out, context)
+        case .constant:
+            put(p.text(op.first), into: &out, context)
+        case .number:
+            let value = p.numbers[op.first].sample(using: &rng)
+            switch op.form {
+            case 0: out.putDecimal(Int(value))
+            case 1: out.putFixed(value, digits: op.digits)
+            default:
                 let start = context.openString(&out)
-                out.putFixed(value, digits: digits)
-                context.closeString(&out, from: start)
+                out.putFixed(value, digits: op.digits)
+                context.closeString(&out, from: start, clean: true)
             }
-        case .bool(let rate, let form):
-            let yes = rng.unit() < rate
+        case .bool:
+            let yes = rng.unit() < op.rate
             out.reserve(8)
-            switch form {
-            case .word: if yes { out.put("true") } else { out.put("false") }
-            case .digit: out.put(yes ? UInt8(ascii: "1") : UInt8(ascii: "0"))
-            case .text:
+            switch op.form {
+            case 0: if yes { out.put("true") } else { out.put("false") }
+            case 1: out.put(yes ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+            default:
                 let start = context.openString(&out)
                 out.reserve(5)
                 if yes { out.put("true") } else { out.put("false") }
-                context.closeString(&out, from: start)
+                context.closeString(&out, from: start, clean: true)
             }
         case .uuid:
             let start = context.openString(&out)
             out.putUUID(rng.next(), rng.next())
-            context.closeString(&out, from: start)
-        case .template(let pieces):
+            context.closeString(&out, from: start, clean: true)
+        case .template:
             let start = context.openString(&out)
-            for piece in pieces {
-                switch piece {
-                case .text(let bytes):
-                    out.reserve(bytes.count)
-                    bytes.withUnsafeBufferPointer { out.put($0) }
-                case .session: out.putDecimal(session + 1)
-                case .position: out.putDecimal(position + 1)
-                case .entity: out.putDecimal(entity + 1)
+            var clean = true
+            for piece in p.pieces[op.first..<op.first + op.count] {
+                switch piece.kind {
+                case 0:
+                    let text = p.text(piece.text)
+                    clean = clean && text.text.clean
+                    out.reserve(text.bytes.count)
+                    out.put(text.bytes)
+                case 1: out.putDecimal(session + 1)
+                case 2: out.putDecimal(position + 1)
+                default: out.putDecimal(entity + 1)
                 }
             }
-            context.closeString(&out, from: start)
+            context.closeString(&out, from: start, clean: clean)
         case .email:
             let start = context.openString(&out)
             out.reserve(5)
@@ -158,16 +162,24 @@ public struct SpecRow: DomainEvent, Equatable {
             out.putDecimal(rng.below(1_000_000) + 1)
             out.reserve(1)
             out.put(UInt8(ascii: "@"))
-            let domain = FakeValues.emailDomainTable.sample(using: &rng)
-            FakeValues.emailDomainBytes[domain].withUnsafeBufferPointer { out.reserve($0.count); out.put($0) }
-            context.closeString(&out, from: start)
+            let domains = p.ops[op.child]
+            let domain = p.text(domains.extra + p.sample(domains.first, domains.count, using: &rng))
+            out.reserve(domain.bytes.count)
+            out.put(domain.bytes)
+            context.closeString(&out, from: start, clean: domain.text.clean)
         case .url:
             let start = context.openString(&out)
             out.reserve(8)
             out.put("https://")
-            FakeValues.domainBytes[FakeValues.domainTable.sample(using: &rng)].withUnsafeBufferPointer { out.reserve($0.count); out.put($0) }
-            FakeValues.pathnameBytes[FakeValues.pathnameTable.sample(using: &rng)].withUnsafeBufferPointer { out.reserve($0.count); out.put($0) }
-            context.closeString(&out, from: start)
+            var clean = true
+            for part in [op.child, op.extra] {
+                let choice = p.ops[part]
+                let text = p.text(choice.extra + p.sample(choice.first, choice.count, using: &rng))
+                clean = clean && text.text.clean
+                out.reserve(text.bytes.count)
+                out.put(text.bytes)
+            }
+            context.closeString(&out, from: start, clean: clean)
         case .ipv4:
             let start = context.openString(&out)
             out.putDecimal(1 + rng.below(223))
@@ -176,9 +188,9 @@ public struct SpecRow: DomainEvent, Equatable {
                 out.put(UInt8(ascii: "."))
                 out.putDecimal(rng.below(256))
             }
-            context.closeString(&out, from: start)
-        case .array(let item, let length):
-            let count = length.lowerBound + rng.below(length.count)
+            context.closeString(&out, from: start, clean: true)
+        case .array:
+            let count = op.count + rng.below(op.extra - op.count + 1)
             let start = out.count
             let inner = context.inside
             out.reserve(2)
@@ -188,37 +200,34 @@ public struct SpecRow: DomainEvent, Equatable {
                     out.reserve(1)
                     out.put(UInt8(ascii: ","))
                 }
-                write(item, into: &out, inner, rng: &rng, timestamp: timestamp)
+                write(op.child, p, into: &out, inner, rng: &rng, rowSeed: rowSeed, timestamp: timestamp)
             }
             out.reserve(1)
             out.put(UInt8(ascii: "]"))
             if context == .csv { out.quoteCSVField(from: start) }
-        case .object(let fields, let asText):
+        case .object:
             // JSON text in a String column is a string holding JSON; a Map is an object (in CSV, a
             // ClickHouse map literal `{'k':v}`).
+            let asText = op.form == 1
             let start = asText ? context.openString(&out) : out.count
             let inner: SpecContext = asText || context == .json || context == .raw ? .json : .item
             out.reserve(1)
             out.put(UInt8(ascii: "{"))
-            for (i, entry) in fields.enumerated() {
-                out.reserve(entry.key.count + 4)
+            for (i, field) in p.fields[op.first..<op.first + op.count].enumerated() {
+                let key = p.text(field.key).bytes
+                out.reserve(key.count + 4)
                 if i > 0 { out.put(UInt8(ascii: ",")) }
-                if inner == .json {
-                    out.put(UInt8(ascii: "\""))
-                    entry.key.withUnsafeBufferPointer { out.put($0) }
-                    out.put(UInt8(ascii: "\""))
-                } else {
-                    out.put(UInt8(ascii: "'"))
-                    entry.key.withUnsafeBufferPointer { out.put($0) }
-                    out.put(UInt8(ascii: "'"))
-                }
+                let quote = inner == .json ? UInt8(ascii: "\"") : UInt8(ascii: "'")
+                out.put(quote)
+                out.put(key)
+                out.put(quote)
                 out.put(UInt8(ascii: ":"))
-                write(entry.field, into: &out, inner, rng: &rng, timestamp: timestamp)
+                write(field.op, p, into: &out, inner, rng: &rng, rowSeed: rowSeed, timestamp: timestamp)
             }
             out.reserve(1)
             out.put(UInt8(ascii: "}"))
             if asText {
-                context.closeString(&out, from: start)
+                context.closeString(&out, from: start, clean: false)
             } else if context == .csv {
                 out.quoteCSVField(from: start)
             }
@@ -226,15 +235,16 @@ public struct SpecRow: DomainEvent, Equatable {
         return true
     }
 
-    func put(_ value: SpecText, into out: inout RowScratch, _ context: SpecContext) {
-        if value.isString {
+    @inline(__always)
+    func put(_ value: (text: FieldProgram.Text, bytes: UnsafeBufferPointer<UInt8>), into out: inout RowScratch, _ context: SpecContext) {
+        if value.text.isString {
             let start = context.openString(&out)
             out.reserve(value.bytes.count)
-            value.bytes.withUnsafeBufferPointer { out.put($0) }
-            context.closeString(&out, from: start)
+            out.put(value.bytes)
+            context.closeString(&out, from: start, clean: value.text.clean)
         } else {
             out.reserve(value.bytes.count)
-            value.bytes.withUnsafeBufferPointer { out.put($0) }
+            out.put(value.bytes)
         }
     }
 }
@@ -263,17 +273,19 @@ enum SpecContext: Sendable, Equatable {
         return out.count
     }
 
-    /// Escapes the text written since `start` as the context needs, and closes the string.
-    func closeString(_ out: inout RowScratch, from start: Int) {
+    /// Escapes the text written since `start` as the context needs (nothing when it is known to be
+    /// `clean`), and closes the string.
+    @inline(__always)
+    func closeString(_ out: inout RowScratch, from start: Int, clean: Bool) {
         switch self {
         case .json:
-            if !CleanBytes.json(UnsafeBufferPointer(start: out.base + start, count: out.count - start)) { out.escapeJSON(from: start) }
+            if !clean, !CleanBytes.json(UnsafeBufferPointer(start: out.base + start, count: out.count - start)) { out.escapeJSON(from: start) }
             out.reserve(1)
             out.put(UInt8(ascii: "\""))
         case .csv:
-            if !CleanBytes.csv(UnsafeBufferPointer(start: out.base + start, count: out.count - start)) { out.quoteCSVField(from: start) }
+            if !clean, !CleanBytes.csv(UnsafeBufferPointer(start: out.base + start, count: out.count - start)) { out.quoteCSVField(from: start) }
         case .item:
-            out.escapeLiteral(from: start)
+            if !clean { out.escapeLiteral(from: start) }
             out.reserve(1)
             out.put(UInt8(ascii: "'"))
         case .raw:
