@@ -163,4 +163,57 @@ import Testing
         #expect(unparsable.contains("events.datasource:3: expected a ClickHouse type for column n"))
         #expect(error(project: "/nonexistent/project")?.hasPrefix("$.project: expected a Tinybird project folder") == true)
     }
+
+    /// Every kind of the README's table, on the column types it names: rows are valid JSON with the
+    /// values where and as the types want them, and CSV has one field per column.
+    @Test func everyKindWritesValidRowsOfItsColumnsType() throws {
+        let path = try project("""
+        SCHEMA >
+            `ts` DateTime64(3) `json:$.ts`,
+            `user_id` String `json:$.user.id`,
+            `device` LowCardinality(String) `json:$.user.device`,
+            `n` UInt8 `json:$.n`,
+            `r` Float64 `json:$.r`,
+            `amount` Decimal(10, 2) `json:$.amount`,
+            `qty` UInt16 `json:$.qty`,
+            `flag` Bool `json:$.flag`,
+            `id` UUID `json:$.id`,
+            `order_id` String `json:$.order_id`,
+            `tags` Array(String) `json:$.tags[:]`,
+            `meta` String `json:$.meta`,
+            `props` Map(String, UInt32) `json:$.props`,
+            `site` Nullable(String) `json:$.site`,
+            `day` Date `json:$.day`
+        """)
+        let columns = #"""
+        {"ts": {"time": true}, "user_id": {"entity": "user", "count": 500, "popularity": {"zipf": 1.1}, "format": "user_{n}"},
+         "device": {"attribute_of": "user", "one_of": {"mobile": 6, "desktop": 4}}, "n": {"one_of": [1, 2, 5], "weights": [5, 2, 1]},
+         "r": {"range": [0, 1], "decimals": 3}, "amount": {"lognormal": {"median": 30, "sigma": 0.8}, "decimals": 2},
+         "qty": {"poisson": 2, "min": 1}, "flag": {"bool": 0.3}, "id": {"uuid": true}, "order_id": {"template": "order_{n}"},
+         "tags": {"array_of": {"fake": "browser"}, "length": [0, 3]}, "meta": {"json": {"plan": {"one_of": ["free", "pro"]}, "seats": {"poisson": 3}}},
+         "props": {"json": {"a": {"range": [1, 9]}}}, "site": {"value": "x", "null_rate": 0.5}, "day": {"time": true}}
+        """#
+        let json = #"{"format": 1, "project": "\#(path)", "datasources": {"events": {"columns": \#(columns)}}}"#
+        let scenario = try Scenario(json: Data(json.utf8), source: "kinds.json")
+        let config = try #require(scenario.datasources.first)
+        let rows = try objects(lines(config, scenario: scenario, limit: 400))
+        #expect(rows.count == 400)
+        for row in rows {
+            #expect((row["ts"] as? String)?.count == 23, "DateTime64(3) has milliseconds")
+            #expect((row["day"] as? String)?.count == 10)
+            let user = try #require(row["user"] as? [String: Any])
+            #expect((user["id"] as? String)?.hasPrefix("user_") == true && ["mobile", "desktop"].contains(user["device"] as? String ?? ""))
+            #expect([1, 2, 5].contains(row["n"] as? Int ?? 0))
+            #expect((row["qty"] as? Int ?? 0) >= 1 && row["flag"] is Bool)
+            #expect(UUID(uuidString: row["id"] as? String ?? "") != nil)
+            #expect((row["tags"] as? [String])?.count ?? 9 <= 3)
+            let meta = try #require((row["meta"] as? String).flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+            #expect(meta["seats"] is Int && ["free", "pro"].contains(meta["plan"] as? String ?? ""))
+            #expect((row["props"] as? [String: Int])?["a"].map { (1...9).contains($0) } == true)
+            #expect(row["site"] is NSNull || row["site"] as? String == "x")
+        }
+        #expect(rows.contains { $0["site"] is NSNull } && rows.contains { $0["site"] as? String == "x" })
+        let csv = csvLines(config, scenario: scenario, limit: 50)
+        #expect(csv.count == 50)
+    }
 }

@@ -160,6 +160,8 @@ struct FieldProgram: Sendable {
     /// Compiles `spec` for a column of `type`; returns its operation.
     mutating func compile(_ spec: FieldSpec, column: String, type: ColumnType, entities: [String]) -> Int {
         let base = type.base
+        // A value inside a String column's JSON text: numbers and booleans bare, strings quoted.
+        let inJSON = base == .other("JSON")
         let numeric: Bool = switch base {
         case .integer, .float, .decimal: true
         default: false
@@ -177,17 +179,17 @@ struct FieldProgram: Sendable {
             let child = compile(inner, column: column, type: type, entities: entities)
             return op(Op(kind: .attribute, first: entities.firstIndex(of: entity) ?? 0, child: child, tag: StreamTag(name: "attribute:\(column)").rawValue))
         case .oneOf(let values, let weights):
-            return choice(values.map { Self.literal($0, numeric: numeric) }, weights: weights)
+            return choice(values.map { Self.literal($0, numeric: numeric, inJSON: inJSON) }, weights: weights)
         case .number(let n):
             numbers.append(n)
             switch base {
             case .integer: return op(Op(kind: .number, form: 0, first: numbers.count - 1))
-            case .float, .decimal: return op(Op(kind: .number, form: 1, digits: n.decimals, first: numbers.count - 1))
+            case .float, .decimal, .other("JSON"): return op(Op(kind: .number, form: 1, digits: n.decimals, first: numbers.count - 1))
             default: return op(Op(kind: .number, form: 2, digits: n.decimals, first: numbers.count - 1))
             }
         case .bool(let rate):
             switch base {
-            case .bool: return op(Op(kind: .bool, form: 0, rate: rate))
+            case .bool, .other("JSON"): return op(Op(kind: .bool, form: 0, rate: rate))
             case .integer, .float, .decimal: return op(Op(kind: .bool, form: 1, rate: rate))
             default: return op(Op(kind: .bool, form: 2, rate: rate))
             }
@@ -234,7 +236,7 @@ struct FieldProgram: Sendable {
             fields += compiled
             return op(Op(kind: .object, form: asText ? 1 : 0, first: start, count: compiled.count))
         case .constant(let literal):
-            let value = Self.literal(literal, numeric: numeric)
+            let value = Self.literal(literal, numeric: numeric, inJSON: inJSON)
             return op(Op(kind: .constant, first: text(value.bytes, isString: value.isString)))
         case .nullable(let inner, let rate):
             let child = compile(inner, column: column, type: type, entities: entities)
@@ -243,10 +245,10 @@ struct FieldProgram: Sendable {
     }
 
     /// A literal as the column's type wants it: a number in a numeric column is written bare.
-    static func literal(_ literal: SpecLiteral, numeric: Bool) -> (bytes: [UInt8], isString: Bool) {
+    static func literal(_ literal: SpecLiteral, numeric: Bool, inJSON: Bool = false) -> (bytes: [UInt8], isString: Bool) {
         switch literal {
-        case .string(let s): return (Array(s.utf8), !numeric)
-        case .number(let n): return (Array(n.utf8), !numeric)
+        case .string(let s): return (Array(s.utf8), inJSON || !numeric)
+        case .number(let n): return (Array(n.utf8), !numeric && !inJSON)
         case .bool(let b): return (Array((numeric ? (b ? "1" : "0") : (b ? "true" : "false")).utf8), false)
         }
     }
