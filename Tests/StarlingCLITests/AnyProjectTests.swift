@@ -98,6 +98,14 @@ struct AnyProjectTests {
         #expect(noGenerator.error.split(separator: "\n").count == 1)
         #expect(noGenerator.error.contains("columns.pair: expected a field spec: Starling has no default generator for type Tuple(String, UInt8)"))
 
+        try Data("SCHEMA >\n    `ts` DateTime `json:$.ts`,\n    `plan` String `json:$.plan`\n".utf8).write(to: file)
+        let scenario = folder.appendingPathComponent("scenario.json")
+        try Data(#"{"format": 1, "project": ".", "datasources": {"events": {"columns": {"plan": {"one_of": {"free": "many"}}}}}}"#.utf8).write(to: scenario)
+        let badSpec = try starling("generate", scenario.path, "--events", "5", "--out", "-")
+        #expect(badSpec.status == 1)
+        #expect(badSpec.error.split(separator: "\n").count == 1)
+        #expect(badSpec.error.contains("$.datasources.events.columns.plan.one_of.free: expected a weight ≥ 0, found \"many\""))
+
         let missing = try starling("init", "--project", "/nonexistent/project")
         #expect(missing.status == 1 && missing.error.contains("no such folder"))
     }
