@@ -72,6 +72,23 @@ struct FieldProgram: Sendable {
     var populations: [Population] = []
     /// The operation of column `c` in state `s` (-1: no state) at `(s + 1) * columns + c`.
     var roots: [Int] = []
+    /// Whether that operation draws from the column's own stream (a constant, a template, the
+    /// session's entity, an attribute — which has its own stream — do not): a row seeds a stream
+    /// only for the columns that use one.
+    var rootsDraw: [Bool] = []
+
+    /// Whether operation `index` draws from the stream it is given.
+    func draws(_ index: Int) -> Bool {
+        let op = ops[index]
+        switch op.kind {
+        case .time: return op.form == 2 && op.digits > 0
+        case .entity, .attribute, .template, .constant: return false
+        case .nullable: return op.rate >= 1 ? false : op.rate > 0 || draws(op.child)
+        case .object: return fields[op.first..<op.first + op.count].contains { draws($0.op) }
+        case .choice: return op.count > 1
+        case .number, .bool, .uuid, .email, .url, .ipv4, .array: return true
+        }
+    }
 
     /// The lists as buffers, for one row's writing.
     struct Buffers {
@@ -84,6 +101,7 @@ struct FieldProgram: Sendable {
         let fields: UnsafeBufferPointer<Field>
         let populations: UnsafeBufferPointer<Population>
         let roots: UnsafeBufferPointer<Int>
+        let rootsDraw: UnsafeBufferPointer<Bool>
 
         /// An alias-table draw over `count` columns from `start` (the same as `AliasTable.sample`).
         @inline(__always)
@@ -110,8 +128,10 @@ struct FieldProgram: Sendable {
                                 fields.withUnsafeBufferPointer { fields in
                                     populations.withUnsafeBufferPointer { populations in
                                         roots.withUnsafeBufferPointer { roots in
-                                            body(Buffers(ops: ops, alias: alias, texts: texts, bytes: bytes, numbers: numbers, pieces: pieces,
-                                                         fields: fields, populations: populations, roots: roots))
+                                            rootsDraw.withUnsafeBufferPointer { rootsDraw in
+                                                body(Buffers(ops: ops, alias: alias, texts: texts, bytes: bytes, numbers: numbers, pieces: pieces,
+                                                             fields: fields, populations: populations, roots: roots, rootsDraw: rootsDraw))
+                                            }
                                         }
                                     }
                                 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How one column of a datasource described by its `.datasource` schema gets its values: the field-spec
 /// vocabulary of a scenario (`"columns": {"country": {"attribute_of": "user", "one_of": {…}}}`).
 /// Every draw comes from a random stream keyed by (seed, session, event) or, for an attribute, by
@@ -93,8 +95,8 @@ public struct NumberSpec: Sendable, Equatable {
         switch distribution {
         case .uniform(let lo, let hi):
             value = decimals == 0 ? Double(Int(lo.rounded(.up)) + rng.below(Int(hi.rounded(.down)) - Int(lo.rounded(.up)) + 1)) : lo + (hi - lo) * rng.unit()
-        case .normal(let mean, let sd): value = mean + sd * StarlingSim.Distribution.normal(using: &rng)
-        case .logNormal(let median, let sigma): value = StarlingSim.Distribution.logNormal(median: median, sigma: sigma, using: &rng)
+        case .normal(let mean, let sd): value = mean + sd * Self.standardNormal(using: &rng)
+        case .logNormal(let median, let sigma): value = median * exp(sigma * Self.standardNormal(using: &rng))
         case .poisson(let mean): value = Double(StarlingSim.Distribution.poisson(mean: mean, using: &rng))
         }
         let scale = Self.powersOfTen[decimals]
@@ -102,6 +104,20 @@ public struct NumberSpec: Sendable, Equatable {
         if let min { value = Swift.max(min, value) }
         if let max { value = Swift.min(max, value) }
         return value
+    }
+
+    /// A standard normal by Marsaglia's polar method: a logarithm and a square root, no cosine (a
+    /// spec row draws one or two per event; the seed domains keep their Box–Muller draws, which their
+    /// golden output depends on). Bounded: after 64 rejections (probability 0.21^64) it gives 0.
+    @inline(__always)
+    static func standardNormal(using rng: inout Xoshiro256) -> Double {
+        for _ in 0..<64 {
+            let u = 2 * rng.unit() - 1
+            let v = 2 * rng.unit() - 1
+            let s = u * u + v * v
+            if s > 0 && s < 1 { return u * (-2 * log(s) / s).squareRoot() }
+        }
+        return 0
     }
 
     static let powersOfTen: [Double] = (0...9).map { (0..<$0).reduce(1.0) { acc, _ in acc * 10 } }

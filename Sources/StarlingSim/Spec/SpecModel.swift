@@ -84,6 +84,7 @@ final class SpecTables: Sendable {
             }
         }
         program.roots = roots
+        program.rootsDraw = roots.map { program.draws($0) }
         self.program = program
         var bytes: [UInt8] = []
         var steps: [FlatStep] = []

@@ -54,9 +54,12 @@ public struct SpecRow: DomainEvent, Equatable {
     /// Writes column `c` with the generator of this event's state; false when the value is null.
     @discardableResult @inline(__always)
     func write(column c: Int, _ p: FieldProgram.Buffers, rowSeed: UInt64, into out: inout RowScratch, _ context: SpecContext, timestamp: Int64?) -> Bool {
-        var rng = Self.generator(rowSeed ^ tables.columnTags[c].rawValue)
-        let index = (state + 1) * tables.columnTags.count + c
-        return write(p.roots[index < p.roots.count ? index : c], p, into: &out, context, rng: &rng, rowSeed: rowSeed, timestamp: timestamp)
+        var index = (state + 1) * tables.columnTags.count + c
+        if index >= p.roots.count { index = c }
+        // A column that draws nothing from its stream (a constant, the session's entity…) is not
+        // given a seeded one.
+        var rng = p.rootsDraw[index] ? Self.generator(rowSeed ^ tables.columnTags[c].rawValue) : Xoshiro256(state: 1, 2, 3, 4)
+        return write(p.roots[index], p, into: &out, context, rng: &rng, rowSeed: rowSeed, timestamp: timestamp)
     }
 
     /// A generator for one column of one row, its four state words hashed from `key` with wyhash's
@@ -89,7 +92,7 @@ public struct SpecRow: DomainEvent, Equatable {
         let op = p.ops[index]
         switch op.kind {
         case .nullable:
-            if rng.unit() < op.rate {
+            if op.rate >= 1 || (op.rate > 0 && rng.unit() < op.rate) {
                 out.reserve(6)
                 switch context {
                 case .json: out.put("null")
@@ -124,7 +127,7 @@ public struct SpecRow: DomainEvent, Equatable {
             var stable = Self.generator(tables.seed ^ op.tag ^ (UInt64(member(op.first, p, rowSeed: rowSeed)) &* 0x9E37_79B9_7F4A_7C15))
             return write(op.child, p, into: &out, context, rng: &stable, rowSeed: rowSeed, timestamp: timestamp)
         case .choice:
-            put(p.text(op.extra + p.sample(op.first, op.count, using: &rng)), into: &out, context)
+            put(p.text(op.extra + (op.count > 1 ? p.sample(op.first, op.count, using: &rng) : 0)), into: &out, context)
         case .constant:
             put(p.text(op.first), into: &out, context)
         case .number:
