@@ -20,6 +20,8 @@
     @usableFromInline var capacity: Int
     @usableFromInline var count = 0
     @usableFromInline var cachedSecond = Int64.min
+    /// The day (Unix seconds / 86 400, rounded down) whose date `cachedTimestamp` holds.
+    @usableFromInline var cachedDay = Int64.min
     /// `YYYY-MM-DD HH:MM:SS` of `cachedSecond` (19 of its 24 bytes).
     @usableFromInline var cachedTimestamp: (UInt64, UInt64, UInt64) = (0, 0, 0)
     @usableFromInline let storage: Storage
@@ -101,18 +103,41 @@
     }
 
     /// Reserves and writes `YYYY-MM-DD HH:MM:SS` (UTC), from the cache when the second repeats.
+    /// Another second of the same day rewrites only `HH:MM:SS`: at a few events per simulated
+    /// second most events start a new second, and the calendar arithmetic was most of their cost.
     @inlinable
     mutating func putTimestamp(_ epochSeconds: Int64) {
         reserve(19)
-        if epochSeconds != cachedSecond { cacheTimestamp(epochSeconds) }
+        if epochSeconds != cachedSecond {
+            // The day as `CivilTime` computes it (rounded down, also before 1970).
+            let day = epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400
+            if day == cachedDay { cacheTimeOfDay(Int(epochSeconds - day * 86_400)) } else { cacheTimestamp(epochSeconds) }
+            cachedSecond = epochSeconds
+        }
         let target = base + count
         withUnsafeBytes(of: cachedTimestamp) { target.update(from: $0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: 19) }
         count += 19
     }
 
+    /// Rewrites `HH:MM:SS` of the cached text for `secondOfDay` (0..<86 400); the date stays.
+    @inlinable @inline(__always)
+    mutating func cacheTimeOfDay(_ secondOfDay: Int) {
+        let hour = secondOfDay / 3600, minute = secondOfDay / 60 % 60, second = secondOfDay % 60
+        withUnsafeMutableBytes(of: &cachedTimestamp) { text in
+            text[11] = 48 &+ UInt8(truncatingIfNeeded: hour / 10)
+            text[12] = 48 &+ UInt8(truncatingIfNeeded: hour % 10)
+            text[14] = 48 &+ UInt8(truncatingIfNeeded: minute / 10)
+            text[15] = 48 &+ UInt8(truncatingIfNeeded: minute % 10)
+            text[17] = 48 &+ UInt8(truncatingIfNeeded: second / 10)
+            text[18] = 48 &+ UInt8(truncatingIfNeeded: second % 10)
+        }
+    }
+
+    /// The whole text of `epochSeconds`, through `CivilTime`; remembers its day.
     @inline(never) @usableFromInline
     mutating func cacheTimestamp(_ epochSeconds: Int64) {
         let t = CivilTime(epochSeconds: epochSeconds)
+        cachedDay = epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400
         withUnsafeMutableBytes(of: &cachedTimestamp) { text in
             // Pairs of digits, always 19 bytes (a year past 9999 writes other bytes, never more).
             func pair(_ value: Int, at index: Int) {
@@ -132,7 +157,6 @@
             text[13] = UInt8(ascii: ":")
             text[16] = UInt8(ascii: ":")
         }
-        cachedSecond = epochSeconds
     }
 
     /// Reserves and writes an amount with exactly two fraction digits, rounded half away from zero.
