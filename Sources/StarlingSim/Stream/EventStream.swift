@@ -13,8 +13,8 @@ public struct EventStream<Model: DomainModel>: Sendable {
     /// Start of the next session, in fractional Unix seconds.
     var nextArrival: Double
     var nextSession = 0
-    var pending = OpenSessions<Model.Event>()
-    var scratch: [Model.Event] = []
+    var pending = OpenSessions<Model.Record>()
+    var scratch: [Model.Record] = []
     /// The model's intensity at `intensitySecond`: a pure function of the second, and at high rates
     /// many candidate arrivals share one, so it is computed once per second.
     var intensitySecond = Int64.min
@@ -42,9 +42,20 @@ public struct EventStream<Model: DomainModel>: Sendable {
 
     /// The next event of the whole stream, with the shard that owns it; nil when past `end`.
     public mutating func nextEventAndOwner() -> (event: Model.Event, owner: Int)? {
+        guard let (record, owner) = nextRecordAndOwner() else { return nil }
+        return (model.event(record), owner)
+    }
+
+    /// The second of the next session's start, and whether no session starts any more.
+    var arrivalSecond: (second: Int64, done: Bool) {
+        let second = nextArrival < 9e15 ? Int64(nextArrival.rounded(.down)) : Int64.max
+        return (second, second == .max || end.map { second >= $0 } ?? false)
+    }
+
+    /// The next event of the whole stream as the model's record, with the shard that owns it.
+    mutating func nextRecordAndOwner() -> (record: Model.Record, owner: Int)? {
         while true {
-            let arrivalSecond = nextArrival < 9e15 ? Int64(nextArrival.rounded(.down)) : Int64.max
-            let arrivalsDone = arrivalSecond == .max || end.map { arrivalSecond >= $0 } ?? false
+            let (arrivalSecond, arrivalsDone) = self.arrivalSecond
             if let top = pending.peekTime, top <= arrivalSecond || arrivalsDone {
                 if let end, top >= end { return nil }
                 produced += 1
@@ -52,10 +63,25 @@ public struct EventStream<Model: DomainModel>: Sendable {
             }
             if arrivalsDone { return nil }
             scratch.removeAll(keepingCapacity: true)
-            let entity = model.session(index: nextSession, start: arrivalSecond, seed: seed, into: &scratch)
-            pending.add(session: nextSession, events: scratch, owner: shard.owner(of: entity))
+            let session = nextSession
+            let entity = model.session(index: session, start: arrivalSecond, seed: seed, into: &scratch)
+            let owner = shard.owner(of: entity)
             nextSession += 1
             nextArrival = drawArrival(after: nextArrival)
+            guard let first = scratch.first else { continue }
+            // A new session's first event is normally the next of the stream: it is at the session's
+            // start, every pending event is later (else it would have been popped before this session
+            // was made) and the next session starts no earlier. Then it goes out without passing
+            // through the heap, and only the rest of the session waits there (a one-event session,
+            // every store visit, never touches it). These are the conditions on which the loop would
+            // pop it next; when one fails, the whole session waits in the heap.
+            let (nextSecond, nextDone) = self.arrivalSecond
+            if first.time < pending.peekTime ?? .max, first.time <= nextSecond || nextDone, first.time < end ?? .max {
+                pending.add(session: session, events: scratch[1...], owner: owner)
+                produced += 1
+                return (first, owner)
+            }
+            pending.add(session: session, events: scratch[...], owner: owner)
         }
     }
 
@@ -91,61 +117,66 @@ public struct EventStream<Model: DomainModel>: Sendable {
 /// Sessions whose events are not all emitted yet, merged by a binary min-heap on each session's
 /// next event: (time, session index). A session's events stay in their slot (reused, never moved);
 /// the heap holds only small plain keys, one per open session.
-struct OpenSessions<Event: DomainEvent>: Sendable {
+struct OpenSessions<Record: EventRecord>: Sendable {
     struct Key: Sendable {
         var time: Int64
         var session: Int
         var slot: Int
 
+        @inline(__always)
         func precedes(_ other: Key) -> Bool {
             time != other.time ? time < other.time : session < other.session
         }
     }
 
+    /// A session's waiting records (`records[cursor...]`) and the shard that owns it.
+    struct Slot: Sendable {
+        var records: [Record] = []
+        var cursor = 0
+        var owner = 0
+    }
+
     private var heap: [Key] = []
-    private var slots: [[Event]] = []
-    private var cursors: [Int] = []
-    private var owners: [Int] = []
+    private var slots: [Slot] = []
     private var freeSlots: [Int] = []
 
     var peekTime: Int64? { heap.first?.time }
     var isEmpty: Bool { heap.isEmpty }
 
     /// Adds a session's events (in time order); an empty session is ignored.
-    mutating func add(session: Int, events: [Event], owner: Int) {
+    mutating func add(session: Int, events: ArraySlice<Record>, owner: Int) {
         guard let first = events.first else { return }
         let slot: Int
         if let reused = freeSlots.popLast() {
             slot = reused
-            slots[slot].append(contentsOf: events)
-            cursors[slot] = 0
-            owners[slot] = owner
+            slots[slot].records.append(contentsOf: events)
+            slots[slot].cursor = 0
+            slots[slot].owner = owner
         } else {
             slot = slots.count
-            slots.append(events)
-            cursors.append(0)
-            owners.append(owner)
+            slots.append(Slot(records: Array(events), cursor: 0, owner: owner))
         }
         push(Key(time: first.time, session: session, slot: slot))
     }
 
     /// Removes and returns the earliest pending event; the heap must not be empty.
-    mutating func pop() -> (event: Event, owner: Int) {
-        let key = heap[0]
-        let slot = key.slot
-        let event = slots[slot][cursors[slot]]
-        cursors[slot] += 1
-        if cursors[slot] < slots[slot].count {
-            heap[0].time = slots[slot][cursors[slot]].time
+    mutating func pop() -> (record: Record, owner: Int) {
+        let slot = heap[0].slot
+        let cursor = slots[slot].cursor
+        let record = slots[slot].records[cursor]
+        let owner = slots[slot].owner
+        if cursor + 1 < slots[slot].records.count {
+            slots[slot].cursor = cursor + 1
+            heap[0].time = slots[slot].records[cursor + 1].time
             siftDown(0)
         } else {
-            slots[slot].removeAll(keepingCapacity: true)
+            slots[slot].records.removeAll(keepingCapacity: true)
             freeSlots.append(slot)
             heap.swapAt(0, heap.count - 1)
             heap.removeLast()
             if !heap.isEmpty { siftDown(0) }
         }
-        return (event, owners[slot])
+        return (record, owner)
     }
 
     private mutating func push(_ key: Key) {
@@ -159,16 +190,21 @@ struct OpenSessions<Event: DomainEvent>: Sendable {
         }
     }
 
+    /// Moves the key at `start` down to its place: the hole moves, the key is written once.
     private mutating func siftDown(_ start: Int) {
-        var parent = start
-        while true {
-            let left = 2 * parent + 1
-            guard left < heap.count else { return }
-            var smallest = left
-            if left + 1 < heap.count, heap[left + 1].precedes(heap[left]) { smallest = left + 1 }
-            guard heap[smallest].precedes(heap[parent]) else { return }
-            heap.swapAt(parent, smallest)
-            parent = smallest
+        heap.withUnsafeMutableBufferPointer { heap in
+            let key = heap[start]
+            var parent = start
+            while true {
+                let left = 2 * parent + 1
+                guard left < heap.count else { break }
+                var smallest = left
+                if left + 1 < heap.count, heap[left + 1].precedes(heap[left]) { smallest = left + 1 }
+                guard heap[smallest].precedes(key) else { break }
+                heap[parent] = heap[smallest]
+                parent = smallest
+            }
+            heap[parent] = key
         }
     }
 }

@@ -17,6 +17,8 @@ public struct FootTrafficModel: DomainModel {
     let seed: UInt64
     /// One bit per visitor: seen before (for the `first visit` tag). Per entity, so shards agree.
     var seen: [UInt64]
+    /// `entry_point`, `exit_point` (both by entry point) and `tags` (by `tagSets` index), encoded once.
+    let entryField, exitField, tagsField: FieldValues
 
     struct Store: Sendable {
         var share: Double
@@ -66,6 +68,9 @@ public struct FootTrafficModel: DomainModel {
         }
         visitorChoice = Zipf(count: config.visitors, exponent: config.visitorZipf)
         seen = Array(repeating: 0, count: config.visitors / 64 + 1)
+        entryField = FieldValues(key: "entry_point", values: config.entryPoints)
+        exitField = FieldValues(key: "exit_point", values: config.entryPoints)
+        tagsField = FieldValues(key: "tags", arrays: Self.tagSets)
     }
 
     /// Every set of tags a visit can carry, indexed by its bits (loyalty member 1, weekday shopper 2,
@@ -100,7 +105,7 @@ public struct FootTrafficModel: DomainModel {
         return stores.indices.first { stores[$0].isOpen(at: t) } ?? visitor.homeStore
     }
 
-    public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [StoreVisit]) -> Int {
+    public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [StoreVisitRecord]) -> Int {
         var rng = Xoshiro256(seed: seed, stream: StreamTag("visit"), index: UInt64(index))
         let visitorIndex = visitorChoice.sample(using: &rng)
         let profile = visitor(visitorIndex)
@@ -128,12 +133,32 @@ public struct FootTrafficModel: DomainModel {
         if weekend && !profile.weekdayShopper { combination |= 4 }
         if purchasing { combination |= 8 }
         if firstVisit { combination |= 16 }
-        let tags = Self.tagSets[combination]
-
-        events.append(StoreVisit(
-            visit: index + 1, store: storeIndex + 1, time: start, visitor: visitorIndex + 1,
-            entryPoint: config.entryPoints[entry], exitPoint: config.entryPoints[exit],
-            dwellSeconds: min(max(Int(dwell.rounded()), 30), 6 * 3600), tags: tags))
+        events.append(StoreVisitRecord(
+            time: start, visit: index + 1, visitor: visitorIndex + 1,
+            dwellSeconds: min(max(Int(dwell.rounded()), 30), 6 * 3600), store: Int32(truncatingIfNeeded: storeIndex + 1),
+            entryPoint: Int32(truncatingIfNeeded: entry), exitPoint: Int32(truncatingIfNeeded: exit),
+            tags: Int32(truncatingIfNeeded: combination)))
         return visitorIndex
+    }
+
+    public func event(_ r: StoreVisitRecord) -> StoreVisit {
+        StoreVisit(
+            visit: r.visit, store: Int(r.store), time: r.time, visitor: r.visitor,
+            entryPoint: config.entryPoints[Int(r.entryPoint)], exitPoint: config.entryPoints[Int(r.exitPoint)],
+            dwellSeconds: r.dwellSeconds, tags: Self.tagSets[Int(r.tags)])
+    }
+
+    /// `StoreVisit.encode`'s fields, the entry and exit points and the tags copied pre-encoded.
+    public func encode(_ r: StoreVisitRecord, into encoder: inout some RowEncoder, timestamp: Int64?) {
+        encoder.beginRow()
+        encoder.prefixedID("visit_id", "visit_", r.visit)
+        encoder.prefixedID("store_id", "store_", Int(r.store))
+        encoder.timestamp("timestamp", timestamp ?? r.time)
+        encoder.prefixedID("visitor_id", "visitor_", r.visitor)
+        encoder.field(entryField, Int(r.entryPoint))
+        encoder.field(exitField, Int(r.exitPoint))
+        encoder.integer("dwell_time_seconds", r.dwellSeconds)
+        encoder.field(tagsField, Int(r.tags))
+        encoder.endRow()
     }
 }
