@@ -51,10 +51,10 @@ public struct DatasourceStream: Sendable {
 extension EventStream {
     /// Encodes the next event into `encoder` when this shard owns it; nil at the end of the stream.
     mutating func encodeNext(into encoder: inout some RowEncoder, timestamp: Int64?) -> (time: Int64, written: Bool)? {
-        guard let (event, owner) = nextEventAndOwner() else { return nil }
+        guard let (record, owner) = nextRecordAndOwner() else { return nil }
         let owned = owner == shard.index
-        if owned { event.encode(into: &encoder, timestamp: timestamp) }
-        return (event.time, owned)
+        if owned { model.encode(record, into: &encoder, timestamp: timestamp) }
+        return (record.time, owned)
     }
 }
 
