@@ -64,8 +64,37 @@
     @inlinable @inline(__always)
     mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let start = bytes.baseAddress else { return }
-        (base + count).update(from: start, count: bytes.count)
+        Self.copy(to: base + count, from: start, count: bytes.count)
         count += bytes.count
+    }
+
+    /// Copies `count` bytes between two buffers that do not overlap. Most pieces of a row (a key, an
+    /// id, a pre-encoded field) are under 64 bytes, and a call to `memmove` for each was a sixth of
+    /// generation: up to 64 bytes are copied inline, as two to eight 8-byte words that may overlap
+    /// (the first and last words of the range), so every length is covered without a byte loop.
+    @inlinable @inline(__always)
+    static func copy(to target: UnsafeMutablePointer<UInt8>, from source: UnsafePointer<UInt8>, count: Int) {
+        let to = UnsafeMutableRawPointer(target), from = UnsafeRawPointer(source)
+        @inline(__always) func word(_ offset: Int) { to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self) }
+        switch count {
+        case 8...16:
+            let (a, b) = (from.loadUnaligned(as: UInt64.self), from.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+            to.storeBytes(of: a, as: UInt64.self)
+            to.storeBytes(of: b, toByteOffset: count - 8, as: UInt64.self)
+        case 17...32:
+            word(0); word(8); word(count - 16); word(count - 8)
+        case 33...64:
+            word(0); word(8); word(16); word(24)
+            word(count - 32); word(count - 24); word(count - 16); word(count - 8)
+        case 4..<8:
+            let (a, b) = (from.loadUnaligned(as: UInt32.self), from.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+            to.storeBytes(of: a, as: UInt32.self)
+            to.storeBytes(of: b, toByteOffset: count - 4, as: UInt32.self)
+        case 0..<4:
+            for i in 0..<count { target[i] = source[i] }
+        default:
+            target.update(from: source, count: count)
+        }
     }
 
     /// Reserves and writes a decimal integer (at most 20 bytes).
@@ -76,23 +105,41 @@
         putDecimal(magnitude: value.magnitude)
     }
 
-    /// A decimal of at most 20 digits; room reserved.
+    /// A decimal of at most 20 digits; room reserved. Written two digits at a time (from a table of
+    /// the pairs) from the end of a small buffer, then copied: no pass to count the digits first.
     @inlinable
     mutating func putDecimal(magnitude value: UInt) {
-        var digits = 1
-        var probe = value
-        while probe >= 10 {
-            probe /= 10
-            digits += 1
+        var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        let written = withUnsafeMutableBytes(of: &buffer) { digits in
+            let pairs = Self.digitPairs.utf8Start
+            var rest = value
+            var index = 24
+            while rest >= 100 {
+                let pair = Int(truncatingIfNeeded: rest % 100) &* 2
+                rest /= 100
+                index -= 2
+                digits[index] = pairs[pair]
+                digits[index + 1] = pairs[pair + 1]
+            }
+            if rest >= 10 {
+                let pair = Int(truncatingIfNeeded: rest) &* 2
+                index -= 2
+                digits[index] = pairs[pair]
+                digits[index + 1] = pairs[pair + 1]
+            } else {
+                index -= 1
+                digits[index] = 48 &+ UInt8(truncatingIfNeeded: rest)
+            }
+            let length = 24 - index
+            Self.copy(to: base + count, from: (digits.baseAddress! + index).assumingMemoryBound(to: UInt8.self), count: length)
+            return length
         }
-        var rest = value
-        var index = count + digits - 1
-        repeat {
-            base[index] = 48 &+ UInt8(truncatingIfNeeded: rest % 10)
-            rest /= 10
-            index -= 1
-        } while rest > 0
-        count += digits
+        count += written
+    }
+
+    /// `00`, `01`, … `99`.
+    @inlinable static var digitPairs: StaticString {
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
     }
 
     @inlinable @inline(__always)
@@ -107,15 +154,17 @@
     /// second most events start a new second, and the calendar arithmetic was most of their cost.
     @inlinable
     mutating func putTimestamp(_ epochSeconds: Int64) {
-        reserve(19)
+        reserve(24)  // the cache's 24 bytes are stored whole, 19 counted
         if epochSeconds != cachedSecond {
             // The day as `CivilTime` computes it (rounded down, also before 1970).
             let day = epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400
             if day == cachedDay { cacheTimeOfDay(Int(epochSeconds - day * 86_400)) } else { cacheTimestamp(epochSeconds) }
             cachedSecond = epochSeconds
         }
-        let target = base + count
-        withUnsafeBytes(of: cachedTimestamp) { target.update(from: $0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: 19) }
+        let target = UnsafeMutableRawPointer(base + count)
+        target.storeBytes(of: cachedTimestamp.0, as: UInt64.self)
+        target.storeBytes(of: cachedTimestamp.1, toByteOffset: 8, as: UInt64.self)
+        target.storeBytes(of: cachedTimestamp.2, toByteOffset: 16, as: UInt64.self)
         count += 19
     }
 
