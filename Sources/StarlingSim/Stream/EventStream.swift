@@ -48,7 +48,7 @@ public struct EventStream<Model: DomainModel>: Sendable {
 
     /// The second of the next session's start, and whether no session starts any more.
     var arrivalSecond: (second: Int64, done: Bool) {
-        let second = nextArrival < 9e15 ? Int64(nextArrival.rounded(.down)) : Int64.max
+        let second = nextArrival < 9e15 ? Self.floor(nextArrival) : Int64.max
         return (second, second == .max || end.map { second >= $0 } ?? false)
     }
 
@@ -99,11 +99,13 @@ public struct EventStream<Model: DomainModel>: Sendable {
         let peak = model.peakSessionsPerSecond
         guard peak > 0 else { return .infinity }
         var time = t
+        let mean = 1 / peak
+        let endTime = end.map(Double.init) ?? .infinity
         // Bounded: a model closed for a whole simulated year is treated as never opening again.
         for _ in 0..<10_000_000 {
-            time += Distribution.exponential(mean: 1 / peak, using: &arrivals)
-            if let end, time >= Double(end) { return time }
-            let second = Int64(time.rounded(.down))
+            time += Distribution.exponential(mean: mean, using: &arrivals)
+            if time >= endTime { return time }
+            let second = Self.floor(time)
             if second != intensitySecond {
                 intensitySecond = second
                 intensityValue = model.intensity(at: second)
@@ -111,6 +113,15 @@ public struct EventStream<Model: DomainModel>: Sendable {
             if arrivals.unit() < intensityValue { return time }
         }
         return .infinity
+    }
+
+    /// `Int64(time.rounded(.down))` without a call to libm's `floor` (x86-64 without SSE 4.1 has no
+    /// instruction for it), for every candidate arrival: truncation, one less for a negative
+    /// fraction.
+    @inline(__always)
+    static func floor(_ time: Double) -> Int64 {
+        let truncated = Int64(time)
+        return Double(truncated) > time ? truncated - 1 : truncated
     }
 }
 
