@@ -6,10 +6,16 @@ public struct DatasourceStream: Sendable {
     public internal(set) var footTraffic: EventStream<FootTrafficModel>?
     public internal(set) var ecommerce: EventStream<EcommerceModel>?
     public internal(set) var journeys: EventStream<JourneyModel>?
+    /// Events produced so far across all shards (the position in the unsharded stream). Kept here,
+    /// not read from the optional stream: reading through the optional copied the whole stream
+    /// (model included) once per event in the callers' loops.
+    public internal(set) var produced = 0
+    public let shard: ShardSpec
 
     /// The stream of `config` from `start`; `end` (exclusive) bounds simulated time when given.
     public init(_ config: DatasourceConfig, seed: UInt64, start: Int64, end: Int64? = nil, shard: ShardSpec = .whole) {
         name = config.name
+        self.shard = shard
         // Each datasource gets its own seed so adding one to a scenario never changes the others.
         let seed = SplitMix64.mix(seed ^ StreamTag(name: config.name).rawValue)
         switch config.model {
@@ -20,11 +26,6 @@ public struct DatasourceStream: Sendable {
         case .journeys(let c):
             journeys = EventStream(model: JourneyModel(config: c, seed: seed), seed: seed, start: start, end: end, shard: shard)
         }
-    }
-
-    /// Events produced so far across all shards (the position in the unsharded stream).
-    public var produced: Int {
-        footTraffic?.produced ?? ecommerce?.produced ?? journeys?.produced ?? 0
     }
 
     /// Encodes the next event of the whole stream into `encoder` when this shard owns it.
@@ -42,9 +43,16 @@ public struct DatasourceStream: Sendable {
     // Concrete public entry points, generic inside the module: the compiler specializes this for each
     // encoder, so no field is written through a protocol witness on the hot path.
     mutating func encodeNextRow(into encoder: inout some RowEncoder, timestamp: Int64?) -> (time: Int64, written: Bool)? {
-        if footTraffic != nil { return footTraffic?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil }
-        if ecommerce != nil { return ecommerce?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil }
-        return journeys?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil
+        let next: (time: Int64, written: Bool)?
+        if footTraffic != nil {
+            next = footTraffic?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil
+        } else if ecommerce != nil {
+            next = ecommerce?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil
+        } else {
+            next = journeys?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil
+        }
+        if next != nil { produced += 1 }
+        return next
     }
 }
 
