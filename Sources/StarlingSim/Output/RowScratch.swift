@@ -105,36 +105,35 @@
         putDecimal(magnitude: value.magnitude)
     }
 
-    /// A decimal of at most 20 digits; room reserved. Written two digits at a time (from a table of
-    /// the pairs) from the end of a small buffer, then copied: no pass to count the digits first.
+    /// A decimal of at most 20 digits; room reserved. The digits are counted four at a time, then
+    /// written from the last, two at a time from a table of the pairs.
     @inlinable
     mutating func putDecimal(magnitude value: UInt) {
-        var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        let written = withUnsafeMutableBytes(of: &buffer) { digits in
-            let pairs = Self.digitPairs.utf8Start
-            var rest = value
-            var index = 24
-            while rest >= 100 {
-                let pair = Int(truncatingIfNeeded: rest % 100) &* 2
-                rest /= 100
-                index -= 2
-                digits[index] = pairs[pair]
-                digits[index + 1] = pairs[pair + 1]
-            }
-            if rest >= 10 {
-                let pair = Int(truncatingIfNeeded: rest) &* 2
-                index -= 2
-                digits[index] = pairs[pair]
-                digits[index + 1] = pairs[pair + 1]
-            } else {
-                index -= 1
-                digits[index] = 48 &+ UInt8(truncatingIfNeeded: rest)
-            }
-            let length = 24 - index
-            Self.copy(to: base + count, from: (digits.baseAddress! + index).assumingMemoryBound(to: UInt8.self), count: length)
-            return length
+        var digits = 1
+        var probe = value
+        while probe >= 10_000 {
+            probe /= 10_000
+            digits += 4
         }
-        count += written
+        if probe >= 100 { digits += probe >= 1000 ? 3 : 2 } else if probe >= 10 { digits += 1 }
+        let pairs = Self.digitPairs.utf8Start
+        var rest = value
+        var index = count + digits
+        while rest >= 100 {
+            let pair = Int(truncatingIfNeeded: rest % 100) &* 2
+            rest /= 100
+            index -= 2
+            base[index] = pairs[pair]
+            base[index + 1] = pairs[pair + 1]
+        }
+        if rest >= 10 {
+            let pair = Int(truncatingIfNeeded: rest) &* 2
+            base[index - 2] = pairs[pair]
+            base[index - 1] = pairs[pair + 1]
+        } else {
+            base[index - 1] = 48 &+ UInt8(truncatingIfNeeded: rest)
+        }
+        count += digits
     }
 
     /// `00`, `01`, … `99`.
