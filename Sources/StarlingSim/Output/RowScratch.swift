@@ -69,23 +69,23 @@
     }
 
     /// Copies `count` bytes between two buffers that do not overlap. Most pieces of a row (a key, an
-    /// id, a pre-encoded field) are under 64 bytes, and a call to `memmove` for each was a sixth of
-    /// generation: up to 64 bytes are copied inline, as two to eight 8-byte words that may overlap
-    /// (the first and last words of the range), so every length is covered without a byte loop.
+    /// id, a pre-encoded field) are short, and a call to `memmove` for each was a sixth of
+    /// generation: up to 256 bytes are copied inline as 8-byte words, the last one ending at the
+    /// range's end (it may overlap the one before), so every length is covered without a byte loop.
     @inlinable @inline(__always)
     static func copy(to target: UnsafeMutablePointer<UInt8>, from source: UnsafePointer<UInt8>, count: Int) {
         let to = UnsafeMutableRawPointer(target), from = UnsafeRawPointer(source)
-        @inline(__always) func word(_ offset: Int) { to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self) }
+        @inline(__always) func word(_ offset: Int) {
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+        }
         switch count {
-        case 8...16:
-            let (a, b) = (from.loadUnaligned(as: UInt64.self), from.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
-            to.storeBytes(of: a, as: UInt64.self)
-            to.storeBytes(of: b, toByteOffset: count - 8, as: UInt64.self)
-        case 17...32:
-            word(0); word(8); word(count - 16); word(count - 8)
-        case 33...64:
-            word(0); word(8); word(16); word(24)
-            word(count - 32); word(count - 24); word(count - 16); word(count - 8)
+        case 8...256:
+            var offset = 0
+            while offset < count - 8 {
+                word(offset)
+                offset += 8
+            }
+            word(count - 8)
         case 4..<8:
             let (a, b) = (from.loadUnaligned(as: UInt32.self), from.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
             to.storeBytes(of: a, as: UInt32.self)
