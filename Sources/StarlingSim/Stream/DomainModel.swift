@@ -25,9 +25,10 @@ public protocol DomainModel: Sendable {
     /// Sessions per second at the busiest moment.
     var peakSessionsPerSecond: Double { get }
 
-    /// The fraction of the peak rate at which sessions start at Unix second `t` (0…1): a function of
-    /// `t` alone (the stream computes it once per second).
-    func intensity(at t: Int64) -> Double
+    /// The fraction of the peak rate at which sessions start (0…1) at a second of a day (UTC), on a
+    /// weekend day (Saturday, Sunday) or not: a function of these two alone. The stream follows the
+    /// day of its candidate arrivals, so it asks without any calendar arithmetic per candidate.
+    func intensity(secondOfDay: Int, weekend: Bool) -> Double
 
     /// Generates session `index` starting at `start`, appending its events in time order, none
     /// before `start`. Returns the entity the session belongs to (for sharding).
@@ -40,3 +41,9 @@ public protocol DomainModel: Sendable {
     func encode(_ record: Record, into encoder: inout some RowEncoder, timestamp: Int64?)
 }
 
+extension DomainModel {
+    /// The fraction of the peak rate at which sessions start at Unix second `t` (0…1).
+    public func intensity(at t: Int64) -> Double {
+        intensity(secondOfDay: CivilTime.secondOfDay(epochSeconds: t), weekend: CivilTime.weekday(epochSeconds: t) >= 5)
+    }
+}

@@ -19,6 +19,11 @@ public struct EventStream<Model: DomainModel>: Sendable {
     /// many candidate arrivals share one, so it is computed once per second.
     var intensitySecond = Int64.min
     var intensityValue = 0.0
+    /// The first second of the day of the last candidate arrival, and whether it is a weekend day:
+    /// the model's intensity is a function of the second of the day and of that, and candidates
+    /// mostly stay within one day, so the calendar arithmetic is done once per day.
+    var dayStart: Int64
+    var weekend: Bool
 
     /// Events produced so far, in all shards (the global position in the stream).
     public private(set) var produced = 0
@@ -29,6 +34,8 @@ public struct EventStream<Model: DomainModel>: Sendable {
         self.shard = shard
         self.end = end
         arrivals = Xoshiro256(seed: seed, stream: StreamTag("arrivals"), index: 0)
+        dayStart = start - Int64(CivilTime.secondOfDay(epochSeconds: start))
+        weekend = CivilTime.weekday(epochSeconds: start) >= 5
         nextArrival = Double(start)
         nextArrival = drawArrival(after: nextArrival)
     }
@@ -107,8 +114,14 @@ public struct EventStream<Model: DomainModel>: Sendable {
             if time >= endTime { return time }
             let second = Self.floor(time)
             if second != intensitySecond {
+                var secondOfDay = second - dayStart
+                if secondOfDay < 0 || secondOfDay >= 86_400 {
+                    secondOfDay = Int64(CivilTime.secondOfDay(epochSeconds: second))
+                    dayStart = second - secondOfDay
+                    weekend = CivilTime.weekday(epochSeconds: second) >= 5
+                }
                 intensitySecond = second
-                intensityValue = model.intensity(at: second)
+                intensityValue = model.intensity(secondOfDay: Int(secondOfDay), weekend: weekend)
             }
             if arrivals.unit() < intensityValue { return time }
         }

@@ -46,7 +46,9 @@ public struct EcommerceModel: DomainModel {
 
     public var peakSessionsPerSecond: Double { config.sessionsPerHour / 3600 }
 
-    public func intensity(at t: Int64) -> Double { config.dailyCurve.intensity(at: t) }
+    public func intensity(secondOfDay: Int, weekend: Bool) -> Double {
+        config.dailyCurve.intensity(secondOfDay: secondOfDay, weekend: weekend)
+    }
 
     /// The user's country: a function of the user alone.
     public func country(ofUser user: Int) -> String {

@@ -83,8 +83,8 @@ public struct FootTrafficModel: DomainModel {
     public var peakSessionsPerSecond: Double { config.visitsPerHour / 3600 }
 
     /// The daily curve times the share of traffic whose store is open now: no visits while closed.
-    public func intensity(at t: Int64) -> Double {
-        intensities[CivilTime.secondOfDay(epochSeconds: t) + (CivilTime.weekday(epochSeconds: t) >= 5 ? 86_400 : 0)]
+    public func intensity(secondOfDay: Int, weekend: Bool) -> Double {
+        intensities[secondOfDay + (weekend ? 86_400 : 0)]
     }
 
     func visitor(_ index: Int) -> Visitor {

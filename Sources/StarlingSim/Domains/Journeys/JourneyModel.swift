@@ -72,7 +72,9 @@ public struct JourneyModel: DomainModel {
 
     public var peakSessionsPerSecond: Double { config.journeysPerHour / 3600 }
 
-    public func intensity(at t: Int64) -> Double { config.dailyCurve.intensity(at: t) }
+    public func intensity(secondOfDay: Int, weekend: Bool) -> Double {
+        config.dailyCurve.intensity(secondOfDay: secondOfDay, weekend: weekend)
+    }
 
     /// One session of a journey: where it came from, on which device, with which referrer (indexes
     /// into `tables`).
