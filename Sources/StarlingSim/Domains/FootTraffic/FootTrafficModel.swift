@@ -19,6 +19,12 @@ public struct FootTrafficModel: DomainModel {
     var seen: [UInt64]
     /// `entry_point`, `exit_point` (both by entry point) and `tags` (by `tagSets` index), encoded once.
     let entryField, exitField, tagsField: FieldValues
+    /// Each visitor's profile once drawn (`visitor(_:)`, a function of the visitor alone), packed:
+    /// home store + 1 in the low 30 bits, loyalty member bit 30, weekday shopper bit 31; 0 for not
+    /// drawn yet. Drawing it again per visit (a generator seeded, three draws) was 7% of a visit.
+    /// Empty for a population over `profileCacheLimit` visitors (there, each is drawn every time).
+    var profiles: [UInt32]
+    static let profileCacheLimit = 1 << 22
 
     struct Store: Sendable {
         var share: Double
@@ -28,8 +34,12 @@ public struct FootTrafficModel: DomainModel {
         var entryChoice: AliasTable
 
         func isOpen(at t: Int64) -> Bool {
-            let hour = Double(CivilTime.secondOfDay(epochSeconds: t)) / 3600
-            let hours = CivilTime.weekday(epochSeconds: t) >= 5 ? weekendHours : weekdayHours
+            isOpen(hour: Double(CivilTime.secondOfDay(epochSeconds: t)) / 3600, weekend: CivilTime.weekday(epochSeconds: t) >= 5)
+        }
+
+        /// Open at `hour` (fractional, UTC) of a weekend day or of a weekday.
+        func isOpen(hour: Double, weekend: Bool) -> Bool {
+            let hours = weekend ? weekendHours : weekdayHours
             return hour >= hours.open && hour < hours.close
         }
     }
@@ -71,6 +81,7 @@ public struct FootTrafficModel: DomainModel {
         entryField = FieldValues(key: "entry_point", values: config.entryPoints)
         exitField = FieldValues(key: "exit_point", values: config.entryPoints)
         tagsField = FieldValues(key: "tags", arrays: Self.tagSets)
+        profiles = config.visitors <= Self.profileCacheLimit && config.stores < 1 << 30 ? Array(repeating: 0, count: config.visitors) : []
     }
 
     /// Every set of tags a visit can carry, indexed by its bits (loyalty member 1, weekday shopper 2,
@@ -94,28 +105,43 @@ public struct FootTrafficModel: DomainModel {
                        weekdayShopper: rng.unit() < config.weekdayShopperRate)
     }
 
-    func chooseStore(for visitor: Visitor, at t: Int64, using rng: inout Xoshiro256) -> Int {
-        if stores[visitor.homeStore].isOpen(at: t), rng.unit() < config.homeStoreProbability {
+    /// `visitor(index)`, from `profiles` once drawn.
+    mutating func profile(_ index: Int) -> Visitor {
+        guard index < profiles.count else { return visitor(index) }
+        let packed = profiles[index]
+        if packed != 0 {
+            return Visitor(homeStore: Int(packed & 0x3FFF_FFFF) - 1, loyal: packed & 1 << 30 != 0, weekdayShopper: packed & 1 << 31 != 0)
+        }
+        let drawn = visitor(index)
+        profiles[index] = UInt32(truncatingIfNeeded: drawn.homeStore + 1) | (drawn.loyal ? 1 << 30 : 0) | (drawn.weekdayShopper ? 1 << 31 : 0)
+        return drawn
+    }
+
+    func chooseStore(for visitor: Visitor, hour: Double, weekend: Bool, using rng: inout Xoshiro256) -> Int {
+        if stores[visitor.homeStore].isOpen(hour: hour, weekend: weekend), rng.unit() < config.homeStoreProbability {
             return visitor.homeStore
         }
         for _ in 0..<64 {
             let candidate = storeChoice.sample(using: &rng)
-            if stores[candidate].isOpen(at: t) { return candidate }
+            if stores[candidate].isOpen(hour: hour, weekend: weekend) { return candidate }
         }
-        return stores.indices.first { stores[$0].isOpen(at: t) } ?? visitor.homeStore
+        return stores.indices.first { stores[$0].isOpen(hour: hour, weekend: weekend) } ?? visitor.homeStore
     }
 
     public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [StoreVisitRecord]) -> Int {
         var rng = Xoshiro256(seed: seed, stream: StreamTag("visit"), index: UInt64(index))
         let visitorIndex = visitorChoice.sample(using: &rng)
-        let profile = visitor(visitorIndex)
-        let storeIndex = chooseStore(for: profile, at: start, using: &rng)
-        let store = stores[storeIndex]
+        let profile = profile(visitorIndex)
+        let weekend = CivilTime.weekday(epochSeconds: start) >= 5
+        let hour = Double(CivilTime.secondOfDay(epochSeconds: start)) / 3600
+        let storeIndex = chooseStore(for: profile, hour: hour, weekend: weekend, using: &rng)
 
-        let entry = store.entries[store.entryChoice.sample(using: &rng)]
+        // The store's fields in place (a copy of the `Store` would retain its arrays).
+        let entry = stores[storeIndex].entries[stores[storeIndex].entryChoice.sample(using: &rng)]
         var exit = entry
-        if store.entries.count > 1, rng.unit() >= config.sameExitProbability {
-            while exit == entry { exit = store.entries[rng.below(store.entries.count)] }
+        let entries = stores[storeIndex].entries.count
+        if entries > 1, rng.unit() >= config.sameExitProbability {
+            while exit == entry { exit = stores[storeIndex].entries[rng.below(entries)] }
         }
 
         let buyRate = min(1, config.purchaseRate * (profile.loyal ? config.loyaltyPurchaseUplift : 1))
@@ -123,7 +149,6 @@ public struct FootTrafficModel: DomainModel {
         let median = purchasing ? config.purchaseDwellMedianSeconds : config.dwellMedianSeconds
         let dwell = Distribution.logNormal(median: median, sigma: config.dwellSigma, using: &rng)
 
-        let weekend = CivilTime.weekday(epochSeconds: start) >= 5
         let (word, bit) = (visitorIndex / 64, UInt64(1) << UInt64(visitorIndex % 64))
         let firstVisit = seen[word] & bit == 0
         seen[word] |= bit
