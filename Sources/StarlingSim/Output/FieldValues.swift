@@ -37,8 +37,10 @@ public struct FieldValues: Sendable {
     }
 
     /// Writes each value as the second field of a row (after a placeholder field, so it is preceded
-    /// by its separator as in any position but the first) and keeps the bytes between the two.
-    private init(texts: [String], json writeJSON: (inout NDJSONEncoder, Int) -> Void, csv writeCSV: (inout CSVEncoder, Int) -> Void) {
+    /// by its separator as in any position but the first) and keeps the bytes between the two. A
+    /// value may also be several consecutive fields (`write` writes them all); it then counts as one
+    /// field for the encoder, which only tells the first field from the others.
+    init(texts: [String], json writeJSON: (inout NDJSONEncoder, Int) -> Void, csv writeCSV: (inout CSVEncoder, Int) -> Void) {
         self.texts = texts
         var json = NDJSONEncoder(capacity: 64 * texts.count)
         var csv = CSVEncoder(capacity: 32 * texts.count)

@@ -212,8 +212,12 @@ public struct JourneyModel: DomainModel {
         encoder.field(tables.channel, Int(r.channel))
         encoder.field(tables.device, Int(r.device))
         encoder.field(tables.campaign, Int(r.campaign))
-        encoder.integer("conversion", r.kind == .purchase ? 1 : 0)
-        encoder.decimal2("transaction_amount", r.transactionAmount)
+        if r.kind != .purchase, r.transactionAmount == 0 {
+            encoder.field(tables.noSale, 0)  // most touchpoints: one copy for the two fields
+        } else {
+            encoder.integer("conversion", r.kind == .purchase ? 1 : 0)
+            encoder.decimal2("transaction_amount", r.transactionAmount)
+        }
         encoder.field(tables.referrer, Int(r.referrer))
         encoder.field(tables.page, Int(r.page))
         encoder.integer("time_spent", r.timeSpent)

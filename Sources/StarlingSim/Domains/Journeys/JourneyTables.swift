@@ -10,6 +10,8 @@ extension JourneyModel {
         let campaign: FieldValues
         /// Per product, its JSON object.
         let metadata: FieldValues
+        /// `conversion` and `transaction_amount` of every touchpoint but a purchase: 0 and 0.00.
+        let noSale: FieldValues
 
         /// Channel indexes: of each ad channel, of each origin (`direct` is `direct`; for a return
         /// origin, `adOrigin` stands for the journey's ad channel) and of the fixed channels.
@@ -64,6 +66,15 @@ extension JourneyModel {
             desktop = config.devices.map { $0.0 == "desktop" }
             campaign = FieldValues(key: "campaign_id", values: [""] + campaignNames)
             metadata = FieldValues(key: "metadata", encoded: productMetadata)
+            noSale = FieldValues(texts: ["0, 0.00"],
+                                 json: { (encoder: inout NDJSONEncoder, _: Int) in
+                                     encoder.integer("conversion", 0)
+                                     encoder.decimal2("transaction_amount", 0)
+                                 },
+                                 csv: { (encoder: inout CSVEncoder, _: Int) in
+                                     encoder.integer("conversion", 0)
+                                     encoder.decimal2("transaction_amount", 0)
+                                 })
 
             let site = JourneyModel.site
             var pages = (0..<config.products).map { "\(site)/products/prod_\($0 + 1)" }
