@@ -106,3 +106,41 @@ import Testing
         }
     }
 }
+
+/// A record for the open-sessions heap alone.
+struct TimedRecord: EventRecord {
+    var time: Int64
+    var session: Int
+    var position: Int
+}
+
+@Suite struct OpenSessionsTests {
+    /// Popped in (time, session, position) order whatever the sessions' lengths (chunks linked for
+    /// long ones, reused once emptied) and however adds and pops interleave.
+    @Test func popsInTimeThenSessionOrder() {
+        var rng = Xoshiro256(seed: 12)
+        var heap = OpenSessions<TimedRecord>()
+        var expected: [TimedRecord] = []
+        var popped: [TimedRecord] = []
+        var now: Int64 = 0
+        for session in 0..<3000 {
+            now += Int64(rng.below(3))
+            var time = now
+            let records = (0..<(rng.below(8) == 0 ? 1 + rng.below(40) : 1 + rng.below(5))).map { position in
+                if position > 0 { time += Int64(rng.below(50)) }
+                return TimedRecord(time: time, session: session, position: position)
+            }
+            expected += records
+            heap.add(session: session, events: records[...], owner: session % 3)
+            // Pop what can no longer be preceded by a later session (which starts at `now` or later).
+            while let top = heap.peekTime, top < now, rng.below(4) != 0 {
+                let (record, owner) = heap.pop()
+                #expect(owner == record.session % 3)
+                popped.append(record)
+            }
+        }
+        while !heap.isEmpty { popped.append(heap.pop().record) }
+        let order = { (a: TimedRecord, b: TimedRecord) in (a.time, a.session, a.position) < (b.time, b.session, b.position) }
+        #expect(popped.map { [$0.time, Int64($0.session), Int64($0.position)] } == expected.sorted(by: order).map { [$0.time, Int64($0.session), Int64($0.position)] })
+    }
+}
