@@ -48,6 +48,15 @@ public struct CSVEncoder: RowEncoder {
         value.forms.csv.withUnsafeBufferPointer { row.put($0) }
     }
 
+    /// One copy of the pre-encoded `,value`; as the first field, without the comma.
+    public mutating func field(_ values: FieldValues, _ index: Int) {
+        values.withCSV(index) { fragment in
+            row.reserve(fragment.count)
+            row.put(fieldCount == 0 && !fragment.isEmpty ? UnsafeBufferPointer(rebasing: fragment.dropFirst()) : fragment)
+        }
+        fieldCount += 1
+    }
+
     public mutating func prefixedID(_ key: StaticString, _ prefix: StaticString, _ number: Int) {
         separate(extra: prefix.utf8CodeUnitCount)
         row.put(prefix)

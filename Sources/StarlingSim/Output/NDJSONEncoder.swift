@@ -99,6 +99,20 @@ public struct NDJSONEncoder: RowEncoder {
         value.forms.json.withUnsafeBufferPointer { row.put($0) }
     }
 
+    /// One copy of the pre-encoded `,"key":value`; as the first field, `{` replaces the comma.
+    public mutating func field(_ values: FieldValues, _ index: Int) {
+        values.withJSON(index) { fragment in
+            row.reserve(fragment.count)
+            if fieldCount == 0, !fragment.isEmpty {
+                row.put(UInt8(ascii: "{"))
+                row.put(UnsafeBufferPointer(rebasing: fragment.dropFirst()))
+            } else {
+                row.put(fragment)
+            }
+        }
+        fieldCount += 1
+    }
+
     /// A JSON string literal. Fast path: one copy when nothing needs escaping.
     @inlinable
     mutating func appendQuoted(_ value: String) {

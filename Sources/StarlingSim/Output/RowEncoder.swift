@@ -18,6 +18,8 @@ public protocol RowEncoder {
     mutating func stringArray(_ key: StaticString, _ values: [String])
     /// A string whose encoded forms were computed once (`EncodedText`).
     mutating func encoded(_ key: StaticString, _ value: EncodedText)
+    /// Value `index` of a column whose fields were encoded once (`FieldValues`, key included).
+    mutating func field(_ values: FieldValues, _ index: Int)
     /// A whole row of a spec-described datasource (its columns and layout come from its schema).
     mutating func specRow(_ row: SpecRow, timestamp: Int64?)
 }

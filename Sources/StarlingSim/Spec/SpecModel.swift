@@ -25,21 +25,31 @@ public struct SpecModel: DomainModel {
 
     public var peakSessionsPerSecond: Double { config.sessionsPerHour / 3600 }
 
-    public func intensity(at t: Int64) -> Double { config.dailyCurve.intensity(at: t) }
+    public func intensity(secondOfDay: Int, weekend: Bool) -> Double {
+        config.dailyCurve.intensity(secondOfDay: secondOfDay, weekend: weekend)
+    }
 
-    public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [SpecRow]) -> Int {
+    public func event(_ record: SpecRecord) -> SpecRow { SpecRow(record, tables: tables) }
+
+    /// Writes a record with this model's tables (the record holds no reference to them, so moving
+    /// it through the open sessions retains nothing).
+    public func encode(_ record: SpecRecord, into encoder: inout some RowEncoder, timestamp: Int64?) {
+        encoder.specRow(SpecRow(record, tables: tables), timestamp: timestamp)
+    }
+
+    public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [SpecRecord]) -> Int {
         var rng = Xoshiro256(seed: seed, stream: StreamTag("spec-session"), index: UInt64(index))
         // Entity numbers are 1-based (the `{n}` of the format); sharding uses the 0-based rank.
         let entity = sessionEntity?.sample(using: &rng) ?? index
         guard let sessions = config.sessions else {
-            events.append(SpecRow(time: start, session: index, position: 0, state: -1, entity: entity, tables: tables))
+            events.append(SpecRecord(time: start, session: index, position: 0, state: -1, entity: entity))
             return entity
         }
         var state: Int? = sessions.start[startChoice.sample(using: &rng)].state
         var time = start
         var position = 0
         while let current = state, position < sessions.maxEvents {
-            events.append(SpecRow(time: time, session: index, position: position, state: current, entity: entity, tables: tables))
+            events.append(SpecRecord(time: time, session: index, position: position, state: current, entity: entity))
             position += 1
             state = sessions.states[current].next[nextChoice[current].sample(using: &rng)].state
             time += max(0, Int64(sessions.states[current].gap.sample(using: &rng).rounded()))
@@ -51,7 +61,7 @@ public struct SpecModel: DomainModel {
 /// What writing a spec row needs, compiled once per stream: each column's generator (per session
 /// state, with the state's overrides), the NDJSON object layout of the columns' JSON paths, the
 /// populations. Immutable; shared by the events of one stream.
-final class SpecTables: Sendable {
+public final class SpecTables: Sendable {
     let seed: UInt64
     let columnNames: [String]
     let columnTypes: [ColumnType]
@@ -107,6 +117,15 @@ final class SpecTables: Sendable {
         var count: Int
         var column: Int
     }
+}
+
+/// A spec event as the stream holds it: its coordinates, plain numbers.
+public struct SpecRecord: EventRecord, Equatable {
+    public var time: Int64
+    public var session: Int
+    public var position: Int
+    public var state: Int
+    public var entity: Int
 }
 
 /// One step of writing an NDJSON row: bytes as they are, or a column's value.

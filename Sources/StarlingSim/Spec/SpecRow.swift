@@ -17,12 +17,13 @@ public struct SpecRow: DomainEvent, Equatable {
     public let entity: Int
     let tables: SpecTables
 
-    init(time: Int64, session: Int, position: Int, state: Int, entity: Int, tables: SpecTables) {
-        self.time = time
-        self.session = session
-        self.position = position
-        self.state = state
-        self.entity = entity
+    @inline(__always)
+    init(_ record: SpecRecord, tables: SpecTables) {
+        time = record.time
+        session = record.session
+        position = record.position
+        state = record.state
+        entity = record.entity
         self.tables = tables
     }
 

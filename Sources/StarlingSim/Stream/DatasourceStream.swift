@@ -8,10 +8,16 @@ public struct DatasourceStream: Sendable {
     public internal(set) var journeys: EventStream<JourneyModel>?
     /// A datasource described by its schema and field specs.
     public internal(set) var spec: EventStream<SpecModel>?
+    /// Events produced so far across all shards (the position in the unsharded stream). Kept here,
+    /// not read from the optional stream: reading through the optional copied the whole stream
+    /// (model included) once per event in the callers' loops.
+    public internal(set) var produced = 0
+    public let shard: ShardSpec
 
     /// The stream of `config` from `start`; `end` (exclusive) bounds simulated time when given.
     public init(_ config: DatasourceConfig, seed: UInt64, start: Int64, end: Int64? = nil, shard: ShardSpec = .whole) {
         name = config.name
+        self.shard = shard
         // Each datasource gets its own seed so adding one to a scenario never changes the others.
         let seed = SplitMix64.mix(seed ^ StreamTag(name: config.name).rawValue)
         switch config.model {
@@ -24,11 +30,6 @@ public struct DatasourceStream: Sendable {
         case .spec(let c):
             spec = EventStream(model: SpecModel(config: c, seed: seed), seed: seed, start: start, end: end, shard: shard)
         }
-    }
-
-    /// Events produced so far across all shards (the position in the unsharded stream).
-    public var produced: Int {
-        footTraffic?.produced ?? ecommerce?.produced ?? journeys?.produced ?? spec?.produced ?? 0
     }
 
     /// Encodes the next event of the whole stream into `encoder` when this shard owns it.
@@ -46,20 +47,28 @@ public struct DatasourceStream: Sendable {
     // Concrete public entry points, generic inside the module: the compiler specializes this for each
     // encoder, so no field is written through a protocol witness on the hot path.
     mutating func encodeNextRow(into encoder: inout some RowEncoder, timestamp: Int64?) -> (time: Int64, written: Bool)? {
-        if footTraffic != nil { return footTraffic?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil }
-        if ecommerce != nil { return ecommerce?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil }
-        if spec != nil { return spec?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil }
-        return journeys?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil
+        let next: (time: Int64, written: Bool)?
+        if footTraffic != nil {
+            next = footTraffic?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil
+        } else if ecommerce != nil {
+            next = ecommerce?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil
+        } else if spec != nil {
+            next = spec?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil
+        } else {
+            next = journeys?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil
+        }
+        if next != nil { produced += 1 }
+        return next
     }
 }
 
 extension EventStream {
     /// Encodes the next event into `encoder` when this shard owns it; nil at the end of the stream.
     mutating func encodeNext(into encoder: inout some RowEncoder, timestamp: Int64?) -> (time: Int64, written: Bool)? {
-        guard let (event, owner) = nextEventAndOwner() else { return nil }
+        guard let (record, owner) = nextRecordAndOwner() else { return nil }
         let owned = owner == shard.index
-        if owned { event.encode(into: &encoder, timestamp: timestamp) }
-        return (event.time, owned)
+        if owned { model.encode(record, into: &encoder, timestamp: timestamp) }
+        return (record.time, owned)
     }
 }
 

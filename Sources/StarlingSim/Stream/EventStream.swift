@@ -13,12 +13,17 @@ public struct EventStream<Model: DomainModel>: Sendable {
     /// Start of the next session, in fractional Unix seconds.
     var nextArrival: Double
     var nextSession = 0
-    var pending = OpenSessions<Model.Event>()
-    var scratch: [Model.Event] = []
+    var pending = OpenSessions<Model.Record>()
+    var scratch: [Model.Record] = []
     /// The model's intensity at `intensitySecond`: a pure function of the second, and at high rates
     /// many candidate arrivals share one, so it is computed once per second.
     var intensitySecond = Int64.min
     var intensityValue = 0.0
+    /// The first second of the day of the last candidate arrival, and whether it is a weekend day:
+    /// the model's intensity is a function of the second of the day and of that, and candidates
+    /// mostly stay within one day, so the calendar arithmetic is done once per day.
+    var dayStart: Int64
+    var weekend: Bool
 
     /// Events produced so far, in all shards (the global position in the stream).
     public private(set) var produced = 0
@@ -29,6 +34,8 @@ public struct EventStream<Model: DomainModel>: Sendable {
         self.shard = shard
         self.end = end
         arrivals = Xoshiro256(seed: seed, stream: StreamTag("arrivals"), index: 0)
+        dayStart = start - Int64(CivilTime.secondOfDay(epochSeconds: start))
+        weekend = CivilTime.weekday(epochSeconds: start) >= 5
         nextArrival = Double(start)
         nextArrival = drawArrival(after: nextArrival)
     }
@@ -42,9 +49,20 @@ public struct EventStream<Model: DomainModel>: Sendable {
 
     /// The next event of the whole stream, with the shard that owns it; nil when past `end`.
     public mutating func nextEventAndOwner() -> (event: Model.Event, owner: Int)? {
+        guard let (record, owner) = nextRecordAndOwner() else { return nil }
+        return (model.event(record), owner)
+    }
+
+    /// The second of the next session's start, and whether no session starts any more.
+    var arrivalSecond: (second: Int64, done: Bool) {
+        let second = nextArrival < 9e15 ? Self.floor(nextArrival) : Int64.max
+        return (second, second == .max || end.map { second >= $0 } ?? false)
+    }
+
+    /// The next event of the whole stream as the model's record, with the shard that owns it.
+    mutating func nextRecordAndOwner() -> (record: Model.Record, owner: Int)? {
         while true {
-            let arrivalSecond = nextArrival < 9e15 ? Int64(nextArrival.rounded(.down)) : Int64.max
-            let arrivalsDone = arrivalSecond == .max || end.map { arrivalSecond >= $0 } ?? false
+            let (arrivalSecond, arrivalsDone) = self.arrivalSecond
             if let top = pending.peekTime, top <= arrivalSecond || arrivalsDone {
                 if let end, top >= end { return nil }
                 produced += 1
@@ -52,10 +70,25 @@ public struct EventStream<Model: DomainModel>: Sendable {
             }
             if arrivalsDone { return nil }
             scratch.removeAll(keepingCapacity: true)
-            let entity = model.session(index: nextSession, start: arrivalSecond, seed: seed, into: &scratch)
-            pending.add(session: nextSession, events: scratch, owner: shard.owner(of: entity))
+            let session = nextSession
+            let entity = model.session(index: session, start: arrivalSecond, seed: seed, into: &scratch)
+            let owner = shard.owner(of: entity)
             nextSession += 1
             nextArrival = drawArrival(after: nextArrival)
+            guard let first = scratch.first else { continue }
+            // A new session's first event is normally the next of the stream: it is at the session's
+            // start, every pending event is later (else it would have been popped before this session
+            // was made) and the next session starts no earlier. Then it goes out without passing
+            // through the heap, and only the rest of the session waits there (a one-event session,
+            // every store visit, never touches it). These are the conditions on which the loop would
+            // pop it next; when one fails, the whole session waits in the heap.
+            let (nextSecond, nextDone) = self.arrivalSecond
+            if first.time < pending.peekTime ?? .max, first.time <= nextSecond || nextDone, first.time < end ?? .max {
+                pending.add(session: session, events: scratch[1...], owner: owner)
+                produced += 1
+                return (first, owner)
+            }
+            pending.add(session: session, events: scratch[...], owner: owner)
         }
     }
 
@@ -73,102 +106,34 @@ public struct EventStream<Model: DomainModel>: Sendable {
         let peak = model.peakSessionsPerSecond
         guard peak > 0 else { return .infinity }
         var time = t
+        let mean = 1 / peak
+        let endTime = end.map(Double.init) ?? .infinity
         // Bounded: a model closed for a whole simulated year is treated as never opening again.
         for _ in 0..<10_000_000 {
-            time += Distribution.exponential(mean: 1 / peak, using: &arrivals)
-            if let end, time >= Double(end) { return time }
-            let second = Int64(time.rounded(.down))
+            time += Distribution.exponential(mean: mean, using: &arrivals)
+            if time >= endTime { return time }
+            let second = Self.floor(time)
             if second != intensitySecond {
+                var secondOfDay = second - dayStart
+                if secondOfDay < 0 || secondOfDay >= 86_400 {
+                    secondOfDay = Int64(CivilTime.secondOfDay(epochSeconds: second))
+                    dayStart = second - secondOfDay
+                    weekend = CivilTime.weekday(epochSeconds: second) >= 5
+                }
                 intensitySecond = second
-                intensityValue = model.intensity(at: second)
+                intensityValue = model.intensity(secondOfDay: Int(secondOfDay), weekend: weekend)
             }
             if arrivals.unit() < intensityValue { return time }
         }
         return .infinity
     }
-}
 
-/// Sessions whose events are not all emitted yet, merged by a binary min-heap on each session's
-/// next event: (time, session index). A session's events stay in their slot (reused, never moved);
-/// the heap holds only small plain keys, one per open session.
-struct OpenSessions<Event: DomainEvent>: Sendable {
-    struct Key: Sendable {
-        var time: Int64
-        var session: Int
-        var slot: Int
-
-        func precedes(_ other: Key) -> Bool {
-            time != other.time ? time < other.time : session < other.session
-        }
-    }
-
-    private var heap: [Key] = []
-    private var slots: [[Event]] = []
-    private var cursors: [Int] = []
-    private var owners: [Int] = []
-    private var freeSlots: [Int] = []
-
-    var peekTime: Int64? { heap.first?.time }
-    var isEmpty: Bool { heap.isEmpty }
-
-    /// Adds a session's events (in time order); an empty session is ignored.
-    mutating func add(session: Int, events: [Event], owner: Int) {
-        guard let first = events.first else { return }
-        let slot: Int
-        if let reused = freeSlots.popLast() {
-            slot = reused
-            slots[slot].append(contentsOf: events)
-            cursors[slot] = 0
-            owners[slot] = owner
-        } else {
-            slot = slots.count
-            slots.append(events)
-            cursors.append(0)
-            owners.append(owner)
-        }
-        push(Key(time: first.time, session: session, slot: slot))
-    }
-
-    /// Removes and returns the earliest pending event; the heap must not be empty.
-    mutating func pop() -> (event: Event, owner: Int) {
-        let key = heap[0]
-        let slot = key.slot
-        let event = slots[slot][cursors[slot]]
-        cursors[slot] += 1
-        if cursors[slot] < slots[slot].count {
-            heap[0].time = slots[slot][cursors[slot]].time
-            siftDown(0)
-        } else {
-            slots[slot].removeAll(keepingCapacity: true)
-            freeSlots.append(slot)
-            heap.swapAt(0, heap.count - 1)
-            heap.removeLast()
-            if !heap.isEmpty { siftDown(0) }
-        }
-        return (event, owners[slot])
-    }
-
-    private mutating func push(_ key: Key) {
-        heap.append(key)
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heap[child].precedes(heap[parent]) else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    private mutating func siftDown(_ start: Int) {
-        var parent = start
-        while true {
-            let left = 2 * parent + 1
-            guard left < heap.count else { return }
-            var smallest = left
-            if left + 1 < heap.count, heap[left + 1].precedes(heap[left]) { smallest = left + 1 }
-            guard heap[smallest].precedes(heap[parent]) else { return }
-            heap.swapAt(parent, smallest)
-            parent = smallest
-        }
+    /// `Int64(time.rounded(.down))` without a call to libm's `floor` (x86-64 without SSE 4.1 has no
+    /// instruction for it), for every candidate arrival: truncation, one less for a negative
+    /// fraction.
+    @inline(__always)
+    static func floor(_ time: Double) -> Int64 {
+        let truncated = Int64(time)
+        return Double(truncated) > time ? truncated - 1 : truncated
     }
 }

@@ -81,21 +81,22 @@ public enum GeneratedEvent: Sendable, Equatable {
 extension DatasourceStream {
     /// The next event of the whole stream, with whether this shard owns it; nil at the end.
     public mutating func nextEvent() -> (event: GeneratedEvent, owned: Bool)? {
-        let shard = footTraffic?.shard ?? ecommerce?.shard ?? journeys?.shard ?? spec?.shard ?? .whole
-        return nextEventAndOwner().map { ($0.event, $0.owner == shard.index) }
+        nextEventAndOwner().map { ($0.event, $0.owner == shard.index) }
     }
 
     /// The next event of the whole stream, with the shard that owns it; nil at the end.
     public mutating func nextEventAndOwner() -> (event: GeneratedEvent, owner: Int)? {
+        let next: (event: GeneratedEvent, owner: Int)?
         if footTraffic != nil {
-            return footTraffic?.nextEventAndOwner().map { (.visit($0.event), $0.owner) } ?? nil
+            next = footTraffic?.nextEventAndOwner().map { (.visit($0.event), $0.owner) } ?? nil
+        } else if ecommerce != nil {
+            next = ecommerce?.nextEventAndOwner().map { (.commerce($0.event), $0.owner) } ?? nil
+        } else if spec != nil {
+            next = spec?.nextEventAndOwner().map { (.row($0.event), $0.owner) } ?? nil
+        } else {
+            next = journeys?.nextEventAndOwner().map { (.touchpoint($0.event), $0.owner) } ?? nil
         }
-        if ecommerce != nil {
-            return ecommerce?.nextEventAndOwner().map { (.commerce($0.event), $0.owner) } ?? nil
-        }
-        if spec != nil {
-            return spec?.nextEventAndOwner().map { (.row($0.event), $0.owner) } ?? nil
-        }
-        return journeys?.nextEventAndOwner().map { (.touchpoint($0.event), $0.owner) } ?? nil
+        if next != nil { produced += 1 }
+        return next
     }
 }

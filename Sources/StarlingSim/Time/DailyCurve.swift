@@ -14,12 +14,17 @@ public struct DailyCurve: Equatable, Sendable {
 
     /// Activity at Unix second `t`, relative to the busiest moment of the week (0…1).
     public func intensity(at t: Int64) -> Double {
-        let hourPosition = Double(CivilTime.secondOfDay(epochSeconds: t)) / 3600 - 0.5
-        let lower = Int(hourPosition.rounded(.down))
+        intensity(secondOfDay: CivilTime.secondOfDay(epochSeconds: t), weekend: CivilTime.weekday(epochSeconds: t) >= 5)
+    }
+
+    /// Activity at a second of the day (0..<86 400), on a weekend day or not.
+    public func intensity(secondOfDay: Int, weekend: Bool) -> Double {
+        let hourPosition = Double(secondOfDay) / 3600 - 0.5
+        // Rounded down: -0.5 ≤ hourPosition < 23.5, so truncation is wrong only below 0.
+        let lower = hourPosition < 0 ? -1 : Int(hourPosition)
         let fraction = hourPosition - Double(lower)
         let a = hourly[(lower + 24) % 24]
         let b = hourly[(lower + 25) % 24]
-        let weekend = CivilTime.weekday(epochSeconds: t) >= 5
         return (a + (b - a) * fraction) * (weekend ? weekendUplift : 1) / peak
     }
 

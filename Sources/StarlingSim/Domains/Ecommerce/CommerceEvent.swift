@@ -1,6 +1,6 @@
 /// A row of `ecommerce_events`.
 public struct CommerceEvent: DomainEvent, Equatable {
-    public enum Kind: String, Sendable, CaseIterable {
+    public enum Kind: String, Sendable, CaseIterable, BitwiseCopyable {
         case view
         case addToCart = "add_to_cart"
         case removeFromCart = "remove_from_cart"
@@ -33,5 +33,30 @@ public struct CommerceEvent: DomainEvent, Equatable {
         encoder.prefixedID("session_id", "session_", session)
         encoder.string("country", country)
         encoder.endRow()
+    }
+}
+
+/// An e-commerce event as the stream holds it (`EventRecord`): the product's category and price are
+/// the model's (by product), the country an index into the model's countries.
+public struct CommerceRecord: EventRecord {
+    public var time: Int64
+    var user: Int
+    /// The product's index (0-based: its id's number minus one).
+    var product: Int
+    var quantity: Int
+    var session: Int
+    var country: Int32
+    var kind: CommerceEvent.Kind
+}
+
+extension CommerceEvent.Kind {
+    /// The 0-based position in `allCases`.
+    var position: Int {
+        switch self {
+        case .view: return 0
+        case .addToCart: return 1
+        case .removeFromCart: return 2
+        case .purchase: return 3
+        }
     }
 }

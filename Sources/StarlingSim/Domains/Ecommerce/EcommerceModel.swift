@@ -16,6 +16,8 @@ public struct EcommerceModel: DomainModel {
     /// session); empty between sessions, so they are not state a shard could disagree on.
     var cart: [(product: Int, quantity: Int)] = []
     var kept: [(product: Int, quantity: Int)] = []
+    /// `event_type` (by `Kind.position`), `category` (by category) and `country`, encoded once.
+    let kindField, categoryField, countryField: FieldValues
 
     public init(config: EcommerceConfig, seed: UInt64) {
         self.config = config
@@ -37,31 +39,38 @@ public struct EcommerceModel: DomainModel {
         userChoice = Zipf(count: config.users, exponent: config.userZipf)
         countryChoice = AliasTable(weights: config.countries.map(\.1))
         quantityChoice = AliasTable(weights: config.quantityWeights)
+        kindField = FieldValues(key: "event_type", values: CommerceEvent.Kind.allCases.map(\.rawValue))
+        categoryField = FieldValues(key: "category", values: config.categories.map(\.name))
+        countryField = FieldValues(key: "country", values: config.countries.map(\.0))
     }
 
     public var peakSessionsPerSecond: Double { config.sessionsPerHour / 3600 }
 
-    public func intensity(at t: Int64) -> Double { config.dailyCurve.intensity(at: t) }
+    public func intensity(secondOfDay: Int, weekend: Bool) -> Double {
+        config.dailyCurve.intensity(secondOfDay: secondOfDay, weekend: weekend)
+    }
 
     /// The user's country: a function of the user alone.
     public func country(ofUser user: Int) -> String {
-        var rng = Xoshiro256(seed: seed, stream: StreamTag("user"), index: UInt64(user))
-        return config.countries[countryChoice.sample(using: &rng)].0
+        config.countries[countryIndex(ofUser: user)].0
     }
 
-    public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [CommerceEvent]) -> Int {
+    func countryIndex(ofUser user: Int) -> Int {
+        var rng = Xoshiro256(seed: seed, stream: StreamTag("user"), index: UInt64(user))
+        return countryChoice.sample(using: &rng)
+    }
+
+    public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [CommerceRecord]) -> Int {
         var rng = Xoshiro256(seed: seed, stream: StreamTag("session"), index: UInt64(index))
         let user = userChoice.sample(using: &rng)
-        let country = country(ofUser: user)
+        let country = Int32(truncatingIfNeeded: countryIndex(ofUser: user))
         var time = start
         var first = true
         func emit(_ kind: CommerceEvent.Kind, product: Int, quantity: Int, rng: inout Xoshiro256) {
             if !first { time += 1 + Int64(Distribution.exponential(mean: config.eventGapSeconds, using: &rng)) }
             first = false
-            events.append(CommerceEvent(
-                time: time, kind: kind, user: user + 1, product: product + 1,
-                category: config.categories[productCategory[product]].name, price: productPrice[product],
-                quantity: quantity, session: index + 1, country: country))
+            events.append(CommerceRecord(
+                time: time, user: user + 1, product: product, quantity: quantity, session: index + 1, country: country, kind: kind))
         }
 
         // Taken out of the model while the session runs (unique, so appends reuse their storage).
@@ -99,5 +108,27 @@ public struct EcommerceModel: DomainModel {
             for line in kept { emit(.purchase, product: line.product, quantity: line.quantity, rng: &rng) }
         }
         return user
+    }
+
+    public func event(_ r: CommerceRecord) -> CommerceEvent {
+        CommerceEvent(
+            time: r.time, kind: r.kind, user: r.user, product: r.product + 1,
+            category: config.categories[productCategory[r.product]].name, price: productPrice[r.product],
+            quantity: r.quantity, session: r.session, country: config.countries[Int(r.country)].0)
+    }
+
+    /// `CommerceEvent.encode`'s fields, the event type, category and country copied pre-encoded.
+    public func encode(_ r: CommerceRecord, into encoder: inout some RowEncoder, timestamp: Int64?) {
+        encoder.beginRow()
+        encoder.timestamp("event_time", timestamp ?? r.time)
+        encoder.field(kindField, r.kind.position)
+        encoder.prefixedID("user_id", "user_", r.user)
+        encoder.prefixedID("product_id", "prod_", r.product + 1)
+        encoder.field(categoryField, productCategory[r.product])
+        encoder.decimal2("price", productPrice[r.product])
+        encoder.integer("quantity", r.quantity)
+        encoder.prefixedID("session_id", "session_", r.session)
+        encoder.field(countryField, Int(r.country))
+        encoder.endRow()
     }
 }

@@ -17,6 +17,14 @@ public struct FootTrafficModel: DomainModel {
     let seed: UInt64
     /// One bit per visitor: seen before (for the `first visit` tag). Per entity, so shards agree.
     var seen: [UInt64]
+    /// `entry_point`, `exit_point` (both by entry point) and `tags` (by `tagSets` index), encoded once.
+    let entryField, exitField, tagsField: FieldValues
+    /// Each visitor's profile once drawn (`visitor(_:)`, a function of the visitor alone), packed:
+    /// home store + 1 in the low 30 bits, loyalty member bit 30, weekday shopper bit 31; 0 for not
+    /// drawn yet. Drawing it again per visit (a generator seeded, three draws) was 7% of a visit.
+    /// Empty for a population over `profileCacheLimit` visitors (there, each is drawn every time).
+    var profiles: [UInt32]
+    static let profileCacheLimit = 1 << 22
 
     struct Store: Sendable {
         var share: Double
@@ -26,8 +34,12 @@ public struct FootTrafficModel: DomainModel {
         var entryChoice: AliasTable
 
         func isOpen(at t: Int64) -> Bool {
-            let hour = Double(CivilTime.secondOfDay(epochSeconds: t)) / 3600
-            let hours = CivilTime.weekday(epochSeconds: t) >= 5 ? weekendHours : weekdayHours
+            isOpen(hour: Double(CivilTime.secondOfDay(epochSeconds: t)) / 3600, weekend: CivilTime.weekday(epochSeconds: t) >= 5)
+        }
+
+        /// Open at `hour` (fractional, UTC) of a weekend day or of a weekday.
+        func isOpen(hour: Double, weekend: Bool) -> Bool {
+            let hours = weekend ? weekendHours : weekdayHours
             return hour >= hours.open && hour < hours.close
         }
     }
@@ -66,6 +78,10 @@ public struct FootTrafficModel: DomainModel {
         }
         visitorChoice = Zipf(count: config.visitors, exponent: config.visitorZipf)
         seen = Array(repeating: 0, count: config.visitors / 64 + 1)
+        entryField = FieldValues(key: "entry_point", values: config.entryPoints)
+        exitField = FieldValues(key: "exit_point", values: config.entryPoints)
+        tagsField = FieldValues(key: "tags", arrays: Self.tagSets)
+        profiles = config.visitors <= Self.profileCacheLimit && config.stores < 1 << 30 ? Array(repeating: 0, count: config.visitors) : []
     }
 
     /// Every set of tags a visit can carry, indexed by its bits (loyalty member 1, weekday shopper 2,
@@ -78,8 +94,8 @@ public struct FootTrafficModel: DomainModel {
     public var peakSessionsPerSecond: Double { config.visitsPerHour / 3600 }
 
     /// The daily curve times the share of traffic whose store is open now: no visits while closed.
-    public func intensity(at t: Int64) -> Double {
-        intensities[CivilTime.secondOfDay(epochSeconds: t) + (CivilTime.weekday(epochSeconds: t) >= 5 ? 86_400 : 0)]
+    public func intensity(secondOfDay: Int, weekend: Bool) -> Double {
+        intensities[secondOfDay + (weekend ? 86_400 : 0)]
     }
 
     func visitor(_ index: Int) -> Visitor {
@@ -89,28 +105,43 @@ public struct FootTrafficModel: DomainModel {
                        weekdayShopper: rng.unit() < config.weekdayShopperRate)
     }
 
-    func chooseStore(for visitor: Visitor, at t: Int64, using rng: inout Xoshiro256) -> Int {
-        if stores[visitor.homeStore].isOpen(at: t), rng.unit() < config.homeStoreProbability {
+    /// `visitor(index)`, from `profiles` once drawn.
+    mutating func profile(_ index: Int) -> Visitor {
+        guard index < profiles.count else { return visitor(index) }
+        let packed = profiles[index]
+        if packed != 0 {
+            return Visitor(homeStore: Int(packed & 0x3FFF_FFFF) - 1, loyal: packed & 1 << 30 != 0, weekdayShopper: packed & 1 << 31 != 0)
+        }
+        let drawn = visitor(index)
+        profiles[index] = UInt32(truncatingIfNeeded: drawn.homeStore + 1) | (drawn.loyal ? 1 << 30 : 0) | (drawn.weekdayShopper ? 1 << 31 : 0)
+        return drawn
+    }
+
+    func chooseStore(for visitor: Visitor, hour: Double, weekend: Bool, using rng: inout Xoshiro256) -> Int {
+        if stores[visitor.homeStore].isOpen(hour: hour, weekend: weekend), rng.unit() < config.homeStoreProbability {
             return visitor.homeStore
         }
         for _ in 0..<64 {
             let candidate = storeChoice.sample(using: &rng)
-            if stores[candidate].isOpen(at: t) { return candidate }
+            if stores[candidate].isOpen(hour: hour, weekend: weekend) { return candidate }
         }
-        return stores.indices.first { stores[$0].isOpen(at: t) } ?? visitor.homeStore
+        return stores.indices.first { stores[$0].isOpen(hour: hour, weekend: weekend) } ?? visitor.homeStore
     }
 
-    public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [StoreVisit]) -> Int {
+    public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [StoreVisitRecord]) -> Int {
         var rng = Xoshiro256(seed: seed, stream: StreamTag("visit"), index: UInt64(index))
         let visitorIndex = visitorChoice.sample(using: &rng)
-        let profile = visitor(visitorIndex)
-        let storeIndex = chooseStore(for: profile, at: start, using: &rng)
-        let store = stores[storeIndex]
+        let profile = profile(visitorIndex)
+        let weekend = CivilTime.weekday(epochSeconds: start) >= 5
+        let hour = Double(CivilTime.secondOfDay(epochSeconds: start)) / 3600
+        let storeIndex = chooseStore(for: profile, hour: hour, weekend: weekend, using: &rng)
 
-        let entry = store.entries[store.entryChoice.sample(using: &rng)]
+        // The store's fields in place (a copy of the `Store` would retain its arrays).
+        let entry = stores[storeIndex].entries[stores[storeIndex].entryChoice.sample(using: &rng)]
         var exit = entry
-        if store.entries.count > 1, rng.unit() >= config.sameExitProbability {
-            while exit == entry { exit = store.entries[rng.below(store.entries.count)] }
+        let entries = stores[storeIndex].entries.count
+        if entries > 1, rng.unit() >= config.sameExitProbability {
+            while exit == entry { exit = stores[storeIndex].entries[rng.below(entries)] }
         }
 
         let buyRate = min(1, config.purchaseRate * (profile.loyal ? config.loyaltyPurchaseUplift : 1))
@@ -118,7 +149,6 @@ public struct FootTrafficModel: DomainModel {
         let median = purchasing ? config.purchaseDwellMedianSeconds : config.dwellMedianSeconds
         let dwell = Distribution.logNormal(median: median, sigma: config.dwellSigma, using: &rng)
 
-        let weekend = CivilTime.weekday(epochSeconds: start) >= 5
         let (word, bit) = (visitorIndex / 64, UInt64(1) << UInt64(visitorIndex % 64))
         let firstVisit = seen[word] & bit == 0
         seen[word] |= bit
@@ -128,12 +158,32 @@ public struct FootTrafficModel: DomainModel {
         if weekend && !profile.weekdayShopper { combination |= 4 }
         if purchasing { combination |= 8 }
         if firstVisit { combination |= 16 }
-        let tags = Self.tagSets[combination]
-
-        events.append(StoreVisit(
-            visit: index + 1, store: storeIndex + 1, time: start, visitor: visitorIndex + 1,
-            entryPoint: config.entryPoints[entry], exitPoint: config.entryPoints[exit],
-            dwellSeconds: min(max(Int(dwell.rounded()), 30), 6 * 3600), tags: tags))
+        events.append(StoreVisitRecord(
+            time: start, visit: index + 1, visitor: visitorIndex + 1,
+            dwellSeconds: min(max(Int(dwell.rounded()), 30), 6 * 3600), store: Int32(truncatingIfNeeded: storeIndex + 1),
+            entryPoint: Int32(truncatingIfNeeded: entry), exitPoint: Int32(truncatingIfNeeded: exit),
+            tags: Int32(truncatingIfNeeded: combination)))
         return visitorIndex
+    }
+
+    public func event(_ r: StoreVisitRecord) -> StoreVisit {
+        StoreVisit(
+            visit: r.visit, store: Int(r.store), time: r.time, visitor: r.visitor,
+            entryPoint: config.entryPoints[Int(r.entryPoint)], exitPoint: config.entryPoints[Int(r.exitPoint)],
+            dwellSeconds: r.dwellSeconds, tags: Self.tagSets[Int(r.tags)])
+    }
+
+    /// `StoreVisit.encode`'s fields, the entry and exit points and the tags copied pre-encoded.
+    public func encode(_ r: StoreVisitRecord, into encoder: inout some RowEncoder, timestamp: Int64?) {
+        encoder.beginRow()
+        encoder.prefixedID("visit_id", "visit_", r.visit)
+        encoder.prefixedID("store_id", "store_", Int(r.store))
+        encoder.timestamp("timestamp", timestamp ?? r.time)
+        encoder.prefixedID("visitor_id", "visitor_", r.visitor)
+        encoder.field(entryField, Int(r.entryPoint))
+        encoder.field(exitField, Int(r.exitPoint))
+        encoder.integer("dwell_time_seconds", r.dwellSeconds)
+        encoder.field(tagsField, Int(r.tags))
+        encoder.endRow()
     }
 }

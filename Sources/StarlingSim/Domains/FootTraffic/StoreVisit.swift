@@ -27,6 +27,19 @@ public struct StoreVisit: DomainEvent, Equatable {
     }
 }
 
+/// A visit as the stream holds it (`EventRecord`): entry and exit points as indexes into the
+/// model's entry points, the tags as their set's bits (`FootTrafficModel.tagSets`).
+public struct StoreVisitRecord: EventRecord {
+    public var time: Int64
+    var visit: Int
+    var visitor: Int
+    var dwellSeconds: Int
+    var store: Int32
+    var entryPoint: Int32
+    var exitPoint: Int32
+    var tags: Int32
+}
+
 /// The tags a visit can carry, in the order they are written.
 public enum VisitTag {
     public static let loyaltyMember = "loyalty member"

@@ -23,12 +23,9 @@ public struct JourneyModel: DomainModel {
     let productCategory: [Int]
     let productPrice: [Double]
     let productMetadata: [EncodedText]
-    let productPage: [String]
-    let categoryPage: [String]
-    let searchPage: [String]
-    /// Paid campaigns, then email campaigns, and each one's landing page.
+    /// Paid campaigns, then email campaigns.
     let campaignNames: [String]
-    let campaignPage: [String]
+    let tables: Tables
     let adChannelChoice, originChoice, returnChoice, deviceChoice, campaignChoice, emailCampaignChoice: AliasTable
 
     /// Next-kind choice: an alias table over kinds, where `nil` stands for "drop".
@@ -52,48 +49,47 @@ public struct JourneyModel: DomainModel {
         customerChoice = Zipf(count: config.customers, exponent: config.customerZipf)
         productChoice = Zipf(count: config.products, exponent: config.productZipf)
         let categoryChoice = AliasTable(weights: config.categories.map(\.1))
-        var categories: [Int] = [], prices: [Double] = [], metadata: [EncodedText] = [], pages: [String] = []
+        var categories: [Int] = [], prices: [Double] = [], metadata: [EncodedText] = []
         for p in 0..<config.products {
             var rng = Xoshiro256(seed: seed, stream: StreamTag("journey-product"), index: UInt64(p))
             let c = categoryChoice.sample(using: &rng)
             categories.append(c)
             prices.append(max(1, (Distribution.logNormal(median: config.orderValueMedian, sigma: config.orderValueSigma, using: &rng) * 100).rounded() / 100))
             metadata.append(EncodedText("{\"product_id\":\"prod_\(p + 1)\",\"category\":\"\(config.categories[c].0)\"}"))
-            pages.append("\(Self.site)/products/prod_\(p + 1)")
         }
         productCategory = categories
         productPrice = prices
         productMetadata = metadata
-        productPage = pages
-        categoryPage = config.categories.map { "\(Self.site)/category/\($0.0)" }
-        searchPage = config.categories.map { "\(Self.site)/search?q=\($0.0)" }
         adChannelChoice = AliasTable(weights: config.adChannels.map(\.1))
         originChoice = AliasTable(weights: config.siteOrigins.map(\.1))
         returnChoice = AliasTable(weights: config.returnOrigins.map(\.1))
         deviceChoice = AliasTable(weights: config.devices.map(\.1))
         campaignNames = (config.campaigns + config.emailCampaigns).map(\.0)
-        campaignPage = campaignNames.map { "\(Self.site)/landing/\($0)" }
+        tables = Tables(config: config, campaignNames: campaignNames, productMetadata: metadata)
         campaignChoice = AliasTable(weights: config.campaigns.map(\.1))
         emailCampaignChoice = AliasTable(weights: config.emailCampaigns.map(\.1))
     }
 
     public var peakSessionsPerSecond: Double { config.journeysPerHour / 3600 }
 
-    public func intensity(at t: Int64) -> Double { config.dailyCurve.intensity(at: t) }
-
-    /// One session of a journey: where it came from, on which device, with which referrer.
-    struct Visit {
-        var channel: String
-        var device: Int
-        var referrer: String
+    public func intensity(secondOfDay: Int, weekend: Bool) -> Double {
+        config.dailyCurve.intensity(secondOfDay: secondOfDay, weekend: weekend)
     }
 
-    public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [Touchpoint]) -> Int {
+    /// One session of a journey: where it came from, on which device, with which referrer (indexes
+    /// into `tables`).
+    struct Visit {
+        var channel: Int32
+        var device: Int
+        var referrer: Int32
+    }
+
+    public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [TouchpointRecord]) -> Int {
         var rng = Xoshiro256(seed: seed, stream: StreamTag("journey"), index: UInt64(index))
         let customer = customerChoice.sample(using: &rng)
         var profile = Xoshiro256(seed: seed, stream: StreamTag("customer"), index: UInt64(customer))
         let primary = deviceChoice.sample(using: &profile)
-        let appUser = config.devices[primary].0 != "desktop" && profile.unit() < config.appUserRate
+        let appUser = !tables.desktop[primary] && profile.unit() < config.appUserRate
 
         let product = productChoice.sample(using: &rng)
         let category = productCategory[product]
@@ -103,7 +99,7 @@ public struct JourneyModel: DomainModel {
         case .adImpression, .socialEngagement: campaignChoice.sample(using: &rng)
         default: nil
         }
-        let adChannel = config.adChannels[adChannelChoice.sample(using: &rng)].0
+        let adChannel = tables.adChannels[adChannelChoice.sample(using: &rng)]
 
         var kind: TouchpointKind? = first
         var time = start
@@ -124,15 +120,17 @@ public struct JourneyModel: DomainModel {
                 }
             }
             let amount = current == .purchase ? productPrice[product] * Double(1 + rng.below(3)) : 0
-            events.append(Touchpoint(
-                customer: customer + 1, journey: index + 1, sessionNumber: session, time: time, step: step,
-                kind: current, channel: Self.offSiteChannel(of: current, adChannel: adChannel) ?? visit.channel,
-                device: config.devices[visit.device].0,
-                campaignID: campaign.map { campaignNames[$0] } ?? "",
-                transactionAmount: amount, referrer: visit.referrer,
-                pageURL: page(of: current, product: product, category: category, campaign: campaign),
-                timeSpent: max(1, Int(Distribution.logNormal(median: current.medianSeconds, sigma: 0.6, using: &rng).rounded())),
-                metadata: productMetadata[product]))
+            let timeSpent = max(1, Int(Distribution.logNormal(median: current.medianSeconds, sigma: 0.6, using: &rng).rounded()))
+            events.append(TouchpointRecord(
+                time: time, customer: customer + 1, journey: index + 1, transactionAmount: amount, timeSpent: timeSpent,
+                sessionNumber: Int32(truncatingIfNeeded: session), step: Int32(truncatingIfNeeded: step),
+                product: Int32(truncatingIfNeeded: product),
+                channel: offSiteChannel(of: current, adChannel: adChannel) ?? visit.channel,
+                device: Int32(truncatingIfNeeded: visit.device),
+                campaign: campaign.map { Int32(truncatingIfNeeded: $0 + 1) } ?? 0,
+                referrer: visit.referrer,
+                page: page(of: current, product: product, category: category, campaign: campaign),
+                kind: current))
             if current == .purchase { break }
             kind = transitions[current.position]?.next(using: &rng)
         }
@@ -141,12 +139,12 @@ public struct JourneyModel: DomainModel {
 
     /// The channel an off-site touchpoint happens on (the ad network, email, social, search); nil
     /// for an on-site one, which carries its session's acquisition channel.
-    static func offSiteChannel(of kind: TouchpointKind, adChannel: String) -> String? {
+    func offSiteChannel(of kind: TouchpointKind, adChannel: Int32) -> Int32? {
         switch kind {
         case .adImpression, .adClick: return adChannel
-        case .emailOpen, .emailClick: return "email"
-        case .socialEngagement: return "social"
-        case .search: return "search"
+        case .emailOpen, .emailClick: return tables.email
+        case .socialEngagement: return tables.social
+        case .search: return tables.search
         case .pageView, .productView, .supportChat, .addToCart, .checkout, .purchase: return nil
         }
     }
@@ -155,59 +153,76 @@ public struct JourneyModel: DomainModel {
     /// an origin (a journey's first session: `siteOrigins`; a returning one: `returnOrigins`). The
     /// device is the primary one most of the time; direct sessions of app users on a phone or tablet
     /// are `mobile_app`, other direct sessions `website`.
-    func startVisit(with kind: TouchpointKind, returning: Bool, adChannel: String, primary: Int, appUser: Bool,
+    func startVisit(with kind: TouchpointKind, returning: Bool, adChannel: Int32, primary: Int, appUser: Bool,
                     using rng: inout Xoshiro256) -> Visit {
         let device = rng.unit() < config.primaryDeviceRate ? primary : deviceChoice.sample(using: &rng)
-        var channel: String
-        if let offSite = Self.offSiteChannel(of: kind, adChannel: adChannel) {
+        var channel: Int32
+        if let offSite = offSiteChannel(of: kind, adChannel: adChannel) {
             channel = offSite
         } else if returning {
-            let origin = config.returnOrigins[returnChoice.sample(using: &rng)].0
-            channel = origin == "ad" ? adChannel : origin
+            let origin = tables.returnOrigins[returnChoice.sample(using: &rng)]
+            channel = origin == Tables.adOrigin ? adChannel : origin
         } else {
-            channel = config.siteOrigins[originChoice.sample(using: &rng)].0
+            channel = tables.siteOrigins[originChoice.sample(using: &rng)]
         }
-        if channel == "direct" {
-            channel = appUser && config.devices[device].0 != "desktop" ? "mobile_app" : "website"
+        if channel == tables.direct {
+            channel = appUser && !tables.desktop[device] ? tables.mobileApp : tables.website
         }
-        return Visit(channel: channel, device: device, referrer: Self.referrer(of: channel, using: &rng))
+        return Visit(channel: channel, device: device, referrer: referrer(of: channel, using: &rng))
     }
 
-    func page(of kind: TouchpointKind, product: Int, category: Int, campaign: Int?) -> String {
+    /// Where the visitor came from, consistent with the channel (`referrers`).
+    func referrer(of channel: Int32, using rng: inout Xoshiro256) -> Int32 {
+        let start = Int(tables.referrerStart[Int(channel)]), end = Int(tables.referrerStart[Int(channel) + 1])
+        guard end > start else { return tables.directReferrer }
+        return tables.referrerList[start + rng.below(end - start)]
+    }
+
+    func page(of kind: TouchpointKind, product: Int, category: Int, campaign: Int?) -> Int32 {
         switch kind {
         case .adImpression, .adClick, .emailOpen, .emailClick, .socialEngagement:
-            return campaign.map { campaignPage[$0] } ?? Self.home
-        case .search: return searchPage[category]
-        case .pageView: return categoryPage[category]
-        case .productView: return productPage[product]
-        case .supportChat: return Self.supportPage
-        case .addToCart: return Self.cartPage
-        case .checkout: return Self.checkoutPage
-        case .purchase: return Self.completePage
+            return campaign.map { tables.campaignPages + Int32(truncatingIfNeeded: $0) } ?? tables.home
+        case .search: return tables.searchPages + Int32(truncatingIfNeeded: category)
+        case .pageView: return tables.categoryPages + Int32(truncatingIfNeeded: category)
+        case .productView: return Int32(truncatingIfNeeded: product)
+        case .supportChat: return tables.support
+        case .addToCart: return tables.cart
+        case .checkout: return tables.checkout
+        case .purchase: return tables.complete
         }
     }
 
-    // Built once, not per touchpoint.
-    static let home = "\(site)/"
-    static let supportPage = "\(site)/support"
-    static let cartPage = "\(site)/cart"
-    static let checkoutPage = "\(site)/checkout"
-    static let completePage = "\(site)/checkout/complete"
-
-    /// Where the visitor came from, consistent with the channel.
-    static func referrer(of channel: String, using rng: inout Xoshiro256) -> String {
-        guard let options = referrers[channel] else { return "direct" }
-        return options[rng.below(options.count)]
+    public func event(_ r: TouchpointRecord) -> Touchpoint {
+        Touchpoint(
+            customer: r.customer, journey: r.journey, sessionNumber: Int(r.sessionNumber), time: r.time, step: Int(r.step),
+            kind: r.kind, channel: tables.channel.texts[Int(r.channel)], device: tables.device.texts[Int(r.device)],
+            campaignID: tables.campaign.texts[Int(r.campaign)], transactionAmount: r.transactionAmount,
+            referrer: tables.referrer.texts[Int(r.referrer)], pageURL: tables.page.texts[Int(r.page)],
+            timeSpent: r.timeSpent, metadata: productMetadata[Int(r.product)])
     }
 
-    static let referrers: [String: [String]] = [
-        "search": ["google.com", "google.com", "google.com", "bing.com", "duckduckgo.com"],
-        "social": ["facebook.com", "instagram.com", "tiktok.com", "linkedin.com", "x.com"],
-        "display": ["googleadservices.com", "doubleclick.net", "criteo.com"],
-        "email": ["newsletter"],
-        "affiliate": ["partner-blog.example.org", "deals.example.net"],
-        "referral": ["friend-invite.example.com", "reviews.example.org"],
-        "mobile_app": ["app"],
-        "website": ["direct"],
-    ]
+    /// `Touchpoint.encode`'s fields, the categorical ones copied from `tables`.
+    public func encode(_ r: TouchpointRecord, into encoder: inout some RowEncoder, timestamp: Int64?) {
+        encoder.beginRow()
+        encoder.prefixedID("customer_id", "cust_", r.customer)
+        encoder.prefixedIDPair("session_id", "sess_", r.journey, Int(r.sessionNumber))
+        encoder.timestamp("timestamp", timestamp ?? r.time)
+        encoder.prefixedIDPair("touchpoint_id", "tp_", r.journey, Int(r.step))
+        encoder.field(tables.kind, r.kind.position)
+        encoder.field(tables.channel, Int(r.channel))
+        encoder.field(tables.device, Int(r.device))
+        encoder.field(tables.campaign, Int(r.campaign))
+        if r.kind != .purchase, r.transactionAmount == 0 {
+            encoder.field(tables.noSale, 0)  // most touchpoints: one copy for the two fields
+        } else {
+            encoder.integer("conversion", r.kind == .purchase ? 1 : 0)
+            encoder.decimal2("transaction_amount", r.transactionAmount)
+        }
+        encoder.field(tables.referrer, Int(r.referrer))
+        encoder.field(tables.page, Int(r.page))
+        encoder.integer("time_spent", r.timeSpent)
+        encoder.field(tables.action, r.kind.position)
+        encoder.field(tables.metadata, Int(r.product))
+        encoder.endRow()
+    }
 }

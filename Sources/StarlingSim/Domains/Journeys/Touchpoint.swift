@@ -44,11 +44,31 @@ public struct Touchpoint: DomainEvent, Equatable {
     }
 }
 
+/// A touchpoint as the stream holds it (`EventRecord`): its numbers, and its categorical values as
+/// indexes into `JourneyModel.Tables`.
+public struct TouchpointRecord: EventRecord {
+    public var time: Int64
+    var customer: Int
+    var journey: Int
+    var transactionAmount: Double
+    var timeSpent: Int
+    var sessionNumber: Int32
+    var step: Int32
+    var product: Int32
+    var channel: Int32
+    var device: Int32
+    /// 0: none; else the campaign's position in `JourneyModel.campaignNames` plus one.
+    var campaign: Int32
+    var referrer: Int32
+    var page: Int32
+    var kind: TouchpointKind
+}
+
 /// The kinds of touchpoint, in funnel order, grouped into the journey stages awareness →
 /// consideration → conversion. This is the one definition of the funnel: the generator's journeys
 /// move through it, `touchpoint_funnel`'s oracle reads it, and the pipe's SQL encodes the same
 /// order and stage boundaries (its DESCRIPTION lists them; a test compares).
-public enum TouchpointKind: String, Sendable, CaseIterable {
+public enum TouchpointKind: String, Sendable, CaseIterable, BitwiseCopyable {
     case adImpression = "ad_impression"
     case socialEngagement = "social_engagement"
     case emailOpen = "email_open"

@@ -1,0 +1,86 @@
+/// The possible values of one column (a channel, a device, a page, a set of tags…), each encoded once
+/// as a whole field — key and separator included: `,"channel":"email"` in NDJSON, `,email` in CSV —
+/// so that writing one is a single copy, with no scan, no escaping and no reference counting.
+/// A model keeps one per categorical column and its events keep only the value's index.
+///
+/// The fragments are written by the encoders themselves (`string`, `stringArray`), so they are
+/// byte for byte what writing the plain value would give. All fragments of a format sit in one
+/// array, found by their offsets.
+public struct FieldValues: Sendable {
+    /// Each value as text, for code that wants the `String` (the events' public fields).
+    public let texts: [String]
+    @usableFromInline let json: [UInt8]
+    /// `json[jsonOffsets[i]..<jsonOffsets[i + 1]]` is value `i`'s fragment.
+    @usableFromInline let jsonOffsets: [Int]
+    @usableFromInline let csv: [UInt8]
+    @usableFromInline let csvOffsets: [Int]
+
+    /// String values of column `key`.
+    public init(key: StaticString, values: [String]) {
+        self.init(texts: values,
+                  json: { (encoder: inout NDJSONEncoder, i: Int) in encoder.string(key, values[i]) },
+                  csv: { (encoder: inout CSVEncoder, i: Int) in encoder.string(key, values[i]) })
+    }
+
+    /// Array values of column `key` (`texts` holds each array's values joined by `, `).
+    public init(key: StaticString, arrays: [[String]]) {
+        self.init(texts: arrays.map { $0.joined(separator: ", ") },
+                  json: { (encoder: inout NDJSONEncoder, i: Int) in encoder.stringArray(key, arrays[i]) },
+                  csv: { (encoder: inout CSVEncoder, i: Int) in encoder.stringArray(key, arrays[i]) })
+    }
+
+    /// Pre-encoded values of column `key` (a per-product JSON object…).
+    public init(key: StaticString, encoded values: [EncodedText]) {
+        self.init(texts: values.map(\.text),
+                  json: { (encoder: inout NDJSONEncoder, i: Int) in encoder.encoded(key, values[i]) },
+                  csv: { (encoder: inout CSVEncoder, i: Int) in encoder.encoded(key, values[i]) })
+    }
+
+    /// Writes each value as the second field of a row (after a placeholder field, so it is preceded
+    /// by its separator as in any position but the first) and keeps the bytes between the two. A
+    /// value may also be several consecutive fields (`write` writes them all); it then counts as one
+    /// field for the encoder, which only tells the first field from the others.
+    init(texts: [String], json writeJSON: (inout NDJSONEncoder, Int) -> Void, csv writeCSV: (inout CSVEncoder, Int) -> Void) {
+        self.texts = texts
+        var json = NDJSONEncoder(capacity: 64 * texts.count)
+        var csv = CSVEncoder(capacity: 32 * texts.count)
+        var jsonOffsets = [0], csvOffsets = [0]
+        var fragments: [UInt8] = [], csvFragments: [UInt8] = []
+        for i in texts.indices {
+            json.bytes.removeAll(keepingCapacity: true)
+            json.beginRow()
+            json.integer("_", 0)  // `{"_":0`
+            writeJSON(&json, i)
+            json.endRow()  // `}\n`
+            fragments += json.bytes[#"{"_":0"#.utf8.count..<(json.bytes.count - 2)]
+            jsonOffsets.append(fragments.count)
+            csv.bytes.removeAll(keepingCapacity: true)
+            csv.beginRow()
+            csv.integer("_", 0)  // `0`
+            writeCSV(&csv, i)
+            csv.endRow()  // `\n`
+            csvFragments += csv.bytes[1..<(csv.bytes.count - 1)]
+            csvOffsets.append(csvFragments.count)
+        }
+        self.json = fragments
+        self.jsonOffsets = jsonOffsets
+        self.csv = csvFragments
+        self.csvOffsets = csvOffsets
+    }
+
+    public var count: Int { texts.count }
+
+    /// Value `index`'s NDJSON fragment, `,"key":value`.
+    @inlinable @inline(__always)
+    func withJSON<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let start = jsonOffsets[index], end = jsonOffsets[index + 1]
+        return json.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+    }
+
+    /// Value `index`'s CSV fragment, `,value`.
+    @inlinable @inline(__always)
+    func withCSV<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let start = csvOffsets[index], end = csvOffsets[index + 1]
+        return csv.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+    }
+}

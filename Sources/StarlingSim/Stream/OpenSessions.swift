@@ -1,0 +1,126 @@
+/// Sessions whose events are not all emitted yet, merged by a binary min-heap on each session's
+/// next event: (time, session index).
+///
+/// The waiting records sit in one pool, in chunks of `chunkSize` consecutive records: a session
+/// takes as many chunks as it needs (linked), and a chunk is reused once emptied. A heap key says
+/// where its session's next record is and how many remain, so a pop reads the key, that record and
+/// the chunk's small header, nothing else. With thousands of sessions open (journeys last days),
+/// every extra access per pop (a slot, then its array's header) was a cache miss: two thirds of
+/// the time of a pop when each session had its own array.
+struct OpenSessions<Record: EventRecord>: Sendable {
+    struct Key: Sendable {
+        var time: Int64
+        var session: Int
+        /// Pool index of the session's next record.
+        var position: Int
+        /// Records of the session still waiting, that one included.
+        var remaining: Int
+
+        @inline(__always)
+        func precedes(_ other: Key) -> Bool {
+            time != other.time ? time < other.time : session < other.session
+        }
+    }
+
+    /// A chunk's session's owner, and the chunk that holds the session's records after it.
+    struct Chunk: Sendable {
+        var next: Int
+        var owner: Int
+    }
+
+    /// Records per chunk: most sessions (e-commerce, journeys) fit in one.
+    static var chunkSize: Int { 8 }
+
+    private var heap: [Key] = []
+    private var pool: [Record] = []
+    private var chunks: [Chunk] = []
+    private var freeChunks: [Int] = []
+
+    var peekTime: Int64? { heap.first?.time }
+    var isEmpty: Bool { heap.isEmpty }
+
+    /// Adds a session's events (in time order); an empty session is ignored.
+    mutating func add(session: Int, events: ArraySlice<Record>, owner: Int) {
+        guard let first = events.first else { return }
+        let firstChunk = allocateChunk(owner: owner, filler: first)
+        var chunk = firstChunk
+        var position = firstChunk * Self.chunkSize
+        for record in events {
+            if position == (chunk + 1) * Self.chunkSize {
+                let next = allocateChunk(owner: owner, filler: first)
+                chunks[chunk].next = next
+                chunk = next
+                position = next * Self.chunkSize
+            }
+            pool[position] = record
+            position += 1
+        }
+        push(Key(time: first.time, session: session, position: firstChunk * Self.chunkSize, remaining: events.count))
+    }
+
+    /// A free chunk for a session of `owner` (the pool grows by one chunk, filled with `filler`,
+    /// when none is free).
+    private mutating func allocateChunk(owner: Int, filler: Record) -> Int {
+        if let chunk = freeChunks.popLast() {
+            chunks[chunk] = Chunk(next: -1, owner: owner)
+            return chunk
+        }
+        chunks.append(Chunk(next: -1, owner: owner))
+        pool.append(contentsOf: repeatElement(filler, count: Self.chunkSize))
+        return chunks.count - 1
+    }
+
+    /// Removes and returns the earliest pending event; the heap must not be empty.
+    mutating func pop() -> (record: Record, owner: Int) {
+        let key = heap[0]
+        let record = pool[key.position]
+        let chunk = key.position / Self.chunkSize
+        let owner = chunks[chunk].owner
+        if key.remaining > 1 {
+            var next = key.position + 1
+            if next % Self.chunkSize == 0 {
+                next = chunks[chunk].next * Self.chunkSize
+                freeChunks.append(chunk)
+            }
+            heap[0].position = next
+            heap[0].remaining = key.remaining - 1
+            heap[0].time = pool[next].time
+            siftDown(0)
+        } else {
+            freeChunks.append(chunk)
+            heap.swapAt(0, heap.count - 1)
+            heap.removeLast()
+            if !heap.isEmpty { siftDown(0) }
+        }
+        return (record, owner)
+    }
+
+    private mutating func push(_ key: Key) {
+        heap.append(key)
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child].precedes(heap[parent]) else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    /// Moves the key at `start` down to its place: the hole moves, the key is written once.
+    private mutating func siftDown(_ start: Int) {
+        heap.withUnsafeMutableBufferPointer { heap in
+            let key = heap[start]
+            var parent = start
+            while true {
+                let left = 2 * parent + 1
+                guard left < heap.count else { break }
+                var smallest = left
+                if left + 1 < heap.count, heap[left + 1].precedes(heap[left]) { smallest = left + 1 }
+                guard heap[smallest].precedes(key) else { break }
+                heap[parent] = heap[smallest]
+                parent = smallest
+            }
+            heap[parent] = key
+        }
+    }
+}
