@@ -50,10 +50,10 @@ public struct CSVEncoder: RowEncoder {
 
     /// One copy of the pre-encoded `,value`; as the first field, without the comma.
     public mutating func field(_ values: FieldValues, _ index: Int) {
-        values.withCSV(index) { fragment in
-            row.reserve(fragment.count)
-            row.put(fieldCount == 0 && !fragment.isEmpty ? UnsafeBufferPointer(rebasing: fragment.dropFirst()) : fragment)
-        }
+        let start = values.csvOffsets[index], end = values.csvOffsets[index + 1]
+        row.reserve(end - start)
+        let skip = fieldCount == 0 && end > start ? 1 : 0
+        values.csv.withUnsafeBufferPointer { csv in row.put(UnsafeBufferPointer(rebasing: csv[(start + skip)..<end])) }
         fieldCount += 1
     }
 

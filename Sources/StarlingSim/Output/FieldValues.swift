@@ -69,18 +69,4 @@ public struct FieldValues: Sendable {
     }
 
     public var count: Int { texts.count }
-
-    /// Value `index`'s NDJSON fragment, `,"key":value`.
-    @inlinable @inline(__always)
-    func withJSON<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        let start = jsonOffsets[index], end = jsonOffsets[index + 1]
-        return json.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
-    }
-
-    /// Value `index`'s CSV fragment, `,value`.
-    @inlinable @inline(__always)
-    func withCSV<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        let start = csvOffsets[index], end = csvOffsets[index + 1]
-        return csv.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
-    }
 }

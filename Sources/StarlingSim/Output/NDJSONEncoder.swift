@@ -101,14 +101,12 @@ public struct NDJSONEncoder: RowEncoder {
 
     /// One copy of the pre-encoded `,"key":value`; as the first field, `{` replaces the comma.
     public mutating func field(_ values: FieldValues, _ index: Int) {
-        values.withJSON(index) { fragment in
-            row.reserve(fragment.count)
-            if fieldCount == 0, !fragment.isEmpty {
-                row.put(UInt8(ascii: "{"))
-                row.put(UnsafeBufferPointer(rebasing: fragment.dropFirst()))
-            } else {
-                row.put(fragment)
-            }
+        let start = values.jsonOffsets[index], end = values.jsonOffsets[index + 1]
+        row.reserve(end - start)
+        let first = fieldCount == 0 && end > start
+        values.json.withUnsafeBufferPointer { json in
+            if first { row.put(UInt8(ascii: "{")) }
+            row.put(UnsafeBufferPointer(rebasing: json[(first ? start + 1 : start)..<end]))
         }
         fieldCount += 1
     }

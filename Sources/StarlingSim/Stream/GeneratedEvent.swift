@@ -87,14 +87,11 @@ extension DatasourceStream {
     /// The next event of the whole stream, with the shard that owns it; nil at the end.
     public mutating func nextEventAndOwner() -> (event: GeneratedEvent, owner: Int)? {
         let next: (event: GeneratedEvent, owner: Int)?
-        if footTraffic != nil {
-            next = footTraffic?.nextEventAndOwner().map { (.visit($0.event), $0.owner) } ?? nil
-        } else if ecommerce != nil {
-            next = ecommerce?.nextEventAndOwner().map { (.commerce($0.event), $0.owner) } ?? nil
-        } else if spec != nil {
-            next = spec?.nextEventAndOwner().map { (.row($0.event), $0.owner) } ?? nil
-        } else {
-            next = journeys?.nextEventAndOwner().map { (.touchpoint($0.event), $0.owner) } ?? nil
+        switch domain {
+        case .footTraffic: next = footTraffic?.nextEventAndOwner().map { (.visit($0.event), $0.owner) } ?? nil
+        case .ecommerce: next = ecommerce?.nextEventAndOwner().map { (.commerce($0.event), $0.owner) } ?? nil
+        case .journeys: next = journeys?.nextEventAndOwner().map { (.touchpoint($0.event), $0.owner) } ?? nil
+        case .spec: next = spec?.nextEventAndOwner().map { (.row($0.event), $0.owner) } ?? nil
         }
         if next != nil { produced += 1 }
         return next
