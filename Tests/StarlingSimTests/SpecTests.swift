@@ -217,3 +217,26 @@ import Testing
         #expect(csv.count == 50)
     }
 }
+
+@Suite struct SpecNumberTests {
+    @Test func inverseNormalMatchesKnownQuantiles() {
+        #expect(abs(NumberSpec.inverseNormal(0.5)) < 1e-12)
+        #expect(abs(NumberSpec.inverseNormal(0.975) - 1.959_963_985) < 1e-8)
+        #expect(abs(NumberSpec.inverseNormal(0.001) + 3.090_232_306) < 1e-8)
+        #expect(abs(NumberSpec.inverseNormal(0.02) + 2.053_748_911) < 1e-8, "the tail branch")
+        #expect(abs(NumberSpec.inverseNormal(1e-12) + 7.034_483_825) < 1e-6)
+    }
+
+    @Test func normalAndLogNormalDrawsHaveTheirMomentsAndMedian() {
+        var rng = Xoshiro256(seed: 5)
+        let normal = NumberSpec(.normal(mean: 10, sd: 2), decimals: 6)
+        let draws = (0..<200_000).map { _ in normal.sample(using: &rng) }
+        let mean = draws.reduce(0, +) / Double(draws.count)
+        let sd = (draws.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(draws.count)).squareRoot()
+        #expect(abs(mean - 10) < 0.02 && abs(sd - 2) < 0.02)
+        let logNormal = NumberSpec(.logNormal(median: 30, sigma: 0.8), decimals: 6)
+        let sorted = (0..<200_000).map { _ in logNormal.sample(using: &rng) }.sorted()
+        #expect(abs(sorted[sorted.count / 2] - 30) < 0.5)
+        #expect(sorted.first ?? 0 > 0)
+    }
+}
