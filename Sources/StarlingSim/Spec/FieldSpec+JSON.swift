@@ -1,5 +1,3 @@
-import Foundation
-
 /// A field spec written back as scenario JSON (what `starling init --project` spells out), keys in a
 /// readable order: the kind first, then its modifiers. `FieldSpec(reading:)` reads it back equal.
 extension FieldSpec {
@@ -43,21 +41,9 @@ extension FieldSpec {
         }
     }
 
-    /// A JSON string literal.
+    /// A JSON string literal, escaped by the NDJSON writer's own code (`EncodedText`).
     static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        String(decoding: EncodedText(text).forms.json, as: UTF8.self)
     }
 }
 
