@@ -96,10 +96,11 @@ public struct Scenario: Sendable {
         self.run = run
     }
 
-    /// A `$column` query parameter must name a column of a datasource the scenario sends, or it
-    /// would never be drawn.
+    /// A `$column` query parameter must name a column of a datasource the scenario describes or of a
+    /// seed datasource (a seed column the scenario does not send is left out of the request, as
+    /// before), or it would never be drawn.
     static func checkSampledColumns(_ queries: [QueryConfig], datasources: [DatasourceConfig]) throws(ScenarioError) {
-        let columns = Set(datasources.flatMap(\.columns))
+        let columns = Set(datasources.flatMap(\.columns) + DatasourceColumns.byDatasource.values.joined())
         for (i, query) in queries.enumerated() {
             for (name, sampler) in query.parameters {
                 guard case .seen(let column) = sampler, !columns.contains(column) else { continue }
