@@ -181,8 +181,13 @@ struct FaultMatrixTests {
         defer { try? FileManager.default.removeItem(at: result.folder) }
         #expect(result.status == 3, "\(result.output)")
         #expect(result.stopReason == "over_capacity")
-        #expect((result.summary["stop"] as? [String: Any])?["side"] as? String == "generator", "Starling's CPU, not the fake target, is the limit")
-        #expect(result.output.contains("over capacity: Starling could not generate the offered rate"))
+        // Which limit is met first depends on how fast generation is against the in-process fake
+        // target on the same 2 cores (since generation doubled in speed, it can be either); the
+        // verdict must name the side it measured, and the console say the same.
+        let side = (result.summary["stop"] as? [String: Any])?["side"] as? String
+        #expect(side == "generator" || side == "target", "\(side ?? "no side")")
+        let reason = side == "generator" ? "over capacity: Starling could not generate the offered rate" : "over capacity: the target could not take the offered rate"
+        #expect(result.output.contains(reason), "\(result.output)")
         let bound: Double = 4 + 0.25 + 30 + 3
         #expect(result.seconds < bound, "planned end + grace + drain bound: \(result.seconds) s")
         // The documented bound: 64 MiB + (16 + 2 × max_in_flight) × 2 × batch_max_bytes (ci-smoke: 4 in flight, 1 MiB).
