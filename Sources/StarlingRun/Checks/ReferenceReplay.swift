@@ -74,12 +74,10 @@ struct ReferenceReplay {
         if let failure = load(sent, into: reference) { return skipped(failure) }
         let settled = CheckPhase(queries: reference).settle(landed: landed, timeout: settleTimeout, possiblyDuplicated: 0)
         if let failure = settled.failure { return skipped("the reference did not come to hold the events sent: \(failure.reason ?? "")") }
-        var unordered = Set<String>()
         let results = Expectations.concurrentMap(checks) { check in
             compare(check, orderBy: specs[check.pipe]?.orderBy ?? [], reference: reference)
         }
-        for check in checks where specs[check.pipe]?.orderBy.isEmpty == true { unordered.insert(check.pipe) }
-        for pipe in unordered.sorted() {
+        for pipe in Set(checks.map(\.pipe)).sorted() where specs[pipe]?.orderBy.isEmpty == true {
             warnings.add("reference replay: \(pipe) has no ORDER BY, so its answers were compared as multisets (row order is not part of its contract)")
         }
         return results

@@ -105,12 +105,18 @@
         putDecimal(magnitude: value.magnitude)
     }
 
-    /// A decimal of at most 20 digits; room reserved. The digits are counted four at a time, then
-    /// written from the last, two at a time from a table of the pairs.
+    /// A decimal of at most 20 digits; room reserved. Ids and counts mostly fit 32 bits, where
+    /// dividing by a constant is a cheaper multiply, so those take the 32-bit path.
     @inlinable
     mutating func putDecimal(magnitude value: UInt) {
-        // Ids and counts mostly fit 32 bits, where dividing by a constant is a cheaper multiply.
-        if value <= UInt32.max { return putDecimal(magnitude32: UInt32(truncatingIfNeeded: value)) }
+        if value <= UInt32.max { return putDigits(UInt32(truncatingIfNeeded: value)) }
+        putDigits(value)
+    }
+
+    /// The digits of `value`: counted four at a time, then written from the last, two at a time
+    /// from a table of the pairs. Specialized for `UInt` and `UInt32`.
+    @inlinable
+    mutating func putDigits<Magnitude: FixedWidthInteger & UnsignedInteger>(_ value: Magnitude) {
         var digits = 1
         var probe = value
         while probe >= 10_000 {
@@ -130,36 +136,6 @@
         }
         if rest >= 10 {
             let pair = Int(truncatingIfNeeded: rest) &* 2
-            base[index - 2] = pairs[pair]
-            base[index - 1] = pairs[pair + 1]
-        } else {
-            base[index - 1] = 48 &+ UInt8(truncatingIfNeeded: rest)
-        }
-        count += digits
-    }
-
-    /// `putDecimal(magnitude:)` in 32-bit arithmetic.
-    @inlinable
-    mutating func putDecimal(magnitude32 value: UInt32) {
-        var digits = 1
-        var probe = value
-        while probe >= 10_000 {
-            probe /= 10_000
-            digits += 4
-        }
-        if probe >= 100 { digits += probe >= 1000 ? 3 : 2 } else if probe >= 10 { digits += 1 }
-        let pairs = Self.digitPairs.utf8Start
-        var rest = value
-        var index = count + digits
-        while rest >= 100 {
-            let pair = Int(rest % 100) &* 2
-            rest /= 100
-            index -= 2
-            base[index] = pairs[pair]
-            base[index + 1] = pairs[pair + 1]
-        }
-        if rest >= 10 {
-            let pair = Int(rest) &* 2
             base[index - 2] = pairs[pair]
             base[index - 1] = pairs[pair + 1]
         } else {
