@@ -18,15 +18,17 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         // Every target lists the modules it imports (no reliance on transitive dependencies).
-        .target(name: "StarlingSim", dependencies: ["StarlingProject"], swiftSettings: strict),
+        // Pure: the one JSON value model (exact-text numbers) and its parser.
+        .target(name: "StarlingJSON", swiftSettings: strict),
+        .target(name: "StarlingSim", dependencies: ["StarlingProject", "StarlingJSON"], swiftSettings: strict),
         // Pure: a Tinybird project's datafiles read into specs (pipes' parameters, datasources).
         .target(name: "StarlingProject", swiftSettings: strict),
         .target(name: "StarlingMetrics", dependencies: ["CZlib"], swiftSettings: strict),
-        .target(name: "StarlingChecks", dependencies: ["StarlingSim"], swiftSettings: strict),
-        .target(name: "StarlingNet", dependencies: ["CZlib", "COpenSSL"], swiftSettings: strict),
+        .target(name: "StarlingChecks", dependencies: ["StarlingSim", "StarlingJSON"], swiftSettings: strict),
+        .target(name: "StarlingNet", dependencies: ["CZlib", "COpenSSL", "StarlingJSON"], swiftSettings: strict),
         .target(
             name: "StarlingRun",
-            dependencies: ["StarlingSim", "StarlingMetrics", "StarlingChecks", "StarlingNet", "StarlingProject"],
+            dependencies: ["StarlingSim", "StarlingMetrics", "StarlingChecks", "StarlingNet", "StarlingProject", "StarlingJSON"],
             swiftSettings: strict),
         // Pure rendering of results: reports, the console summary, compare.
         .target(name: "StarlingReport", dependencies: ["StarlingRun", "StarlingMetrics"], swiftSettings: strict),
@@ -39,14 +41,14 @@ let package = Package(
             name: "starling",
             dependencies: ["StarlingApp", "StarlingReport", "StarlingRun", "StarlingSim", "StarlingNet", "StarlingMetrics", "StarlingProject"],
             swiftSettings: strict),
-        .testTarget(name: "StarlingSimTests", dependencies: ["StarlingSim"], swiftSettings: strict),
+        .testTarget(name: "StarlingSimTests", dependencies: ["StarlingSim", "StarlingJSON"], swiftSettings: strict),
         .testTarget(name: "StarlingProjectTests", dependencies: ["StarlingProject"], swiftSettings: strict),
         .testTarget(name: "StarlingMetricsTests", dependencies: ["StarlingMetrics"], swiftSettings: strict),
-        .testTarget(name: "StarlingChecksTests", dependencies: ["StarlingChecks", "StarlingSim"], swiftSettings: strict),
-        .testTarget(name: "StarlingNetTests", dependencies: ["StarlingNet"], swiftSettings: strict),
+        .testTarget(name: "StarlingChecksTests", dependencies: ["StarlingChecks", "StarlingSim", "StarlingJSON"], swiftSettings: strict),
+        .testTarget(name: "StarlingNetTests", dependencies: ["StarlingNet", "StarlingJSON"], swiftSettings: strict),
         .testTarget(
             name: "StarlingRunTests",
-            dependencies: ["StarlingRun", "StarlingChecks", "StarlingNet", "StarlingSim", "StarlingMetrics", "StarlingProject"],
+            dependencies: ["StarlingRun", "StarlingChecks", "StarlingNet", "StarlingSim", "StarlingMetrics", "StarlingProject", "StarlingJSON"],
             swiftSettings: strict),
         .testTarget(name: "StarlingReportTests", dependencies: ["StarlingReport", "StarlingRun", "StarlingMetrics"], swiftSettings: strict),
         // Runs the built `starling` executable end to end (build it first: `swift build --build-tests`).

@@ -31,7 +31,12 @@ public struct PipeSpec: Sendable {
                 sources.append(source)
             }
         }
-        self.parameters = order.compactMap { parameters[$0] }
+        let tested = Set(file.nodes.flatMap { TemplateScanner.definedNames(in: $0.sql) })
+        self.parameters = order.compactMap { name in
+            guard var parameter = parameters[name] else { return nil }
+            parameter.testedWithDefined = tested.contains(name)
+            return parameter
+        }
         datasources = sources
         orderBy = TemplateScanner.orderBy(in: file.output.sql)
     }
@@ -62,6 +67,10 @@ public struct PipeParameter: Sendable, Equatable {
     public var comparisons: [Comparison]
     /// The parameter is the LIMIT (`LIMIT {{Int32(limit, 100)}}`).
     public var isLimit: Bool
+    /// An `Array(name, 'Type')`'s element type (`String`, `Int32`…).
+    public var elementType: String? = nil
+    /// The template asks `defined(name)`: the pipe answers differently with and without it.
+    public var testedWithDefined = false
 
     /// A lower bound on a column (`column >= / > {{…}}`), if the SQL uses it so.
     public var lowerBoundOf: String? { comparisons.first { $0.operation == ">=" || $0.operation == ">" }?.column }
@@ -69,9 +78,24 @@ public struct PipeParameter: Sendable, Equatable {
     public var upperBoundOf: String? { comparisons.first { $0.operation == "<=" || $0.operation == "<" }?.column }
     /// A column the parameter is matched against for equality.
     public var equalsColumn: String? { comparisons.first { $0.operation == "=" }?.column }
+    /// A column whose values the parameter lists (`column IN {{Array(…)}}`).
+    public var listsColumn: String? { comparisons.first { $0.operation == "in" }?.column }
+
+    /// The columns whose values this parameter may take, most likely first: the column the SQL
+    /// compares it with, then the column it is named after (for an Array, also singular: `countries`
+    /// → `country`). Empty for parameters that take no column's values.
+    public var candidateColumns: [String] {
+        switch kind {
+        case .string: return [equalsColumn, name].compactMap { $0 }
+        case .array where elementType == nil || elementType == "String":
+            return [listsColumn, name, name.hasSuffix("s") ? String(name.dropLast()) : nil].compactMap { $0 }
+        default: return []
+        }
+    }
 
     mutating func merge(_ other: PipeParameter) {
         if defaultValue == nil { defaultValue = other.defaultValue }
+        if elementType == nil { elementType = other.elementType }
         required = required || other.required
         for comparison in other.comparisons where !comparisons.contains(comparison) { comparisons.append(comparison) }
         isLimit = isLimit || other.isLimit

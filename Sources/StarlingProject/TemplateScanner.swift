@@ -25,7 +25,13 @@ enum TemplateScanner {
             guard let name = arguments.first, isIdentifier(name) else { continue }
             var parameter = PipeParameter(name: name, function: function, kind: PipeParameter.kind(of: function), defaultValue: nil,
                                           required: false, comparisons: [], isLimit: false)
-            for argument in arguments.dropFirst() {
+            var positional = arguments.dropFirst()
+            if function == "Array", let type = positional.first, !type.contains("=") {
+                // `Array(name, 'String', default='a,b')`: the first positional argument is the element type.
+                parameter.elementType = unquote(type)
+                positional = positional.dropFirst()
+            }
+            for argument in positional {
                 if let equals = argument.firstIndex(of: "="), isIdentifier(String(argument[..<equals]).trimming([" "])) {
                     let key = argument[..<equals].trimming([" "])
                     let value = argument[argument.index(after: equals)...].trimming([" "])
@@ -43,7 +49,7 @@ enum TemplateScanner {
         return found
     }
 
-    /// `column >=` (or =, !=, >, <, <=) at the end of `text`, with an optional table prefix.
+    /// `column >=` (or =, !=, >, <, <=, IN, NOT IN) at the end of `text`, with an optional table prefix.
     static func trailingComparison(_ text: String) -> PipeParameter.Comparison? {
         var text = Substring(text)
         var operation = ""
@@ -52,12 +58,29 @@ enum TemplateScanner {
             text = text.dropLast(candidate.count)
             break
         }
+        if operation.isEmpty, text.uppercased().hasSuffix(" IN") {
+            operation = "in"
+            text = text.dropLast(3)
+            if text.uppercased().hasSuffix(" NOT") { text = text.dropLast(4) }
+        }
         guard !operation.isEmpty else { return nil }
         while text.last == " " || text.last == "\t" { text = text.dropLast() }
         let column = text.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "`" }
         let name = String(column.reversed()).split(separator: ".").last.map(String.init)?.replacingOccurrences(of: "`", with: "") ?? ""
         guard isIdentifier(name) else { return nil }
         return PipeParameter.Comparison(column: name, operation: operation)
+    }
+
+    /// Names asked with `defined(name)` in the template's `{% … %}` tags.
+    static func definedNames(in sql: String) -> [String] {
+        var names: [String] = []
+        var rest = Substring(sql)
+        while let call = rest.range(of: "defined(") {
+            rest = rest[call.upperBound...]
+            let name = rest.prefix { $0 != ")" }.trimming([" ", "\t"])
+            if isIdentifier(name) { names.append(name) }
+        }
+        return names
     }
 
     /// Identifiers after FROM and JOIN (outside quotes).

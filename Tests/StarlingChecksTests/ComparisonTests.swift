@@ -1,44 +1,50 @@
 import Foundation
-import StarlingChecks
-import StarlingSim
 import Testing
+import StarlingChecks
+import StarlingJSON
+import StarlingSim
 
 @Suite struct ComparisonTests {
     typealias V = ExpectedValue
 
     struct Case: Sendable, CustomStringConvertible {
         var expected: ExpectedValue
-        var actual: ResultValue
+        var actual: JSONValue
         var matches: Bool
 
-        init(_ expected: ExpectedValue, _ actual: ResultValue, _ matches: Bool) {
+        init(_ expected: ExpectedValue, _ actual: JSONValue, _ matches: Bool) {
             (self.expected, self.actual, self.matches) = (expected, actual, matches)
         }
 
-        var description: String { "\(expected) vs \(actual.rendered)" }
+        var description: String { "\(expected) vs \(actual.description)" }
     }
 
     static let cases: [Case] = [
         Case(.integer(42), .integer(42), true),
-        Case(.integer(42), .number(42), true),
+        Case(.integer(42), .double(42), true),
+        Case(.integer(42), .number("42.0"), true),
+        Case(.integer(42), .number("4.2e1"), true),
+        // Exact text: a 64-bit integer answer compares without passing through a double.
+        Case(.integer(9_223_372_036_854_775_807), .number("9223372036854775807"), true),
+        Case(.integer(9_223_372_036_854_775_806), .number("9223372036854775807"), false),
         Case(.integer(42), .string("42"), true),
         Case(.integer(9_223_372_036_854_775_807), .string("9223372036854775807"), true),
-        Case(.integer(9_223_372_036_854_775_807), .number(9.223372036854775807e18), false),
-        Case(.integer(42), .number(42.5), false),
+        Case(.integer(9_223_372_036_854_775_807), .double(9.223372036854775807e18), false),
+        Case(.integer(42), .double(42.5), false),
         Case(.integer(42), .string("forty-two"), false),
         Case(.string("a"), .string("a"), true),
         Case(.string("a"), .string("A"), false),
         Case(.dateTime(1_740_960_000), .string("2025-03-03 00:00:00"), true),
         Case(.dateTime(1_740_960_000), .string("2025-03-03 00:00:01"), false),
-        Case(.float(1e12), .number(1e12 * (1 + 5e-10)), true),
-        Case(.float(1e12), .number(1e12 * (1 + 5e-9)), false),
-        Case(.float(0.1 + 0.2), .number(0.3), true),
-        Case(.rounded2(2.675), .number(2.68), true),
-        Case(.rounded2(2.125), .number(2.12), true),
-        Case(.rounded2(2.125), .number(2.13), true),
-        Case(.rounded2(2.124), .number(2.12), true),
-        Case(.rounded2(2.124), .number(2.13), false),
-        Case(.rounded2(2.1251), .number(2.12), false),
+        Case(.float(1e12), .double(1e12 * (1 + 5e-10)), true),
+        Case(.float(1e12), .double(1e12 * (1 + 5e-9)), false),
+        Case(.float(0.1 + 0.2), .double(0.3), true),
+        Case(.rounded2(2.675), .double(2.68), true),
+        Case(.rounded2(2.125), .double(2.12), true),
+        Case(.rounded2(2.125), .double(2.13), true),
+        Case(.rounded2(2.124), .double(2.12), true),
+        Case(.rounded2(2.124), .double(2.13), false),
+        Case(.rounded2(2.1251), .double(2.12), false),
         Case(.rounded2(12), .integer(12), true),
         Case(.rounded2(0), .string("0"), true),
     ]
@@ -66,7 +72,7 @@ import Testing
         #expect(ResultComparison.matches(nested, .array([.array([]), .array([.string("x"), .string("y")])])))
         #expect(!ResultComparison.matches(nested, .array([.array([]), .array([.string("y"), .string("x")])])))
         let floats = V.multiset([.float(1), .float(2)])
-        #expect(ResultComparison.matches(floats, .array([.number(2.000_000_000_1), .integer(1)])))
+        #expect(ResultComparison.matches(floats, .array([.double(2.000_000_000_1), .integer(1)])))
     }
 
     @Test func orderedArraysKeepOrder() {
@@ -78,8 +84,8 @@ import Testing
         ExpectedRow([.init("id", .string("b")), .init("n", .integer(2)), .init("x", .rounded2(2.5))]),
     ]
 
-    static func parse(_ json: String) throws -> [[String: ResultValue]] {
-        try PipeResponse.rows(fromJSON: Data(json.utf8))
+    static func parse(_ json: String) throws -> [[String: JSONValue]] {
+        try PipeRows.parse(Array(json.utf8))
     }
 
     @Test func identicalResultsHaveNoDiff() throws {

@@ -1,7 +1,8 @@
 import Foundation
-import StarlingChecks
-import StarlingSim
 import Testing
+import StarlingChecks
+import StarlingJSON
+import StarlingSim
 
 /// The oracles against the pipes' real SQL on the local target (chdb), and mutated copies of every
 /// pipe that the checks must catch. One server for the suite (see `SharedLocalTarget`). Enabled
@@ -139,12 +140,8 @@ struct DifferentialTests {
         }
     }
 
-    static func double(_ value: ResultValue) -> Double? {
-        switch value {
-        case .integer(let n): return Double(n)
-        case .number(let x): return x
-        default: return nil
-        }
+    static func double(_ value: JSONValue) -> Double? {
+        value.number
     }
 
     @Test("every mutated pipe is caught by its oracle", .timeLimit(.minutes(5)))

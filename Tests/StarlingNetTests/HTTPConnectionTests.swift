@@ -1,5 +1,6 @@
-import Glibc
 import Testing
+import Glibc
+import StarlingJSON
 @testable import StarlingNet
 
 @Suite(.timeLimit(.minutes(1))) struct HTTPConnectionTests {

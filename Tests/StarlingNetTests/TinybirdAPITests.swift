@@ -1,4 +1,5 @@
 import Testing
+import StarlingJSON
 @testable import StarlingNet
 
 @Suite struct TinybirdAPITests {

@@ -51,4 +51,19 @@ import Testing
         #expect(found[0].defaultValue == "a, b" && found[0].required && found[0].equalsColumn == "country")
         #expect(found[1].isLimit && found[1].defaultValue == "5")
     }
+
+    @Test func arrayParametersKeepTheirElementTypeApartFromTheDefault() {
+        let sql = "%\nSELECT * FROM t WHERE t.country NOT IN {{Array(countries, 'String', default='ES,FR')}} AND device in {{Array(devices, 'String')}}"
+        let found = TemplateScanner.parameters(in: sql)
+        #expect(found.map(\.name) == ["countries", "devices"])
+        #expect(found[0].kind == .array && found[0].elementType == "String" && found[0].defaultValue == "ES,FR")
+        #expect(found[0].listsColumn == "country" && found[1].listsColumn == "device" && found[1].defaultValue == nil)
+    }
+
+    @Test func parametersTestedWithDefinedAreMarked() throws {
+        let text = "NODE a\nSQL >\n    %\n    SELECT * FROM t WHERE 1\n    {% if defined( path ) %} AND path = {{String(path)}} {% end %}\n    AND day >= {{Date(since, '2025-01-01')}}\n\nTYPE endpoint\n"
+        let spec = PipeSpec(try PipeFile(name: "p", path: "p.pipe", text: text))
+        #expect(spec.parameter("path")?.testedWithDefined == true)
+        #expect(spec.parameter("since")?.testedWithDefined == false)
+    }
 }

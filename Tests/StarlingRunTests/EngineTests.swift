@@ -279,7 +279,7 @@ struct VirtualRun {
                  "ingest": {"rate": 1500, "batch_max_events": 50},
                  "queries": [{"pipe": "visitor_details", "rate": 40, "parameters": {"visitor_id": "$visitor_id", "limit": ["5", "10"]}},
                              {"pipe": "visits_by_store", "rate": 30, "parameters": {"start_date": "$window_start", "end_date": "$window_end"}},
-                             {"pipe": "customer_journey_details", "rate": 20, "parameters": {"customer_id": "$customer_id"}}]}}
+                             {"pipe": "customer_journey_details", "rate": 20, "parameters": {"customer_id": "$customer_id", "channels": {"value": "$channel[]", "omit_rate": 0.5}}}]}}
         """
         let plan = RunPlan(scenario: try Scenario(json: Data(json.utf8), source: "q.json"), token: "t")
         let transport = SocketTransport(target: target.url)
@@ -308,6 +308,11 @@ struct VirtualRun {
         #expect(first.count > 150)
         #expect(first.filter { $0.contains("visitor_id=visitor_") }.count > 50, "ids drawn from the data sent")
         #expect(first.filter { $0.contains("start_date=") }.count > 30)
+        // `{"value": "$channel[]", "omit_rate": 0.5}`: left out of some requests, a list of 1–3 sent channels in the others.
+        let journeys = first.filter { $0.contains("customer_journey_details") }
+        let lists = journeys.compactMap { $0.firstMatch(of: /channels=([^&]*)/).map { String($0.1).replacing("%2C", with: ",") } }
+        #expect(lists.count > 3 && lists.count < journeys.count - 3, "\(lists.count) of \(journeys.count) requests name channels")
+        #expect(lists.contains { $0.contains(",") } && lists.allSatisfy { $0.split(separator: ",").count <= ParameterSampler.listMax })
         #expect(first == second)
     }
 

@@ -1,14 +1,15 @@
 import Foundation
+import Testing
 import StarlingChecks
+import StarlingJSON
 import StarlingProject
 import StarlingSim
-import Testing
 @testable import StarlingRun
 
 /// How a reference replay's answer becomes the expected result the target's is compared with.
 @Suite struct ReferenceReplayTests {
-    func row(_ page: String, _ views: Int64, _ share: Double, tags: [String] = []) -> [String: ResultValue] {
-        ["page": .string(page), "views": .integer(views), "share": .number(share), "tags": .array(tags.map { .string($0) })]
+    func row(_ page: String, _ views: Int64, _ share: Double, tags: [String] = []) -> [String: JSONValue] {
+        ["page": .string(page), "views": .integer(views), "share": .double(share), "tags": .array(tags.map { .string($0) })]
     }
 
     @Test func rowsTiedOnEveryOrderByColumnMayComeInAnyOrder() {

@@ -53,6 +53,19 @@ import Testing
         }
     }
 
+    @Test func queryParametersMayBeListsOrSometimesLeftOut() throws {
+        let scenario = try parse(#"{"format": 1, "datasources": {"store_visits": {}}, "run": {"queries": [{"pipe": "p", "parameters": {"ids": "$visitor_id[]", "store": {"value": "$store_id", "omit_rate": 0.25}, "n": {"value": [1, 2]}}}]}}"#)
+        let drawn = Dictionary(uniqueKeysWithValues: scenario.run.queries[0].parameters.map { ($0.name, $0.sampler) })
+        #expect(drawn == ["ids": .seenList(column: "visitor_id"), "store": .sometimes(.seen(column: "store_id"), omitRate: 0.25),
+                          "n": .sometimes(.oneOf(["1", "2"]), omitRate: 0.5)])
+        #expect(throws: ScenarioError.invalidValue(path: "$.run.queries[0].parameters.s.omit_rate", expected: "a number in 0.0…1.0", found: "2")) {
+            try parse(#"{"format": 1, "datasources": {"store_visits": {}}, "run": {"queries": [{"pipe": "p", "parameters": {"s": {"value": "x", "omit_rate": 2}}}]}}"#)
+        }
+        #expect(throws: ScenarioError.self) {
+            try parse(#"{"format": 1, "datasources": {"store_visits": {}}, "run": {"queries": [{"pipe": "p", "parameters": {"s": "$nothing_here[]"}}]}}"#)
+        }
+    }
+
     @Test func invalidJSONSaysSo() {
         do {
             _ = try parse(#"{"format": 1,"#)

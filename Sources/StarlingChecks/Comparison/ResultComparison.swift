@@ -1,4 +1,5 @@
 import Foundation
+import StarlingJSON
 import StarlingSim
 
 /// Compares a pipe's expected rows with the `data` rows the target answered, row by row under the
@@ -11,13 +12,13 @@ public enum ResultComparison {
         tolerance: FloatTolerance = .standard,
         reportLimit: Int = 5
     ) throws(CheckError) -> ResultDiff? {
-        diff(expected: expected, actual: try PipeResponse.rows(fromJSON: responseJSON), tolerance: tolerance, reportLimit: reportLimit)
+        diff(expected: expected, actual: try PipeRows.parse([UInt8](responseJSON)), tolerance: tolerance, reportLimit: reportLimit)
     }
 
     /// Nil when the answer matches; otherwise what differs (the first `reportLimit` rows in detail).
     public static func diff(
         expected: [ExpectedRow],
-        actual: [[String: ResultValue]],
+        actual: [[String: JSONValue]],
         tolerance: FloatTolerance = .standard,
         reportLimit: Int = 5
     ) -> ResultDiff? {
@@ -29,7 +30,7 @@ public enum ResultComparison {
     /// from the alternates the cut left out.
     public static func diff(
         expected result: ExpectedResult,
-        actual: [[String: ResultValue]],
+        actual: [[String: JSONValue]],
         tolerance: FloatTolerance = .standard,
         reportLimit: Int = 5
     ) -> ResultDiff? {
@@ -69,12 +70,12 @@ public enum ResultComparison {
     }
 
     /// The differing cells of one row; a missing row on either side differs in every column.
-    static func compareRow(_ expected: ExpectedRow?, _ actual: [String: ResultValue]?, tolerance: FloatTolerance) -> [ResultDiff.CellDifference] {
+    static func compareRow(_ expected: ExpectedRow?, _ actual: [String: JSONValue]?, tolerance: FloatTolerance) -> [ResultDiff.CellDifference] {
         var cells: [ResultDiff.CellDifference] = []
         let absent = "(no row)"
         guard let expected else {
             for (name, value) in (actual ?? [:]).sorted(by: { $0.key < $1.key }) {
-                cells.append(.init(column: name, expected: absent, actual: value.rendered))
+                cells.append(.init(column: name, expected: absent, actual: value.description))
             }
             return cells
         }
@@ -88,35 +89,38 @@ public enum ResultComparison {
                 continue
             }
             if !matches(column.value, value, tolerance: tolerance) {
-                cells.append(.init(column: column.name, expected: column.value.rendered, actual: value.rendered))
+                cells.append(.init(column: column.name, expected: column.value.rendered, actual: value.description))
             }
         }
         let known = Set(expected.columns.map(\.name))
         for (name, value) in (actual ?? [:]).sorted(by: { $0.key < $1.key }) where !known.contains(name) {
-            cells.append(.init(column: name, expected: "(no column)", actual: value.rendered))
+            cells.append(.init(column: name, expected: "(no column)", actual: value.description))
         }
         return cells
     }
 
     /// Whether one actual value matches one expected value (see `ExpectedValue` and `FloatTolerance`).
-    public static func matches(_ expected: ExpectedValue, _ actual: ResultValue, tolerance: FloatTolerance = .standard) -> Bool {
+    public static func matches(_ expected: ExpectedValue, _ actual: JSONValue, tolerance: FloatTolerance = .standard) -> Bool {
         switch expected {
         case .string(let s):
-            if case .object = actual { return actual.rendered == s }  // a Map cell, as a reference replay read it
+            if case .object = actual { return actual.description == s }  // a Map cell, as a reference replay read it
             return actual == .string(s)
         case .integer(let n):
             switch actual {
             case .bool(let b): return (b ? 1 : 0) == n
-            case .integer(let m): return m == n
-            case .number(let x): return x == Double(n) && abs(x) < 9.007_199_254_740_992e15
+            case .number(let text):
+                // Exact as text; a float-typed answer (`2.0`, `2e3`) only where doubles are exact.
+                if let m = Int64(text) { return m == n }
+                guard let x = Double(text) else { return false }
+                return x == Double(n) && abs(x) < 9.007_199_254_740_992e15
             case .string(let text): return Int64(text) == n
             default: return false
             }
         case .float(let x):
-            guard let a = actual.numeric else { return false }
+            guard let a = actual.doubleValue else { return false }
             return tolerance.close(a, x)
         case .rounded2(let x), .rounded2OfFloatSum(let x):
-            guard let a = actual.numeric else { return false }
+            guard let a = actual.doubleValue else { return false }
             return tolerance.roundings(of: x).contains { tolerance.close(a, $0) }
         case .dateTime(let t):
             return actual == .string(formatTimestamp(t))
@@ -133,8 +137,8 @@ public enum ResultComparison {
 
     /// Greedy matching of each expected element to a distinct actual one. Exact for strings and
     /// integers (equality is an equivalence); elements are hashed first so the common case is linear.
-    static func multisetMatches(_ expected: [ExpectedValue], _ actual: [ResultValue], tolerance: FloatTolerance) -> Bool {
-        var unmatched: [ResultValue: Int] = [:]
+    static func multisetMatches(_ expected: [ExpectedValue], _ actual: [JSONValue], tolerance: FloatTolerance) -> Bool {
+        var unmatched: [JSONValue: Int] = [:]
         for value in actual { unmatched[value, default: 0] += 1 }
         var leftovers: [ExpectedValue] = []
         for item in expected {
@@ -153,13 +157,13 @@ public enum ResultComparison {
     }
 
     /// The JSON form an expected value has when the target prints it in the usual way.
-    static func exactForm(_ value: ExpectedValue) -> ResultValue? {
+    static func exactForm(_ value: ExpectedValue) -> JSONValue? {
         switch value {
         case .string(let s): return .string(s)
         case .integer(let n): return .integer(n)
         case .dateTime(let t): return .string(formatTimestamp(t))
         case .array(let items):
-            var values: [ResultValue] = []
+            var values: [JSONValue] = []
             for item in items {
                 guard let v = exactForm(item) else { return nil }
                 values.append(v)

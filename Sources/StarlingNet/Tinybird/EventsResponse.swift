@@ -1,3 +1,5 @@
+import StarlingJSON
+
 /// The body of an Events API answer: `{"successful_rows": N, "quarantined_rows": M}` or `{"error": "…"}`.
 public struct EventsResponse: Sendable, Equatable {
     public var successfulRows: Int?

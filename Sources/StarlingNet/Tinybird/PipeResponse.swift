@@ -1,3 +1,5 @@
+import StarlingJSON
+
 /// `statistics` of a pipe's JSON answer plus its row count.
 public struct PipeStatistics: Sendable, Equatable {
     public var rows: Int
@@ -32,12 +34,10 @@ public struct PipeStatistics: Sendable, Equatable {
 
     /// The JSON value after the `:` that follows a key ending at `offset`.
     private static func value(after offset: Int, in body: [UInt8]) -> JSONValue? {
-        var scanner = JSONScanner(bytes: body)
-        scanner.index = offset
-        scanner.skipWhitespace()
-        guard scanner.index < body.count, body[scanner.index] == UInt8(ascii: ":") else { return nil }
-        scanner.index += 1
-        return try? scanner.value(depth: 0)
+        var index = offset
+        while index < body.count, [0x20, 0x0A, 0x0D, 0x09].contains(body[index]) { index += 1 }
+        guard index < body.count, body[index] == UInt8(ascii: ":") else { return nil }
+        return try? JSONValue.parse(body, valueAt: index + 1)
     }
 
     private static func lastIndex(of pattern: [UInt8], in body: [UInt8], before end: Int) -> Int? {

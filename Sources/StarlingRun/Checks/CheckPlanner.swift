@@ -210,6 +210,17 @@ struct Facets {
             options.append(Option(values: [parameter.name: "no_such_\(column)"], label: "a \(column) that does not exist", group: parameter.name))
             ids += options
         }
+        for parameter in spec.parameters where parameter.kind == .array {
+            // A list of sent values: the most frequent alone, it with a rare one, and one that was never sent.
+            guard let column = profile.column(for: parameter, in: datasource) else { continue }
+            let values = profile.values(of: column, in: datasource)
+            guard let frequent = values.first else { continue }
+            ids.append(Option(values: [parameter.name: frequent.value], label: "[the most frequent \(column)]", group: parameter.name))
+            if values.count > 1, let rare = values.last {
+                ids.append(Option(values: [parameter.name: "\(frequent.value),\(rare.value)"], label: "[the most frequent and a rare \(column)]", group: parameter.name))
+            }
+            ids.append(Option(values: [parameter.name: "no_such_\(column)"], label: "[a \(column) that does not exist]", group: parameter.name))
+        }
         for parameter in spec.parameters where parameter.kind == .integer && !parameter.isLimit {
             let fallback = Int(parameter.defaultValue ?? "") ?? 1
             for value in [1, 2, 3, 5] where value != fallback {

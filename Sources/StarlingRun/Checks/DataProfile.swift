@@ -47,13 +47,11 @@ public struct DataProfile: Sendable {
         self.timeColumns = timeColumns
     }
 
-    /// The column a String parameter's values come from: the column the SQL compares it with, or
-    /// (when that is an alias, such as a node's `landing_page`) the column it is named after.
+    /// The column a String (or Array) parameter's values come from: the column the SQL compares it
+    /// with, or (when that is an alias, such as a node's `landing_page`) the column it is named after.
     public func column(for parameter: PipeParameter, in datasource: String) -> String? {
         let counted = columns[datasource] ?? []
-        if let compared = parameter.equalsColumn, counted.contains(compared) { return compared }
-        if counted.contains(parameter.name) { return parameter.name }
-        return parameter.equalsColumn
+        return parameter.candidateColumns.first(where: counted.contains) ?? parameter.equalsColumn
     }
 
     public mutating func add(datasource: String, _ event: GeneratedEvent) {

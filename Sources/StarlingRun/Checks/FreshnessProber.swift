@@ -1,5 +1,6 @@
 import Foundation
 import StarlingChecks
+import StarlingJSON
 
 /// Polls the target every 50 ms for the acknowledged probes that are not visible yet: one SQL
 /// lookup per datasource per poll (`SELECT key … WHERE key IN (…)`). A failing poll is retried at
@@ -24,7 +25,7 @@ struct FreshnessProber {
         for (datasource, probes) in tracker.waiting(now: clock.now()) {
             let keyExpression = FreshnessTracker.keyExpression(datasource)
             let keys = probes.prefix(200).map { "'" + $0.key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'" }
-            let rows: [[String: ResultValue]]
+            let rows: [[String: JSONValue]]
             do {
                 rows = try queries.sql("SELECT \(keyExpression) AS k FROM \(datasource) WHERE k IN (\(keys.joined(separator: ",")))", retrying: false)
             } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import StarlingChecks
+import StarlingJSON
 import StarlingNet
 import StarlingProject
 import StarlingSim
@@ -39,8 +40,8 @@ struct ReferenceReplay {
         for pipe in pipes {
             guard let spec = specs[pipe], let datasource = datasource(of: spec, sent: names),
                   let config = scenario.datasources.first(where: { $0.name == datasource }) else { continue }
-            for parameter in spec.parameters where parameter.kind == .string {
-                for column in [parameter.equalsColumn, parameter.name].compactMap({ $0 }) where config.columns.contains(column) && !(columns[datasource] ?? []).contains(column) {
+            for parameter in spec.parameters {
+                for column in parameter.candidateColumns where config.columns.contains(column) && !(columns[datasource] ?? []).contains(column) {
                     columns[datasource, default: []].append(column)
                 }
             }
@@ -135,7 +136,7 @@ struct ReferenceReplay {
 
     /// The reference's rows as an expected result: runs of rows equal on every ORDER BY column are
     /// interchangeable (the whole answer without an ORDER BY).
-    static func expected(from rows: [[String: ResultValue]], orderBy: [String]) -> ExpectedResult {
+    static func expected(from rows: [[String: JSONValue]], orderBy: [String]) -> ExpectedResult {
         let expected = rows.map { row in
             ExpectedRow(row.keys.sorted().map { ExpectedRow.Column($0, value(row[$0] ?? .null)) })
         }
@@ -155,15 +156,16 @@ struct ReferenceReplay {
 
     /// A cell of the reference's answer as an expected value: numbers that are not integers within
     /// the float tolerance, arrays as multisets (groupArray's order is not defined).
-    static func value(_ cell: ResultValue) -> ExpectedValue {
+    static func value(_ cell: JSONValue) -> ExpectedValue {
         switch cell {
         case .null: return .null
         case .bool(let b): return .integer(b ? 1 : 0)
-        case .integer(let n): return .integer(n)
-        case .number(let x): return .float(x)
+        case .number(let text):
+            if let n = Int64(text) { return .integer(n) }
+            return Double(text).map(ExpectedValue.float) ?? .string(text)
         case .string(let s): return .string(s)
         case .array(let items): return .multiset(items.map(value))
-        case .object: return .string(cell.rendered)
+        case .object: return .string(cell.description)
         }
     }
 }

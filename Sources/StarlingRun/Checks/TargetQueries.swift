@@ -1,5 +1,6 @@
 import Foundation
 import StarlingChecks
+import StarlingJSON
 import StarlingNet
 
 /// The control-path calls the checks make: SQL counts and lookups, pipe answers, truncation.
@@ -48,11 +49,11 @@ struct TargetQueries: Sendable {
     }
 
     /// The `data` rows of a `FORMAT JSON` SQL answer.
-    func sql(_ query: String, retrying: Bool = true) throws(QueryFailure) -> [[String: ResultValue]] {
+    func sql(_ query: String, retrying: Bool = true) throws(QueryFailure) -> [[String: JSONValue]] {
         let response = try send(SQLRequest(sql: query + " FORMAT JSON", token: token).httpRequest, retrying: retrying)
         guard response.isSuccess else { throw .status(response.status, response.bodyText) }
         do {
-            return try StarlingChecks.PipeResponse.rows(fromJSON: Data(response.body))
+            return try PipeRows.parse(response.body)
         } catch {
             throw .unreadable("\(error)")
         }
@@ -61,19 +62,19 @@ struct TargetQueries: Sendable {
     /// Rows in `datasource` now.
     func count(_ datasource: String) throws(QueryFailure) -> Int {
         let rows = try sql("SELECT count() AS n FROM \(datasource)")
-        guard let n = rows.first?["n"]?.numeric else { throw .unreadable("no count in the answer") }
+        guard let n = rows.first?["n"]?.doubleValue else { throw .unreadable("no count in the answer") }
         return Int(n)
     }
 
     /// The pipe's JSON answer for `parameters`: the status and, on success, the rows and the
     /// server's `statistics` (nil when the answer has none).
     func pipe(_ pipe: String, parameters: PipeParameters) throws(QueryFailure)
-        -> (status: Int, rows: [[String: ResultValue]], body: String, statistics: PipeStatistics?) {
+        -> (status: Int, rows: [[String: JSONValue]], body: String, statistics: PipeStatistics?) {
         let request = PipeRequest(pipe: pipe, parameters: parameters.sorted, token: token)
         let response = try send(request.httpRequest)
         guard response.isSuccess else { return (response.status, [], response.bodyText, nil) }
         do {
-            return (response.status, try StarlingChecks.PipeResponse.rows(fromJSON: Data(response.body)), "", PipeStatistics.scan(response.body))
+            return (response.status, try PipeRows.parse(response.body), "", PipeStatistics.scan(response.body))
         } catch {
             throw .unreadable("\(error)")
         }

@@ -85,24 +85,37 @@ struct QueryDispatcher {
         var result: [(name: String, value: String)] = []
         var window: (start: String, end: String)?
         for (name, sampler) in query.parameters {
-            switch sampler {
-            case .constant(let value):
-                result.append((name, value))
-            case .oneOf(let values):
-                result.append((name, values[rng.below(values.count)]))
-            case .seen(let column):
-                if let value = context.values.draw(column, upTo: offset, using: &rng) { result.append((name, value)) }
-            case .windowStart, .windowEnd, .windowStartDate, .windowEndDate:
-                if window == nil { window = context.values.window(upTo: offset, using: &rng) }
-                guard let window else { break }
-                switch sampler {
-                case .windowStart: result.append((name, window.start))
-                case .windowEnd: result.append((name, window.end))
-                case .windowStartDate: result.append((name, String(window.start.prefix(10))))
-                default: result.append((name, String(window.end.prefix(10))))
-                }
-            }
+            if let value = draw(sampler, at: offset, window: &window, using: &rng) { result.append((name, value)) }
         }
         return result
+    }
+
+    private func draw(_ sampler: ParameterSampler, at offset: Double, window: inout (start: String, end: String)?,
+                      using rng: inout Xoshiro256) -> String? {
+        switch sampler {
+        case .constant(let value):
+            return value
+        case .oneOf(let values):
+            return values[rng.below(values.count)]
+        case .seen(let column):
+            return context.values.draw(column, upTo: offset, using: &rng)
+        case .seenList(let column):
+            var values: [String] = []
+            for _ in 0...rng.below(ParameterSampler.listMax) {
+                if let value = context.values.draw(column, upTo: offset, using: &rng), !values.contains(value) { values.append(value) }
+            }
+            return values.isEmpty ? nil : values.joined(separator: ",")
+        case .sometimes(let inner, let omitRate):
+            return rng.unit() < omitRate ? nil : draw(inner, at: offset, window: &window, using: &rng)
+        case .windowStart, .windowEnd, .windowStartDate, .windowEndDate:
+            if window == nil { window = context.values.window(upTo: offset, using: &rng) }
+            guard let window else { return nil }
+            switch sampler {
+            case .windowStart: return window.start
+            case .windowEnd: return window.end
+            case .windowStartDate: return String(window.start.prefix(10))
+            default: return String(window.end.prefix(10))
+            }
+        }
     }
 }

@@ -61,10 +61,7 @@ final class RunContext: Sendable {
         notice = environment.notice
         warnings = environment.warnings
         deadLetter = DeadLetter(directory: environment.folder.map { $0.path + "/" + DeadLetter.folderName })
-        let sampled = plan.queries.flatMap { $0.parameters.compactMap { query -> String? in
-            if case .seen(column: let column) = query.sampler { return column }
-            return nil
-        } }
+        let sampled = plan.queries.flatMap { $0.parameters.compactMap(\.sampler.seenColumn) }
         values = ValueTimeline(columns: Array(Set(sampled)).sorted(),
                                expectedEvents: plan.ingest.rate.expectedEvents(from: 0, to: plan.duration, duration: plan.duration))
         // The schedule starts a moment after the threads are up, so the generator can build its

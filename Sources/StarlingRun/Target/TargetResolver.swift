@@ -1,4 +1,5 @@
 import Foundation
+import StarlingJSON
 import StarlingNet
 
 /// Where a run sends its requests: the bundled local target (started and stopped by the run), or a

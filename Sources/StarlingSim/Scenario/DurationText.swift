@@ -1,3 +1,5 @@
+import StarlingJSON
+
 /// Durations as people write them in scenarios and flags: `500ms`, `90s`, `10m`, `24h`, `7d`,
 /// or a bare number of seconds. Returned in seconds.
 public enum DurationText {
@@ -42,7 +44,7 @@ extension ObjectReader {
     public mutating func duration(_ key: String, default fallback: Double?) throws(ScenarioError) -> Double? {
         guard let value = value(key) else { return fallback }
         switch value {
-        case .number(let n) where n >= 0 && n.isFinite: return n
+        case .number: if let n = value.number, n >= 0 { return n }
         case .string(let s): if let seconds = DurationText.seconds(parsing: s) { return seconds }
         default: break
         }

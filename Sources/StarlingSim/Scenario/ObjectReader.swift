@@ -1,7 +1,21 @@
+import Foundation
+import StarlingJSON
+
 /// Reads one JSON object of a configuration file: each accessor takes a default, checks the value's
 /// form and range, and remembers the key; `finish()` rejects keys nobody asked for. Errors carry
 /// the JSON path (`$.datasources.ecommerce_events.products`).
 public struct ObjectReader {
+    /// Parses a configuration file's text; a syntax error names the file, line and column.
+    public static func parse(_ data: Data, source: String) throws(ScenarioError) -> JSONValue {
+        let bytes = [UInt8](data)
+        do throws(JSONValueError) {
+            return try JSONValue.parse(bytes)
+        } catch {
+            let (line, column) = error.position(in: bytes)
+            throw .invalidJSON(source: source, reason: "line \(line), column \(column): \(error.reason)")
+        }
+    }
+
     public let path: String
     let fields: [String: JSONValue]
     var consumed: Set<String> = []
@@ -33,7 +47,7 @@ public struct ObjectReader {
 
     public mutating func double(_ key: String, default fallback: Double, in range: ClosedRange<Double> = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude) throws(ScenarioError) -> Double {
         guard let value = value(key) else { return fallback }
-        guard case .number(let n) = value, n.isFinite, range.contains(n) else {
+        guard let n = value.number, range.contains(n) else {
             throw .invalidValue(path: childPath(key), expected: "a number in \(ObjectReader.describe(range))", found: value.summary)
         }
         return n
@@ -45,7 +59,7 @@ public struct ObjectReader {
 
     public mutating func int(_ key: String, default fallback: Int, in range: ClosedRange<Int> = Int.min...Int.max) throws(ScenarioError) -> Int {
         guard let value = value(key) else { return fallback }
-        guard case .number(let n) = value, n == n.rounded(), abs(n) < 9e15, range.contains(Int(n)) else {
+        guard let n = value.number, n == n.rounded(), abs(n) < 9e15, range.contains(Int(n)) else {
             throw .invalidValue(path: childPath(key), expected: "an integer in \(ObjectReader.describe(range))", found: value.summary)
         }
         return Int(n)
@@ -90,7 +104,7 @@ public struct ObjectReader {
         }
         var result: [Double] = []
         for (i, item) in items.enumerated() {
-            guard case .number(let n) = item, n.isFinite, range.contains(n) else {
+            guard let n = item.number, range.contains(n) else {
                 throw .invalidValue(path: "\(childPath(key))[\(i)]", expected: "a number in \(ObjectReader.describe(range))", found: item.summary)
             }
             result.append(n)
@@ -107,7 +121,7 @@ public struct ObjectReader {
         }
         var result: [(String, Double)] = []
         for name in items.keys.sorted() {
-            guard case .number(let w)? = items[name], w.isFinite, w >= 0 else {
+            guard let w = items[name]?.number, w >= 0 else {
                 throw .invalidValue(path: "\(childPath(key)).\(name)", expected: "a weight ≥ 0", found: items[name]?.summary ?? "nothing")
             }
             result.append((name, w))
@@ -164,7 +178,7 @@ extension ObjectReader {
         var result: [[Double]] = []
         for (i, item) in items.enumerated() {
             guard case .array(let pair) = item, pair.count == 2,
-                  case .number(let open) = pair[0], case .number(let close) = pair[1],
+                  let open = pair[0].number, let close = pair[1].number,
                   0 <= open, open < close, close <= 24
             else {
                 throw .invalidValue(path: "\(childPath(key))[\(i)]", expected: "[open, close] with 0 ≤ open < close ≤ 24", found: item.summary)

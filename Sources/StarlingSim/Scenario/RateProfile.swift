@@ -1,4 +1,5 @@
 import Foundation
+import StarlingJSON
 
 /// The offered rate over a run, in events (or requests) per second as a function of seconds since
 /// the start. Shapes: constant, ramp, steps, sine, spike, and diurnal (the domain's daily curve
@@ -73,7 +74,7 @@ public enum RateProfile: Sendable, Equatable {
 
     /// Reads `{"shape": …}` or a bare number (constant).
     public init(_ value: JSONValue, path: String) throws(ScenarioError) {
-        if case .number(let r) = value, r >= 0, r <= RateProfile.maximumPerSecond {
+        if let r = value.number, r >= 0, r <= RateProfile.maximumPerSecond {
             self = .constant(r)
             return
         }

@@ -1,3 +1,5 @@
+import StarlingJSON
+
 /// How `starling run` replays a scenario: the ingest rate profile and batching, the query mix,
 /// and how long. Read from the scenario's `run` object; every field has a default.
 public struct RunConfig: Sendable {
@@ -147,21 +149,54 @@ public struct QueryConfig: Sendable {
 }
 
 /// How a query parameter's value is drawn for each request.
-public enum ParameterSampler: Sendable, Equatable {
+public indirect enum ParameterSampler: Sendable, Equatable {
     /// Always this value.
     case constant(String)
     /// One of these values, uniformly.
     case oneOf([String])
     /// A value of this column seen in the events sent so far (`visitor_id`, `customer_id`, …).
     case seen(column: String)
+    /// One to `ParameterSampler.listMax` distinct values of this column seen so far, comma-separated
+    /// (how Tinybird reads an `Array(name, 'String')` parameter). Written `"$column[]"`.
+    case seenList(column: String)
     /// The start or end of a random window inside the time range sent so far.
     case windowStart, windowEnd
     /// The same as days (`YYYY-MM-DD`), for `Date` parameters.
     case windowStartDate, windowEndDate
+    /// Left out of this share of requests (the pipe's `defined(name)` branch not taken), otherwise
+    /// drawn by the inner sampler. Written `{"value": <sampler>, "omit_rate": 0.5}`.
+    case sometimes(ParameterSampler, omitRate: Double)
+
+    /// The most values a `seenList` draws.
+    public static let listMax = 3
+
+    /// The column whose sent values this sampler draws, if any.
+    public var seenColumn: String? {
+        switch self {
+        case .seen(let column), .seenList(let column): return column
+        case .sometimes(let inner, _): return inner.seenColumn
+        default: return nil
+        }
+    }
 
     init(_ value: JSONValue, path: String) throws(ScenarioError) {
-        let expected = "a string, a list of strings, \"$<column>\" (a value of a column sent), \"$window_start\" / \"$window_end\" or \"$window_start_date\" / \"$window_end_date\""
+        let expected = "a string, a list of strings, \"$<column>\" (a value of a column sent), \"$<column>[]\" (1–\(ParameterSampler.listMax) of them), \"$window_start\" / \"$window_end\", \"$window_start_date\" / \"$window_end_date\", or {\"value\": …, \"omit_rate\": r}"
         switch value {
+        case .object:
+            var reader = try ObjectReader(value, path: path)
+            guard let inner = reader.value("value") else {
+                throw .missingKey(path: reader.childPath("value"), expected: "the sampler used when the parameter is sent")
+            }
+            let sampler = try ParameterSampler(inner, path: reader.childPath("value"))
+            let rate = try reader.probability("omit_rate", default: 0.5)
+            try reader.finish()
+            self = .sometimes(sampler, omitRate: rate)
+        case .string(let s) where s.hasPrefix("$") && s.hasSuffix("[]"):
+            let name = String(s.dropFirst().dropLast(2))
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw .invalidValue(path: path, expected: expected, found: value.summary)
+            }
+            self = .seenList(column: name)
         case .string(let s) where s.hasPrefix("$"):
             let name = String(s.dropFirst())
             switch name {

@@ -94,7 +94,18 @@ extension Scenario {
                     if let column = [parameter.equalsColumn, parameter.name].compactMap({ $0 }).first(where: columns.contains) {
                         parameters.append((parameter.name, .seen(column: column)))
                     }
+                case .array:
+                    // `column IN {{Array(names, 'String')}}`, or named like the column (singular or plural).
+                    let singular = parameter.name.hasSuffix("s") ? String(parameter.name.dropLast()) : parameter.name
+                    if let column = [parameter.listsColumn, parameter.name, singular].compactMap({ $0 }).first(where: columns.contains) {
+                        parameters.append((parameter.name, .seenList(column: column)))
+                    }
                 default: break
+                }
+                // A filter the template tests with `defined(…)`: half the requests leave it out, so
+                // both branches of the pipe are exercised (a required one is always sent).
+                if parameter.testedWithDefined, !parameter.required, let last = parameters.last, last.name == parameter.name {
+                    parameters[parameters.count - 1].sampler = .sometimes(last.sampler, omitRate: 0.5)
                 }
             }
             return QueryConfig(pipe: name, rate: 1, parameters: parameters)
@@ -109,6 +120,8 @@ extension ParameterSampler {
         case .constant(let value): return FieldSpec.quoted(value)
         case .oneOf(let values): return "[\(values.map { Int($0) != nil ? $0 : FieldSpec.quoted($0) }.joined(separator: ", "))]"
         case .seen(let column): return FieldSpec.quoted("$\(column)")
+        case .seenList(let column): return FieldSpec.quoted("$\(column)[]")
+        case .sometimes(let inner, let omitRate): return "{\"value\": \(inner.jsonText), \"omit_rate\": \(SpecLiteral.text(of: omitRate))}"
         case .windowStart: return "\"$window_start\""
         case .windowEnd: return "\"$window_end\""
         case .windowStartDate: return "\"$window_start_date\""

@@ -1,4 +1,5 @@
 import Foundation
+import StarlingJSON
 import StarlingProject
 
 /// A scenario file (`"format": 1`): what to generate and, for load runs, how to send it.
@@ -39,11 +40,11 @@ public struct Scenario: Sendable {
 
     /// Parses a scenario; `source` names the file in error messages.
     public init(json data: Data, source: String) throws(ScenarioError) {
-        var root = try ObjectReader(JSONValue.parse(data, source: source), path: "$")
+        var root = try ObjectReader(ObjectReader.parse(data, source: source), path: "$")
         guard let format = root.value("format") else {
             throw .missingKey(path: "$.format", expected: "\"format\": 1")
         }
-        guard format == .number(1) else { throw .unsupportedFormat(found: format.summary) }
+        guard format.number == 1 else { throw .unsupportedFormat(found: format.summary) }
         try self.init(reading: &root, source: source)
         try root.finish()
     }
@@ -103,7 +104,7 @@ public struct Scenario: Sendable {
         let columns = Set(datasources.flatMap(\.columns) + DatasourceColumns.byDatasource.values.joined())
         for (i, query) in queries.enumerated() {
             for (name, sampler) in query.parameters {
-                guard case .seen(let column) = sampler, !columns.contains(column) else { continue }
+                guard let column = sampler.seenColumn, !columns.contains(column) else { continue }
                 throw .invalidValue(path: "$.run.queries[\(i)].parameters.\(name)", expected: "\"$<column>\" naming a column of the scenario's datasources (\(columns.sorted().joined(separator: ", ")))", found: "\"$\(column)\"")
             }
         }

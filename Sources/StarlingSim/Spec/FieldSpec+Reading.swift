@@ -1,3 +1,5 @@
+import StarlingJSON
+
 /// Reading a field spec from a scenario: one object whose distinguishing key names the kind
 /// (`entity`, `attribute_of`, `one_of`, `range`, `normal`, `lognormal`, `poisson`, `bool`, `uuid`,
 /// `template`, `fake`, `array_of`, `json`, `value`, `time`), plus modifiers (`null_rate`, `decimals`,
@@ -150,7 +152,7 @@ extension FieldSpec {
         switch value {
         case .string(let s): return .string(s)
         case .bool(let b): return .bool(b)
-        case .number(let n): return .number(SpecLiteral.text(of: n))
+        case .number(let text): return .number(text)
         default: throw .invalidValue(path: path, expected: "a string, a number or a boolean", found: value.summary)
         }
     }

@@ -1,3 +1,4 @@
+import StarlingJSON
 import StarlingProject
 
 /// A datasource described by its `.datasource` schema and field specs rather than a hand-written

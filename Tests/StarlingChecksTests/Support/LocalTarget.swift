@@ -1,8 +1,11 @@
 import Foundation
+import StarlingJSON
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
 import StarlingChecks
+import StarlingJSON
 
 /// The bundled local target (scripts/local-target/server.py) run by the venv python named in
 /// STARLING_PYTHON, on a loopback port chosen by the OS, serving `project`.
@@ -86,21 +89,21 @@ final class LocalTarget: Sendable {
         return try await request("GET", "/v0/pipes/\(pipe).json\(query)")
     }
 
-    func query(_ pipe: String, _ parameters: PipeParameters) async throws -> [[String: ResultValue]] {
+    func query(_ pipe: String, _ parameters: PipeParameters) async throws -> [[String: JSONValue]] {
         let (status, data) = try await get(pipe, parameters)
         guard status == 200 else {
             throw Failure(description: "\(pipe)?\(parameters): \(status) \(String(decoding: data, as: UTF8.self))")
         }
-        return try PipeResponse.rows(fromJSON: data)
+        return try PipeRows.parse([UInt8](data))
     }
 
     /// Runs a read query through /v0/sql and returns its JSON rows.
-    func sql(_ query: String) async throws -> [[String: ResultValue]] {
+    func sql(_ query: String) async throws -> [[String: JSONValue]] {
         var components = URLComponents()
         components.queryItems = [URLQueryItem(name: "q", value: query + " FORMAT JSON")]
         let encoded = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B") ?? ""
         let (status, data) = try await request("GET", "/v0/sql?" + encoded)
         guard status == 200 else { throw Failure(description: "sql: \(status) \(String(decoding: data, as: UTF8.self))") }
-        return try PipeResponse.rows(fromJSON: data)
+        return try PipeRows.parse([UInt8](data))
     }
 }

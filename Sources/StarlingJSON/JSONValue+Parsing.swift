@@ -1,3 +1,4 @@
+
 extension JSONValue {
     /// Parses one JSON document (RFC 8259); trailing whitespace is allowed, anything else is not.
     public static func parse(_ bytes: [UInt8]) throws(JSONValueError) -> JSONValue {
@@ -6,6 +7,14 @@ extension JSONValue {
         scanner.skipWhitespace()
         guard scanner.index == bytes.count else { throw scanner.failure("unexpected data after the document") }
         return value
+    }
+
+    /// Parses the one value that starts at `offset` (after whitespace) and ignores what follows it:
+    /// for reading a field out of a large document found by scanning.
+    public static func parse(_ bytes: [UInt8], valueAt offset: Int) throws(JSONValueError) -> JSONValue {
+        var scanner = JSONScanner(bytes: bytes)
+        scanner.index = offset
+        return try scanner.value(depth: 0)
     }
 }
 
