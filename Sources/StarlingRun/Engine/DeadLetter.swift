@@ -1,4 +1,5 @@
 import Foundation
+import StarlingJSON
 import Synchronization
 
 /// The events that did not land, as the exact NDJSON lines that were (or would have been) sent:
@@ -21,8 +22,8 @@ public final class DeadLetter: Sendable {
 
         /// The line of `batches.ndjson` (snake_case keys, as `Codable` reads it back).
         var indexLine: String {
-            "{\"datasource\":\(jsonQuoted(datasource)),\"lines\":\(lines),\"bucket\":\(jsonQuoted(bucket)),"
-                + "\"possibly_landed\":\(possiblyLanded),\"cause\":\(jsonQuoted(cause))}\n"
+            "{\"datasource\":\(JSONValue.quoted(datasource)),\"lines\":\(lines),\"bucket\":\(JSONValue.quoted(bucket)),"
+                + "\"possibly_landed\":\(possiblyLanded),\"cause\":\(JSONValue.quoted(cause))}\n"
         }
 
         public init(datasource: String, lines: Int, bucket: String, possiblyLanded: Bool, cause: String) {
@@ -84,21 +85,4 @@ public final class DeadLetter: Sendable {
             throw .cannotCreateDirectory(path: path, reason: String(cString: strerror(errno)))
         }
     }
-}
-
-/// A JSON string literal of `text` (quotes, backslashes and control characters escaped).
-func jsonQuoted(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }
