@@ -42,6 +42,9 @@ struct AnyProjectTests {
         #expect(original.status == 0, "\(original.output)\(original.errors)")
         #expect(checks(original).count > 20)
         #expect(checks(original).allSatisfy { $0["status"] as? String == "passed" })
+        // page_views has no uuid column: its probes are keyed by timestamp, session_id and user_id.
+        let freshness = original.summary["freshness"] as? [String: Any] ?? [:]
+        #expect(freshness["probes"] as? Int ?? 0 > 0 && freshness["visible"] as? Int == freshness["probes"] as? Int, "\(freshness)")
 
         let twin = root.appendingPathComponent("scenarios/examples/web-analytics-twin").path
         let mutated = try runStarling(releaseBinary, ["run", scenario, "--duration", "6s", "--local-target-args", "--project \(twin)"])

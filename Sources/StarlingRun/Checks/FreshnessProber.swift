@@ -23,7 +23,7 @@ struct FreshnessProber {
     func poll() {
         let clock = queries.clock
         for (datasource, probes) in tracker.waiting(now: clock.now()) {
-            let keyExpression = FreshnessTracker.keyExpression(datasource)
+            let keyExpression = tracker.keyExpression(datasource)
             let keys = probes.prefix(200).map { "'" + $0.key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'" }
             let rows: [[String: JSONValue]]
             do {

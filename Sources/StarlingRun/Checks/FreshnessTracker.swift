@@ -1,4 +1,5 @@
 import StarlingMetrics
+import StarlingProject
 import StarlingSim
 import Synchronization
 
@@ -17,13 +18,24 @@ public final class FreshnessTracker: Sendable {
 
     private let probes = Mutex<[Probe]>([])
     let timeoutNanos: UInt64
+    /// For each spec-described datasource that can be probed, the columns whose values make its key.
+    let specKeys: [String: [String]]
 
-    public init(timeout: Double) {
+    /// `datasources`: the scenario's, for the key columns of spec-described ones.
+    public init(timeout: Double, datasources: [DatasourceConfig] = []) {
         timeoutNanos = UInt64(timeout * 1e9)
+        var keys: [String: [String]] = [:]
+        for datasource in datasources {
+            if case .spec(let config) = datasource.model, let columns = Self.keyColumns(config) { keys[datasource.name] = columns }
+        }
+        specKeys = keys
     }
 
     /// The SQL expression that identifies one event of each datasource.
-    static func keyExpression(_ datasource: String) -> String {
+    func keyExpression(_ datasource: String) -> String {
+        if let columns = specKeys[datasource] {
+            return "concat(" + columns.map { "toString(`\($0)`)" }.joined(separator: ", '|', ") + ")"
+        }
         switch datasource {
         case "store_visits": return "visit_id"
         case "customer_touchpoints": return "touchpoint_id"
@@ -32,19 +44,47 @@ public final class FreshnessTracker: Sendable {
     }
 
     /// The key of an event, as `keyExpression` computes it on the target; nil for a spec-described
-    /// datasource, whose rows have no key Starling knows (not probed).
-    static func key(of event: GeneratedEvent) -> String? {
+    /// datasource without key columns (not probed).
+    func key(of event: GeneratedEvent, in datasource: String) -> String? {
         switch event {
-        case .row: return nil
+        case .row(let row):
+            guard let columns = specKeys[datasource] else { return nil }
+            var parts: [String] = []
+            for column in columns {
+                guard let value = row.value(ofColumn: column) else { return nil }
+                parts.append(value)
+            }
+            return parts.joined(separator: "|")
         case .visit(let e): return e.visitID
         case .touchpoint(let e): return e.touchpointID
         case .commerce(let e): return "\(e.sessionID)|\(formatTimestamp(e.time))|\(e.kind.rawValue)|\(e.productID)"
         }
     }
 
+    /// The columns that find one event of a spec-described datasource on the target: a `uuid`
+    /// column when there is one; otherwise the DateTime event time with every id-like column (an
+    /// `entity`, a `template`). Only non-null columns whose text the target prints as Starling
+    /// wrote it (String, UUID, DateTime). Nil when there is no such key. Rows of one entity in one
+    /// second share a key, so such a probe may be seen a little early (the first of them visible).
+    static func keyColumns(_ config: SpecConfig) -> [String]? {
+        let columns = zip(config.schema.columns, config.columns).filter { !$0.0.type.isNullable }
+        func textual(_ type: ColumnType) -> Bool { type.base == .string || type.base == .uuid }
+        if let unique = columns.first(where: { if case .uuid = $0.1 { textual($0.0.type) } else { false } }) {
+            return [unique.0.name]
+        }
+        guard let time = columns.first(where: { if case .time = $0.1 { $0.0.type.base == .dateTime } else { false } }) else { return nil }
+        let ids = columns.filter { column in
+            switch column.1 {
+            case .entity, .template: return textual(column.0.type)
+            default: return false
+            }
+        }
+        return ids.isEmpty ? nil : [time.0.name] + ids.map(\.0.name)
+    }
+
     /// Starts watching `event`; returns the probe's id, nil when the event cannot be probed.
     func add(datasource: String, event: GeneratedEvent) -> Int? {
-        guard let key = Self.key(of: event) else { return nil }
+        guard let key = key(of: event, in: datasource) else { return nil }
         return probes.withLock { all in
             all.append(Probe(datasource: datasource, key: key))
             return all.count - 1

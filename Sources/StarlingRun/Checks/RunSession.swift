@@ -26,7 +26,7 @@ public enum RunSession {
 
         // Freshness probes, polled on their own thread from the start of the load to the end of settle.
         let probing = config.probesPerSecond > 0 && isolation != .synthetic
-        let tracker = probing && plan.freshness == nil ? FreshnessTracker(timeout: config.probeTimeout) : plan.freshness
+        let tracker = probing && plan.freshness == nil ? FreshnessTracker(timeout: config.probeTimeout, datasources: plan.scenario.datasources) : plan.freshness
         plan.freshness = tracker
         plan.probesPerSecond = config.probesPerSecond
         let proberDone = RunCancellation()
