@@ -122,6 +122,29 @@ import StarlingProject
         #expect(FieldSpec.inferred(name: "pair", type: .other("Tuple(String, UInt8)")) == nil)
     }
 
+    @Test func inferredQueriesDrawArraysSometimesLeaveOutTestedFiltersAndSendRequiredDefaults() throws {
+        let path = try project("SCHEMA >\n    `ts` DateTime,\n    `country` String,\n    `plan` String\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.createDirectory(atPath: path + "/endpoints", withIntermediateDirectories: true)
+        let pipe = """
+        NODE n
+        SQL >
+            %
+            SELECT count() AS c FROM events
+            WHERE plan = {{String(tier, 'pro', required=True)}}
+            {% if defined(countries) %} AND country IN {{Array(countries, 'String')}} {% end %}
+            HAVING c >= {{Int32(min_count, 3, required=True)}}
+
+        TYPE endpoint
+
+        """
+        try Data(pipe.utf8).write(to: URL(fileURLWithPath: path + "/endpoints/by_country.pipe"))
+        let query = try #require(try Scenario.inferring(project: path).run.queries.first)
+        let drawn = Dictionary(uniqueKeysWithValues: query.parameters.map { ($0.name, $0.sampler) })
+        #expect(drawn == ["tier": .seen(column: "plan"), "countries": .sometimes(.seenList(column: "country"), omitRate: 0.5),
+                          "min_count": .constant("3")])
+    }
+
     /// A project folder with one datasource, for the error tests.
     func project(_ schema: String) throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("starling-spec-\(UUID().uuidString)")

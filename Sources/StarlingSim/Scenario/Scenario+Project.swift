@@ -77,7 +77,9 @@ extension Scenario {
     /// Every endpoint at one query per second, each parameter drawn as the SQL uses it: a DateTime
     /// or Date bound on a column → a window inside the data sent so far; a String compared with a
     /// column (or named like one) → a value of that column that was sent; the LIMIT → a small
-    /// integer. Other parameters keep their defaults.
+    /// integer; an Array compared with `IN` → a few sent values; a filter tested with `defined(…)` is
+    /// left out of half the requests. Other parameters keep their defaults (a required one is sent
+    /// with it).
     static func inferredQueries(_ project: ProjectFolder) -> [QueryConfig] {
         let columns = Set(project.datasources.values.flatMap { $0.columns.map(\.name) })
         return project.pipes.keys.sorted().compactMap { name in
@@ -101,6 +103,11 @@ extension Scenario {
                         parameters.append((parameter.name, .seenList(column: column)))
                     }
                 default: break
+                }
+                // A required parameter nothing above draws is sent with its default (left out, the
+                // endpoint would refuse every request).
+                if parameter.required, parameters.last?.name != parameter.name, let value = parameter.defaultValue {
+                    parameters.append((parameter.name, .constant(value)))
                 }
                 // A filter the template tests with `defined(…)`: half the requests leave it out, so
                 // both branches of the pipe are exercised (a required one is always sent).
