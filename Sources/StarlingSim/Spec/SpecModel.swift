@@ -76,8 +76,31 @@ public final class SpecTables: Sendable {
     /// The random stream of each column's values, and of each population's per-event members.
     let columnTags: [StreamTag]
     let entityTags: [StreamTag]
+    /// The rows' writing per session state and format, compiled from all of the above.
+    let plans: RowPlans
 
-    init(config: SpecConfig, seed: UInt64) {
+    /// The tables, then their plans, compiled by writing values with the tables themselves.
+    convenience init(config: SpecConfig, seed: UInt64) {
+        let unplanned = SpecTables(unplanned: config, seed: seed)
+        let plans = RowPlans(compiling: unplanned, states: config.sessions?.states.count ?? 0, sessionMembers: config.sessionEntity.map { max($0.count, 1) })
+        self.init(unplanned, plans: plans)
+    }
+
+    private init(_ tables: SpecTables, plans: RowPlans) {
+        seed = tables.seed
+        columnNames = tables.columnNames
+        columnTypes = tables.columnTypes
+        program = tables.program
+        layoutBytes = tables.layoutBytes
+        layoutSteps = tables.layoutSteps
+        sessionEntity = tables.sessionEntity
+        columnTags = tables.columnTags
+        entityTags = tables.entityTags
+        self.plans = plans
+    }
+
+    private init(unplanned config: SpecConfig, seed: UInt64) {
+        plans = RowPlans()
         self.seed = seed
         columnNames = config.schema.columns.map(\.name)
         columnTypes = config.schema.columns.map(\.type)
