@@ -264,4 +264,25 @@ import StarlingProject
         #expect(abs(sorted[sorted.count / 2] - 30) < 0.5)
         #expect(sorted.first ?? 0 > 0)
     }
+
+    @Test func roundingWithoutLibmIsDoubleRounded() {
+        var rng = Xoshiro256(seed: 9)
+        var values: [Double] = [0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999999999999994, -0.49999999999999994, 0.3, -0.3,
+                                0x1p52 - 0.5, -(0x1p52 - 0.5), 0x1p52, 0x1p53 + 2, .infinity, -.infinity, 4503599627370495.5]
+        for _ in 0..<100_000 { values.append((rng.unit() - 0.5) * pow(10, Double(rng.below(18)))) }
+        let differing = values.filter { NumberSpec.rounded($0) != $0.rounded() || NumberSpec.rounded($0).sign != $0.rounded().sign }
+        #expect(differing.isEmpty)
+        #expect(NumberSpec.rounded(.nan).isNaN)
+    }
+}
+
+@Suite struct CompactAliasTests {
+    @Test(arguments: [(20_000, 0.8), (7, 0.0), (1, 1.0), (1000, 1.5)])
+    func drawsWhatTheAliasTableDraws(count: Int, exponent: Double) throws {
+        let zipf = Zipf(count: count, exponent: exponent)
+        let compact = try #require(CompactAlias(zipf.table))
+        var a = Xoshiro256(seed: 3), b = Xoshiro256(seed: 3)
+        let differing = (0..<200_000).filter { _ in compact.sample(using: &a) != zipf.sample(using: &b) }.count
+        #expect(differing == 0)
+    }
 }

@@ -12,6 +12,7 @@ public struct SpecModel: DomainModel {
     public let config: SpecConfig
     let tables: SpecTables
     let sessionEntity: Zipf?
+    let sessionMember: CompactAlias?
     let startChoice: AliasTable
     let nextChoice: [AliasTable]
 
@@ -19,6 +20,7 @@ public struct SpecModel: DomainModel {
         self.config = config
         tables = SpecTables(config: config, seed: seed)
         sessionEntity = config.sessionEntity.map { Zipf(count: $0.count, exponent: $0.zipf) }
+        sessionMember = sessionEntity.flatMap { CompactAlias($0.table) }
         startChoice = AliasTable(weights: config.sessions?.start.map(\.weight) ?? [1])
         nextChoice = config.sessions?.states.map { AliasTable(weights: $0.next.map(\.weight)) } ?? []
     }
@@ -40,7 +42,7 @@ public struct SpecModel: DomainModel {
     public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [SpecRecord]) -> Int {
         var rng = Xoshiro256(seed: seed, stream: StreamTag("spec-session"), index: UInt64(index))
         // Entity numbers are 1-based (the `{n}` of the format); sharding uses the 0-based rank.
-        let entity = sessionEntity?.sample(using: &rng) ?? index
+        let entity = sessionMember?.sample(using: &rng) ?? sessionEntity?.sample(using: &rng) ?? index
         guard let sessions = config.sessions else {
             events.append(SpecRecord(time: start, session: index, position: 0, state: -1, entity: entity))
             return entity
@@ -76,8 +78,31 @@ public final class SpecTables: Sendable {
     /// The random stream of each column's values, and of each population's per-event members.
     let columnTags: [StreamTag]
     let entityTags: [StreamTag]
+    /// The rows' writing per session state and format, compiled from all of the above.
+    let plans: RowPlans
 
-    init(config: SpecConfig, seed: UInt64) {
+    /// The tables, then their plans, compiled by writing values with the tables themselves.
+    convenience init(config: SpecConfig, seed: UInt64) {
+        let unplanned = SpecTables(unplanned: config, seed: seed)
+        let plans = RowPlans(compiling: unplanned, states: config.sessions?.states.count ?? 0, sessionMembers: config.sessionEntity.map { max($0.count, 1) })
+        self.init(unplanned, plans: plans)
+    }
+
+    private init(_ tables: SpecTables, plans: RowPlans) {
+        seed = tables.seed
+        columnNames = tables.columnNames
+        columnTypes = tables.columnTypes
+        program = tables.program
+        layoutBytes = tables.layoutBytes
+        layoutSteps = tables.layoutSteps
+        sessionEntity = tables.sessionEntity
+        columnTags = tables.columnTags
+        entityTags = tables.entityTags
+        self.plans = plans
+    }
+
+    private init(unplanned config: SpecConfig, seed: UInt64) {
+        plans = RowPlans()
         self.seed = seed
         columnNames = config.schema.columns.map(\.name)
         columnTypes = config.schema.columns.map(\.type)

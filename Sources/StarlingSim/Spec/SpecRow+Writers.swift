@@ -4,17 +4,9 @@ extension NDJSONEncoder {
     public mutating func specRow(_ event: SpecRow, timestamp: Int64?) {
         row.count = 0
         let tables = event.tables
-        let rowSeed = event.rowSeed
-        tables.layoutBytes.withUnsafeBufferPointer { literals in
+        tables.plans.withBuffers { plans in
             tables.program.withBuffers { program in
-                for step in tables.layoutSteps {
-                    if step.column < 0 {
-                        row.reserve(step.count)
-                        row.put(UnsafeBufferPointer(rebasing: literals[step.start..<step.start + step.count]))
-                    } else {
-                        event.write(column: step.column, program, rowSeed: rowSeed, into: &row, .json, timestamp: timestamp)
-                    }
-                }
+                event.write(plan: RowPlans.index(state: event.state, csv: false), plans, program, into: &row, .json, timestamp: timestamp)
             }
         }
         row.flush(into: &bytes)
@@ -25,18 +17,12 @@ extension CSVEncoder {
     /// The columns in schema order; null is `\N`, arrays and maps ClickHouse literals.
     public mutating func specRow(_ event: SpecRow, timestamp: Int64?) {
         row.count = 0
-        let rowSeed = event.rowSeed
-        event.tables.program.withBuffers { program in
-            for c in 0..<event.tables.columnTags.count {
-                if c > 0 {
-                    row.reserve(1)
-                    row.put(UInt8(ascii: ","))
-                }
-                event.write(column: c, program, rowSeed: rowSeed, into: &row, .csv, timestamp: timestamp)
+        let tables = event.tables
+        tables.plans.withBuffers { plans in
+            tables.program.withBuffers { program in
+                event.write(plan: RowPlans.index(state: event.state, csv: true), plans, program, into: &row, .csv, timestamp: timestamp)
             }
         }
-        row.reserve(1)
-        row.put(UInt8(ascii: "\n"))
         row.flush(into: &bytes)
     }
 }
