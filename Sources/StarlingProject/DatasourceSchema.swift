@@ -40,6 +40,13 @@ public struct DatasourceSchema: Sendable {
     /// Every other `ENGINE_*` setting as written (partition key, TTL, version column…).
     public let engineSettings: [String: String]
 
+    /// Rows that share a sorting key are merged into one when parts merge in the background
+    /// (Replacing, Collapsing, Summing, Aggregating engines): a row count settles at or below the
+    /// rows inserted, and a query without FINAL may answer differently before and after a merge.
+    public var collapsesRows: Bool {
+        ["Replacing", "Collapsing", "Summing", "Aggregating"].contains { engine.contains($0) }
+    }
+
     /// An aggregate-state target of a materialized pipe: its rows come from the pipe, never from events.
     public var isMaterializedTarget: Bool {
         engine.contains("Aggregating") || columns.contains { if case .other(let t) = $0.type { t.hasPrefix("AggregateFunction") } else { false } }

@@ -13,16 +13,28 @@ struct CheckPhase {
     /// and, when it did not happen within `timeout`, a failed check saying how far off it was. More
     /// rows than acknowledged fail at once: rows never shrink, so they are duplicates (or another
     /// writer's), and `possiblyDuplicated` says how many resends could explain them.
-    func settle(landed: [String: Int], timeout: Double, possiblyDuplicated: Int) -> (seconds: Double?, failure: CheckResult?) {
+    /// `collapsing`: datasources whose engine merges rows sharing a sorting key (ReplacingMergeTree…):
+    /// they hold at most their acknowledged rows, and are settled once their count is non-zero and
+    /// has not changed for `steadySeconds`.
+    func settle(landed: [String: Int], timeout: Double, possiblyDuplicated: Int, collapsing: Set<String> = [],
+                steadySeconds: Double = 2) -> (seconds: Double?, failure: CheckResult?) {
         let clock = queries.clock
         let start = clock.now()
         let deadline = start + UInt64(timeout * 1e9)
         var counts: [String: Int] = [:]
+        var steadySince: [String: UInt64] = [:]
         var unanswered: String?
+        func settled(_ datasource: String, _ expected: Int) -> Bool {
+            guard collapsing.contains(datasource) else { return counts[datasource] == expected }
+            guard let count = counts[datasource], let since = steadySince[datasource] else { return false }
+            return (count > 0 || expected == 0) && Double(clock.now() - since) / 1e9 >= steadySeconds
+        }
         while true {
-            for (datasource, expected) in landed where counts[datasource] != expected {
+            for (datasource, expected) in landed where !settled(datasource, expected) {
                 do {
-                    counts[datasource] = try queries.count(datasource)
+                    let count = try queries.count(datasource)
+                    if counts[datasource] != count { steadySince[datasource] = clock.now() }
+                    counts[datasource] = count
                 } catch {
                     unanswered = error.description
                 }
@@ -35,13 +47,13 @@ struct CheckPhase {
                     : "duplicated rows, or another writer: use a fresh target or --truncate"
                 return (nil, CheckResult(pipe: "settle", parameters: "", status: .failed, reason: extra.joined(separator: "; ") + " — " + cause))
             }
-            if landed.allSatisfy({ counts[$0.key] == $0.value }) {
+            if landed.allSatisfy({ settled($0.key, $0.value) }) {
                 return (Double(clock.now() - start) / 1e9, nil)
             }
             if clock.now() >= deadline || queries.cancellation?.isCancelled == true { break }
             clock.sleep(until: clock.now() + 50_000_000, unless: queries.cancellation)
         }
-        let short = landed.sorted { $0.key < $1.key }.filter { counts[$0.key] != $0.value }
+        let short = landed.sorted { $0.key < $1.key }.filter { !settled($0.key, $0.value) }
             .map { "\($0.key) holds \(counts[$0.key].map(String.init) ?? "?") of \($0.value) acknowledged rows" }
         let reason = "after \(Int(timeout)) s " + short.joined(separator: "; ") + (unanswered.map { " (last query: \($0))" } ?? "")
         return (nil, CheckResult(pipe: "settle", parameters: "", status: .failed, reason: reason))

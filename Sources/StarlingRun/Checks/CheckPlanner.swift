@@ -210,6 +210,17 @@ struct Facets {
             options.append(Option(values: [parameter.name: "no_such_\(column)"], label: "a \(column) that does not exist", group: parameter.name))
             ids += options
         }
+        // Tinybird's DateTime64 parameters take only 'YYYY-MM-DD HH:MM:SS.fff'.
+        let milliseconds = Set([lower, upper].compactMap { $0 }.filter { $0.function == "DateTime64" }.map(\.name))
+        if !milliseconds.isEmpty {
+            func withMilliseconds(_ option: Option) -> Option {
+                var option = option
+                for name in milliseconds { if let value = option.values[name] { option.values[name] = value + ".000" } }
+                return option
+            }
+            windows = windows.map(withMilliseconds)
+            idWindows = idWindows.map(withMilliseconds)
+        }
         for parameter in spec.parameters where parameter.kind == .array {
             // A list of sent values: the most frequent alone, it with a rare one, and one that was never sent.
             guard let column = profile.column(for: parameter, in: datasource) else { continue }

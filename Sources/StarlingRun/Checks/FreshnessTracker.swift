@@ -64,9 +64,11 @@ public final class FreshnessTracker: Sendable {
     /// The columns that find one event of a spec-described datasource on the target: a `uuid`
     /// column when there is one; otherwise the DateTime event time with every id-like column (an
     /// `entity`, a `template`). Only non-null columns whose text the target prints as Starling
-    /// wrote it (String, UUID, DateTime). Nil when there is no such key. Rows of one entity in one
+    /// wrote it (String, UUID, DateTime). Nil when there is no such key, or when the engine merges
+    /// rows sharing a sorting key. Rows of one entity in one
     /// second share a key, so such a probe may be seen a little early (the first of them visible).
     static func keyColumns(_ config: SpecConfig) -> [String]? {
+        guard !config.schema.collapsesRows else { return nil }  // a probed row may be merged away
         let columns = zip(config.schema.columns, config.columns).filter { !$0.0.type.isNullable }
         func textual(_ type: ColumnType) -> Bool { type.base == .string || type.base == .uuid }
         if let unique = columns.first(where: { if case .uuid = $0.1 { textual($0.0.type) } else { false } }) {

@@ -32,7 +32,8 @@ public enum MergedCheck {
                                       reason: "\(ledger.undelivered) events did not land and \(ledger.quarantined) were quarantined, so the exact expected answers are unknown"))
         } else {
             let settled = CheckPhase(queries: queries).settle(landed: state.landed, timeout: config.settleTimeout,
-                                                            possiblyDuplicated: ledger.possiblyDuplicated ?? 0)
+                                                            possiblyDuplicated: ledger.possiblyDuplicated ?? 0,
+                                                            collapsing: plan.scenario.collapsingDatasources)
             summary.phases?["settle"] = Double(clock.now() - settleStart) / 1e9
             if let failure = settled.failure {
                 checks.append(failure)

@@ -46,7 +46,8 @@ public enum RunSession {
         // A shard's target also holds the other shards' rows: settle and checks wait for the merge.
         let sharded = plan.shard.count > 1
         let settled = isolation == .isolated && !aborted && !sharded
-            ? CheckPhase(queries: queries).settle(landed: outcome.landed, timeout: config.settleTimeout, possiblyDuplicated: ledger.possiblyDuplicated ?? 0)
+            ? CheckPhase(queries: queries).settle(landed: outcome.landed, timeout: config.settleTimeout, possiblyDuplicated: ledger.possiblyDuplicated ?? 0,
+                                                  collapsing: plan.scenario.collapsingDatasources)
             : (seconds: nil, failure: nil)
         if let tracker, isolation != .isolated || sharded, !aborted {
             let deadline = clock.now() + UInt64(config.probeTimeout * 1e9)
@@ -84,7 +85,8 @@ public enum RunSession {
                 let planned = expectations.oracles.map(\.check)
                     + ReferenceReplay.plan(pipes: others, specs: plan.pipes, scenario: plan.scenario, sent: sent, seed: plan.seed, budget: config.maxCombinations)
                 checks += ReferenceReplay(target: queries, project: project)
-                    .run(planned, specs: plan.pipes, sent: sent, landed: outcome.landed, settleTimeout: config.settleTimeout, warnings: environment.warnings)
+                    .run(planned, specs: plan.pipes, sent: sent, landed: outcome.landed, collapsing: plan.scenario.collapsingDatasources,
+                         settleTimeout: config.settleTimeout, warnings: environment.warnings)
             }
             let landed = outcome.landed
             let cost = PipeCost.summarize(checks) { pipe in PipeOracles.datasource(of: pipe).flatMap { landed[$0] } }
@@ -92,6 +94,9 @@ public enum RunSession {
         }
         let end = clock.now()
         outcome.summary.checks = checks
+        // Warnings of the settle, the probes and the checks (the load's were taken when it ended).
+        let warnings = environment.warnings.all
+        outcome.summary.warnings = warnings.isEmpty ? nil : warnings
         outcome.summary.phases?["settle"] = Double(verifyStart - settleStart) / 1e9
         outcome.summary.phases?["verify"] = Double(end - verifyStart) / 1e9
         outcome.summary.elapsedSeconds += Double(end - settleStart) / 1e9

@@ -107,14 +107,16 @@ struct QueryDispatcher {
             return values.isEmpty ? nil : values.joined(separator: ",")
         case .sometimes(let inner, let omitRate):
             return rng.unit() < omitRate ? nil : draw(inner, at: offset, window: &window, using: &rng)
-        case .windowStart, .windowEnd, .windowStartDate, .windowEndDate:
+        case .windowStart, .windowEnd, .windowStartDate, .windowEndDate, .windowStartMillis, .windowEndMillis:
             if window == nil { window = context.values.window(upTo: offset, using: &rng) }
             guard let window else { return nil }
             switch sampler {
             case .windowStart: return window.start
             case .windowEnd: return window.end
             case .windowStartDate: return String(window.start.prefix(10))
-            default: return String(window.end.prefix(10))
+            case .windowEndDate: return String(window.end.prefix(10))
+            case .windowStartMillis: return window.start + ".000"
+            default: return window.end + ".000"
             }
         }
     }

@@ -163,6 +163,8 @@ public indirect enum ParameterSampler: Sendable, Equatable {
     case windowStart, windowEnd
     /// The same as days (`YYYY-MM-DD`), for `Date` parameters.
     case windowStartDate, windowEndDate
+    /// The same with milliseconds (`YYYY-MM-DD HH:MM:SS.000`), for `DateTime64` parameters.
+    case windowStartMillis, windowEndMillis
     /// Left out of this share of requests (the pipe's `defined(name)` branch not taken), otherwise
     /// drawn by the inner sampler. Written `{"value": <sampler>, "omit_rate": 0.5}`.
     case sometimes(ParameterSampler, omitRate: Double)
@@ -180,7 +182,7 @@ public indirect enum ParameterSampler: Sendable, Equatable {
     }
 
     init(_ value: JSONValue, path: String) throws(ScenarioError) {
-        let expected = "a string, a list of strings, \"$<column>\" (a value of a column sent), \"$<column>[]\" (1–\(ParameterSampler.listMax) of them), \"$window_start\" / \"$window_end\", \"$window_start_date\" / \"$window_end_date\", or {\"value\": …, \"omit_rate\": r}"
+        let expected = "a string, a list of strings, \"$<column>\" (a value of a column sent), \"$<column>[]\" (1–\(ParameterSampler.listMax) of them), \"$window_start\" / \"$window_end\", \"$window_start_date\" / \"$window_end_date\", \"$window_start_ms\" / \"$window_end_ms\", or {\"value\": …, \"omit_rate\": r}"
         switch value {
         case .object:
             var reader = try ObjectReader(value, path: path)
@@ -204,6 +206,8 @@ public indirect enum ParameterSampler: Sendable, Equatable {
             case "window_end": self = .windowEnd
             case "window_start_date": self = .windowStartDate
             case "window_end_date": self = .windowEndDate
+            case "window_start_ms": self = .windowStartMillis
+            case "window_end_ms": self = .windowEndMillis
             case _ where !name.isEmpty && name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }): self = .seen(column: name)
             default: throw .invalidValue(path: path, expected: expected, found: value.summary)
             }

@@ -87,8 +87,10 @@ extension Scenario {
             var parameters: [(name: String, sampler: ParameterSampler)] = []
             for parameter in spec.parameters {
                 switch parameter.kind {
-                case .dateTime where parameter.lowerBoundOf != nil: parameters.append((parameter.name, .windowStart))
-                case .dateTime where parameter.upperBoundOf != nil: parameters.append((parameter.name, .windowEnd))
+                case .dateTime where parameter.lowerBoundOf != nil:
+                    parameters.append((parameter.name, parameter.function == "DateTime64" ? .windowStartMillis : .windowStart))
+                case .dateTime where parameter.upperBoundOf != nil:
+                    parameters.append((parameter.name, parameter.function == "DateTime64" ? .windowEndMillis : .windowEnd))
                 case .date where parameter.lowerBoundOf != nil: parameters.append((parameter.name, .windowStartDate))
                 case .date where parameter.upperBoundOf != nil: parameters.append((parameter.name, .windowEndDate))
                 case .integer where parameter.isLimit: parameters.append((parameter.name, .oneOf(["5", "10", "50"])))
@@ -133,6 +135,19 @@ extension ParameterSampler {
         case .windowEnd: return "\"$window_end\""
         case .windowStartDate: return "\"$window_start_date\""
         case .windowEndDate: return "\"$window_end_date\""
+        case .windowStartMillis: return "\"$window_start_ms\""
+        case .windowEndMillis: return "\"$window_end_ms\""
         }
+    }
+}
+
+extension Scenario {
+    /// Spec-described datasources whose engine merges rows sharing a sorting key (ReplacingMergeTree…):
+    /// their row count settles at or below the events sent.
+    public var collapsingDatasources: Set<String> {
+        Set(datasources.compactMap { config in
+            if case .spec(let spec) = config.model, spec.schema.collapsesRows { return config.name }
+            return nil
+        })
     }
 }
