@@ -1,6 +1,10 @@
 /// One JSON object per line, written by hand into a reused byte buffer. Strings are escaped per
 /// RFC 8259: `"` and `\` get a backslash, control characters become `\n`, `\t`… or `\u00XX`, and
 /// everything else (non-ASCII UTF-8 included) is copied as it is.
+///
+/// The field writers a row is made of are inlined into each row's writer (`@inline(__always)`): the
+/// key and prefix are then constants, copied as a few immediate stores, and the row's length and
+/// base stay in registers from field to field.
 public struct NDJSONEncoder: RowEncoder {
     public var bytes: [UInt8]
     @usableFromInline var fieldCount = 0
@@ -23,11 +27,13 @@ public struct NDJSONEncoder: RowEncoder {
         row.put("\":")
     }
 
+    @inline(__always)
     public mutating func beginRow() {
         fieldCount = 0
         row.count = 0
     }
 
+    @inline(__always)
     public mutating func endRow() {
         row.reserve(3)
         row.put(fieldCount == 0 ? "{}\n" : "}\n")
@@ -39,10 +45,12 @@ public struct NDJSONEncoder: RowEncoder {
         appendQuoted(value)
     }
 
+    @inline(__always)
     public mutating func prefixedID(_ key: StaticString, _ prefix: StaticString, _ number: Int) {
         quotedID(key, prefix, number, nil)
     }
 
+    @inline(__always)
     public mutating func prefixedIDPair(_ key: StaticString, _ prefix: StaticString, _ first: Int, _ second: Int) {
         quotedID(key, prefix, first, second)
     }
@@ -63,16 +71,19 @@ public struct NDJSONEncoder: RowEncoder {
         row.put(UInt8(ascii: "\""))
     }
 
+    @inline(__always)
     public mutating func integer(_ key: StaticString, _ value: Int) {
         self.key(key, extra: 0)
         row.putDecimal(value)
     }
 
+    @inline(__always)
     public mutating func decimal2(_ key: StaticString, _ value: Double) {
         self.key(key, extra: 0)
         row.putDecimal2(value)
     }
 
+    @inline(__always)
     public mutating func timestamp(_ key: StaticString, _ epochSeconds: Int64) {
         self.key(key, extra: 21)
         row.put(UInt8(ascii: "\""))
@@ -100,6 +111,7 @@ public struct NDJSONEncoder: RowEncoder {
     }
 
     /// One copy of the pre-encoded `,"key":value`; as the first field, `{` replaces the comma.
+    @inline(__always)
     public mutating func field(_ values: FieldValues, _ index: Int) {
         let start = values.jsonOffsets[index], end = values.jsonOffsets[index + 1]
         row.reserve(end - start)

@@ -70,21 +70,28 @@
 
     /// Copies `count` bytes between two buffers that do not overlap. Most pieces of a row (a key, an
     /// id, a pre-encoded field) are short, and a call to `memmove` for each was a sixth of
-    /// generation: up to 256 bytes are copied inline as 8-byte words, the last one ending at the
-    /// range's end (it may overlap the one before), so every length is covered without a byte loop.
+    /// generation: up to 256 bytes are copied inline as 16-byte blocks (8-byte words below 16), the last
+    /// one ending at the range's end (it may overlap the one before), so every length is covered
+    /// without a byte loop. Blocks, not words: URLs and JSON fragments are mostly 30-90 bytes.
     @inlinable @inline(__always)
     static func copy(to target: UnsafeMutablePointer<UInt8>, from source: UnsafePointer<UInt8>, count: Int) {
         let to = UnsafeMutableRawPointer(target), from = UnsafeRawPointer(source)
         @inline(__always) func word(_ offset: Int) {
             to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
         }
+        @inline(__always) func block(_ offset: Int) {
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: SIMD16<UInt8>.self), toByteOffset: offset, as: SIMD16<UInt8>.self)
+        }
         switch count {
-        case 8...256:
+        case 16...256:
             var offset = 0
-            while offset < count - 8 {
-                word(offset)
-                offset += 8
+            while offset < count - 16 {
+                block(offset)
+                offset += 16
             }
+            block(count - 16)
+        case 8..<16:
+            word(0)
             word(count - 8)
         case 4..<8:
             let (a, b) = (from.loadUnaligned(as: UInt32.self), from.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))

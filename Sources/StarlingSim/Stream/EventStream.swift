@@ -14,7 +14,14 @@ public struct EventStream<Model: DomainModel>: Sendable {
     var nextArrival: Double
     var nextSession = 0
     var pending = OpenSessions<Model.Record>()
+    /// The newest session's events, generated into this reused array; those from `cursor` on are not
+    /// emitted yet. They are emitted from here while they come first, and only what is left when the
+    /// next session is generated moves into `pending` (see `nextRecordAndOwner`).
     var scratch: [Model.Record] = []
+    var cursor = 0
+    /// The newest session's index and owner (valid while `cursor < scratch.count`).
+    var cursorSession = 0
+    var cursorOwner = 0
     /// The model's intensity at `intensitySecond`: a pure function of the second, and at high rates
     /// many candidate arrivals share one, so it is computed once per second.
     var intensitySecond = Int64.min
@@ -60,35 +67,43 @@ public struct EventStream<Model: DomainModel>: Sendable {
     }
 
     /// The next event of the whole stream as the model's record, with the shard that owns it.
+    ///
+    /// The next event is the earliest by (time, session index, position) of those generated, once it
+    /// is no later than the next session's start (a later session's events are at or after its start,
+    /// and it sorts after every session before it). The newest session is the highest index: its next
+    /// event comes before the heap's earliest only when strictly earlier. It stays in `scratch` and
+    /// is emitted from there while it comes first — in the seed domains sessions rarely overlap much,
+    /// so most events never pass through the heap (a store visit never does); what is left of it
+    /// moves to the heap only when the next session is generated into `scratch`.
     mutating func nextRecordAndOwner() -> (record: Model.Record, owner: Int)? {
         while true {
             let (arrivalSecond, arrivalsDone) = self.arrivalSecond
-            if let top = pending.peekTime, top <= arrivalSecond || arrivalsDone {
-                if let end, top >= end { return nil }
+            let heapTime = pending.peekTime ?? .max
+            if cursor < scratch.count {
+                let record = scratch[cursor]
+                if record.time < heapTime, record.time <= arrivalSecond || arrivalsDone {
+                    if let end, record.time >= end { return nil }
+                    cursor += 1
+                    produced += 1
+                    return (record, cursorOwner)
+                }
+            }
+            if heapTime != .max, heapTime <= arrivalSecond || arrivalsDone {
+                if let end, heapTime >= end { return nil }
                 produced += 1
                 return pending.pop()
             }
             if arrivalsDone { return nil }
+            if cursor < scratch.count {
+                pending.add(session: cursorSession, events: scratch[cursor...], owner: cursorOwner)
+            }
             scratch.removeAll(keepingCapacity: true)
-            let session = nextSession
-            let entity = model.session(index: session, start: arrivalSecond, seed: seed, into: &scratch)
-            let owner = shard.owner(of: entity)
+            cursor = 0
+            cursorSession = nextSession
+            let entity = model.session(index: nextSession, start: arrivalSecond, seed: seed, into: &scratch)
+            cursorOwner = shard.owner(of: entity)
             nextSession += 1
             nextArrival = drawArrival(after: nextArrival)
-            guard let first = scratch.first else { continue }
-            // A new session's first event is normally the next of the stream: it is at the session's
-            // start, every pending event is later (else it would have been popped before this session
-            // was made) and the next session starts no earlier. Then it goes out without passing
-            // through the heap, and only the rest of the session waits there (a one-event session,
-            // every store visit, never touches it). These are the conditions on which the loop would
-            // pop it next; when one fails, the whole session waits in the heap.
-            let (nextSecond, nextDone) = self.arrivalSecond
-            if first.time < pending.peekTime ?? .max, first.time <= nextSecond || nextDone, first.time < end ?? .max {
-                pending.add(session: session, events: scratch[1...], owner: owner)
-                produced += 1
-                return (first, owner)
-            }
-            pending.add(session: session, events: scratch[...], owner: owner)
         }
     }
 
