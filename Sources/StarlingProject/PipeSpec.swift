@@ -53,7 +53,7 @@ public struct PipeParameter: Sendable, Equatable {
     /// How the SQL uses the parameter: compared with a column (`timestamp >= {{DateTime(start)}}`).
     public struct Comparison: Sendable, Equatable, Hashable {
         public var column: String
-        /// `=`, `!=`, `>`, `>=`, `<`, `<=`.
+        /// `=`, `!=`, `>`, `>=`, `<`, `<=` (BETWEEN gives `>=` and `<=`), `in` (IN and NOT IN).
         public var operation: String
     }
 

@@ -49,7 +49,8 @@ enum TemplateScanner {
         return found
     }
 
-    /// `column >=` (or =, !=, >, <, <=, IN, NOT IN) at the end of `text`, with an optional table prefix.
+    /// `column >=` (or =, !=, >, <, <=, IN, NOT IN, BETWEEN, BETWEEN … AND) at the end of `text`, with an
+    /// optional table prefix.
     static func trailingComparison(_ text: String) -> PipeParameter.Comparison? {
         var text = Substring(text)
         var operation = ""
@@ -57,6 +58,18 @@ enum TemplateScanner {
             operation = candidate
             text = text.dropLast(candidate.count)
             break
+        }
+        if operation.isEmpty, text.uppercased().hasSuffix(" BETWEEN") {
+            // `column BETWEEN {{lower}} AND {{upper}}`: both bounds inclusive.
+            operation = ">="
+            text = text.dropLast(8)
+        } else if operation.isEmpty, text.uppercased().hasSuffix(" AND") {
+            var head = text.dropLast(4)
+            while head.last == " " || head.last == "\t" { head = head.dropLast() }
+            if head.uppercased().hasSuffix(" BETWEEN") {
+                operation = "<="
+                text = head.dropLast(8)
+            }
         }
         if operation.isEmpty, text.uppercased().hasSuffix(" IN") {
             operation = "in"

@@ -60,6 +60,14 @@ import Testing
         #expect(found[0].listsColumn == "country" && found[1].listsColumn == "device" && found[1].defaultValue == nil)
     }
 
+    @Test func betweenGivesBothInclusiveBounds() {
+        let found = TemplateScanner.parameters(in: "%\nSELECT 1 FROM ev WHERE ev.timestamp BETWEEN {{DateTime(start, '2024-01-01 00:00:00')}}\n    AND {{DateTime(end, '2030-01-01 00:00:00')}} AND x = 1")
+        #expect(found.map(\.name) == ["start", "end"])
+        #expect(found[0].comparisons == [.init(column: "timestamp", operation: ">=")])
+        #expect(found[1].comparisons == [.init(column: "timestamp", operation: "<=")])
+        #expect(TemplateScanner.trailingComparison("WHERE a = 1 AND") == nil, "AND alone is no bound")
+    }
+
     @Test func parametersTestedWithDefinedAreMarked() throws {
         let text = "NODE a\nSQL >\n    %\n    SELECT * FROM t WHERE 1\n    {% if defined( path ) %} AND path = {{String(path)}} {% end %}\n    AND day >= {{Date(since, '2025-01-01')}}\n\nTYPE endpoint\n"
         let spec = PipeSpec(try PipeFile(name: "p", path: "p.pipe", text: text))

@@ -32,11 +32,17 @@ extension Scenario {
                 + (parameters.isEmpty ? "" : ", \"parameters\": {\(parameters.joined(separator: ", "))}") + "}"
         }
         let name = (resolved as NSString).lastPathComponent
+        // A TTL drops rows older than it as they are written: simulated times in the past would
+        // vanish, so such a project's runs send events stamped with the time they are sent.
+        let ttl = folder.eventDatasources.first { $0.engineSettings["ENGINE_TTL"] != nil }
+        let eventTime = ttl == nil ? "simulated" : "live"
+        let description = "Written by starling init --project: every column's spec inferred from its type and name, every endpoint queried. Edit the specs (entity, attribute_of, one_of, sessions…) to make the data look like yours."
+            + (ttl.map { " event_time is live because \($0.name) has an ENGINE_TTL (rows stamped in the past would be dropped)." } ?? "")
         return """
         {
           "format": 1,
           "name": \(FieldSpec.quoted(name)),
-          "description": \(FieldSpec.quoted("Written by starling init --project: every column's spec inferred from its type and name, every endpoint queried. Edit the specs (entity, attribute_of, one_of, sessions…) to make the data look like yours.")),
+          "description": \(FieldSpec.quoted(description)),
           "project": \(FieldSpec.quoted(resolved)),
           "seed": 1,
           "start": "2025-06-02 00:00:00",
@@ -46,7 +52,7 @@ extension Scenario {
           },
           "run": {
             "duration": "30s",
-            "event_time": "simulated",
+            "event_time": "\(eventTime)",
             "ingest": {"rate": {"shape": "constant", "per_second": 200}, "batch_max_events": 200, "batch_max_linger": "100ms", "wait": true},
             "queries": [
         \(queries.joined(separator: ",\n"))
