@@ -10,6 +10,12 @@ public struct ProjectFolder: Sendable {
     public let datasources: [String: DatasourceSchema]
     /// Materialized pipes: (pipe, target datasource). Their targets are fed by the pipe, not by events.
     public let materializations: [(pipe: String, target: String)]
+    /// Keys any pipe reads out of a String column holding JSON (`JSONExtractString(payload,
+    /// 'pathname')`): column → key → the extracting function, for generating that JSON.
+    public let jsonKeys: [String: [String: String]]
+    /// String literals any pipe compares a column with (`action = 'page_hit'`, `status IN ('a', 'b')`),
+    /// column → literals in the order first seen: values the data must hold for those pipes to match.
+    public let columnLiterals: [String: [String]]
 
     /// The datasources events are sent to: every datasource that no materialized pipe or copy
     /// writes and that holds no aggregate states, by name.
@@ -25,6 +31,8 @@ public struct ProjectFolder: Sendable {
         var pipes: [String: PipeSpec] = [:]
         var datasources: [String: DatasourceSchema] = [:]
         var materializations: [(String, String)] = []
+        var jsonKeys: [String: [String: String]] = [:]
+        var columnLiterals: [String: [String]] = [:]
         for file in Self.files(under: path, suffix: ".datasource") {
             let name = String((file as NSString).lastPathComponent.dropLast(".datasource".count))
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -40,6 +48,14 @@ public struct ProjectFolder: Sendable {
             let spec = PipeSpec(try PipeFile(name: name, path: file, text: String(decoding: data, as: UTF8.self)))
             let published = spec.file.output.type == "endpoint" || (spec.file.output.type.isEmpty && file.contains("/endpoints/"))
             if published { pipes[name] = spec }
+            for node in spec.file.nodes {
+                for (column, key, function) in TemplateScanner.jsonExtractions(in: node.sql) where jsonKeys[column]?[key] == nil {
+                    jsonKeys[column, default: [:]][key] = function
+                }
+                for (column, literal) in TemplateScanner.literalComparisons(in: node.sql) where !(columnLiterals[column] ?? []).contains(literal) {
+                    columnLiterals[column, default: []].append(literal)
+                }
+            }
             if let target = spec.file.output.datasource, spec.file.output.type == "materialized" || spec.file.output.type == "copy" {
                 materializations.append((name, target))
             }
@@ -47,6 +63,8 @@ public struct ProjectFolder: Sendable {
         self.pipes = pipes
         self.datasources = datasources
         self.materializations = materializations
+        self.jsonKeys = jsonKeys
+        self.columnLiterals = columnLiterals
     }
 
     static func files(under root: String, suffix: String) -> [String] {

@@ -84,6 +84,28 @@ enum TemplateScanner {
         return PipeParameter.Comparison(column: name, operation: operation)
     }
 
+    /// `JSONExtractString(column, 'key')` and the like (`JSONExtractInt`, `simpleJSONExtractFloat`…,
+    /// a first key only): (column, key, function).
+    static func jsonExtractions(in sql: String) -> [(column: String, key: String, function: String)] {
+        var found: [(String, String, String)] = []
+        for match in sql.matches(of: /(\w*JSONExtract\w*)\(\s*`?(\w+)`?\s*,\s*'([^']+)'/) {
+            found.append((String(match.output.2), String(match.output.3), String(match.output.1)))
+        }
+        return found
+    }
+
+    /// `column = 'text'` (or `!=`, `<>`) and `column [NOT] IN ('a', 'b')`: (column, literal).
+    static func literalComparisons(in sql: String) -> [(column: String, literal: String)] {
+        var found: [(String, String)] = []
+        for match in sql.matches(of: /`?(\w+)`?\s*(?:=|!=|<>)\s*'([^'\\]*)'/) {
+            found.append((String(match.output.1), String(match.output.2)))
+        }
+        for match in sql.matches(of: /(?i)`?(\w+)`?\s+(?:NOT\s+)?IN\s*\(([^)]*)\)/) {
+            for literal in match.output.2.matches(of: /'([^'\\]*)'/) { found.append((String(match.output.1), String(literal.output.1))) }
+        }
+        return found.filter { isIdentifier($0.0) && !$0.1.isEmpty }
+    }
+
     /// Names asked with `defined(name)` in the template's `{% … %}` tags.
     static func definedNames(in sql: String) -> [String] {
         var names: [String] = []

@@ -145,6 +145,39 @@ import StarlingProject
                           "min_count": .constant("3")])
     }
 
+    @Test func initDrawsTheLiteralsAndJSONKeysThePipesLookFor() throws {
+        let path = try project("SCHEMA >\n    `ts` DateTime,\n    `user_id` String,\n    `action` LowCardinality(String),\n    `status` String,\n    `payload` String\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.createDirectory(atPath: path + "/pipes", withIntermediateDirectories: true)
+        let pipe = """
+        NODE n
+        SQL >
+            SELECT JSONExtractString(payload, 'pathname') AS page, JSONExtractInt(payload, 'load-ms') AS ms, count() AS c
+            FROM events WHERE action = 'page_hit' AND status NOT IN ('error', 'timeout') AND user_id != 'u_0'
+            GROUP BY page, ms
+
+        TYPE endpoint
+
+        """
+        try Data(pipe.utf8).write(to: URL(fileURLWithPath: path + "/pipes/pages.pipe"))
+        let scenario = try Scenario.inferring(project: path)
+        guard case .spec(let config)? = scenario.datasources.first?.model else { Issue.record("events is spec-described"); return }
+        let specs = Dictionary(uniqueKeysWithValues: zip(config.schema.columns.map(\.name), config.columns))
+        // one_of is an object in the scenario: read back in key order.
+        func weights(_ spec: FieldSpec?) -> [String: Double] {
+            guard case .oneOf(let values, let weights)? = spec else { return [:] }
+            return Dictionary(uniqueKeysWithValues: zip(values.map(\.description), weights))
+        }
+        #expect(weights(specs["action"]) == ["page_hit": 0.9, "action_other": 0.1])
+        let statuses = weights(specs["status"])
+        #expect(Set(statuses.keys) == ["error", "timeout", "status_other"] && statuses["error"] ?? 0 > statuses["timeout"] ?? 1)
+        #expect(specs["user_id"] == FieldSpec.inferred(name: "user_id", type: .string), "an id keeps its entity")
+        guard case .json(let fields)? = specs["payload"] else { Issue.record("payload: \(String(describing: specs["payload"]))"); return }
+        #expect(fields.map(\.key) == ["load-ms", "pathname"])
+        #expect(fields.last?.spec == .fake(.pathname))
+        if case .number = fields.first?.spec {} else { Issue.record("load-ms is a number: \(String(describing: fields.first?.spec))") }
+    }
+
     /// A project folder with one datasource, for the error tests.
     func project(_ schema: String) throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("starling-spec-\(UUID().uuidString)")

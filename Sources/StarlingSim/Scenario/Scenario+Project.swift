@@ -13,7 +13,11 @@ extension Scenario {
         var datasources: [String] = []
         for schema in folder.eventDatasources {
             let config = try SpecConfig(schema: schema, path: "$.datasources.\(schema.name)")
-            let columns = zip(schema.columns, config.columns).map { "        \(FieldSpec.quoted($0.0.name)): \($0.1.jsonText)" }
+            let columns = zip(schema.columns, config.columns).map { column, spec in
+                let chosen = jsonSpec(column, keys: folder.jsonKeys[column.name])
+                    ?? literalSpec(column, inferred: spec, literals: folder.columnLiterals[column.name]) ?? spec
+                return "        \(FieldSpec.quoted(column.name)): \(chosen.jsonText)"
+            }
             datasources.append("""
                 \(FieldSpec.quoted(schema.name)): {
                   "sessions_per_hour": \(SpecLiteral.text(of: config.sessionsPerHour)),
@@ -63,6 +67,46 @@ extension Scenario {
         """
     }
 
+    /// A String column the project's pipes read JSON keys out of (`JSONExtractString(payload,
+    /// 'pathname')`) holds a JSON object with those keys, each generated as a column of that name
+    /// and the extracted type would be (`user-agent` as `user_agent`).
+    static func jsonSpec(_ column: DatasourceSchema.Column, keys: [String: String]?) -> FieldSpec? {
+        guard let keys, !keys.isEmpty, column.type.base == .string, !column.type.isLowCardinality else { return nil }
+        let fields = keys.keys.sorted().map { key -> (key: String, spec: FieldSpec) in
+            let function = keys[key] ?? ""
+            let type: ColumnType = function.contains("Int") ? .integer(bits: 32, signed: false)
+                : function.contains("Float") ? .float(bits: 64) : function.contains("Bool") ? .bool : .string
+            let name = key.replacingOccurrences(of: "-", with: "_")
+            return (key, FieldSpec.inferred(name: name, type: type) ?? .template("\(name)_{n}"))
+        }
+        let spec = FieldSpec.json(fields)
+        if case .nullable(_, let rate)? = FieldSpec.inferred(name: column.name, type: column.type) { return .nullable(spec, rate: rate) }
+        return spec
+    }
+
+    /// A text column the project's pipes compare with string literals (`action = 'page_hit'`) draws
+    /// those values (90 %, the first most often) and one other (10 %), so the filters find rows;
+    /// ids, times and realistic formats (`fake`) keep their inferred spec.
+    static func literalSpec(_ column: DatasourceSchema.Column, inferred: FieldSpec, literals: [String]?) -> FieldSpec? {
+        guard let literals, !literals.isEmpty, column.type.base == .string else { return nil }
+        func replaceable(_ spec: FieldSpec) -> Bool {
+            switch spec {
+            case .oneOf, .constant: return true
+            case .entity: return !column.name.lowercased().hasSuffix("id")  // a generic text, not an id
+            case .nullable(let inner, _): return replaceable(inner)
+            default: return false
+            }
+        }
+        guard replaceable(inferred) else { return nil }
+        let values = literals.prefix(20).map { SpecLiteral.string($0) } + [.string("\(column.name)_other")]
+        let zipf = FieldSpec.zipfWeights(values.count - 1)
+        let total = zipf.reduce(0, +)
+        let weights = zipf.map { ($0 / total * 0.9 * 1000).rounded() / 1000 } + [0.1]
+        let spec = FieldSpec.oneOf(Array(values), weights: weights)
+        if case .nullable(_, let rate) = inferred { return .nullable(spec, rate: rate) }
+        return spec
+    }
+
     /// The scenario of `initText`, parsed: for `generate --project` with no scenario file.
     public static func inferring(project path: String) throws(ScenarioError) -> Scenario {
         try Scenario(json: Data(try initText(project: path).utf8), source: "(inferred from \(path))")
@@ -87,7 +131,9 @@ extension Scenario {
     /// left out of half the requests. Other parameters keep their defaults (a required one is sent
     /// with it).
     static func inferredQueries(_ project: ProjectFolder) -> [QueryConfig] {
-        let columns = Set(project.datasources.values.flatMap { $0.columns.map(\.name) })
+        // Only columns of datasources events are sent to have values to draw (a materialized
+        // target's columns are computed by its pipe, and `"$column"` must name a sent column).
+        let columns = Set(project.eventDatasources.flatMap { $0.columns.map(\.name) })
         return project.pipes.keys.sorted().compactMap { name in
             guard let spec = project.pipes[name] else { return nil }
             var parameters: [(name: String, sampler: ParameterSampler)] = []
