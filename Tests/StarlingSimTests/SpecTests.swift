@@ -178,6 +178,22 @@ import StarlingProject
         if case .number = fields.first?.spec {} else { Issue.record("load-ms is a number: \(String(describing: fields.first?.spec))") }
     }
 
+    @Test func aParameterOnAMaterializedTargetsColumnIsNotDrawn() throws {
+        let path = try project("SCHEMA >\n    `ts` DateTime,\n    `payload` String\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.createDirectory(atPath: path + "/pipes", withIntermediateDirectories: true)
+        let files = [
+            "datasources/pages_mv.datasource": "SCHEMA >\n    `day` Date,\n    `pathname` String,\n    `hits` AggregateFunction(count)\n\nENGINE \"AggregatingMergeTree\"\nENGINE_SORTING_KEY \"day, pathname\"\n",
+            "pipes/pages_mv.pipe": "NODE m\nSQL >\n    SELECT toDate(ts) AS day, JSONExtractString(payload, 'pathname') AS pathname, countState() AS hits\n    FROM events GROUP BY day, pathname\n\nTYPE materialized\nDATASOURCE pages_mv\n",
+            "pipes/top_pages.pipe": "NODE e\nSQL >\n    %\n    SELECT pathname, countMerge(hits) AS hits FROM pages_mv\n    WHERE pathname = {{String(pathname, '/')}}\n    GROUP BY pathname ORDER BY hits DESC, pathname\n\nTYPE endpoint\n",
+        ]
+        for (file, text) in files { try Data(text.utf8).write(to: URL(fileURLWithPath: path + "/" + file)) }
+        // pathname is no column events carry (the materialized pipe computes it): `"$pathname"` would not parse.
+        let scenario = try Scenario.inferring(project: path)
+        #expect(scenario.datasources.map(\.name) == ["events"])
+        #expect(scenario.run.queries.map(\.pipe) == ["top_pages"] && scenario.run.queries[0].parameters.isEmpty)
+    }
+
     /// A project folder with one datasource, for the error tests.
     func project(_ schema: String) throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("starling-spec-\(UUID().uuidString)")
