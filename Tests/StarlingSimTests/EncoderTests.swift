@@ -23,6 +23,30 @@ struct SampleRow: EncodableRow {
 }
 
 @Suite struct EncoderTests {
+    /// Rows are written straight into the encoder's buffer, which copies share until one writes: a
+    /// copy written to must leave the original as it was (an array of encoders made with
+    /// `Array(repeating:)` holds copies of one), and draining one must not drain the other.
+    @Test func encodersAreValues() {
+        let row = SampleRow(text: "a", tags: ["x"], amount: 1.5, number: 3)
+        var first = NDJSONEncoder(capacity: 16)
+        row.encode(into: &first, timestamp: nil)
+        let written = first.bytes
+        var copies = Array(repeating: first, count: 2)
+        SampleRow(text: "b", tags: [], amount: 2, number: 4).encode(into: &copies[0], timestamp: nil)
+        copies[1].removeAllBytes()
+        #expect(first.bytes == written)
+        #expect(copies[0].byteCount > written.count && copies[0].bytes.starts(with: written))
+        #expect(copies[1].byteCount == 0)
+        for _ in 0..<1000 { row.encode(into: &copies[1], timestamp: nil) }  // grows past 16 bytes
+        #expect(copies[1].byteCount == written.count * 1000 && first.bytes == written)
+
+        var csv = CSVEncoder(capacity: 16)
+        row.encode(into: &csv, timestamp: nil)
+        let csvCopy = csv
+        csv.removeAllBytes()
+        #expect(csvCopy.byteCount > 0 && csv.byteCount == 0)
+    }
+
     static let awkward = [
         "", "plain", "quote \" inside", "back\\slash", "line\nbreak\r\n", "tab\tand\u{0}nul\u{1F}unit",
         "ünïcödé — 日本語 🐦", "\u{7F}del", "comma, and 'single'", "\u{2028}separator",

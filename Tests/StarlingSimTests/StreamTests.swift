@@ -27,7 +27,7 @@ func lines(_ config: DatasourceConfig, scenario: Scenario, limit: Int?, end: Int
         count += 1
         if count % flushEvery == 0 {
             output.append(contentsOf: encoder.bytes)
-            encoder.bytes.removeAll()
+            encoder.removeAllBytes()
         }
     }
     output.append(contentsOf: encoder.bytes)

@@ -24,12 +24,12 @@ public enum GenerateBenchmark {
         let clock = ContinuousClock()
         let began = clock.now
         while stream.produced < events, stream.encodeNext(into: &encoder) != nil {
-            if encoder.bytes.count >= 1 << 20 {
-                bytes += encoder.bytes.count
-                encoder.bytes.removeAll(keepingCapacity: true)
+            if encoder.byteCount >= 1 << 20 {
+                bytes += encoder.byteCount
+                encoder.removeAllBytes()
             }
         }
-        bytes += encoder.bytes.count
+        bytes += encoder.byteCount
         let elapsed = clock.now - began
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         return Result(datasource: config.name, events: stream.produced, seconds: seconds, bytes: bytes, peakRSSBytes: ProcessMemory.peakResident)

@@ -111,9 +111,9 @@ struct ReferenceReplay {
         sent.forEachSent { datasource, event in
             guard failure == nil else { return }
             event.encode(into: &encoders[datasource, default: NDJSONEncoder()], timestamp: nil)
-            if let bytes = encoders[datasource]?.bytes, bytes.count >= 4 << 20 {
+            if encoders[datasource]?.byteCount ?? 0 >= 4 << 20, let bytes = encoders[datasource]?.bytes {
                 post(datasource, bytes)
-                encoders[datasource]?.bytes.removeAll(keepingCapacity: true)
+                encoders[datasource]?.removeAllBytes()
             }
         }
         for (datasource, encoder) in encoders.sorted(by: { $0.key < $1.key }) { post(datasource, encoder.bytes) }

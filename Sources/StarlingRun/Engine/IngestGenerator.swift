@@ -88,7 +88,7 @@ struct IngestGenerator {
                 nextProbe = t + 1 / plan.probesPerSecond
             }
             open[d].events += 1
-            if open[d].events >= plan.ingest.batchMaxEvents || open[d].encoder.bytes.count >= plan.ingest.batchMaxBytes {
+            if open[d].events >= plan.ingest.batchMaxEvents || open[d].encoder.byteCount >= plan.ingest.batchMaxBytes {
                 close(&open[d], datasource: names[d], at: t)
                 if context.clock.now() >= deadline { break }
             }
@@ -124,7 +124,7 @@ struct IngestGenerator {
             pacer.notSent(batch, cause: context.cancellation.isCancelled ? (context.cancellation.reason?.code ?? "stopped") : "drain_timeout")
         }
         open.probes.removeAll()
-        open.encoder.bytes.removeAll(keepingCapacity: true)
+        open.encoder.removeAllBytes()
         open.events = 0
     }
 }

@@ -115,7 +115,7 @@ public enum FixtureGenerator {
                     }
                 case .csv:
                     var encoder = CSVEncoder()
-                    encoder.bytes.append(contentsOf: Array((config.columns.joined(separator: ",") + "\n").utf8))
+                    encoder.append(raw: (config.columns.joined(separator: ",") + "\n").utf8)
                     file = try write(&stream, limit: counts[i], encoder: &encoder, sink: sink, options: options, progress: progress) {
                         $0.encodeNext(into: &$1)
                     }
@@ -137,16 +137,16 @@ public enum FixtureGenerator {
         var bytes = 0
         while limit.map({ stream.produced < $0 }) ?? true, let (_, owned) = encodeNext(&stream, &encoder) {
             if owned { written += 1 }
-            if encoder.bytes.count >= options.flushBytes {
-                bytes += encoder.bytes.count
-                try sink.write(encoder.bytes)
-                encoder.bytes.removeAll(keepingCapacity: true)
+            if encoder.byteCount >= options.flushBytes {
+                bytes += encoder.byteCount
+                try encoder.withBytes { (buffer) throws(FileError) in try sink.write(buffer) }
+                encoder.removeAllBytes()
                 progress?(GenerateProgress(datasource: stream.name, events: stream.produced, target: limit))
             }
         }
-        bytes += encoder.bytes.count
-        try sink.write(encoder.bytes)
-        encoder.bytes.removeAll(keepingCapacity: true)
+        bytes += encoder.byteCount
+        try encoder.withBytes { (buffer) throws(FileError) in try sink.write(buffer) }
+        encoder.removeAllBytes()
         progress?(GenerateProgress(datasource: stream.name, events: stream.produced, target: limit))
         return GeneratedFile(datasource: stream.name, path: sink.path, events: written, streamEvents: stream.produced, bytes: bytes)
     }

@@ -27,20 +27,21 @@ public final class FileSink {
 
     /// Writes all of `bytes` (calls `write(2)` until done).
     public func write(_ bytes: [UInt8]) throws(FileError) {
-        var failure: Int32 = 0
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += n
+        try bytes.withUnsafeBufferPointer { (buffer) throws(FileError) in try write(buffer) }
+    }
+
+    /// Writes all of `bytes` (calls `write(2)` until done).
+    public func write(_ bytes: UnsafeBufferPointer<UInt8>) throws(FileError) {
+        guard let start = bytes.baseAddress else { return }
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(descriptor, start + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .writeFailed(path: path, reason: String(cString: strerror(errno)))
             }
+            offset += n
         }
-        if failure != 0 { throw .writeFailed(path: path, reason: String(cString: strerror(failure))) }
     }
 
     /// Closes the descriptor (once; standard output stays open).

@@ -182,11 +182,13 @@ public struct ShardState: Codable, Sendable, Equatable {
         var encoder = NDJSONEncoder(capacity: 4096)
 
         mutating func add(_ datasource: String, _ event: GeneratedEvent) {
-            encoder.bytes.removeAll(keepingCapacity: true)
+            encoder.removeAllBytes()
             event.encode(into: &encoder, timestamp: nil)
             var entry = hashes[datasource] ?? (0, 0xcbf2_9ce4_8422_2325)
             entry.events += 1
-            for byte in encoder.bytes { entry.hash = (entry.hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            encoder.withBytes { line in
+                for byte in line { entry.hash = (entry.hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            }
             hashes[datasource] = entry
         }
 

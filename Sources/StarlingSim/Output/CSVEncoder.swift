@@ -2,33 +2,49 @@
 /// quoted with inner quotes doubled; arrays are written as ClickHouse array literals
 /// (`['a','b']`, single quotes and backslashes escaped with a backslash) inside a quoted field.
 public struct CSVEncoder: RowEncoder {
-    public var bytes: [UInt8]
     @usableFromInline var fieldCount = 0
-    /// The row being written; `endRow` appends it to `bytes` in one copy.
-    @usableFromInline var row = RowScratch()
+    /// Every row written since the last `removeAllBytes()`: each field goes straight to its place
+    /// in the output (a row is not written aside and copied). Copies of an encoder share it: write
+    /// through one at a time.
+    @usableFromInline var out: RowScratch
 
     public init(capacity: Int = 1 << 16) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        out = RowScratch(capacity: max(capacity, 256))
+    }
+
+    public var byteCount: Int { out.count }
+
+    public func withBytes<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        try body(UnsafeBufferPointer(start: out.base, count: out.count))
+    }
+
+    public mutating func removeAllBytes() {
+        out.makeUnique()
+        out.count = 0
+    }
+
+    public mutating func append(raw: some Collection<UInt8>) {
+        out.makeUnique()
+        out.reserve(raw.count)
+        for byte in raw { out.put(byte) }
     }
 
     /// A comma before every field but the first, with room for `extra` more bytes.
     @inlinable @inline(__always)
     mutating func separate(extra: Int) {
-        row.reserve(1 + extra)
-        if fieldCount > 0 { row.put(UInt8(ascii: ",")) }
+        out.reserve(1 + extra)
+        if fieldCount > 0 { out.put(UInt8(ascii: ",")) }
         fieldCount += 1
     }
 
     public mutating func beginRow() {
         fieldCount = 0
-        row.count = 0
+        out.makeUnique()
     }
 
     public mutating func endRow() {
-        row.reserve(1)
-        row.put(UInt8(ascii: "\n"))
-        row.flush(into: &bytes)
+        out.reserve(1)
+        out.put(UInt8(ascii: "\n"))
     }
 
     public mutating func string(_ key: StaticString, _ value: String) {
@@ -36,8 +52,8 @@ public struct CSVEncoder: RowEncoder {
         var text = value
         let clean = text.withUTF8 { utf8 in
             guard CleanBytes.csv(utf8) else { return false }
-            row.reserve(utf8.count)
-            row.put(utf8)
+            out.reserve(utf8.count)
+            out.put(utf8)
             return true
         }
         if !clean { appendQuoted(value.utf8) }
@@ -45,46 +61,46 @@ public struct CSVEncoder: RowEncoder {
 
     public mutating func encoded(_ key: StaticString, _ value: EncodedText) {
         separate(extra: value.forms.csv.count)
-        value.forms.csv.withUnsafeBufferPointer { row.put($0) }
+        value.forms.csv.withUnsafeBufferPointer { out.put($0) }
     }
 
     /// One copy of the pre-encoded `,value`; as the first field, without the comma.
     public mutating func field(_ values: FieldValues, _ index: Int) {
         let start = values.csvOffsets[index], end = values.csvOffsets[index + 1]
-        row.reserve(end - start)
+        out.reserve(end - start)
         let skip = fieldCount == 0 && end > start ? 1 : 0
-        values.csv.withUnsafeBufferPointer { csv in row.put(UnsafeBufferPointer(rebasing: csv[(start + skip)..<end])) }
+        values.csv.withUnsafeBufferPointer { csv in out.put(UnsafeBufferPointer(rebasing: csv[(start + skip)..<end])) }
         fieldCount += 1
     }
 
     public mutating func prefixedID(_ key: StaticString, _ prefix: StaticString, _ number: Int) {
         separate(extra: prefix.utf8CodeUnitCount)
-        row.put(prefix)
-        row.putDecimal(number)
+        out.put(prefix)
+        out.putDecimal(number)
     }
 
     public mutating func prefixedIDPair(_ key: StaticString, _ prefix: StaticString, _ first: Int, _ second: Int) {
         separate(extra: prefix.utf8CodeUnitCount)
-        row.put(prefix)
-        row.putDecimal(first)
-        row.reserve(1)
-        row.put(UInt8(ascii: "_"))
-        row.putDecimal(second)
+        out.put(prefix)
+        out.putDecimal(first)
+        out.reserve(1)
+        out.put(UInt8(ascii: "_"))
+        out.putDecimal(second)
     }
 
     public mutating func integer(_ key: StaticString, _ value: Int) {
         separate(extra: 0)
-        row.putDecimal(value)
+        out.putDecimal(value)
     }
 
     public mutating func decimal2(_ key: StaticString, _ value: Double) {
         separate(extra: 0)
-        row.putDecimal2(value)
+        out.putDecimal2(value)
     }
 
     public mutating func timestamp(_ key: StaticString, _ epochSeconds: Int64) {
         separate(extra: 0)
-        row.putTimestamp(epochSeconds)
+        out.putTimestamp(epochSeconds)
     }
 
     /// A ClickHouse array literal (`['a','b']`, `'` and `\\` escaped with a backslash), quoted as a
@@ -101,20 +117,20 @@ public struct CSVEncoder: RowEncoder {
         }
         // Each byte may become two (a backslash, or a doubled quote), plus the field's quotes.
         separate(extra: length + 2)
-        if quoted { row.put(UInt8(ascii: "\"")) }
-        row.put(UInt8(ascii: "["))
+        if quoted { out.put(UInt8(ascii: "\"")) }
+        out.put(UInt8(ascii: "["))
         for (i, value) in values.enumerated() {
-            if i > 0 { row.put(UInt8(ascii: ",")) }
-            row.put(UInt8(ascii: "'"))
+            if i > 0 { out.put(UInt8(ascii: ",")) }
+            out.put(UInt8(ascii: "'"))
             for byte in value.utf8 {
-                if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\\") { row.put(UInt8(ascii: "\\")) }
-                if quoted && byte == UInt8(ascii: "\"") { row.put(UInt8(ascii: "\"")) }
-                row.put(byte)
+                if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\\") { out.put(UInt8(ascii: "\\")) }
+                if quoted && byte == UInt8(ascii: "\"") { out.put(UInt8(ascii: "\"")) }
+                out.put(byte)
             }
-            row.put(UInt8(ascii: "'"))
+            out.put(UInt8(ascii: "'"))
         }
-        row.put(UInt8(ascii: "]"))
-        if quoted { row.put(UInt8(ascii: "\"")) }
+        out.put(UInt8(ascii: "]"))
+        if quoted { out.put(UInt8(ascii: "\"")) }
     }
 
     @inlinable @inline(__always)
@@ -125,12 +141,12 @@ public struct CSVEncoder: RowEncoder {
     /// A field in quotes, inner quotes doubled.
     @inline(never) @usableFromInline
     mutating func appendQuoted(_ field: String.UTF8View) {
-        row.reserve(field.count * 2 + 2)
-        row.put(UInt8(ascii: "\""))
+        out.reserve(field.count * 2 + 2)
+        out.put(UInt8(ascii: "\""))
         for byte in field {
-            if byte == UInt8(ascii: "\"") { row.put(UInt8(ascii: "\"")) }
-            row.put(byte)
+            if byte == UInt8(ascii: "\"") { out.put(UInt8(ascii: "\"")) }
+            out.put(byte)
         }
-        row.put(UInt8(ascii: "\""))
+        out.put(UInt8(ascii: "\""))
     }
 }

@@ -47,19 +47,19 @@ public struct FieldValues: Sendable {
         var jsonOffsets = [0], csvOffsets = [0]
         var fragments: [UInt8] = [], csvFragments: [UInt8] = []
         for i in texts.indices {
-            json.bytes.removeAll(keepingCapacity: true)
+            json.removeAllBytes()
             json.beginRow()
             json.integer("_", 0)  // `{"_":0`
             writeJSON(&json, i)
             json.endRow()  // `}\n`
-            fragments += json.bytes[#"{"_":0"#.utf8.count..<(json.bytes.count - 2)]
+            json.withBytes { fragments += $0[#"{"_":0"#.utf8.count..<($0.count - 2)] }
             jsonOffsets.append(fragments.count)
-            csv.bytes.removeAll(keepingCapacity: true)
+            csv.removeAllBytes()
             csv.beginRow()
             csv.integer("_", 0)  // `0`
             writeCSV(&csv, i)
             csv.endRow()  // `\n`
-            csvFragments += csv.bytes[1..<(csv.bytes.count - 1)]
+            csv.withBytes { csvFragments += $0[1..<($0.count - 1)] }
             csvOffsets.append(csvFragments.count)
         }
         self.json = fragments

@@ -1,8 +1,15 @@
 /// Writes one row's fields, in schema order, into a byte buffer. The domain events call it field by
 /// field; NDJSON and CSV implement it. Generic (`some RowEncoder`) on the hot path: no existentials.
 public protocol RowEncoder {
-    /// The bytes written so far; the caller drains them (e.g. to a file) and calls `removeAll`.
-    var bytes: [UInt8] { get set }
+    /// How many bytes the rows written since the last `removeAllBytes()` take.
+    var byteCount: Int { get }
+    /// The bytes written since the last `removeAllBytes()`, valid only inside `body`: the caller
+    /// drains them (to a file, a request body) and then calls `removeAllBytes()`.
+    func withBytes<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R
+    /// Forgets the bytes written (the buffer is kept for the next rows).
+    mutating func removeAllBytes()
+    /// Appends bytes that are not a row (a CSV header).
+    mutating func append(raw: some Collection<UInt8>)
     mutating func beginRow()
     mutating func endRow()
     mutating func string(_ key: StaticString, _ value: String)
@@ -22,6 +29,11 @@ public protocol RowEncoder {
     mutating func field(_ values: FieldValues, _ index: Int)
     /// A whole row of a spec-described datasource (its columns and layout come from its schema).
     mutating func specRow(_ row: SpecRow, timestamp: Int64?)
+}
+
+extension RowEncoder {
+    /// A copy of the bytes written (tests, request bodies, cold paths).
+    public var bytes: [UInt8] { withBytes { Array($0) } }
 }
 
 /// A type that becomes one row of a datasource.

@@ -1,17 +1,18 @@
-/// The bytes of the row being written, in a raw buffer that is reused for every row and grows only
-/// when a row is larger than any before it. Writing a field is a bounds check and a copy, not an
-/// `Array.append` per piece (each of which checks uniqueness and capacity); the finished row goes to
-/// the encoder's output in one copy. It also keeps the text of the last timestamp written, since
-/// consecutive events mostly share their second.
+/// Bytes written by hand into a raw buffer that grows (doubling) only when it is full: an encoder's
+/// output, rows one after another, or a scratch for a fragment. Writing a field is a bounds check and
+/// a copy, not an `Array.append` per piece (each of which checks uniqueness and capacity), and a row
+/// is written where it stays (writing it aside and appending it was a tenth of generation). It also
+/// keeps the text of the last timestamp written, since consecutive events mostly share their second.
 ///
 /// A value type, so its fields need no runtime exclusivity checks (a class's stored properties
-/// would, on every byte); `storage` owns the memory. Copies share it: an encoder holds one and
-/// writes one row at a time through `inout`, never two copies at once.
+/// would, on every byte); `storage` owns the memory. Copies share it until one of them calls
+/// `makeUnique()`, which the encoders do once per row: an encoder is then a value like an array
+/// (a copy written to leaves the original as it was), without a uniqueness check per byte.
 @usableFromInline struct RowScratch {
     @usableFromInline final class Storage {
         @usableFromInline var base: UnsafeMutablePointer<UInt8>
 
-        init(capacity: Int) { base = .allocate(capacity: capacity) }
+        @usableFromInline init(capacity: Int) { base = .allocate(capacity: capacity) }
 
         deinit { base.deallocate() }
     }
@@ -24,12 +25,26 @@
     @usableFromInline var cachedDay = Int64.min
     /// `YYYY-MM-DD HH:MM:SS` of `cachedSecond` (19 of its 24 bytes).
     @usableFromInline var cachedTimestamp: (UInt64, UInt64, UInt64) = (0, 0, 0)
-    @usableFromInline let storage: Storage
+    @usableFromInline var storage: Storage
 
     @usableFromInline init(capacity: Int = 4096) {
         self.capacity = capacity
         storage = Storage(capacity: capacity)
         base = storage.base
+    }
+
+    /// Gives this copy bytes of its own when another copy shares them.
+    @inlinable @inline(__always)
+    mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { detach() }
+    }
+
+    @inline(never) @usableFromInline
+    mutating func detach() {
+        let copy = Storage(capacity: capacity)
+        copy.base.update(from: base, count: count)
+        storage = copy
+        base = copy.base
     }
 
     @inlinable @inline(__always)
@@ -232,13 +247,6 @@
         putDecimal(magnitude: magnitude / 100)
         put(UInt8(ascii: "."))
         putTwoDigits(Int(magnitude % 100))
-    }
-
-    /// Appends the row to `output` and starts the next one.
-    @inlinable
-    mutating func flush(into output: inout [UInt8]) {
-        output.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
-        count = 0
     }
 }
 

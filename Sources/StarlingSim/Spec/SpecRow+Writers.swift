@@ -2,28 +2,26 @@
 extension NDJSONEncoder {
     /// The row's layout: keys and braces pre-encoded, each column's value drawn in between.
     public mutating func specRow(_ event: SpecRow, timestamp: Int64?) {
-        row.count = 0
+        out.makeUnique()
         let tables = event.tables
         tables.plans.withBuffers { plans in
             tables.program.withBuffers { program in
-                event.write(plan: RowPlans.index(state: event.state, csv: false), plans, program, into: &row, .json, timestamp: timestamp)
+                event.write(plan: RowPlans.index(state: event.state, csv: false), plans, program, into: &out, .json, timestamp: timestamp)
             }
         }
-        row.flush(into: &bytes)
     }
 }
 
 extension CSVEncoder {
     /// The columns in schema order; null is `\N`, arrays and maps ClickHouse literals.
     public mutating func specRow(_ event: SpecRow, timestamp: Int64?) {
-        row.count = 0
+        out.makeUnique()
         let tables = event.tables
         tables.plans.withBuffers { plans in
             tables.program.withBuffers { program in
-                event.write(plan: RowPlans.index(state: event.state, csv: true), plans, program, into: &row, .csv, timestamp: timestamp)
+                event.write(plan: RowPlans.index(state: event.state, csv: true), plans, program, into: &out, .csv, timestamp: timestamp)
             }
         }
-        row.flush(into: &bytes)
     }
 }
 

@@ -34,11 +34,11 @@ struct StreamingCheck {
             guard let event = stream.next() else { break }
             for i in mine { consume(&oracles[i], event) }
             event.encode(into: &encoder, timestamp: nil)
-            if encoder.bytes.count > 4 << 20 {
+            if encoder.byteCount > 4 << 20 {
                 try await target.ingest(M.datasource, ndjson: encoder.bytes)
-                encoder.bytes.removeAll(keepingCapacity: true)
+                encoder.removeAllBytes()
             }
         }
-        if !encoder.bytes.isEmpty { try await target.ingest(M.datasource, ndjson: encoder.bytes) }
+        if encoder.byteCount > 0 { try await target.ingest(M.datasource, ndjson: encoder.bytes) }
     }
 }
