@@ -98,6 +98,53 @@ struct SampleRow: EncodableRow {
         #expect(String(decoding: UnsafeBufferPointer(start: row.base, count: row.count), as: UTF8.self) == value.description)
     }
 
+    /// Every number of digits, at both ends (10^k - 1, 10^k) and in between, on the 32- and 64-bit
+    /// paths: the digit count comes from the bit length, which a power of ten's neighbours test.
+    @Test func decimalsOfEveryLengthMatchDescription() {
+        var values: [UInt] = [0, 1, UInt.max, UInt(UInt32.max), UInt(UInt32.max) + 1]
+        var power: UInt = 1
+        for _ in 0..<19 {
+            power *= 10
+            values += [power - 1, power, power + 1, power / 2, power / 3 * 2, power - power / 10]
+        }
+        var rng = Xoshiro256(seed: 5, stream: StreamTag("digits"), index: 0)
+        for _ in 0..<10_000 { values.append(UInt(rng.next() >> UInt64(rng.below(64)))) }
+        for value in values {
+            var row = RowScratch(capacity: 1)
+            row.reserve(20)
+            row.putDecimal(magnitude: value)
+            #expect(String(decoding: UnsafeBufferPointer(start: row.base, count: row.count), as: UTF8.self) == value.description)
+            #expect(RowScratch.digitCount(UInt64(value)) == value.description.count)
+        }
+    }
+
+    /// The timestamp text is cached and updated in place (the seconds, the time of day, or all of
+    /// it): a walk of small and large steps, forward and back, across minutes, days and 1970, must
+    /// give the same text as a fresh writer for each second.
+    @Test func cachedTimestampsMatchFreshOnes() {
+        var rng = Xoshiro256(seed: 11, stream: StreamTag("timestamps"), index: 0)
+        var cached = RowScratch(capacity: 64)
+        var time: Int64 = -90_000
+        for step in 0..<200_000 {
+            switch rng.below(10) {
+            case 0: time += Int64(rng.below(200_000)) - 100_000
+            case 1: time -= Int64(rng.below(70))
+            case 2: time = Int64(rng.below(4_000_000_000)) - 100_000_000
+            default: time += Int64(rng.below(61))
+            }
+            cached.count = 0
+            cached.putTimestamp(time)
+            var fresh = RowScratch(capacity: 64)
+            fresh.putTimestamp(time)
+            let text = String(decoding: UnsafeBufferPointer(start: cached.base, count: cached.count), as: UTF8.self)
+            if text != String(decoding: UnsafeBufferPointer(start: fresh.base, count: fresh.count), as: UTF8.self) {
+                Issue.record("step \(step): \(time) written as \(text)")
+                return
+            }
+        }
+        #expect(formatTimestamp(59) == "1970-01-01 00:00:59" && formatTimestamp(-1) == "1969-12-31 23:59:59")
+    }
+
     @Test func csvQuotesOnlyWhatNeedsIt() {
         var encoder = CSVEncoder()
         SampleRow(text: "say \"hi\", ok", tags: ["it's", "a\\b"], amount: 3, number: 5).encode(into: &encoder, timestamp: nil)

@@ -38,19 +38,19 @@ public struct NDJSONEncoder: RowEncoder {
     mutating func key(_ key: StaticString, extra: Int) {
         out.reserve(key.utf8CodeUnitCount + 4 + extra)
         out.put(fieldCount == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
-        fieldCount += 1
+        fieldCount &+= 1
         out.put(UInt8(ascii: "\""))
         out.put(key)
         out.put("\":")
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func beginRow() {
         fieldCount = 0
         out.makeUnique()
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func endRow() {
         out.reserve(3)
         out.put(fieldCount == 0 ? "{}\n" : "}\n")
@@ -61,12 +61,12 @@ public struct NDJSONEncoder: RowEncoder {
         appendQuoted(value)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func prefixedID(_ key: StaticString, _ prefix: StaticString, _ number: Int) {
         quotedID(key, prefix, number, nil)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func prefixedIDPair(_ key: StaticString, _ prefix: StaticString, _ first: Int, _ second: Int) {
         quotedID(key, prefix, first, second)
     }
@@ -87,19 +87,19 @@ public struct NDJSONEncoder: RowEncoder {
         out.put(UInt8(ascii: "\""))
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func integer(_ key: StaticString, _ value: Int) {
         self.key(key, extra: 0)
         out.putDecimal(value)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func decimal2(_ key: StaticString, _ value: Double) {
         self.key(key, extra: 0)
         out.putDecimal2(value)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func timestamp(_ key: StaticString, _ epochSeconds: Int64) {
         self.key(key, extra: 21)
         out.put(UInt8(ascii: "\""))
@@ -127,7 +127,7 @@ public struct NDJSONEncoder: RowEncoder {
     }
 
     /// One copy of the pre-encoded `,"key":value`; as the first field, `{` replaces the comma.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func field(_ values: FieldValues, _ index: Int) {
         let start = values.jsonOffsets[index], end = values.jsonOffsets[index + 1]
         out.reserve(end - start)
@@ -136,7 +136,7 @@ public struct NDJSONEncoder: RowEncoder {
             if first { out.put(UInt8(ascii: "{")) }
             out.put(UnsafeBufferPointer(rebasing: json[(first ? start + 1 : start)..<end]))
         }
-        fieldCount += 1
+        fieldCount &+= 1
     }
 
     /// A JSON string literal. Fast path: one copy when nothing needs escaping.

@@ -25,6 +25,8 @@
     @usableFromInline var cachedDay = Int64.min
     /// `YYYY-MM-DD HH:MM:SS` of `cachedSecond` (19 of its 24 bytes).
     @usableFromInline var cachedTimestamp: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    /// The `SS` of `cachedTimestamp`.
+    @usableFromInline var cachedSecondOfMinute = 0
     @usableFromInline var storage: Storage
 
     @usableFromInline init(capacity: Int = 4096) {
@@ -49,7 +51,7 @@
 
     @inlinable @inline(__always)
     mutating func reserve(_ bytes: Int) {
-        if count + bytes > capacity { grow(bytes) }
+        if count &+ bytes > capacity { grow(bytes) }
     }
 
     @inline(never) @usableFromInline
@@ -63,12 +65,13 @@
         capacity = larger
     }
 
-    // The `put` functions need the room reserved before.
+    // The `put` functions need the room reserved before. Their arithmetic wraps (`&+`): counts stay
+    // far below `Int.max` (the room was reserved), and an overflow check per byte written is not free.
 
     @inlinable @inline(__always)
     mutating func put(_ byte: UInt8) {
         base[count] = byte
-        count += 1
+        count &+= 1
     }
 
     @inlinable @inline(__always)
@@ -80,7 +83,7 @@
     mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let start = bytes.baseAddress else { return }
         Self.copy(to: base + count, from: start, count: bytes.count)
-        count += bytes.count
+        count &+= bytes.count
     }
 
     /// Copies `count` bytes between two buffers that do not overlap. Most pieces of a row (a key, an
@@ -100,18 +103,18 @@
         switch count {
         case 16...256:
             var offset = 0
-            while offset < count - 16 {
+            while offset < count &- 16 {
                 block(offset)
-                offset += 16
+                offset &+= 16
             }
-            block(count - 16)
+            block(count &- 16)
         case 8..<16:
             word(0)
-            word(count - 8)
+            word(count &- 8)
         case 4..<8:
-            let (a, b) = (from.loadUnaligned(as: UInt32.self), from.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+            let (a, b) = (from.loadUnaligned(as: UInt32.self), from.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self))
             to.storeBytes(of: a, as: UInt32.self)
-            to.storeBytes(of: b, toByteOffset: count - 4, as: UInt32.self)
+            to.storeBytes(of: b, toByteOffset: count &- 4, as: UInt32.self)
         case 0..<4:
             for i in 0..<count { target[i] = source[i] }
         default:
@@ -135,35 +138,64 @@
         putDigits(value)
     }
 
-    /// The digits of `value`: counted four at a time, then written from the last, two at a time
-    /// from a table of the pairs. Specialized for `UInt` and `UInt32`.
+    /// The digits of `value`, written from the last, two at a time from a table of the pairs; the
+    /// count comes from the highest set bit (`digitCount`). Specialized for `UInt` and `UInt32`.
     @inlinable
     mutating func putDigits<Magnitude: FixedWidthInteger & UnsignedInteger>(_ value: Magnitude) {
-        var digits = 1
-        var probe = value
-        while probe >= 10_000 {
-            probe /= 10_000
-            digits += 4
-        }
-        if probe >= 100 { digits += probe >= 1000 ? 3 : 2 } else if probe >= 10 { digits += 1 }
+        let digits = Self.digitCount(UInt64(value))
         let pairs = Self.digitPairs.utf8Start
         var rest = value
-        var index = count + digits
+        var index = count &+ digits
         while rest >= 100 {
             let pair = Int(truncatingIfNeeded: rest % 100) &* 2
             rest /= 100
-            index -= 2
+            index &-= 2
             base[index] = pairs[pair]
-            base[index + 1] = pairs[pair + 1]
+            base[index &+ 1] = pairs[pair &+ 1]
         }
         if rest >= 10 {
             let pair = Int(truncatingIfNeeded: rest) &* 2
-            base[index - 2] = pairs[pair]
-            base[index - 1] = pairs[pair + 1]
+            base[index &- 2] = pairs[pair]
+            base[index &- 1] = pairs[pair &+ 1]
         } else {
-            base[index - 1] = 48 &+ UInt8(truncatingIfNeeded: rest)
+            base[index &- 1] = 48 &+ UInt8(truncatingIfNeeded: rest)
         }
-        count += digits
+        count &+= digits
+    }
+
+    /// Decimal digits of `value` (1 for 0): the bit length gives the count or one more (×1233/4096
+    /// is log10(2) from below), and one comparison with that power of ten tells which.
+    @inlinable @inline(__always)
+    static func digitCount(_ value: UInt64) -> Int {
+        let guess = ((64 &- (value | 1).leadingZeroBitCount) &* 1233) >> 12  // (>> binds tighter than &*)
+        return guess &+ ((value | 1) >= powerOfTen(guess) ? 1 : 0)
+    }
+
+    /// 10^exponent for 0...19 (the compiler makes the switch a table lookup).
+    @inlinable @inline(__always)
+    static func powerOfTen(_ exponent: Int) -> UInt64 {
+        switch exponent {
+        case 0: return 1
+        case 1: return 10
+        case 2: return 100
+        case 3: return 1000
+        case 4: return 10000
+        case 5: return 100000
+        case 6: return 1000000
+        case 7: return 10000000
+        case 8: return 100000000
+        case 9: return 1000000000
+        case 10: return 10000000000
+        case 11: return 100000000000
+        case 12: return 1000000000000
+        case 13: return 10000000000000
+        case 14: return 100000000000000
+        case 15: return 1000000000000000
+        case 16: return 10000000000000000
+        case 17: return 100000000000000000
+        case 18: return 1000000000000000000
+        default: return 10_000_000_000_000_000_000
+        }
     }
 
     /// `00`, `01`, … `99`.
@@ -185,9 +217,20 @@
     mutating func putTimestamp(_ epochSeconds: Int64) {
         reserve(24)  // the cache's 24 bytes are stored whole, 19 counted
         if epochSeconds != cachedSecond {
-            // The day as `CivilTime` computes it (rounded down, also before 1970).
-            let day = epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400
-            if day == cachedDay { cacheTimeOfDay(Int(epochSeconds - day * 86_400)) } else { cacheTimestamp(epochSeconds) }
+            let delta = epochSeconds &- cachedSecond
+            let second = cachedSecondOfMinute &+ Int(truncatingIfNeeded: delta)
+            if delta > 0, delta < 60, second < 60 {
+                // Later in the same minute (consecutive events mostly are): only `SS` changes.
+                withUnsafeMutableBytes(of: &cachedTimestamp) { text in
+                    text[17] = 48 &+ UInt8(truncatingIfNeeded: second / 10)
+                    text[18] = 48 &+ UInt8(truncatingIfNeeded: second % 10)
+                }
+                cachedSecondOfMinute = second
+            } else {
+                // The day as `CivilTime` computes it (rounded down, also before 1970).
+                let day = epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400
+                if day == cachedDay { cacheTimeOfDay(Int(epochSeconds - day * 86_400)) } else { cacheTimestamp(epochSeconds) }
+            }
             cachedSecond = epochSeconds
         }
         let target = UnsafeMutableRawPointer(base + count)
@@ -201,6 +244,7 @@
     @inlinable @inline(__always)
     mutating func cacheTimeOfDay(_ secondOfDay: Int) {
         let hour = secondOfDay / 3600, minute = secondOfDay / 60 % 60, second = secondOfDay % 60
+        cachedSecondOfMinute = second
         withUnsafeMutableBytes(of: &cachedTimestamp) { text in
             text[11] = 48 &+ UInt8(truncatingIfNeeded: hour / 10)
             text[12] = 48 &+ UInt8(truncatingIfNeeded: hour % 10)
@@ -215,6 +259,7 @@
     @inline(never) @usableFromInline
     mutating func cacheTimestamp(_ epochSeconds: Int64) {
         let t = CivilTime(epochSeconds: epochSeconds)
+        cachedSecondOfMinute = t.second
         cachedDay = epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400
         withUnsafeMutableBytes(of: &cachedTimestamp) { text in
             // Pairs of digits, always 19 bytes (a year past 9999 writes other bytes, never more).

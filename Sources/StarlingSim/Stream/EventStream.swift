@@ -97,7 +97,9 @@ public struct EventStream<Model: DomainModel>: Sendable {
             if cursor < scratch.count {
                 pending.add(session: cursorSession, events: scratch[cursor...], owner: cursorOwner)
             }
-            scratch.removeAll(keepingCapacity: true)
+            // Not `removeAll(keepingCapacity:)`: that is the generic `replaceSubrange`, ~70
+            // instructions per session (a store visit is a session of one event).
+            while scratch.popLast() != nil {}
             cursor = 0
             cursorSession = nextSession
             let entity = model.session(index: nextSession, start: arrivalSecond, seed: seed, into: &scratch)

@@ -6,6 +6,8 @@ public struct EcommerceModel: DomainModel {
 
     public let config: EcommerceConfig
     let seed: UInt64
+    /// The daily curve per second (`DailyCurve.secondsTable`).
+    let intensities: [Double]
     let productCategory: [Int]
     let productPrice: [Double]
     let productChoice: Zipf
@@ -22,6 +24,7 @@ public struct EcommerceModel: DomainModel {
     public init(config: EcommerceConfig, seed: UInt64) {
         self.config = config
         self.seed = seed
+        intensities = config.dailyCurve.secondsTable
         let categoryChoice = AliasTable(weights: config.categories.map(\.weight))
         var categories: [Int] = []
         var prices: [Double] = []
@@ -47,7 +50,7 @@ public struct EcommerceModel: DomainModel {
     public var peakSessionsPerSecond: Double { config.sessionsPerHour / 3600 }
 
     public func intensity(secondOfDay: Int, weekend: Bool) -> Double {
-        config.dailyCurve.intensity(secondOfDay: secondOfDay, weekend: weekend)
+        intensities[secondOfDay + (weekend ? 86_400 : 0)]
     }
 
     /// The user's country: a function of the user alone.
@@ -118,6 +121,7 @@ public struct EcommerceModel: DomainModel {
     }
 
     /// `CommerceEvent.encode`'s fields, the event type, category and country copied pre-encoded.
+    @inline(__always)  // into `DatasourceStream.encodeNextRow`, where the model is then used in place, not copied
     public func encode(_ r: CommerceRecord, into encoder: inout some RowEncoder, timestamp: Int64?) {
         encoder.beginRow()
         encoder.timestamp("event_time", timestamp ?? r.time)

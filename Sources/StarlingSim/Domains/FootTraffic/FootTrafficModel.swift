@@ -117,6 +117,7 @@ public struct FootTrafficModel: DomainModel {
         return drawn
     }
 
+    @inline(__always)  // called from the mutating `session`, an outlined call took a copy of the model
     func chooseStore(for visitor: Visitor, hour: Double, weekend: Bool, using rng: inout Xoshiro256) -> Int {
         if stores[visitor.homeStore].isOpen(hour: hour, weekend: weekend), rng.unit() < config.homeStoreProbability {
             return visitor.homeStore
@@ -174,6 +175,7 @@ public struct FootTrafficModel: DomainModel {
     }
 
     /// `StoreVisit.encode`'s fields, the entry and exit points and the tags copied pre-encoded.
+    @inline(__always)  // into `DatasourceStream.encodeNextRow`, where the model is then used in place, not copied
     public func encode(_ r: StoreVisitRecord, into encoder: inout some RowEncoder, timestamp: Int64?) {
         encoder.beginRow()
         encoder.prefixedID("visit_id", "visit_", r.visit)

@@ -16,6 +16,8 @@ public struct JourneyModel: DomainModel {
 
     public let config: JourneyConfig
     let seed: UInt64
+    /// The daily curve per second (`DailyCurve.secondsTable`).
+    let intensities: [Double]
     let startChoice: KindChoice
     let transitions: [KindChoice?]  // indexed by TouchpointKind position; nil: the journey ends
     let customerChoice: Zipf
@@ -44,6 +46,7 @@ public struct JourneyModel: DomainModel {
     public init(config: JourneyConfig, seed: UInt64) {
         self.config = config
         self.seed = seed
+        intensities = config.dailyCurve.secondsTable
         startChoice = KindChoice(config.startWeights)
         transitions = TouchpointKind.allCases.map { kind in config.transitions[kind.rawValue].map(KindChoice.init) }
         customerChoice = Zipf(count: config.customers, exponent: config.customerZipf)
@@ -73,7 +76,7 @@ public struct JourneyModel: DomainModel {
     public var peakSessionsPerSecond: Double { config.journeysPerHour / 3600 }
 
     public func intensity(secondOfDay: Int, weekend: Bool) -> Double {
-        config.dailyCurve.intensity(secondOfDay: secondOfDay, weekend: weekend)
+        intensities[secondOfDay + (weekend ? 86_400 : 0)]
     }
 
     /// One session of a journey: where it came from, on which device, with which referrer (indexes
@@ -202,6 +205,7 @@ public struct JourneyModel: DomainModel {
     }
 
     /// `Touchpoint.encode`'s fields, the categorical ones copied from `tables`.
+    @inline(__always)  // into `DatasourceStream.encodeNextRow`, where the model is then used in place, not copied
     public func encode(_ r: TouchpointRecord, into encoder: inout some RowEncoder, timestamp: Int64?) {
         encoder.beginRow()
         encoder.prefixedID("customer_id", "cust_", r.customer)
