@@ -116,6 +116,18 @@ struct SampleRow: EncodableRow {
             #expect(String(decoding: UnsafeBufferPointer(start: row.base, count: row.count), as: UTF8.self) == value.description)
             #expect(RowScratch.digitCount(UInt64(value)) == value.description.count)
         }
+        // The first number of a pair id is copied when it repeats: repeats, changes and negatives
+        // in one buffer give the same text as converting each.
+        var ids = RowScratch(capacity: 8)
+        var expected = ""
+        for i in 0..<20_000 {
+            let value = i % 3 == 0 ? Int(truncatingIfNeeded: values[i % values.count]) : i / 7 - 100
+            ids.putRepeatedID(value)
+            ids.reserve(1)
+            ids.put(UInt8(ascii: ","))
+            expected += "\(value),"
+        }
+        #expect(String(decoding: UnsafeBufferPointer(start: ids.base, count: ids.count), as: UTF8.self) == expected)
     }
 
     /// The timestamp text is cached and updated in place (the seconds, the time of day, or all of

@@ -82,7 +82,7 @@ public struct CSVEncoder: RowEncoder {
     public mutating func prefixedIDPair(_ key: StaticString, _ prefix: StaticString, _ first: Int, _ second: Int) {
         separate(extra: prefix.utf8CodeUnitCount)
         out.put(prefix)
-        out.putDecimal(first)
+        out.putRepeatedID(first)
         out.reserve(1)
         out.put(UInt8(ascii: "_"))
         out.putDecimal(second)

@@ -77,7 +77,11 @@ public struct NDJSONEncoder: RowEncoder {
         self.key(key, extra: prefix.utf8CodeUnitCount + 1)
         out.put(UInt8(ascii: "\""))
         out.put(prefix)
-        out.putDecimal(first)
+        if second != nil {
+            out.putRepeatedID(first)
+        } else {
+            out.putDecimal(first)
+        }
         if let second {
             out.reserve(1)
             out.put(UInt8(ascii: "_"))

@@ -27,6 +27,11 @@
     @usableFromInline var cachedTimestamp: (UInt64, UInt64, UInt64) = (0, 0, 0)
     /// The `SS` of `cachedTimestamp`.
     @usableFromInline var cachedSecondOfMinute = 0
+    /// The last value written by `putRepeatedDecimal` and its text (24 bytes, `repeatedCount` of
+    /// them used; 0: none yet).
+    @usableFromInline var repeatedValue = UInt.max
+    @usableFromInline var repeatedText: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    @usableFromInline var repeatedCount = 0
     @usableFromInline var storage: Storage
 
     @usableFromInline init(capacity: Int = 4096) {
@@ -134,8 +139,56 @@
     /// dividing by a constant is a cheaper multiply, so those take the 32-bit path.
     @inlinable
     mutating func putDecimal(magnitude value: UInt) {
+        if value < 100 { return putSmall(Int(truncatingIfNeeded: value)) }
         if value <= UInt32.max { return putDigits(UInt32(truncatingIfNeeded: value)) }
         putDigits(value)
+    }
+
+    /// 0...99 (positions, steps, short durations): one or two bytes, no digit count.
+    @inlinable @inline(__always)
+    mutating func putSmall(_ value: Int) {
+        if value < 10 {
+            base[count] = 48 &+ UInt8(truncatingIfNeeded: value)
+            count &+= 1
+        } else {
+            let pairs = Self.digitPairs.utf8Start
+            base[count] = pairs[value &* 2]
+            base[count &+ 1] = pairs[value &* 2 &+ 1]
+            count &+= 2
+        }
+    }
+
+    /// Reserves and writes the first number of a pair id (`putRepeatedDecimal` for it).
+    @inlinable @inline(__always)
+    mutating func putRepeatedID(_ value: Int) {
+        reserve(24)
+        if value < 0 {
+            putDecimal(value)
+        } else {
+            putRepeatedDecimal(magnitude: value.magnitude)
+        }
+    }
+
+    /// `putDecimal(magnitude:)` remembering the text of the last value written this way: an id
+    /// that repeats (a journey's number in its session and touchpoint ids, row after row) is
+    /// copied, not converted again. Room for 24 bytes reserved (24 are stored, up to 20 kept).
+    @inlinable
+    mutating func putRepeatedDecimal(magnitude value: UInt) {
+        if value != repeatedValue || repeatedCount == 0 {
+            let start = count
+            putDecimal(magnitude: value)
+            repeatedCount = count &- start
+            let raw = UnsafeRawPointer(base + start)
+            repeatedText = (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                            raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+            repeatedValue = value
+            return
+        }
+        let target = UnsafeMutableRawPointer(base + count)
+        target.storeBytes(of: repeatedText.0, as: UInt64.self)
+        target.storeBytes(of: repeatedText.1, toByteOffset: 8, as: UInt64.self)
+        target.storeBytes(of: repeatedText.2, toByteOffset: 16, as: UInt64.self)
+        count &+= repeatedCount
     }
 
     /// The digits of `value`, written from the last, two at a time from a table of the pairs; the
