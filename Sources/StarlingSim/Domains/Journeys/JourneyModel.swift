@@ -122,10 +122,11 @@ public struct JourneyModel: DomainModel {
                     time += Int64(Distribution.exponential(mean: config.inSessionGapSeconds, using: &rng))
                 }
             }
-            let amount = current == .purchase ? productPrice[product] * Double(1 + rng.below(3)) : 0
+            let quantity = current == .purchase ? UInt8(truncatingIfNeeded: 1 + rng.below(3)) : 0
             let timeSpent = max(1, Int(Distribution.logNormal(median: current.medianSeconds, sigma: 0.6, using: &rng).rounded()))
             events.append(TouchpointRecord(
-                time: time, customer: customer + 1, journey: index + 1, transactionAmount: amount, timeSpent: timeSpent,
+                time: time, journey: index + 1, customer: Int32(truncatingIfNeeded: customer + 1),
+                timeSpent: Int32(clamping: timeSpent),
                 sessionNumber: Int32(truncatingIfNeeded: session), step: Int32(truncatingIfNeeded: step),
                 product: Int32(truncatingIfNeeded: product),
                 channel: offSiteChannel(of: current, adChannel: adChannel) ?? visit.channel,
@@ -133,7 +134,7 @@ public struct JourneyModel: DomainModel {
                 campaign: campaign.map { Int32(truncatingIfNeeded: $0 + 1) } ?? 0,
                 referrer: visit.referrer,
                 page: page(of: current, product: product, category: category, campaign: campaign),
-                kind: current))
+                kind: current, quantity: quantity))
             if current == .purchase { break }
             kind = transitions[current.position]?.next(using: &rng)
         }
@@ -195,20 +196,26 @@ public struct JourneyModel: DomainModel {
         }
     }
 
+    /// A purchase's amount (the product's price times the quantity), 0 for any other touchpoint.
+    @inline(__always)
+    func amount(_ r: TouchpointRecord) -> Double {
+        r.quantity == 0 ? 0 : productPrice[Int(r.product)] * Double(r.quantity)
+    }
+
     public func event(_ r: TouchpointRecord) -> Touchpoint {
         Touchpoint(
-            customer: r.customer, journey: r.journey, sessionNumber: Int(r.sessionNumber), time: r.time, step: Int(r.step),
+            customer: Int(r.customer), journey: r.journey, sessionNumber: Int(r.sessionNumber), time: r.time, step: Int(r.step),
             kind: r.kind, channel: tables.channel.texts[Int(r.channel)], device: tables.device.texts[Int(r.device)],
-            campaignID: tables.campaign.texts[Int(r.campaign)], transactionAmount: r.transactionAmount,
+            campaignID: tables.campaign.texts[Int(r.campaign)], transactionAmount: amount(r),
             referrer: tables.referrer.texts[Int(r.referrer)], pageURL: tables.page.texts[Int(r.page)],
-            timeSpent: r.timeSpent, metadata: productMetadata[Int(r.product)])
+            timeSpent: Int(r.timeSpent), metadata: productMetadata[Int(r.product)])
     }
 
     /// `Touchpoint.encode`'s fields, the categorical ones copied from `tables`.
     @inline(__always)  // into `DatasourceStream.encodeNextRow`, where the model is then used in place, not copied
     public func encode(_ r: TouchpointRecord, into encoder: inout some RowEncoder, timestamp: Int64?) {
         encoder.beginRow()
-        encoder.prefixedID("customer_id", "cust_", r.customer)
+        encoder.prefixedID("customer_id", "cust_", Int(r.customer))
         encoder.prefixedIDPair("session_id", "sess_", r.journey, Int(r.sessionNumber))
         encoder.timestamp("timestamp", timestamp ?? r.time)
         encoder.prefixedIDPair("touchpoint_id", "tp_", r.journey, Int(r.step))
@@ -216,15 +223,15 @@ public struct JourneyModel: DomainModel {
         encoder.field(tables.channel, Int(r.channel))
         encoder.field(tables.device, Int(r.device))
         encoder.field(tables.campaign, Int(r.campaign))
-        if r.kind != .purchase, r.transactionAmount == 0 {
+        if r.kind != .purchase {
             encoder.field(tables.noSale, 0)  // most touchpoints: one copy for the two fields
         } else {
-            encoder.integer("conversion", r.kind == .purchase ? 1 : 0)
-            encoder.decimal2("transaction_amount", r.transactionAmount)
+            encoder.integer("conversion", 1)
+            encoder.decimal2("transaction_amount", amount(r))
         }
         encoder.field(tables.referrer, Int(r.referrer))
         encoder.field(tables.page, Int(r.page))
-        encoder.integer("time_spent", r.timeSpent)
+        encoder.integer("time_spent", Int(r.timeSpent))
         encoder.field(tables.action, r.kind.position)
         encoder.field(tables.metadata, Int(r.product))
         encoder.endRow()

@@ -45,13 +45,13 @@ public struct Touchpoint: DomainEvent, Equatable {
 }
 
 /// A touchpoint as the stream holds it (`EventRecord`): its numbers, and its categorical values as
-/// indexes into `JourneyModel.Tables`.
+/// indexes into `JourneyModel.Tables`. 64 bytes (one cache line): journeys stay open for days, so
+/// thousands of sessions' records wait in the open-sessions pool, and each pop reads one.
 public struct TouchpointRecord: EventRecord {
     public var time: Int64
-    var customer: Int
     var journey: Int
-    var transactionAmount: Double
-    var timeSpent: Int
+    var customer: Int32
+    var timeSpent: Int32
     var sessionNumber: Int32
     var step: Int32
     var product: Int32
@@ -62,6 +62,9 @@ public struct TouchpointRecord: EventRecord {
     var referrer: Int32
     var page: Int32
     var kind: TouchpointKind
+    /// A purchase's quantity (1...3), 0 for any other touchpoint: the amount is the product's price
+    /// times it (`JourneyModel.amount`).
+    var quantity: UInt8
 }
 
 /// The kinds of touchpoint, in funnel order, grouped into the journey stages awareness →
