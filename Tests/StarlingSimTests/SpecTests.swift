@@ -319,9 +319,9 @@ import StarlingProject
         var values: [Double] = [0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999999999999994, -0.49999999999999994, 0.3, -0.3,
                                 0x1p52 - 0.5, -(0x1p52 - 0.5), 0x1p52, 0x1p53 + 2, .infinity, -.infinity, 4503599627370495.5]
         for _ in 0..<100_000 { values.append((rng.unit() - 0.5) * pow(10, Double(rng.below(18)))) }
-        let differing = values.filter { NumberSpec.rounded($0) != $0.rounded() || NumberSpec.rounded($0).sign != $0.rounded().sign }
+        let differing = values.filter { $0.roundedInline != $0.rounded() || $0.roundedInline.sign != $0.rounded().sign }
         #expect(differing.isEmpty)
-        #expect(NumberSpec.rounded(.nan).isNaN)
+        #expect(Double.nan.roundedInline.isNaN)
     }
 }
 

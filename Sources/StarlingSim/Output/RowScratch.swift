@@ -339,7 +339,7 @@
     @inlinable
     mutating func putDecimal2(_ value: Double) {
         reserve(24)
-        let cents = Int((value * 100).rounded(.toNearestOrAwayFromZero))
+        let cents = Int((value * 100).roundedInline)
         if cents < 0 { put(UInt8(ascii: "-")) }
         let magnitude = cents.magnitude
         putDecimal(magnitude: magnitude / 100)

@@ -85,7 +85,7 @@ public enum Distribution {
     @inlinable
     public static func poisson(mean: Double, using rng: inout Xoshiro256) -> Int {
         if mean > 30 {
-            return max(0, Int((mean + mean.squareRoot() * normal(using: &rng)).rounded()))
+            return max(0, Int((mean + mean.squareRoot() * normal(using: &rng)).roundedInline))
         }
         let limit = exp(-mean)
         var product = rng.unit()
@@ -103,5 +103,20 @@ public enum Distribution {
         let p = 1 / max(mean, 1)
         if p >= 1 { return 1 }
         return 1 + Int(log(rng.openUnit()) / log(1 - p))
+    }
+}
+
+extension Double {
+    /// `rounded()` (half away from zero) without the call to libm's `round` (the build's baseline,
+    /// x86-64 without SSE 4.1, has no rounding instruction), for rounding per event: the
+    /// truncation, moved by one when the fraction it dropped, which is exact, is half or more.
+    @inlinable @inline(__always)
+    public var roundedInline: Double {
+        guard abs(self) < 0x1p52 else { return rounded() }  // already whole, or not finite
+        let whole = Double(Int64(self))
+        let fraction = self - whole
+        if fraction >= 0.5 { return whole + 1 }
+        if fraction <= -0.5 { return whole - 1 }
+        return whole == 0 ? (sign == .minus ? -0.0 : 0.0) : whole
     }
 }

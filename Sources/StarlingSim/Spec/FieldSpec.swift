@@ -102,23 +102,10 @@ public struct NumberSpec: Sendable, Equatable {
         case .logNormal(let median, let sigma): value = median * exp(sigma * Self.standardNormal(using: &rng))
         case .poisson(let mean): value = Double(StarlingSim.Distribution.poisson(mean: mean, using: &rng))
         }
-        value = decimals == 0 ? Self.rounded(value) : Self.rounded(value * scale) / scale
+        value = decimals == 0 ? value.roundedInline : (value * scale).roundedInline / scale
         if let min { value = Swift.max(min, value) }
         if let max { value = Swift.min(max, value) }
         return value
-    }
-
-    /// `value.rounded()` (half away from zero) without the call to libm's `round` (the build's
-    /// baseline has no rounding instruction): the truncation, moved by one when the fraction it
-    /// dropped, which is exact, is half or more.
-    @inline(__always)
-    static func rounded(_ value: Double) -> Double {
-        guard abs(value) < 0x1p52 else { return value.rounded() }  // already whole, or not finite
-        let whole = Double(Int64(value))
-        let fraction = value - whole
-        if fraction >= 0.5 { return whole + 1 }
-        if fraction <= -0.5 { return whole - 1 }
-        return whole == 0 ? (value.sign == .minus ? -0.0 : 0.0) : whole
     }
 
     /// A standard normal as the inverse of its CDF at one uniform draw (Acklam's rational

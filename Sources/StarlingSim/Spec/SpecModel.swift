@@ -54,7 +54,7 @@ public struct SpecModel: DomainModel {
             events.append(SpecRecord(time: time, session: index, position: position, state: current, entity: entity))
             position += 1
             state = sessions.states[current].next[nextChoice[current].sample(using: &rng)].state
-            time += max(0, Int64(sessions.states[current].gap.sample(using: &rng).rounded()))
+            time += max(0, Int64(sessions.states[current].gap.sample(using: &rng).roundedInline))
         }
         return entity
     }

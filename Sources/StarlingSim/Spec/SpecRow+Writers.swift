@@ -46,7 +46,7 @@ extension RowScratch {
             return
         }
         let scale = NumberSpec.powersOfTen[digits]
-        let scaled = (abs(value) * scale).rounded(.toNearestOrAwayFromZero)
+        let scaled = (abs(value) * scale).roundedInline
         if value < 0 && scaled > 0 { put(UInt8(ascii: "-")) }
         let whole = UInt(scaled / scale)
         putDecimal(magnitude: whole)

@@ -161,7 +161,7 @@ public struct FootTrafficModel: DomainModel {
         if firstVisit { combination |= 16 }
         events.append(StoreVisitRecord(
             time: start, visit: index + 1, visitor: visitorIndex + 1,
-            dwellSeconds: min(max(Int(dwell.rounded()), 30), 6 * 3600), store: Int32(truncatingIfNeeded: storeIndex + 1),
+            dwellSeconds: min(max(Int(dwell.roundedInline), 30), 6 * 3600), store: Int32(truncatingIfNeeded: storeIndex + 1),
             entryPoint: Int32(truncatingIfNeeded: entry), exitPoint: Int32(truncatingIfNeeded: exit),
             tags: Int32(truncatingIfNeeded: combination)))
         return visitorIndex

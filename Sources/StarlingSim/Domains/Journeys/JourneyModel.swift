@@ -123,7 +123,7 @@ public struct JourneyModel: DomainModel {
                 }
             }
             let quantity = current == .purchase ? UInt8(truncatingIfNeeded: 1 + rng.below(3)) : 0
-            let timeSpent = max(1, Int(Distribution.logNormal(median: current.medianSeconds, sigma: 0.6, using: &rng).rounded()))
+            let timeSpent = max(1, Int(Distribution.logNormal(median: current.medianSeconds, sigma: 0.6, using: &rng).roundedInline))
             events.append(TouchpointRecord(
                 time: time, journey: index + 1, customer: Int32(truncatingIfNeeded: customer + 1),
                 timeSpent: Int32(clamping: timeSpent),
