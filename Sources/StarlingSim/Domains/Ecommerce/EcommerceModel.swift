@@ -58,6 +58,7 @@ public struct EcommerceModel: DomainModel {
         config.countries[countryIndex(ofUser: user)].0
     }
 
+    @inline(__always)  // called from the mutating `session`, an outlined call took a copy of the model
     func countryIndex(ofUser user: Int) -> Int {
         var rng = Xoshiro256(seed: seed, stream: StreamTag("user"), index: UInt64(user))
         return countryChoice.sample(using: &rng)

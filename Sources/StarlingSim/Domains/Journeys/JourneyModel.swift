@@ -87,7 +87,8 @@ public struct JourneyModel: DomainModel {
         var referrer: Int32
     }
 
-    public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [TouchpointRecord]) -> Int {
+    // Not `mutating` (nothing changes): from a mutating method, each call of `startVisit` took a copy of the model.
+    public func session(index: Int, start: Int64, seed: UInt64, into events: inout [TouchpointRecord]) -> Int {
         var rng = Xoshiro256(seed: seed, stream: StreamTag("journey"), index: UInt64(index))
         let customer = customerChoice.sample(using: &rng)
         var profile = Xoshiro256(seed: seed, stream: StreamTag("customer"), index: UInt64(customer))
