@@ -11,7 +11,12 @@ public struct EventStream<Model: DomainModel>: Sendable {
 
     var arrivals: Xoshiro256
     /// Start of the next session, in fractional Unix seconds.
-    var nextArrival: Double
+    var nextArrival: Double {
+        didSet { arrivalSecond = Self.arrivalSecond(of: nextArrival, end: end) }
+    }
+    /// The second of the next session's start, and whether no session starts any more: asked for
+    /// every event, so kept with `nextArrival` rather than computed from it each time.
+    var arrivalSecond: (second: Int64, done: Bool) = (.max, true)
     var nextSession = 0
     var pending = OpenSessions<Model.Record>()
     /// The newest session's events, generated into this reused array; those from `cursor` on are not
@@ -45,6 +50,7 @@ public struct EventStream<Model: DomainModel>: Sendable {
         weekend = CivilTime.weekday(epochSeconds: start) >= 5
         nextArrival = Double(start)
         nextArrival = drawArrival(after: nextArrival)
+        arrivalSecond = Self.arrivalSecond(of: nextArrival, end: end)  // (no didSet in an initializer)
     }
 
     /// The next event of the whole stream, with whether this shard owns it; nil when past `end`.
@@ -60,9 +66,8 @@ public struct EventStream<Model: DomainModel>: Sendable {
         return (model.event(record), owner)
     }
 
-    /// The second of the next session's start, and whether no session starts any more.
-    var arrivalSecond: (second: Int64, done: Bool) {
-        let second = nextArrival < 9e15 ? Self.floor(nextArrival) : Int64.max
+    static func arrivalSecond(of arrival: Double, end: Int64?) -> (second: Int64, done: Bool) {
+        let second = arrival < 9e15 ? floor(arrival) : Int64.max
         return (second, second == .max || end.map { second >= $0 } ?? false)
     }
 

@@ -31,8 +31,10 @@ struct OpenSessions<Record: EventRecord>: Sendable {
         var owner: Int
     }
 
-    /// Records per chunk: most sessions (e-commerce, journeys) fit in one.
-    static var chunkSize: Int { 8 }
+    /// Records per chunk. Four, not eight: a journey's later sessions wait for days, and half-empty
+    /// chunks of eight made the pool twice the size of L2 (cachegrind with L2 as the last level:
+    /// 0.74 → 0.54 misses per touchpoint); a longer session links more chunks.
+    static var chunkSize: Int { 4 }
 
     private var heap: [Key] = []
     private var pool: [Record] = []
