@@ -66,10 +66,14 @@ public struct CSVEncoder: RowEncoder {
 
     /// One copy of the pre-encoded `,value`; as the first field, without the comma.
     public mutating func field(_ values: FieldValues, _ index: Int) {
-        let start = values.csvOffsets[index], end = values.csvOffsets[index + 1]
-        out.reserve(end - start)
-        let skip = fieldCount == 0 && end > start ? 1 : 0
-        values.csv.withUnsafeBufferPointer { csv in out.put(UnsafeBufferPointer(rebasing: csv[(start + skip)..<end])) }
+        let start = values.csvOffsets[index], end = values.csvOffsets[index &+ 1]
+        out.reserve(end &- start &+ FieldValues.padding)
+        let from = fieldCount == 0 && end > start ? start &+ 1 : start
+        values.csv.withUnsafeBufferPointer { csv in
+            guard let base = csv.baseAddress else { return }
+            RowScratch.copyBlocks(to: out.base + out.count, from: base + from, count: end &- from)
+            out.count &+= end &- from
+        }
         fieldCount += 1
     }
 

@@ -5,7 +5,8 @@
 ///
 /// The fragments are written by the encoders themselves (`string`, `stringArray`), so they are
 /// byte for byte what writing the plain value would give. All fragments of a format sit in one
-/// array, found by their offsets.
+/// array, found by their offsets, followed by `padding` zero bytes: a fragment is copied in whole
+/// 16-byte blocks (`RowScratch.copyBlocks`), which read past its end.
 public struct FieldValues: Sendable {
     /// Each value as text, for code that wants the `String` (the events' public fields).
     public let texts: [String]
@@ -62,11 +63,14 @@ public struct FieldValues: Sendable {
             csv.withBytes { csvFragments += $0[1..<($0.count - 1)] }
             csvOffsets.append(csvFragments.count)
         }
-        self.json = fragments
+        self.json = fragments + repeatElement(0, count: Self.padding)
         self.jsonOffsets = jsonOffsets
-        self.csv = csvFragments
+        self.csv = csvFragments + repeatElement(0, count: Self.padding)
         self.csvOffsets = csvOffsets
     }
 
     public var count: Int { texts.count }
+
+    /// Bytes after the last fragment, so that a copy in 16-byte blocks stays inside the array.
+    @usableFromInline static var padding: Int { 16 }
 }

@@ -133,12 +133,15 @@ public struct NDJSONEncoder: RowEncoder {
     /// One copy of the pre-encoded `,"key":value`; as the first field, `{` replaces the comma.
     @inlinable @inline(__always)
     public mutating func field(_ values: FieldValues, _ index: Int) {
-        let start = values.jsonOffsets[index], end = values.jsonOffsets[index + 1]
-        out.reserve(end - start)
+        let start = values.jsonOffsets[index], end = values.jsonOffsets[index &+ 1]
+        out.reserve(end &- start &+ FieldValues.padding)
         let first = fieldCount == 0 && end > start
         values.json.withUnsafeBufferPointer { json in
+            guard let base = json.baseAddress else { return }
             if first { out.put(UInt8(ascii: "{")) }
-            out.put(UnsafeBufferPointer(rebasing: json[(first ? start + 1 : start)..<end]))
+            let from = first ? start &+ 1 : start
+            RowScratch.copyBlocks(to: out.base + out.count, from: base + from, count: end &- from)
+            out.count &+= end &- from
         }
         fieldCount &+= 1
     }

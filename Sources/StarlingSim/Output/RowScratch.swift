@@ -127,6 +127,19 @@
         }
     }
 
+    /// Copies `count` bytes in whole 16-byte blocks: up to 15 bytes past the end are read from
+    /// `source` and written to `target` (both must have the room; the bytes written past `count`
+    /// are overwritten by what follows). Shorter than `copy` for pre-encoded fields: no case per length.
+    @inlinable @inline(__always)
+    static func copyBlocks(to target: UnsafeMutablePointer<UInt8>, from source: UnsafePointer<UInt8>, count: Int) {
+        let to = UnsafeMutableRawPointer(target), from = UnsafeRawPointer(source)
+        var offset = 0
+        repeat {
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: SIMD16<UInt8>.self), toByteOffset: offset, as: SIMD16<UInt8>.self)
+            offset &+= 16
+        } while offset < count
+    }
+
     /// Reserves and writes a decimal integer (at most 20 bytes).
     @inlinable
     mutating func putDecimal(_ value: Int) {
