@@ -1,8 +1,6 @@
-import Synchronization
-
 /// Relative activity over a day: 24 hourly weights, linearly interpolated between hour midpoints,
 /// and an uplift factor on Saturdays and Sundays. `intensity(at:)` is in 0…1 relative to the peak.
-public struct DailyCurve: Hashable, Sendable {
+public struct DailyCurve: Equatable, Sendable {
     public let hourly: [Double]
     public let weekendUplift: Double
     let peak: Double
@@ -41,22 +39,4 @@ public struct DailyCurve: Hashable, Sendable {
         0.30, 0.20, 0.14, 0.10, 0.09, 0.11, 0.18, 0.30, 0.45, 0.55, 0.60, 0.65,
         0.72, 0.70, 0.66, 0.64, 0.66, 0.72, 0.80, 0.92, 1.00, 0.95, 0.75, 0.50,
     ], weekendUplift: 1.15)
-}
-
-extension DailyCurve {
-    /// `intensity(secondOfDay:weekend:)` for every second of a weekday, then of a weekend day. The
-    /// arrival process asks for it at every candidate, mostly in a new second (two divisions each);
-    /// a table makes that one load. Built once per distinct curve in the process and shared (1.4 MB).
-    public var secondsTable: [Double] { Self.tables.withLock { $0[self] } ?? buildTable() }
-
-    private static let tables = Mutex<[DailyCurve: [Double]]>([:])
-
-    private func buildTable() -> [Double] {
-        let table = [false, true].flatMap { weekend in (0..<86_400).map { intensity(secondOfDay: $0, weekend: weekend) } }
-        return Self.tables.withLock { tables in
-            if let built = tables[self] { return built }
-            tables[self] = table
-            return table
-        }
-    }
 }

@@ -6,8 +6,6 @@ public struct EcommerceModel: DomainModel {
 
     public let config: EcommerceConfig
     let seed: UInt64
-    /// The daily curve per second (`DailyCurve.secondsTable`).
-    let intensities: [Double]
     let productCategory: [Int]
     let productPrice: [Double]
     let productChoice: Zipf
@@ -24,7 +22,6 @@ public struct EcommerceModel: DomainModel {
     public init(config: EcommerceConfig, seed: UInt64) {
         self.config = config
         self.seed = seed
-        intensities = config.dailyCurve.secondsTable
         let categoryChoice = AliasTable(weights: config.categories.map(\.weight))
         var categories: [Int] = []
         var prices: [Double] = []
@@ -50,7 +47,7 @@ public struct EcommerceModel: DomainModel {
     public var peakSessionsPerSecond: Double { config.sessionsPerHour / 3600 }
 
     public func intensity(secondOfDay: Int, weekend: Bool) -> Double {
-        intensities[secondOfDay + (weekend ? 86_400 : 0)]
+        config.dailyCurve.intensity(secondOfDay: secondOfDay, weekend: weekend)
     }
 
     /// The user's country: a function of the user alone.

@@ -16,8 +16,6 @@ public struct JourneyModel: DomainModel {
 
     public let config: JourneyConfig
     let seed: UInt64
-    /// The daily curve per second (`DailyCurve.secondsTable`).
-    let intensities: [Double]
     let startChoice: KindChoice
     let transitions: [KindChoice?]  // indexed by TouchpointKind position; nil: the journey ends
     let customerChoice: Zipf
@@ -46,7 +44,6 @@ public struct JourneyModel: DomainModel {
     public init(config: JourneyConfig, seed: UInt64) {
         self.config = config
         self.seed = seed
-        intensities = config.dailyCurve.secondsTable
         startChoice = KindChoice(config.startWeights)
         transitions = TouchpointKind.allCases.map { kind in config.transitions[kind.rawValue].map(KindChoice.init) }
         customerChoice = Zipf(count: config.customers, exponent: config.customerZipf)
@@ -76,7 +73,7 @@ public struct JourneyModel: DomainModel {
     public var peakSessionsPerSecond: Double { config.journeysPerHour / 3600 }
 
     public func intensity(secondOfDay: Int, weekend: Bool) -> Double {
-        intensities[secondOfDay + (weekend ? 86_400 : 0)]
+        config.dailyCurve.intensity(secondOfDay: secondOfDay, weekend: weekend)
     }
 
     /// One session of a journey: where it came from, on which device, with which referrer (indexes
