@@ -4,8 +4,7 @@
 public struct CSVEncoder: RowEncoder {
     @usableFromInline var fieldCount = 0
     /// Every row written since the last `removeAllBytes()`: each field goes straight to its place
-    /// in the output (a row is not written aside and copied). Copies of an encoder share it: write
-    /// through one at a time.
+    /// in the output (a row is not written aside and copied).
     @usableFromInline var out: RowScratch
 
     public init(capacity: Int = 1 << 16) {
@@ -13,21 +12,9 @@ public struct CSVEncoder: RowEncoder {
     }
 
     public var byteCount: Int { out.count }
-
-    public func withBytes<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
-        try body(UnsafeBufferPointer(start: out.base, count: out.count))
-    }
-
-    public mutating func removeAllBytes() {
-        out.makeUnique()
-        out.count = 0
-    }
-
-    public mutating func append(raw: some Collection<UInt8>) {
-        out.makeUnique()
-        out.reserve(raw.count)
-        for byte in raw { out.put(byte) }
-    }
+    public func withBytes<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R { try out.withBytes(body) }
+    public mutating func removeAllBytes() { out.removeAll() }
+    public mutating func append(raw: some Collection<UInt8>) { out.append(raw: raw) }
 
     /// A comma before every field but the first, with room for `extra` more bytes.
     @inlinable @inline(__always)

@@ -40,6 +40,24 @@
         base = storage.base
     }
 
+    /// The bytes written, valid only inside `body`.
+    func withBytes<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        try body(UnsafeBufferPointer(start: base, count: count))
+    }
+
+    /// Forgets the bytes written (a copy that shares them keeps them).
+    mutating func removeAll() {
+        makeUnique()
+        count = 0
+    }
+
+    /// Appends `raw` whole (a CSV header).
+    mutating func append(raw: some Collection<UInt8>) {
+        makeUnique()
+        reserve(raw.count)
+        for byte in raw { put(byte) }
+    }
+
     /// Gives this copy bytes of its own when another copy shares them.
     @inlinable @inline(__always)
     mutating func makeUnique() {
