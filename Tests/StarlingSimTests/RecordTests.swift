@@ -85,6 +85,28 @@ import Testing
         #expect(values.texts == ["x", text])
     }
 
+    /// A column whose values' lengths differ widely (copies cover the longest, up to a limit, and
+    /// longer values as many blocks as they need): every row is what the plain strings write, with
+    /// encoders that start with no room, so that the room each copy reserves is exercised.
+    @Test func fieldValuesOfEveryLength() {
+        let texts = (0..<300).map { String(repeating: "abcdefghij", count: 30).prefix($0) }.map(String.init)
+        let values = FieldValues(key: "value", values: texts)
+        var rng = Xoshiro256(seed: 5)
+        var plain = NDJSONEncoder(capacity: 1), fields = NDJSONEncoder(capacity: 1)
+        var plainCSV = CSVEncoder(capacity: 1), fieldsCSV = CSVEncoder(capacity: 1)
+        for _ in 0..<2_000 {
+            let (a, b) = (rng.below(texts.count), rng.below(texts.count))
+            plain.beginRow(); fields.beginRow(); plainCSV.beginRow(); fieldsCSV.beginRow()
+            plain.string("value", texts[a]); plain.string("value", texts[b])
+            plainCSV.string("value", texts[a]); plainCSV.string("value", texts[b])
+            fields.field(values, a); fields.field(values, b)
+            fieldsCSV.field(values, a); fieldsCSV.field(values, b)
+            plain.endRow(); fields.endRow(); plainCSV.endRow(); fieldsCSV.endRow()
+        }
+        #expect(fields.bytes == plain.bytes)
+        #expect(fieldsCSV.bytes == plainCSV.bytes)
+    }
+
     /// The timestamp cache (whole text per day, `HH:MM:SS` per second) writes what formatting each
     /// second afresh writes, over a walk through seconds, days, years and times before 1970.
     @Test func cachedTimestampsMatchFreshOnes() {

@@ -52,13 +52,14 @@ public struct CSVEncoder: RowEncoder {
     }
 
     /// One copy of the pre-encoded `,value`; as the first field, without the comma.
+    @inlinable @inline(__always)
     public mutating func field(_ values: FieldValues, _ index: Int) {
         let start = values.csvOffsets[index], end = values.csvOffsets[index &+ 1]
-        out.reserve(end &- start &+ FieldValues.padding)
+        out.reserve(FieldValues.room(length: end &- start, span: values.csvSpan))
         let from = fieldCount == 0 && end > start ? start &+ 1 : start
         values.csv.withUnsafeBufferPointer { csv in
             guard let base = csv.baseAddress else { return }
-            RowScratch.copyBlocks(to: out.base + out.count, from: base + from, count: end &- from)
+            RowScratch.copyBlocks(to: out.base + out.count, from: base + from, count: end &- from, span: values.csvSpan)
             out.count &+= end &- from
         }
         fieldCount += 1

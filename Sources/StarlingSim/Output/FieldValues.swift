@@ -5,8 +5,14 @@
 ///
 /// The fragments are written by the encoders themselves (`string`, `stringArray`), so they are
 /// byte for byte what writing the plain value would give. All fragments of a format sit in one
-/// array, found by their offsets, followed by `padding` zero bytes: a fragment is copied in whole
-/// 16-byte blocks (`RowScratch.copyBlocks`), which read past its end.
+/// array, found by their offsets, followed by zero bytes: a fragment is copied in whole 16-byte
+/// blocks (`RowScratch.copyBlocks`), which read past its end.
+///
+/// Every copy of a column covers at least `jsonSpan` (`csvSpan`) bytes, its longest fragment
+/// rounded up to a block (up to `maxSpan`): the number of blocks is then the same in every row, a
+/// loop the branch predictor learns, where a count that followed each value's length was
+/// mispredicted about once per field (cachegrind: 2.7 of the 18 mispredicted branches of a journey
+/// touchpoint). The bytes written past the fragment are overwritten by what follows it.
 public struct FieldValues: Sendable {
     /// Each value as text, for code that wants the `String` (the events' public fields).
     public let texts: [String]
@@ -15,6 +21,9 @@ public struct FieldValues: Sendable {
     @usableFromInline let jsonOffsets: [Int]
     @usableFromInline let csv: [UInt8]
     @usableFromInline let csvOffsets: [Int]
+    /// Bytes every copy of a fragment covers (a multiple of 16; see above).
+    @usableFromInline let jsonSpan: Int
+    @usableFromInline let csvSpan: Int
 
     /// String values of column `key`.
     public init(key: StaticString, values: [String]) {
@@ -63,14 +72,31 @@ public struct FieldValues: Sendable {
             csv.withBytes { csvFragments += $0[1..<($0.count - 1)] }
             csvOffsets.append(csvFragments.count)
         }
-        self.json = fragments + repeatElement(0, count: Self.padding)
+        jsonSpan = Self.span(offsets: jsonOffsets)
+        csvSpan = Self.span(offsets: csvOffsets)
+        // A copy reads at most max(span, length rounded up to 16) bytes from a fragment's start.
+        self.json = fragments + repeatElement(0, count: jsonSpan + Self.padding)
         self.jsonOffsets = jsonOffsets
-        self.csv = csvFragments + repeatElement(0, count: Self.padding)
+        self.csv = csvFragments + repeatElement(0, count: csvSpan + Self.padding)
         self.csvOffsets = csvOffsets
     }
 
     public var count: Int { texts.count }
 
-    /// Bytes after the last fragment, so that a copy in 16-byte blocks stays inside the array.
+    /// Room a copy of a fragment of `length` bytes needs after the bytes written so far.
+    @inlinable @inline(__always)
+    static func room(length: Int, span: Int) -> Int { max(length, span) &+ padding }
+
+    /// Bytes read and written past a fragment's end by a copy in 16-byte blocks, at most.
     @usableFromInline static var padding: Int { 16 }
+
+    /// Copies cover at most this many bytes whatever the fragment (a column with a few very long
+    /// values copies its short ones in fewer blocks, as many as they need).
+    static var maxSpan: Int { 128 }
+
+    /// The longest fragment, rounded up to a whole block, or `maxSpan` if that is less.
+    static func span(offsets: [Int]) -> Int {
+        let longest = zip(offsets.dropFirst(), offsets).map { $0 - $1 }.max() ?? 0
+        return min((longest + 15) / 16 * 16, maxSpan)
+    }
 }

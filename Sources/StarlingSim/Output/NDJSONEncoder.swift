@@ -121,13 +121,13 @@ public struct NDJSONEncoder: RowEncoder {
     @inlinable @inline(__always)
     public mutating func field(_ values: FieldValues, _ index: Int) {
         let start = values.jsonOffsets[index], end = values.jsonOffsets[index &+ 1]
-        out.reserve(end &- start &+ FieldValues.padding)
+        out.reserve(FieldValues.room(length: end &- start, span: values.jsonSpan))
         let first = fieldCount == 0 && end > start
         values.json.withUnsafeBufferPointer { json in
             guard let base = json.baseAddress else { return }
             if first { out.put(UInt8(ascii: "{")) }
             let from = first ? start &+ 1 : start
-            RowScratch.copyBlocks(to: out.base + out.count, from: base + from, count: end &- from)
+            RowScratch.copyBlocks(to: out.base + out.count, from: base + from, count: end &- from, span: values.jsonSpan)
             out.count &+= end &- from
         }
         fieldCount &+= 1

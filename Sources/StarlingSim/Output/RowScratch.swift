@@ -145,17 +145,20 @@
         }
     }
 
-    /// Copies `count` bytes in whole 16-byte blocks: up to 15 bytes past the end are read from
-    /// `source` and written to `target` (both must have the room; the bytes written past `count`
-    /// are overwritten by what follows). Shorter than `copy` for pre-encoded fields: no case per length.
+    /// Copies `count` bytes in whole 16-byte blocks, and at least `span` bytes (a multiple of 16):
+    /// bytes past the end are read from `source` and written to `target` (both must have the room,
+    /// `FieldValues.room`; the bytes written past `count` are overwritten by what follows). Shorter
+    /// than `copy` for pre-encoded fields: no case per length, and with `span` at least `count`, the
+    /// same number of blocks for every value of a column.
     @inlinable @inline(__always)
-    static func copyBlocks(to target: UnsafeMutablePointer<UInt8>, from source: UnsafePointer<UInt8>, count: Int) {
+    static func copyBlocks(to target: UnsafeMutablePointer<UInt8>, from source: UnsafePointer<UInt8>, count: Int, span: Int) {
         let to = UnsafeMutableRawPointer(target), from = UnsafeRawPointer(source)
+        let end = max(count, span)
         var offset = 0
         repeat {
             to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: SIMD16<UInt8>.self), toByteOffset: offset, as: SIMD16<UInt8>.self)
             offset &+= 16
-        } while offset < count
+        } while offset < end
     }
 
     /// Reserves and writes a decimal integer (at most 20 bytes).
