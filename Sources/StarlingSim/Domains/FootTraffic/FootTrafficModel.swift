@@ -148,7 +148,7 @@ public struct FootTrafficModel: DomainModel {
         let buyRate = min(1, config.purchaseRate * (profile.loyal ? config.loyaltyPurchaseUplift : 1))
         let purchasing = rng.unit() < buyRate
         let median = purchasing ? config.purchaseDwellMedianSeconds : config.dwellMedianSeconds
-        let dwell = Distribution.logNormal(median: median, sigma: config.dwellSigma, using: &rng)
+        let dwell = Distribution.roundedLogNormal(median: median, sigma: config.dwellSigma, using: &rng)
 
         let (word, bit) = (visitorIndex / 64, UInt64(1) << UInt64(visitorIndex % 64))
         let firstVisit = seen[word] & bit == 0
@@ -161,7 +161,7 @@ public struct FootTrafficModel: DomainModel {
         if firstVisit { combination |= 16 }
         events.append(StoreVisitRecord(
             time: start, visit: index + 1, visitor: visitorIndex + 1,
-            dwellSeconds: min(max(Int(dwell.roundedInline), 30), 6 * 3600), store: Int32(truncatingIfNeeded: storeIndex + 1),
+            dwellSeconds: min(max(dwell, 30), 6 * 3600), store: Int32(truncatingIfNeeded: storeIndex + 1),
             entryPoint: Int32(truncatingIfNeeded: entry), exitPoint: Int32(truncatingIfNeeded: exit),
             tags: Int32(truncatingIfNeeded: combination)))
         return visitorIndex

@@ -102,36 +102,43 @@ public struct JourneyModel: DomainModel {
         }
         let adChannel = tables.adChannels[adChannelChoice.sample(using: &rng)]
 
+        // A touchpoint's page and channel are looked up by its kind, not chosen by a `switch` per
+        // touchpoint: the kind is random, and each switch was a jump table mostly mispredicted.
+        let pages = pages(product: product, category: category, campaign: campaign)
+        var channels = channels(adChannel: adChannel)
         var kind: TouchpointKind? = first
         var time = start
         var session = 1
         var visit = startVisit(with: first, returning: false, adChannel: adChannel, primary: primary, appUser: appUser, using: &rng)
+        channels[TouchpointKind.sessionChannel] = visit.channel
         var step = 0
         while let current = kind, step < config.maxTouchpoints {
             step += 1
             if step > 1 {
                 if rng.unit() < config.newSessionProbability {
                     session += 1
-                    let hours = Distribution.logNormal(median: config.sessionGapMedianHours, sigma: config.sessionGapSigma, using: &rng)
-                    time += max(1860, Int64(hours * 3600))
+                    let gap = Distribution.truncatedLogNormal(
+                        median: config.sessionGapMedianHours, sigma: config.sessionGapSigma, scale: 3600, using: &rng)
+                    time += max(1860, gap)
                     visit = startVisit(with: current, returning: true, adChannel: adChannel, primary: primary, appUser: appUser, using: &rng)
+                    channels[TouchpointKind.sessionChannel] = visit.channel
                 } else {
                     // Whole seconds, so now and then two touchpoints share one (a quick click).
                     time += Int64(Distribution.exponential(mean: config.inSessionGapSeconds, using: &rng))
                 }
             }
             let quantity = current == .purchase ? UInt8(truncatingIfNeeded: 1 + rng.below(3)) : 0
-            let timeSpent = max(1, Int(Distribution.logNormal(median: current.medianSeconds, sigma: 0.6, using: &rng).roundedInline))
+            let timeSpent = max(1, Distribution.roundedLogNormal(median: current.medianSeconds, sigma: 0.6, using: &rng))
             events.append(TouchpointRecord(
                 time: time, journey: index + 1, customer: Int32(truncatingIfNeeded: customer + 1),
                 timeSpent: Int32(clamping: timeSpent),
                 sessionNumber: Int32(truncatingIfNeeded: session), step: Int32(truncatingIfNeeded: step),
                 product: Int32(truncatingIfNeeded: product),
-                channel: offSiteChannel(of: current, adChannel: adChannel) ?? visit.channel,
+                channel: channels[current.channelSlot],
                 device: Int32(truncatingIfNeeded: visit.device),
                 campaign: campaign.map { Int32(truncatingIfNeeded: $0 + 1) } ?? 0,
                 referrer: visit.referrer,
-                page: page(of: current, product: product, category: category, campaign: campaign),
+                page: pages[current.pageSlot],
                 kind: current, quantity: quantity))
             if current == .purchase { break }
             kind = transitions[current.position]?.next(using: &rng)
@@ -139,16 +146,17 @@ public struct JourneyModel: DomainModel {
         return customer
     }
 
-    /// The channel an off-site touchpoint happens on (the ad network, email, social, search); nil
-    /// for an on-site one, which carries its session's acquisition channel.
+    /// The channel of each kind of touchpoint of a journey, by `TouchpointKind.channelSlot`: the
+    /// channel an off-site touchpoint happens on (the ad network, email, social, search), and in
+    /// slot `sessionChannel`, for the on-site ones, their session's acquisition channel (to be set).
+    func channels(adChannel: Int32) -> SIMD8<Int32> {
+        SIMD8(0, adChannel, tables.email, tables.social, tables.search, 0, 0, 0)
+    }
+
+    /// The channel an off-site touchpoint happens on; nil for an on-site one.
     func offSiteChannel(of kind: TouchpointKind, adChannel: Int32) -> Int32? {
-        switch kind {
-        case .adImpression, .adClick: return adChannel
-        case .emailOpen, .emailClick: return tables.email
-        case .socialEngagement: return tables.social
-        case .search: return tables.search
-        case .pageView, .productView, .supportChat, .addToCart, .checkout, .purchase: return nil
-        }
+        let slot = kind.channelSlot
+        return slot == TouchpointKind.sessionChannel ? nil : channels(adChannel: adChannel)[slot]
     }
 
     /// A new session beginning with `kind`: acquired by that touchpoint when it is off-site, else by
@@ -180,18 +188,14 @@ public struct JourneyModel: DomainModel {
         return tables.referrerList[start + rng.below(end - start)]
     }
 
-    func page(of kind: TouchpointKind, product: Int, category: Int, campaign: Int?) -> Int32 {
-        switch kind {
-        case .adImpression, .adClick, .emailOpen, .emailClick, .socialEngagement:
-            return campaign.map { tables.campaignPages + Int32(truncatingIfNeeded: $0) } ?? tables.home
-        case .search: return tables.searchPages + Int32(truncatingIfNeeded: category)
-        case .pageView: return tables.categoryPages + Int32(truncatingIfNeeded: category)
-        case .productView: return Int32(truncatingIfNeeded: product)
-        case .supportChat: return tables.support
-        case .addToCart: return tables.cart
-        case .checkout: return tables.checkout
-        case .purchase: return tables.complete
-        }
+    /// The page of each kind of touchpoint of a journey, by `TouchpointKind.pageSlot`: its
+    /// campaign's landing page (or the home page), the category's search results, the category, the
+    /// product, then the fixed pages.
+    func pages(product: Int, category: Int, campaign: Int?) -> SIMD8<Int32> {
+        let category = Int32(truncatingIfNeeded: category)
+        return SIMD8(campaign.map { tables.campaignPages + Int32(truncatingIfNeeded: $0) } ?? tables.home,
+                     tables.searchPages + category, tables.categoryPages + category, Int32(truncatingIfNeeded: product),
+                     tables.support, tables.cart, tables.checkout, tables.complete)
     }
 
     /// A purchase's amount (the product's price times the quantity), 0 for any other touchpoint.

@@ -132,6 +132,35 @@ public enum TouchpointKind: String, Sendable, CaseIterable, BitwiseCopyable {
         }
     }
 
+    /// Where this kind's page is in `JourneyModel.pages(product:category:campaign:)`. (A `switch`
+    /// of constants: compiled to a table lookup.)
+    var pageSlot: Int {
+        switch self {
+        case .adImpression, .adClick, .emailOpen, .emailClick, .socialEngagement: return 0  // the campaign's
+        case .search: return 1
+        case .pageView: return 2
+        case .productView: return 3
+        case .supportChat: return 4
+        case .addToCart: return 5
+        case .checkout: return 6
+        case .purchase: return 7
+        }
+    }
+
+    /// Where this kind's channel is in `JourneyModel.channels(adChannel:)`: the ad network, email,
+    /// social, search for the off-site kinds; `sessionChannel` (the session's) for the on-site ones.
+    var channelSlot: Int {
+        switch self {
+        case .adImpression, .adClick: return 1
+        case .emailOpen, .emailClick: return 2
+        case .socialEngagement: return 3
+        case .search: return 4
+        case .pageView, .productView, .supportChat, .addToCart, .checkout, .purchase: return Self.sessionChannel
+        }
+    }
+
+    static var sessionChannel: Int { 0 }
+
     /// Typical seconds spent on this touchpoint (median of a log-normal).
     var medianSeconds: Double {
         switch self {
