@@ -151,6 +151,23 @@ let monday = CivilTime(year: 2025, month: 5, day: 12).epochSeconds
         }
     }
 
+    /// The slots packed into constants (page and channel by kind) are the ones the funnel implies.
+    @Test func pageAndChannelSlotsByKind() {
+        let pages: [TouchpointKind: Int] = [
+            .adImpression: 0, .socialEngagement: 0, .emailOpen: 0, .adClick: 0, .emailClick: 0, .search: 1,
+            .pageView: 2, .productView: 3, .supportChat: 4, .addToCart: 5, .checkout: 6, .purchase: 7,
+        ]
+        let channels: [TouchpointKind: Int] = [
+            .adImpression: 1, .adClick: 1, .emailOpen: 2, .emailClick: 2, .socialEngagement: 3, .search: 4,
+            .pageView: 0, .productView: 0, .supportChat: 0, .addToCart: 0, .checkout: 0, .purchase: 0,
+        ]
+        for kind in TouchpointKind.allCases {
+            #expect(kind.pageSlot == pages[kind], "\(kind)")
+            #expect(kind.channelSlot == channels[kind], "\(kind)")
+            #expect(kind.position == TouchpointKind.allCases.firstIndex(of: kind))
+        }
+    }
+
     @Test func channelsReferrersAndPagesAgreeWithTheTouchpoint() {
         for tp in sample {
             switch tp.kind {

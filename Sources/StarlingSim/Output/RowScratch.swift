@@ -178,18 +178,17 @@
         putDigits(value)
     }
 
-    /// 0...99 (positions, steps, short durations): one or two bytes, no digit count.
+    /// 0...99 (positions, steps, short durations): one or two bytes, no digit count and no branch
+    /// (whether a number is below 10 is as random as the numbers): both bytes of its pair are
+    /// written, from one byte further for a single digit (`0d`: its `d`, then a byte that what
+    /// follows overwrites), and the count moves by one or two. Room for 2 bytes reserved.
     @inlinable @inline(__always)
     mutating func putSmall(_ value: Int) {
-        if value < 10 {
-            base[count] = 48 &+ UInt8(truncatingIfNeeded: value)
-            count &+= 1
-        } else {
-            let pairs = Self.digitPairs.utf8Start
-            base[count] = pairs[value &* 2]
-            base[count &+ 1] = pairs[value &* 2 &+ 1]
-            count &+= 2
-        }
+        let twoDigits = value >= 10 ? 1 : 0
+        let pair = Self.digitPairs.utf8Start + (value &* 2 &+ 1 &- twoDigits)
+        base[count] = pair[0]
+        base[count &+ 1] = pair[1]
+        count &+= 1 &+ twoDigits
     }
 
     /// Reserves and writes the first number of a pair id (`putRepeatedDecimal` for it).

@@ -34,11 +34,14 @@ public struct AliasTable: Sendable {
 
     public var count: Int { columns.count }
 
+    /// The column or its alias, chosen without a branch: which one is as random as the draw (a
+    /// branch was mispredicted about every other time), so a mask picks it.
     @inlinable
     public func sample(using rng: inout Xoshiro256) -> Int {
         let index = rng.below(columns.count)
         let column = columns[index]
-        return rng.unit() < column.probability ? index : column.alias
+        let keep = 0 &- Int(truncatingIfNeeded: unsafeBitCast(rng.unit() < column.probability, to: UInt8.self))
+        return column.alias ^ ((index ^ column.alias) & keep)
     }
 }
 
@@ -191,9 +194,10 @@ enum IntegerDecision {
         let e = value * bound + 0x1p-40
         let t = Int64(value)
         let fraction = value - Double(t)
-        if fraction < 0.5 - e { return t }
-        if fraction > 0.5 + e { return t + 1 }
-        return nil
+        // One branch, almost always taken, then up or down without one (as random as the value).
+        // `fraction - 0.5` is exact from 0.25 on, and below that it is far from ±e.
+        guard abs(fraction - 0.5) > e else { return nil }
+        return t &+ Int64(truncatingIfNeeded: unsafeBitCast(fraction > 0.5, to: UInt8.self))
     }
 
     /// `Int64(x)` (toward zero) for every x within `bound` of `value`: not when the value is within

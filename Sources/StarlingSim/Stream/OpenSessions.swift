@@ -19,10 +19,15 @@ struct OpenSessions<Record: EventRecord>: Sendable {
         /// Records of the session still waiting, that one included.
         var remaining: Int
 
+        /// (time, session) as one number, in the same order: comparing two is then one comparison,
+        /// without a branch (which of two keys comes first is as random as their times).
         @inline(__always)
-        func precedes(_ other: Key) -> Bool {
-            time != other.time ? time < other.time : session < other.session
+        var order: UInt128 {
+            UInt128(UInt64(bitPattern: time) ^ (1 << 63)) << 64 | UInt128(UInt(bitPattern: session))
         }
+
+        @inline(__always)
+        func precedes(_ other: Key) -> Bool { order < other.order }
     }
 
     /// A chunk's session's owner, and the chunk that holds the session's records after it.
@@ -120,8 +125,8 @@ struct OpenSessions<Record: EventRecord>: Sendable {
                 let first = 4 &* parent &+ 1
                 guard first < heap.count else { break }
                 var smallest = first
-                for child in (first &+ 1)..<min(first &+ 4, heap.count) where heap[child].precedes(heap[smallest]) {
-                    smallest = child
+                for child in (first &+ 1)..<min(first &+ 4, heap.count) {
+                    smallest = heap[child].precedes(heap[smallest]) ? child : smallest
                 }
                 guard heap[smallest].precedes(key) else { break }
                 heap[parent] = heap[smallest]

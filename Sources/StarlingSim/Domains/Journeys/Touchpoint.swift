@@ -132,32 +132,16 @@ public enum TouchpointKind: String, Sendable, CaseIterable, BitwiseCopyable {
         }
     }
 
-    /// Where this kind's page is in `JourneyModel.pages(product:category:campaign:)`. (A `switch`
-    /// of constants: compiled to a table lookup.)
-    var pageSlot: Int {
-        switch self {
-        case .adImpression, .adClick, .emailOpen, .emailClick, .socialEngagement: return 0  // the campaign's
-        case .search: return 1
-        case .pageView: return 2
-        case .productView: return 3
-        case .supportChat: return 4
-        case .addToCart: return 5
-        case .checkout: return 6
-        case .purchase: return 7
-        }
-    }
+    /// Where this kind's page is in `JourneyModel.pages(product:category:campaign:)`: its campaign's
+    /// page for an ad, email or social touchpoint (0), then search (1), page view (2), product view
+    /// (3), support chat (4), add to cart (5), checkout (6), purchase (7). One 4-bit slot per kind
+    /// in a constant, by `position`: a `switch` here compiled to branches on the (random) kind.
+    var pageSlot: Int { Int(truncatingIfNeeded: (0x7654_3200_1000 as UInt64) >> UInt64(position &* 4)) & 0xF }
 
-    /// Where this kind's channel is in `JourneyModel.channels(adChannel:)`: the ad network, email,
-    /// social, search for the off-site kinds; `sessionChannel` (the session's) for the on-site ones.
-    var channelSlot: Int {
-        switch self {
-        case .adImpression, .adClick: return 1
-        case .emailOpen, .emailClick: return 2
-        case .socialEngagement: return 3
-        case .search: return 4
-        case .pageView, .productView, .supportChat, .addToCart, .checkout, .purchase: return Self.sessionChannel
-        }
-    }
+    /// Where this kind's channel is in `JourneyModel.channels(adChannel:)`: the ad network (1) for
+    /// an ad impression or click, email (2) for an email open or click, social (3), search (4), and
+    /// `sessionChannel` (the session's, 0) for the on-site kinds. Packed like `pageSlot`.
+    var channelSlot: Int { Int(truncatingIfNeeded: (0x21_4231 as UInt64) >> UInt64(position &* 4)) & 0xF }
 
     static var sessionChannel: Int { 0 }
 
