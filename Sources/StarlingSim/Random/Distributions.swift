@@ -190,26 +190,26 @@ enum IntegerDecision {
     /// `Int64(x.roundedInline)` (half away from zero) for every x within `bound` of `value`.
     @inlinable @inline(__always)
     static func rounded(_ value: Double, bound: Double) -> Int64? {
-        guard value >= 0, value <= 0x1p40 else { return nil }
-        let e = value * bound + 0x1p-40
-        let t = Int64(value)
-        let fraction = value - Double(t)
         // One branch, almost always taken, then up or down without one (as random as the value).
         // `fraction - 0.5` is exact from 0.25 on, and below that it is far from ±e.
-        guard abs(fraction - 0.5) > e else { return nil }
-        return t &+ Int64(truncatingIfNeeded: unsafeBitCast(fraction > 0.5, to: UInt8.self))
+        guard let (whole, fraction, e) = parts(value, bound: bound), abs(fraction - 0.5) > e else { return nil }
+        return whole &+ Int64(truncatingIfNeeded: unsafeBitCast(fraction > 0.5, to: UInt8.self))
     }
 
     /// `Int64(x)` (toward zero) for every x within `bound` of `value`: not when the value is within
     /// that of an integer (below 1, of 0 too: the exact value may be a hair under 0, and 0 it is).
     @inlinable @inline(__always)
     static func truncated(_ value: Double, bound: Double) -> Int64? {
+        guard let (whole, fraction, e) = parts(value, bound: bound), fraction < 1 - e, fraction > e else { return nil }
+        return whole
+    }
+
+    /// The value's whole part and fraction (both exact), and how far from it the exact value may be.
+    @inlinable @inline(__always)
+    static func parts(_ value: Double, bound: Double) -> (whole: Int64, fraction: Double, error: Double)? {
         guard value >= 0, value <= 0x1p40 else { return nil }
-        let e = value * bound + 0x1p-40
-        let t = Int64(value)
-        let fraction = value - Double(t)
-        guard fraction < 1 - e, fraction > e else { return nil }
-        return t
+        let whole = Int64(value)
+        return (whole, value - Double(whole), value * bound + 0x1p-40)
     }
 }
 
