@@ -70,13 +70,20 @@ public enum Distribution {
     /// Log-normal given its median and the sigma of the underlying normal.
     @inlinable
     public static func logNormal(median: Double, sigma: Double, using rng: inout Xoshiro256) -> Double {
-        median * exp(sigma * normal(using: &rng))
+        let u1 = rng.openUnit()
+        return logNormal(median: median, sigma: sigma, u1, rng.unit())
     }
 
-    /// `logNormal(median:sigma:using:)` from its two uniforms, as it computes it.
+    /// `logNormal(median:sigma:using:)` from its two uniforms (those of `normal(using:)`).
     @inlinable
     static func logNormal(median: Double, sigma: Double, _ u1: Double, _ u2: Double) -> Double {
         median * exp(sigma * ((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)))
+    }
+
+    /// The same with `cosTwoPi` for libm's `cos`: within `logNormalBound` of it.
+    @inlinable @inline(__always)
+    static func polynomialCosLogNormal(median: Double, sigma: Double, _ u1: Double, _ u2: Double) -> Double {
+        median * exp(sigma * ((-2 * log(u1)).squareRoot() * cosTwoPi(u2)))
     }
 
     /// `Int(logNormal(median:sigma:using:).roundedInline)`, the same integer for the same uniforms,
@@ -100,7 +107,7 @@ public enum Distribution {
 
     @inlinable @inline(__always)
     static func roundedLogNormal(median: Double, sigma: Double, _ u1: Double, _ u2: Double) -> Int {
-        let value = median * exp(sigma * ((-2 * log(u1)).squareRoot() * cosTwoPi(u2)))
+        let value = polynomialCosLogNormal(median: median, sigma: sigma, u1, u2)
         if let n = IntegerDecision.rounded(value, bound: logNormalBound(sigma: sigma)) { return Int(n) }
         return exactRoundedLogNormal(median: median, sigma: sigma, u1, u2)
     }
@@ -112,7 +119,7 @@ public enum Distribution {
 
     @inlinable @inline(__always)
     static func truncatedLogNormal(median: Double, sigma: Double, scale: Double, _ u1: Double, _ u2: Double) -> Int64 {
-        let value = median * exp(sigma * ((-2 * log(u1)).squareRoot() * cosTwoPi(u2)))
+        let value = polynomialCosLogNormal(median: median, sigma: sigma, u1, u2)
         if let n = IntegerDecision.truncated(value * scale, bound: logNormalBound(sigma: sigma)) { return n }
         return exactTruncatedLogNormal(median: median, sigma: sigma, scale: scale, u1, u2)
     }
