@@ -63,8 +63,13 @@ public enum Distribution {
     @inlinable
     public static func normal(using rng: inout Xoshiro256) -> Double {
         let u1 = rng.openUnit()
-        let u2 = rng.unit()
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+        return normal(u1, rng.unit())
+    }
+
+    /// `normal(using:)` from its two uniforms.
+    @inlinable
+    static func normal(_ u1: Double, _ u2: Double) -> Double {
+        (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
     /// Log-normal given its median and the sigma of the underlying normal.
@@ -77,7 +82,7 @@ public enum Distribution {
     /// `logNormal(median:sigma:using:)` from its two uniforms (those of `normal(using:)`).
     @inlinable
     static func logNormal(median: Double, sigma: Double, _ u1: Double, _ u2: Double) -> Double {
-        median * exp(sigma * ((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)))
+        median * exp(sigma * normal(u1, u2))
     }
 
     /// The same with `cosTwoPi` for libm's `cos`: within `logNormalBound` of it.
