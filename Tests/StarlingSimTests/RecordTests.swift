@@ -138,32 +138,73 @@ struct TimedRecord: EventRecord {
 }
 
 @Suite struct OpenSessionsTests {
-    /// Popped in (time, session, position) order whatever the sessions' lengths (chunks linked for
-    /// long ones, reused once emptied) and however adds and pops interleave.
-    @Test func popsInTimeThenSessionOrder() {
+    /// Popped in (time, session, position) order whatever the sessions' lengths and gaps — within a
+    /// second, a page, a week, the ring of weeks or past it (the overflow) — and however adds and
+    /// pops interleave; sessions start close together or hours apart (the wheel jumps).
+    @Test(arguments: [50, 5_000, 500_000, 100_000_000])
+    func popsInTimeThenSessionOrder(largestGap: Int) {
         var rng = Xoshiro256(seed: 12)
-        var heap = OpenSessions<TimedRecord>()
-        var expected: [TimedRecord] = []
-        var popped: [TimedRecord] = []
-        var now: Int64 = 0
+        let start: Int64 = 1_700_000_123
+        var heap = OpenSessions<TimedRecord>(start: start)
+        // The reference: what waits, kept sorted by (time, session, position).
+        var waiting: [TimedRecord] = []
+        let precedes = { (a: TimedRecord, b: TimedRecord) in (a.time, a.session, a.position) < (b.time, b.session, b.position) }
+        var popped = 0
+        var now = start
         for session in 0..<3000 {
-            now += Int64(rng.below(3))
+            now += Int64(rng.below(8) == 0 ? rng.below(4000) : rng.below(3))
             var time = now
             let records = (0..<(rng.below(8) == 0 ? 1 + rng.below(40) : 1 + rng.below(5))).map { position in
-                if position > 0 { time += Int64(rng.below(50)) }
+                if position > 0 { time += Int64(rng.below(4) == 0 ? rng.below(largestGap) : rng.below(50)) }
                 return TimedRecord(time: time, session: session, position: position)
             }
-            expected += records
-            heap.add(session: session, events: records[...], owner: session % 3)
+            heap.add(events: records[...], owner: session % 3)
+            for record in records {
+                var low = 0, high = waiting.count
+                while low < high {
+                    let mid = (low + high) / 2
+                    if precedes(waiting[mid], record) { low = mid + 1 } else { high = mid }
+                }
+                waiting.insert(record, at: low)
+            }
+            #expect(heap.peekTime == waiting.first?.time)
             // Pop what can no longer be preceded by a later session (which starts at `now` or later).
             while let top = heap.peekTime, top < now, rng.below(4) != 0 {
                 let (record, owner) = heap.pop()
+                let first = waiting.removeFirst()
+                #expect([record.time, Int64(record.session), Int64(record.position)] == [first.time, Int64(first.session), Int64(first.position)])
                 #expect(owner == record.session % 3)
-                popped.append(record)
+                #expect(heap.peekTime == waiting.first?.time)
+                popped += 1
             }
         }
-        while !heap.isEmpty { popped.append(heap.pop().record) }
-        let order = { (a: TimedRecord, b: TimedRecord) in (a.time, a.session, a.position) < (b.time, b.session, b.position) }
-        #expect(popped.map { [$0.time, Int64($0.session), Int64($0.position)] } == expected.sorted(by: order).map { [$0.time, Int64($0.session), Int64($0.position)] })
+        while !heap.isEmpty {
+            let record = heap.pop().record
+            let first = waiting.removeFirst()
+            #expect([record.time, Int64(record.session), Int64(record.position)] == [first.time, Int64(first.session), Int64(first.position)])
+            #expect(heap.peekTime == waiting.first?.time)
+            popped += 1
+        }
+        #expect(waiting.isEmpty)
+        #expect(popped > 3000)
+    }
+
+    /// A copy is a value: popping and adding on one leaves the other's events as they were.
+    @Test func copiesAreIndependent() {
+        var heap = OpenSessions<TimedRecord>(start: 0)
+        for session in 0..<200 {
+            let records = (0..<3).map { TimedRecord(time: Int64(session * 7 + $0 * 90_000), session: session, position: $0) }
+            heap.add(events: records[...], owner: 0)
+        }
+        for _ in 0..<100 { _ = heap.pop() }
+        var copy = heap
+        var fromCopy: [Int64] = []
+        while !copy.isEmpty { fromCopy.append(copy.pop().record.time) }
+        copy.add(events: [TimedRecord(time: 5_000_000, session: 200, position: 0)][...], owner: 0)
+        var fromOriginal: [Int64] = []
+        while !heap.isEmpty { fromOriginal.append(heap.pop().record.time) }
+        #expect(fromOriginal == fromCopy)
+        #expect(fromOriginal.count == 500)
+        #expect(copy.pop().record.time == 5_000_000)
     }
 }

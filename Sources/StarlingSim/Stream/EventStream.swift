@@ -1,6 +1,6 @@
 /// The time-ordered event stream of one datasource: sessions start as a non-homogeneous Poisson
 /// process (rate = peak × the model's intensity, drawn by thinning), each session's events come
-/// from its own random stream, and a heap merges overlapping sessions into one order:
+/// from its own random stream, and a timing wheel (`OpenSessions`) merges overlapping sessions into one order:
 /// (time, session index, position in session). That order is total, so the stream is reproducible.
 public struct EventStream<Model: DomainModel>: Sendable {
     public private(set) var model: Model
@@ -18,14 +18,13 @@ public struct EventStream<Model: DomainModel>: Sendable {
     /// every event, so kept with `nextArrival` rather than computed from it each time.
     var arrivalSecond: (second: Int64, done: Bool) = (.max, true)
     var nextSession = 0
-    var pending = OpenSessions<Model.Record>()
+    var pending: OpenSessions<Model.Record>
     /// The newest session's events, generated into this reused array; those from `cursor` on are not
     /// emitted yet. They are emitted from here while they come first, and only what is left when the
     /// next session is generated moves into `pending` (see `nextRecordAndOwner`).
     var scratch: [Model.Record] = []
     var cursor = 0
-    /// The newest session's index and owner (valid while `cursor < scratch.count`).
-    var cursorSession = 0
+    /// The newest session's owner (valid while `cursor < scratch.count`).
     var cursorOwner = 0
     /// The model's intensity at `intensitySecond`: a pure function of the second, and at high rates
     /// many candidate arrivals share one, so it is computed once per second.
@@ -48,6 +47,7 @@ public struct EventStream<Model: DomainModel>: Sendable {
         arrivals = Xoshiro256(seed: seed, stream: StreamTag("arrivals"), index: 0)
         dayStart = start - Int64(CivilTime.secondOfDay(epochSeconds: start))
         weekend = CivilTime.weekday(epochSeconds: start) >= 5
+        pending = OpenSessions(start: start)
         nextArrival = Double(start)
         nextArrival = drawArrival(after: nextArrival)
         arrivalSecond = Self.arrivalSecond(of: nextArrival, end: end)  // (no didSet in an initializer)
@@ -76,37 +76,36 @@ public struct EventStream<Model: DomainModel>: Sendable {
     /// The next event is the earliest by (time, session index, position) of those generated, once it
     /// is no later than the next session's start (a later session's events are at or after its start,
     /// and it sorts after every session before it). The newest session is the highest index: its next
-    /// event comes before the heap's earliest only when strictly earlier. It stays in `scratch` and
+    /// event comes before the wheel's earliest only when strictly earlier. It stays in `scratch` and
     /// is emitted from there while it comes first — in the seed domains sessions rarely overlap much,
-    /// so most events never pass through the heap (a store visit never does); what is left of it
-    /// moves to the heap only when the next session is generated into `scratch`.
+    /// so most events never pass through the wheel (a store visit never does); what is left of it
+    /// moves to the wheel only when the next session is generated into `scratch`.
     mutating func nextRecordAndOwner() -> (record: Model.Record, owner: Int)? {
         while true {
             let (arrivalSecond, arrivalsDone) = self.arrivalSecond
-            let heapTime = pending.peekTime ?? .max
+            let waitingTime = pending.nextTime
             if cursor < scratch.count {
                 let record = scratch[cursor]
-                if record.time < heapTime, record.time <= arrivalSecond || arrivalsDone {
+                if record.time < waitingTime, record.time <= arrivalSecond || arrivalsDone {
                     if let end, record.time >= end { return nil }
                     cursor += 1
                     produced += 1
                     return (record, cursorOwner)
                 }
             }
-            if heapTime != .max, heapTime <= arrivalSecond || arrivalsDone {
-                if let end, heapTime >= end { return nil }
+            if waitingTime != .max, waitingTime <= arrivalSecond || arrivalsDone {
+                if let end, waitingTime >= end { return nil }
                 produced += 1
                 return pending.pop()
             }
             if arrivalsDone { return nil }
             if cursor < scratch.count {
-                pending.add(session: cursorSession, events: scratch[cursor...], owner: cursorOwner)
+                pending.add(events: scratch[cursor...], owner: cursorOwner)
             }
             // Not `removeAll(keepingCapacity:)`: that is the generic `replaceSubrange`, ~70
             // instructions per session (a store visit is a session of one event).
             while scratch.popLast() != nil {}
             cursor = 0
-            cursorSession = nextSession
             let entity = model.session(index: nextSession, start: arrivalSecond, seed: seed, into: &scratch)
             cursorOwner = shard.owner(of: entity)
             nextSession += 1
