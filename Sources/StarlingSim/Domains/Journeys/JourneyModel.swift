@@ -84,8 +84,11 @@ public struct JourneyModel: DomainModel {
         var referrer: Int32
     }
 
-    // Not `mutating` (nothing changes): from a mutating method, each call of `startVisit` took a copy of the model.
-    public func session(index: Int, start: Int64, seed: UInt64, into events: inout [TouchpointRecord]) -> Int {
+    // `mutating` like the protocol's requirement although nothing changes: a non-mutating witness
+    // was called through a thunk that copied the model (952 bytes) once per journey. The helpers it
+    // calls are inlined for the same reason: an outlined non-mutating call from a mutating method
+    // takes a copy of the model.
+    public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [TouchpointRecord]) -> Int {
         var rng = Xoshiro256(seed: seed, stream: StreamTag("journey"), index: UInt64(index))
         let customer = customerChoice.sample(using: &rng)
         var profile = Xoshiro256(seed: seed, stream: StreamTag("customer"), index: UInt64(customer))
@@ -149,11 +152,13 @@ public struct JourneyModel: DomainModel {
     /// The channel of each kind of touchpoint of a journey, by `TouchpointKind.channelSlot`: the
     /// channel an off-site touchpoint happens on (the ad network, email, social, search), and in
     /// slot `sessionChannel`, for the on-site ones, their session's acquisition channel (to be set).
+    @inline(__always)
     func channels(adChannel: Int32) -> SIMD8<Int32> {
         SIMD8(0, adChannel, tables.email, tables.social, tables.search, 0, 0, 0)
     }
 
     /// The channel an off-site touchpoint happens on; nil for an on-site one.
+    @inline(__always)
     func offSiteChannel(of kind: TouchpointKind, adChannel: Int32) -> Int32? {
         let slot = kind.channelSlot
         return slot == TouchpointKind.sessionChannel ? nil : channels(adChannel: adChannel)[slot]
@@ -163,6 +168,7 @@ public struct JourneyModel: DomainModel {
     /// an origin (a journey's first session: `siteOrigins`; a returning one: `returnOrigins`). The
     /// device is the primary one most of the time; direct sessions of app users on a phone or tablet
     /// are `mobile_app`, other direct sessions `website`.
+    @inline(__always)  // (see `session`)
     func startVisit(with kind: TouchpointKind, returning: Bool, adChannel: Int32, primary: Int, appUser: Bool,
                     using rng: inout Xoshiro256) -> Visit {
         let device = rng.unit() < config.primaryDeviceRate ? primary : deviceChoice.sample(using: &rng)
@@ -182,6 +188,7 @@ public struct JourneyModel: DomainModel {
     }
 
     /// Where the visitor came from, consistent with the channel (`referrers`).
+    @inline(__always)
     func referrer(of channel: Int32, using rng: inout Xoshiro256) -> Int32 {
         let start = Int(tables.referrerStart[Int(channel)]), end = Int(tables.referrerStart[Int(channel) + 1])
         guard end > start else { return tables.directReferrer }
@@ -191,6 +198,7 @@ public struct JourneyModel: DomainModel {
     /// The page of each kind of touchpoint of a journey, by `TouchpointKind.pageSlot`: its
     /// campaign's landing page (or the home page), the category's search results, the category, the
     /// product, then the fixed pages.
+    @inline(__always)
     func pages(product: Int, category: Int, campaign: Int?) -> SIMD8<Int32> {
         let category = Int32(truncatingIfNeeded: category)
         return SIMD8(campaign.map { tables.campaignPages + Int32(truncatingIfNeeded: $0) } ?? tables.home,
