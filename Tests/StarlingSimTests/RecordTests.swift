@@ -143,16 +143,34 @@ struct TimedRecord: EventRecord {
     /// pops interleave; sessions start close together or hours apart (the wheel jumps).
     @Test(arguments: [50, 5_000, 500_000, 100_000_000])
     func popsInTimeThenSessionOrder(largestGap: Int) {
-        var rng = Xoshiro256(seed: 12)
+        checkOrder(seed: 12, sessions: 3000, largestGap: largestGap) { rng in rng.below(8) == 0 ? rng.below(4000) : rng.below(3) }
+    }
+
+    /// Many sessions in the same seconds: a second's list spans many chunks, filled and emptied.
+    @Test func crowdedSecondsSpanChunks() {
+        checkOrder(seed: 13, sessions: 2000, largestGap: 3) { rng in rng.below(50) == 0 ? 1 : 0 }
+    }
+
+    /// Adds `sessions` sessions (starts `startStep` apart, 1 to 40 events, gaps up to `largestGap`
+    /// now and then), popping at random what no later session can precede, and compares every pop
+    /// and every earliest time with a sorted reference.
+    func checkOrder(seed: UInt64, sessions: Int, largestGap: Int, startStep: (inout Xoshiro256) -> Int) {
+        var rng = Xoshiro256(seed: seed)
         let start: Int64 = 1_700_000_123
         var heap = OpenSessions<TimedRecord>(start: start)
         // The reference: what waits, kept sorted by (time, session, position).
         var waiting: [TimedRecord] = []
         let precedes = { (a: TimedRecord, b: TimedRecord) in (a.time, a.session, a.position) < (b.time, b.session, b.position) }
-        var popped = 0
+        func popAndCompare() {
+            let (record, owner) = heap.pop()
+            let first = waiting.removeFirst()
+            #expect([record.time, Int64(record.session), Int64(record.position)] == [first.time, Int64(first.session), Int64(first.position)])
+            #expect(owner == record.session % 3)
+            #expect(heap.peekTime == waiting.first?.time)
+        }
         var now = start
-        for session in 0..<3000 {
-            now += Int64(rng.below(8) == 0 ? rng.below(4000) : rng.below(3))
+        for session in 0..<sessions {
+            now += Int64(startStep(&rng))
             var time = now
             let records = (0..<(rng.below(8) == 0 ? 1 + rng.below(40) : 1 + rng.below(5))).map { position in
                 if position > 0 { time += Int64(rng.below(4) == 0 ? rng.below(largestGap) : rng.below(50)) }
@@ -169,24 +187,10 @@ struct TimedRecord: EventRecord {
             }
             #expect(heap.peekTime == waiting.first?.time)
             // Pop what can no longer be preceded by a later session (which starts at `now` or later).
-            while let top = heap.peekTime, top < now, rng.below(4) != 0 {
-                let (record, owner) = heap.pop()
-                let first = waiting.removeFirst()
-                #expect([record.time, Int64(record.session), Int64(record.position)] == [first.time, Int64(first.session), Int64(first.position)])
-                #expect(owner == record.session % 3)
-                #expect(heap.peekTime == waiting.first?.time)
-                popped += 1
-            }
+            while let top = heap.peekTime, top < now, rng.below(4) != 0 { popAndCompare() }
         }
-        while !heap.isEmpty {
-            let record = heap.pop().record
-            let first = waiting.removeFirst()
-            #expect([record.time, Int64(record.session), Int64(record.position)] == [first.time, Int64(first.session), Int64(first.position)])
-            #expect(heap.peekTime == waiting.first?.time)
-            popped += 1
-        }
+        while !heap.isEmpty { popAndCompare() }
         #expect(waiting.isEmpty)
-        #expect(popped > 3000)
     }
 
     /// A copy is a value: popping and adding on one leaves the other's events as they were.

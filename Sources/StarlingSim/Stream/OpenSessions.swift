@@ -23,49 +23,55 @@
 /// anything can be added to it directly (the overflow hands its events over by time, then order
 /// added).
 ///
-/// The memory is raw (a record pool, its links, the lists and bitmaps), owned by `storage` and
-/// copied when a copy of the wheel is changed (`makeUnique`, once per add or pop): the wheel is a
-/// value like an array, without an array's uniqueness and bounds checks on each access.
+/// A list is a chain of chunks of `chunkSize` records, stored in the chunk in arrival order: a
+/// list is read and written front to back, a chunk at a time, not one random record after another.
+/// With hundreds of thousands of journeys open (customer-journey), the records waiting are tens of
+/// megabytes; a list per record slot (linked records) made each pop and each move between levels
+/// a cache miss, where a chunk's records now share its lines, the tails being written stay in
+/// cache, and a freed chunk (just read) is the next one written.
+///
+/// The memory is raw (the chunks' records, their owners and links, the lists and bitmaps), owned by
+/// `storage` and copied when a copy of the wheel is changed (`makeUnique`, once per add or pop):
+/// the wheel is a value like an array, without an array's uniqueness and bounds checks on each access.
 struct OpenSessions<Record: EventRecord>: @unchecked Sendable {
-    /// A list of slots, linked through `links` (-1: none).
+    /// A list of records: its first chunk and the position of its first record there, its last
+    /// chunk and how many records that one holds (-1: no chunk).
     struct List {
         var head: Int32
         var tail: Int32
+        var first: Int32
+        var filled: Int32
 
-        static var empty: List { List(head: -1, tail: -1) }
+        static var empty: List { List(head: -1, tail: -1, first: 0, filled: 0) }
     }
 
-    /// A slot's successor in its list (or in the free list), and its session's owner.
-    struct Link {
-        var next: Int32
-        var owner: Int32
-    }
-
-    /// An event in the overflow heap: (time, order added) as one number, and its slot.
+    /// An event in the overflow heap: (time, order added) as one number, the event and its owner.
     struct Far {
         var order: UInt128
-        var slot: Int32
+        var record: Record
+        var owner: Int32
 
-        init(time: Int64, added: Int, slot: Int32) {
-            order = UInt128(UInt64(bitPattern: time) ^ (1 << 63)) << 64 | UInt128(UInt(bitPattern: added))
-            self.slot = slot
+        init(_ record: Record, owner: Int32, added: Int) {
+            order = UInt128(UInt64(bitPattern: record.time) ^ (1 << 63)) << 64 | UInt128(UInt(bitPattern: added))
+            self.record = record
+            self.owner = owner
         }
-
-        var time: Int64 { Int64(bitPattern: UInt64(truncatingIfNeeded: order >> 64) ^ (1 << 63)) }
     }
 
     /// Owns the raw memory (the struct keeps the pointers, so that using them is not an access to
     /// a class's property).
     final class Storage {
-        let pool: UnsafeMutablePointer<Record>
-        let links: UnsafeMutablePointer<Link>
+        let records: UnsafeMutablePointer<Record>
+        let owners: UnsafeMutablePointer<Int32>
+        let links: UnsafeMutablePointer<Int32>
         let lists: UnsafeMutablePointer<List>
         let bits: UnsafeMutablePointer<UInt64>
         let earliest: UnsafeMutablePointer<Int64>
 
-        init(capacity: Int) {
-            pool = .allocate(capacity: capacity)
-            links = .allocate(capacity: capacity)
+        init(chunks: Int) {
+            records = .allocate(capacity: chunks * OpenSessions.chunkSize)
+            owners = .allocate(capacity: chunks * OpenSessions.chunkSize)
+            links = .allocate(capacity: chunks)
             lists = .allocate(capacity: OpenSessions.listCount)
             lists.initialize(repeating: .empty, count: OpenSessions.listCount)
             bits = .allocate(capacity: OpenSessions.listCount / 64)
@@ -75,7 +81,8 @@ struct OpenSessions<Record: EventRecord>: @unchecked Sendable {
         }
 
         deinit {
-            pool.deallocate()
+            records.deallocate()
+            owners.deallocate()
             links.deallocate()
             lists.deallocate()
             bits.deallocate()
@@ -83,6 +90,8 @@ struct OpenSessions<Record: EventRecord>: @unchecked Sendable {
         }
     }
 
+    /// Records per chunk.
+    static var chunkSize: Int { 16 }
     /// log2 of the seconds in a page, of the pages in a week; weeks in the ring.
     static var secondShift: Int64 { 10 }
     static var pageShift: Int64 { 8 }
@@ -93,14 +102,17 @@ struct OpenSessions<Record: EventRecord>: @unchecked Sendable {
     static var listCount: Int { weekLists + weekCount }
 
     private var storage: Storage
-    private var pool: UnsafeMutablePointer<Record>
-    private var links: UnsafeMutablePointer<Link>
+    /// Chunk `c` holds `records[c * chunkSize ..< (c + 1) * chunkSize]` and their owners; `links[c]`
+    /// is the next chunk of its list, or of the free list.
+    private var records: UnsafeMutablePointer<Record>
+    private var owners: UnsafeMutablePointer<Int32>
+    private var links: UnsafeMutablePointer<Int32>
     private var lists: UnsafeMutablePointer<List>
     private var bits: UnsafeMutablePointer<UInt64>
     /// The earliest time in each page's and week's list (`.max`: empty).
     private var earliest: UnsafeMutablePointer<Int64>
     private var capacity: Int
-    /// Slots ever used (0..<used); those not waiting are in the free list.
+    /// Chunks ever used (0..<used); those in no list are in the free list.
     private var used = 0
     private var free: Int32 = -1
     /// The current page (Unix seconds >> secondShift): the earliest event waiting is in it or
@@ -120,9 +132,10 @@ struct OpenSessions<Record: EventRecord>: @unchecked Sendable {
 
     /// A wheel for events at or after `start` (Unix seconds).
     init(start: Int64) {
-        capacity = 256
-        storage = Storage(capacity: capacity)
-        (pool, links, lists, bits, earliest) = (storage.pool, storage.links, storage.lists, storage.bits, storage.earliest)
+        capacity = 64
+        storage = Storage(chunks: capacity)
+        (records, owners, links, lists, bits, earliest) =
+            (storage.records, storage.owners, storage.links, storage.lists, storage.bits, storage.earliest)
         page = start >> Self.secondShift
     }
 
@@ -133,20 +146,9 @@ struct OpenSessions<Record: EventRecord>: @unchecked Sendable {
     mutating func add(events: ArraySlice<Record>, owner: Int) {
         guard let first = events.first else { return }
         makeUnique()
-        if used &+ events.count > capacity { grow(to: used + events.count) }
         let owner = Int32(truncatingIfNeeded: owner)
         for record in events {
-            let slot: Int32
-            if free >= 0 {
-                slot = free
-                free = links[Int(slot)].next
-            } else {
-                slot = Int32(truncatingIfNeeded: used)
-                used &+= 1
-            }
-            pool[Int(slot)] = record
-            links[Int(slot)].owner = owner
-            place(slot, time: record.time)
+            place(record, owner: owner)
             added &+= 1
         }
         count &+= events.count
@@ -161,19 +163,27 @@ struct OpenSessions<Record: EventRecord>: @unchecked Sendable {
         while bits[word] == 0 { word &+= 1 }
         secondWord = word
         let second = word &<< 6 | bits[word].trailingZeroBitCount
-        let slot = Int(lists[second].head)
-        let link = links[slot]
-        lists[second].head = link.next
-        if link.next < 0 {
-            lists[second].tail = -1
+        var list = lists[second]
+        let position = Int(list.head) &* Self.chunkSize &+ Int(list.first)
+        let record = records[position], owner = owners[position]
+        list.first &+= 1
+        let emptied = list.head == list.tail && list.first == list.filled
+        if emptied {
+            release(list.head)
+            lists[second] = .empty
             bits[word] &= bits[word] &- 1  // the lowest set bit is this second's
+        } else {
+            if list.first == Self.chunkSize {
+                let next = links[Int(list.head)]
+                release(list.head)
+                list.head = next
+                list.first = 0
+            }
+            lists[second] = list
         }
-        let record = pool[slot]
-        links[slot].next = free
-        free = Int32(truncatingIfNeeded: slot)
         inSeconds &-= 1
         count &-= 1
-        if link.next >= 0 {
+        if !emptied {
             nextTime = record.time
         } else if inSeconds > 0 {
             while bits[word] == 0 { word &+= 1 }
@@ -181,41 +191,74 @@ struct OpenSessions<Record: EventRecord>: @unchecked Sendable {
         } else {
             nextTime = laterTime()
         }
-        return (record, Int(link.owner))
+        return (record, Int(owner))
     }
 
-    /// Links `slot` at the end of its second's, page's or week's list, or puts it in the overflow.
+    /// Appends a record to its second's, page's or week's list, or puts it in the overflow.
     @inline(__always)
-    private mutating func place(_ slot: Int32, time: Int64) {
-        let slotPage = time >> Self.secondShift
+    private mutating func place(_ record: Record, owner: Int32) {
+        let time = record.time
+        let recordPage = time >> Self.secondShift
         let list: Int
-        if slotPage == page {
+        if recordPage == page {
             list = Int(truncatingIfNeeded: time) & (Self.pageLists &- 1)
             inSeconds &+= 1
             secondWord = min(secondWord, list &>> 6)
         } else {
-            let slotWeek = slotPage >> Self.pageShift, week = page >> Self.pageShift
-            if slotWeek == week {
-                list = Self.pageLists &+ Int(truncatingIfNeeded: slotPage) & (1 &<< Int(Self.pageShift) &- 1)
-            } else if slotWeek &- week < Self.weekCount {
-                list = Self.weekLists &+ Int(truncatingIfNeeded: slotWeek) & (Self.weekCount &- 1)
+            let recordWeek = recordPage >> Self.pageShift, week = page >> Self.pageShift
+            if recordWeek == week {
+                list = Self.pageLists &+ Int(truncatingIfNeeded: recordPage) & (1 &<< Int(Self.pageShift) &- 1)
+            } else if recordWeek &- week < Self.weekCount {
+                list = Self.weekLists &+ Int(truncatingIfNeeded: recordWeek) & (Self.weekCount &- 1)
             } else {
-                pushFar(Far(time: time, added: added, slot: slot))
+                pushFar(Far(record, owner: owner, added: added))
                 return
             }
             earliest[list] = min(earliest[list], time)
         }
-        links[Int(slot)].next = -1
-        let tail = lists[list].tail
-        if tail < 0 { lists[list].head = slot } else { links[Int(tail)].next = slot }
-        lists[list].tail = slot
-        bits[list &>> 6] |= 1 &<< UInt64(list & 63)
+        var tail = lists[list]
+        if tail.tail < 0 || tail.filled == Self.chunkSize {
+            let chunk = allocate()
+            links[Int(chunk)] = -1
+            if tail.tail < 0 {
+                tail = List(head: chunk, tail: chunk, first: 0, filled: 0)
+                bits[list &>> 6] |= 1 &<< UInt64(list & 63)
+            } else {
+                links[Int(tail.tail)] = chunk
+                tail.tail = chunk
+                tail.filled = 0
+            }
+        }
+        let position = Int(tail.tail) &* Self.chunkSize &+ Int(tail.filled)
+        records[position] = record
+        owners[position] = owner
+        tail.filled &+= 1
+        lists[list] = tail
+    }
+
+    /// A chunk from the free list (the last one emptied), or a new one.
+    @inline(__always)
+    private mutating func allocate() -> Int32 {
+        if free >= 0 {
+            let chunk = free
+            free = links[Int(chunk)]
+            return chunk
+        }
+        if used == capacity { grow(to: capacity * 2) }
+        used &+= 1
+        return Int32(truncatingIfNeeded: used &- 1)
+    }
+
+    @inline(__always)
+    private mutating func release(_ chunk: Int32) {
+        links[Int(chunk)] = free
+        free = chunk
     }
 
     /// The earliest time in the pages, weeks or overflow (the seconds are empty).
     private func laterTime() -> Int64 {
         if let list = firstPageList() ?? firstWeekList() { return earliest[list] }
-        return overflow.first?.time ?? .max
+        return overflow.first?.record.time ?? .max
     }
 
     /// The first non-empty list among the current week's pages after the current one.
@@ -258,29 +301,37 @@ struct OpenSessions<Record: EventRecord>: @unchecked Sendable {
                 let current = page >> Self.pageShift
                 week = current &+ Int64((list &- Self.weekLists &- Int(truncatingIfNeeded: current)) & (Self.weekCount &- 1))
             } else {
-                week = overflow[0].time >> (Self.secondShift + Self.pageShift)
+                week = overflow[0].record.time >> (Self.secondShift + Self.pageShift)
             }
             page = week << Self.pageShift
             secondWord = Self.pageLists / 64
-            while let far = overflow.first, far.time >> (Self.secondShift + Self.pageShift) &- week < Self.weekCount {
+            while let far = overflow.first, far.record.time >> (Self.secondShift + Self.pageShift) &- week < Self.weekCount {
                 popFar()
-                place(far.slot, time: far.time)
+                place(far.record, owner: far.owner)
             }
             spread(Self.weekLists &+ Int(truncatingIfNeeded: week) & (Self.weekCount &- 1))
         }
     }
 
-    /// Empties `list` (a page's or a week's, now within reach) into the finer levels, in order.
+    /// Empties `list` (a page's or a week's, now within reach) into the finer levels, in order,
+    /// a chunk at a time; each chunk is freed once read.
     private mutating func spread(_ list: Int) {
-        var slot = lists[list].head
+        let spreading = lists[list]
         lists[list] = .empty
         bits[list &>> 6] &= ~(1 &<< UInt64(list & 63))
         earliest[list] = .max
         secondWord = Self.pageLists / 64
-        while slot >= 0 {
-            let next = links[Int(slot)].next
-            place(slot, time: pool[Int(slot)].time)
-            slot = next
+        var chunk = spreading.head, first = Int(spreading.first)
+        while chunk >= 0 {
+            let end = chunk == spreading.tail ? Int(spreading.filled) : Self.chunkSize
+            let base = Int(chunk) &* Self.chunkSize
+            for position in (base &+ first)..<(base &+ end) {
+                place(records[position], owner: owners[position])
+            }
+            let next = links[Int(chunk)]
+            release(chunk)
+            chunk = next
+            first = 0
         }
     }
 
@@ -290,18 +341,19 @@ struct OpenSessions<Record: EventRecord>: @unchecked Sendable {
         if !isKnownUniquelyReferenced(&storage) { grow(to: capacity) }
     }
 
-    /// Memory of its own with room for `needed` slots (at least twice the capacity when growing).
+    /// Memory of its own with room for `chunks` chunks (at least the capacity).
     @inline(never)
-    private mutating func grow(to needed: Int) {
-        let larger = needed > capacity ? max(needed, capacity * 2) : capacity
-        let copy = Storage(capacity: larger)
-        copy.pool.update(from: pool, count: used)
+    private mutating func grow(to chunks: Int) {
+        let larger = max(chunks, capacity)
+        let copy = Storage(chunks: larger)
+        copy.records.update(from: records, count: used * Self.chunkSize)
+        copy.owners.update(from: owners, count: used * Self.chunkSize)
         copy.links.update(from: links, count: used)
         copy.lists.update(from: lists, count: Self.listCount)
         copy.bits.update(from: bits, count: Self.listCount / 64)
         copy.earliest.update(from: earliest, count: Self.listCount)
         storage = copy
-        (pool, links, lists, bits, earliest) = (copy.pool, copy.links, copy.lists, copy.bits, copy.earliest)
+        (records, owners, links, lists, bits, earliest) = (copy.records, copy.owners, copy.links, copy.lists, copy.bits, copy.earliest)
         capacity = larger
     }
 
