@@ -44,7 +44,7 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
         self.init(seed: SplitMix64.mix(a &+ index &* 0xD1B5_4A32_D192_ED03))
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17
