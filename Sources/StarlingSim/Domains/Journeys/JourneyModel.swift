@@ -27,6 +27,12 @@ public struct JourneyModel: DomainModel {
     let campaignNames: [String]
     let tables: Tables
     let adChannelChoice, originChoice, returnChoice, deviceChoice, campaignChoice, emailCampaignChoice: AliasTable
+    /// Each customer's profile once drawn (`profile(customer:seed:)`, a function of the customer
+    /// alone), packed: primary device + 1 in the low 31 bits, bit 31 for an app user; 0 for not
+    /// drawn yet. Drawing it again per journey (a generator seeded, two draws) was about 70
+    /// instructions of each. Empty for more than `profileCacheLimit` customers (each drawn every time).
+    var profiles: [UInt32]
+    static let profileCacheLimit = 1 << 22
 
     /// Next-kind choice: an alias table over kinds, where `nil` stands for "drop".
     struct KindChoice: Sendable {
@@ -68,6 +74,7 @@ public struct JourneyModel: DomainModel {
         tables = Tables(config: config, campaignNames: campaignNames, productMetadata: metadata)
         campaignChoice = AliasTable(weights: config.campaigns.map(\.1))
         emailCampaignChoice = AliasTable(weights: config.emailCampaigns.map(\.1))
+        profiles = config.customers <= Self.profileCacheLimit ? Array(repeating: 0, count: config.customers) : []
     }
 
     public var peakSessionsPerSecond: Double { config.journeysPerHour / 3600 }
@@ -91,9 +98,7 @@ public struct JourneyModel: DomainModel {
     public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [TouchpointRecord]) -> Int {
         var rng = Xoshiro256(seed: seed, stream: StreamTag("journey"), index: UInt64(index))
         let customer = customerChoice.sample(using: &rng)
-        var profile = Xoshiro256(seed: seed, stream: StreamTag("customer"), index: UInt64(customer))
-        let primary = deviceChoice.sample(using: &profile)
-        let appUser = !tables.desktop[primary] && profile.unit() < config.appUserRate
+        let (primary, appUser) = profile(customer: customer, seed: seed)
 
         let product = productChoice.sample(using: &rng)
         let category = productCategory[product]
@@ -147,6 +152,21 @@ public struct JourneyModel: DomainModel {
             kind = transitions[current.position]?.next(using: &rng)
         }
         return customer
+    }
+
+    /// A customer's primary device and whether they use the app (on a phone or tablet), from their
+    /// own stream; from `profiles` once drawn (for the model's seed).
+    @inline(__always)  // (see `session`)
+    mutating func profile(customer: Int, seed: UInt64) -> (primary: Int, appUser: Bool) {
+        let cached = seed == self.seed && customer < profiles.count
+        if cached, case let packed = profiles[customer], packed != 0 {
+            return (Int(packed & 0x7FFF_FFFF) &- 1, packed & 1 << 31 != 0)
+        }
+        var rng = Xoshiro256(seed: seed, stream: StreamTag("customer"), index: UInt64(customer))
+        let primary = deviceChoice.sample(using: &rng)
+        let appUser = !tables.desktop[primary] && rng.unit() < config.appUserRate
+        if cached { profiles[customer] = UInt32(truncatingIfNeeded: primary + 1) | (appUser ? 1 << 31 : 0) }
+        return (primary, appUser)
     }
 
     /// The channel of each kind of touchpoint of a journey, by `TouchpointKind.channelSlot`: the
