@@ -5,7 +5,7 @@ public protocol DomainEvent: EncodableRow {
 
 /// An event as the stream holds it between its session's generation and its turn to be written:
 /// plain numbers and indexes into its model's tables, no `String` and no reference, so moving it
-/// (into the open-sessions heap and out) copies its bytes and nothing else. The model turns it into
+/// (into the open sessions' wheel and out) copies its bytes and nothing else. The model turns it into
 /// the public event (`DomainModel.event(_:)`) or writes it straight away (`DomainModel.encode`).
 public protocol EventRecord: BitwiseCopyable, Sendable {
     var time: Int64 { get }

@@ -46,7 +46,7 @@ public struct Touchpoint: DomainEvent, Equatable {
 
 /// A touchpoint as the stream holds it (`EventRecord`): its numbers, and its categorical values as
 /// indexes into `JourneyModel.Tables`. 64 bytes (one cache line): journeys stay open for days, so
-/// thousands of sessions' records wait in the open-sessions pool, and each pop reads one.
+/// thousands of sessions' records wait in the open sessions' wheel, and each pop reads one.
 public struct TouchpointRecord: EventRecord {
     public var time: Int64
     var journey: Int
