@@ -197,8 +197,8 @@
     /// made from four pairs of the pair table (`fourDigits`), then shifted so that the leading
     /// zeros fall off the front (the first digit is the lowest byte), all eight bytes stored and
     /// the count moved by the number's length. No branch on the value: how many digits an id or a
-    /// duration has is as random as the value, and the digit loop and the below-100 case were
-    /// mispredicted about once per number (cachegrind: 2.7 per store visit, of 8).
+    /// duration has is as random as the value, and the digit loop that wrote them was mispredicted
+    /// about once per number (cachegrind: 2.7 per store visit, of 8).
     @inlinable @inline(__always)
     mutating func putEightDigits(_ value: UInt32) {
         let high = value / 10_000, low = value &- high &* 10_000
@@ -264,10 +264,10 @@
         count &+= repeatedCount
     }
 
-    /// The digits of `value`, written from the last, two at a time from a table of the pairs; the
-    /// count comes from the highest set bit (`digitCount`).
+    /// The digits of `value` (the numbers of nine digits or more), written from the last, two at a
+    /// time from a table of the pairs; the count comes from the highest set bit (`digitCount`).
     @inlinable
-    mutating func putDigits<Magnitude: FixedWidthInteger & UnsignedInteger>(_ value: Magnitude) {
+    mutating func putDigits(_ value: UInt) {
         let digits = Self.digitCount(UInt64(value))
         let pairs = Self.digitPairs.utf8Start
         var rest = value
