@@ -18,6 +18,7 @@ public enum RunConsoleSummary {
         for (name, stream) in s.streams.sorted(by: { $0.key < $1.key }) { lines.append(row(name, stream)) }
         for (name, lag) in s.scheduleLag.sorted(by: { $0.key < $1.key }) { lines.append(row("schedule lag: \(name)", lag)) }
         for reason in s.invalidReasons { lines.append("invalid: \(reason)") }
+        lines += EndpointAnswers.lines(s)
         if let f = s.freshness {
             lines.append("freshness: \(f.visible) of \(f.probes) probes visible"
                 + (f.fromIntended.map { String(format: "; from intended send p50 %.0f ms, p99 %.0f ms", $0.p50, $0.p99) } ?? "")

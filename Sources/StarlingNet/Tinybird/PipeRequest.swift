@@ -22,8 +22,13 @@ public struct PipeRequest: Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        let shown = parameters.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
+        let shown = shownParameters
         return "pipe \(pipe).\(format)\(shown.isEmpty ? "" : "?" + shown) (token <redacted>)"
+    }
+
+    /// The parameters as `name=value&…`, unencoded, for people to read.
+    public var shownParameters: String {
+        parameters.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
     }
 
     static func getOrPost(path: String, parameters: [(name: String, value: String)], token: String) -> HTTPRequest {

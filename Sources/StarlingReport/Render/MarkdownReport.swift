@@ -13,6 +13,7 @@ public enum MarkdownReport {
         for reason in s.invalidReasons { md.append("\n> ⚠️ **Invalid:** \(ReportText.cell(reason))") }
         md += ledger(s)
         md += latency(input)
+        md += endpointAnswers(s)
         md += freshness(s.freshness)
         md += checks(s)
         md += cost(s)
@@ -53,6 +54,13 @@ public enum MarkdownReport {
         md.append("")
         md.append("Ingest rates are events/s, query rates requests/s. Schedule lag is the generator's own lateness, not the server's.")
         return md
+    }
+
+    /// Each queried endpoint's error messages and answers without rows, when there are any.
+    static func endpointAnswers(_ s: RunSummary) -> [String] {
+        let lines = EndpointAnswers.lines(s)
+        guard !lines.isEmpty else { return [] }
+        return ["", "### Endpoint answers", ""] + lines.map { "- " + ReportText.cell($0) }
     }
 
     static func percentiles(_ st: StreamSummary) -> String {

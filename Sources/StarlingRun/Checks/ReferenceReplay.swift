@@ -85,7 +85,8 @@ struct ReferenceReplay {
             return !spec.file.nodes.contains { $0.sql.contains(/(?i)\bFINAL\b/) }
         })
         let results = Expectations.concurrentMap(checks) { check in
-            compare(check, orderBy: specs[check.pipe]?.orderBy ?? [], reference: reference, mergeDependent: mergeDependent.contains(check.pipe))
+            compare(check, orderBy: specs[check.pipe]?.orderBy ?? [], reference: reference, mergeDependent: mergeDependent.contains(check.pipe),
+                    undetermined: specs[check.pipe].flatMap { Undetermined.construct(in: $0.file.nodes.map(\.sql)) })
         }
         for pipe in Set(checks.map(\.pipe)).sorted() where specs[pipe]?.orderBy.isEmpty == true {
             warnings.add("reference replay: \(pipe) has no ORDER BY, so its answers were compared as multisets (row order is not part of its contract)")
@@ -122,8 +123,9 @@ struct ReferenceReplay {
 
     /// `mergeDependent`: the pipe reads a datasource whose rows merge by sorting key, without FINAL;
     /// a differing answer is then skipped with the reason (it may differ only by merge timing).
+    /// `undetermined`: what in the pipe's SQL leaves its answer open (`Undetermined.construct`).
     func compare(_ check: PlannedCheck, orderBy: [(column: String, descending: Bool)], reference: TargetQueries,
-                 mergeDependent: Bool = false) -> CheckResult {
+                 mergeDependent: Bool = false, undetermined: String? = nil) -> CheckResult {
         func result(_ status: CheckResult.Status, _ reason: String? = nil, diff: String? = nil) -> CheckResult {
             CheckResult(pipe: check.pipe, parameters: check.parameters.description, status: status,
                         reason: reason.map { "reference replay: \($0)" }, diff: diff, purpose: check.purpose.isEmpty ? "reference replay" : "reference replay: \(check.purpose)")
@@ -131,13 +133,24 @@ struct ReferenceReplay {
         do {
             let expected = try reference.pipe(check.pipe, parameters: check.parameters)
             let actual = try target.pipe(check.pipe, parameters: check.parameters)
+            // An error on either side is a failure, never agreement: an endpoint that refuses every
+            // request would otherwise "pass" against a reference that refuses them the same way.
             guard expected.status == 200 else {
-                // Parameters the project's own SQL refuses: the target must refuse them too.
-                return actual.status == expected.status ? result(.passed) : result(.failed, "the reference answered HTTP \(expected.status), the target \(actual.status)")
+                let target = actual.status == 200 ? "the target answered 200" : "the target: \(errorLine(actual.status, actual.body))"
+                return result(.failed, "the reference refused the request (\(errorLine(expected.status, expected.body))); \(target)")
             }
-            guard actual.status == 200 else { return result(.failed, "HTTP \(actual.status): \(actual.body.prefix(300))") }
+            guard actual.status == 200 else { return result(.failed, "the target refused the request: \(errorLine(actual.status, actual.body))") }
             let answer = Self.expected(from: expected.rows, orderBy: orderBy.map(\.column))
             guard let diff = ResultComparison.diff(expected: answer, actual: actual.rows) else { return result(.passed) }
+            // Not the target's fault when the data does not determine the answer: the SQL says so,
+            // or the reference itself answers differently when asked again.
+            if let construct = undetermined {
+                return result(.skipped, "\(check.pipe)'s answer is not determined by the data (its SQL uses \(construct)), and \(diff.differingRows) rows differ", diff: diff.description)
+            }
+            let again = try reference.pipe(check.pipe, parameters: check.parameters)
+            if again.status == 200, ResultComparison.diff(expected: answer, actual: again.rows) != nil {
+                return result(.skipped, "\(check.pipe)'s answer is not determined by the data: the reference answered differently when asked twice (ties under a LIMIT, or an order the SQL leaves open)", diff: diff.description)
+            }
             if mergeDependent {
                 return result(.skipped, "\(diff.differingRows) of \(max(diff.expectedRows, diff.actualRows)) rows differ, but \(check.pipe) reads a datasource whose engine merges rows sharing a sorting key without FINAL, so its answer depends on when parts merge: add FINAL (or argMax) to check it", diff: diff.description)
             }
@@ -147,6 +160,11 @@ struct ReferenceReplay {
         } catch {
             return result(.failed, "\(error)")
         }
+    }
+
+    /// A refusal as one line (the `error` of the body, the token never included).
+    func errorLine(_ status: Int, _ body: String) -> String {
+        ServerErrorText.line(status: status, body: Array(body.utf8), token: target.token)
     }
 
     /// The reference's rows as an expected result: runs of rows equal on every ORDER BY column are

@@ -94,6 +94,7 @@ public enum RunSession {
         }
         let end = clock.now()
         outcome.summary.checks = checks
+        if !checks.isEmpty { outcome.summary.coverage = withAnswers(outcome.summary.coverage, queries: outcome.summary.queries) }
         // Warnings of the settle, the probes and the checks (the load's were taken when it ended).
         let warnings = environment.warnings.all
         outcome.summary.warnings = warnings.isEmpty ? nil : warnings
@@ -110,6 +111,19 @@ public enum RunSession {
             outcome.summary.thresholds = ThresholdEvaluator.evaluate(plan.scenario.run.thresholds, summary: outcome.summary)
         }
         return outcome
+    }
+
+    /// The case every queried endpoint declares beside its checks' cases: an answer with rows
+    /// during the load (an endpoint that never returns a row passes on nothing).
+    static let answeredWithRows = "an answer with rows during the load"
+
+    static func withAnswers(_ coverage: [String: [String: Int]]?, queries: [String: QuerySummary]) -> [String: [String: Int]] {
+        var coverage = coverage ?? [:]
+        for (pipe, q) in queries {
+            guard let answers = q.answers else { continue }
+            coverage[pipe, default: [:]][answeredWithRows] = answers - (q.emptyAnswers ?? 0)
+        }
+        return coverage
     }
 
     /// The pipes a run checks: `checks.pipes`, or every pipe with an oracle whose datasource the

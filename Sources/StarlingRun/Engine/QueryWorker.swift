@@ -8,18 +8,54 @@ public struct QueryJob: Sendable {
     public var intendedNanos: UInt64
 }
 
-/// Server-side statistics of one pipe's answers (`statistics.elapsed`, `rows_read`, `bytes_read`).
+/// What one pipe's answers said: server-side statistics (`statistics.elapsed`, `rows_read`,
+/// `bytes_read`), how many answers held no row (with the parameters of the first such answer), and
+/// the distinct error messages of its refusals with their counts.
 public struct ServerStatistics: Sendable, Codable, Equatable {
+    /// Distinct error messages kept per pipe; further ones are counted under `otherMessages`.
+    public static let maxMessages = 20
+    public static let otherMessages = "(other messages)"
+
     public var responses = 0
     public var elapsedSecondsTotal = 0.0
     public var rowsReadTotal: Int64 = 0
     public var bytesReadTotal: Int64 = 0
+    /// Successful answers whose row count was read, and those among them with no row.
+    public var answers = 0
+    public var emptyAnswers = 0
+    /// The parameters of the first answer with no row (`name=value&…`, "" for none).
+    public var emptyParameters: String?
+    public var errorMessages: [String: Int] = [:]
+
+    public init() {}
+
+    init(statistics: PipeStatistics, parameters: String) {
+        responses = 1
+        elapsedSecondsTotal = statistics.elapsedSeconds
+        rowsReadTotal = statistics.rowsRead
+        bytesReadTotal = statistics.bytesRead
+        answers = 1
+        if statistics.rows == 0 {
+            emptyAnswers = 1
+            emptyParameters = parameters
+        }
+    }
 
     mutating func add(_ other: ServerStatistics) {
         responses += other.responses
         elapsedSecondsTotal += other.elapsedSecondsTotal
         rowsReadTotal += other.rowsReadTotal
         bytesReadTotal += other.bytesReadTotal
+        answers += other.answers
+        emptyAnswers += other.emptyAnswers
+        if emptyParameters == nil { emptyParameters = other.emptyParameters }
+        for (message, count) in other.errorMessages.sorted(by: { $0.key < $1.key }) { record(error: message, count: count) }
+    }
+
+    /// Counts one more refusal with `message`, keeping at most `maxMessages` distinct ones.
+    mutating func record(error message: String, count: Int = 1) {
+        let key = errorMessages[message] != nil || errorMessages.count < Self.maxMessages ? message : Self.otherMessages
+        errorMessages[key, default: 0] += count
     }
 }
 
@@ -60,11 +96,11 @@ struct QueryWorker {
             context.health.answered()
             if response.isSuccess {
                 if let stats = PipeStatistics.scan(response.body) {
-                    server[job.pipe, default: ServerStatistics()].add(ServerStatistics(
-                        responses: 1, elapsedSecondsTotal: stats.elapsedSeconds, rowsReadTotal: stats.rowsRead, bytesReadTotal: stats.bytesRead))
+                    server[job.pipe, default: ServerStatistics()].add(ServerStatistics(statistics: stats, parameters: request.shownParameters))
                 }
             } else {
                 failure = "\(response.status)"
+                server[job.pipe, default: ServerStatistics()].record(error: ServerErrorText.line(status: response.status, body: response.body, token: context.plan.token))
                 if response.status == 401 || response.status == 403 {
                     context.stop(.tokenRefused(status: response.status, request: "GET /v0/pipes/\(job.pipe).json"),
                                  notice: IngestWorker.refusedNotice(response.status, target: context.transport.target))
@@ -75,6 +111,7 @@ struct QueryWorker {
             }
         } catch {
             failure = error.shortName
+            server[job.pipe, default: ServerStatistics()].record(error: ServerErrorText.clean(error.description, token: context.plan.token))
             if let lost = context.health.failed(error.description, at: context.clock.now()) {
                 context.stop(lost, notice: IngestWorker.lostNotice(lost, target: context.transport.target))
             }

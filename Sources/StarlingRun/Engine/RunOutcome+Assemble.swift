@@ -57,13 +57,25 @@ extension RunOutcome {
         for query in plan.queries {
             let stream = "query.\(query.pipe)"
             let completed = Double(histograms[stream]?.totalCount ?? 0)
-            let server = collected.server[query.pipe]
+            let answers = collected.server[query.pipe]
+            let server = answers.flatMap { $0.responses > 0 ? $0 : nil }
             let responses = Double(max(server?.responses ?? 0, 1))
-            queries[query.pipe] = QuerySummary(
+            var summary = QuerySummary(
                 offeredPerSecond: query.rate / Double(plan.shard.count), achievedPerSecond: completed / loadLength, errors: errors[stream] ?? [:],
                 serverElapsedMs: server.map { $0.elapsedSecondsTotal * 1000 / responses },
                 serverRowsRead: server.map { Double($0.rowsReadTotal) / responses },
                 serverBytesRead: server.map { Double($0.bytesReadTotal) / responses })
+            if let answers {
+                summary.errorMessages = answers.errorMessages.isEmpty ? nil : answers.errorMessages
+                summary.answers = answers.answers
+                summary.emptyAnswers = answers.emptyAnswers
+                summary.emptyParameters = answers.emptyParameters
+            }
+            queries[query.pipe] = summary
+        }
+        for (pipe, q) in queries.sorted(by: { $0.key < $1.key }) where q.neverReturnedRows {
+            let shown = q.emptyParameters.flatMap { $0.isEmpty ? nil : "parameters such as \($0)" } ?? "its default parameters"
+            context.warnings.add("endpoint \(pipe) returned no row in any of its \(q.answers ?? 0) answers (asked with \(shown)): check that the data reaches the rows it filters on (times, ids, literals)")
         }
         if stop.drainsQueue && counts.notSent > 0 {
             invalid.append("\(counts.notSent) events were still queued when the drain ended (\(Int(plan.drainTimeout)) s after the planned end): the target could not take the offered rate in time")

@@ -269,6 +269,17 @@ public struct QuerySummary: Codable, Sendable {
     public var serverElapsedMs: Double?
     public var serverRowsRead: Double?
     public var serverBytesRead: Double?
+    /// Each distinct error message of the pipe's failed requests (`HTTP 400: …`, token never
+    /// included) with how many requests got it; absent when none failed.
+    public var errorMessages: [String: Int]?
+    /// Successful answers whose row count was read, and how many of them held no row.
+    public var answers: Int?
+    public var emptyAnswers: Int?
+    /// The parameters of the first answer with no row (`name=value&…`).
+    public var emptyParameters: String?
+
+    /// Every answer the pipe gave held no row (and it gave some).
+    public var neverReturnedRows: Bool { (answers ?? 0) > 0 && emptyAnswers == answers }
 
     public init(offeredPerSecond: Double, achievedPerSecond: Double, errors: [String: Int], serverElapsedMs: Double?,
                 serverRowsRead: Double?, serverBytesRead: Double?) {

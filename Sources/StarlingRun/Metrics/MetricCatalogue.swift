@@ -66,6 +66,8 @@ public enum MetricCatalogue {
               meaning: "one pipe's completed requests per second of the load phase"),
         .init(name: "errors.rate", unit: "%", polarity: .lowerIsBetter,
               meaning: "failed HTTP requests (ingest attempts, retries included, and queries) over all HTTP requests"),
+        .init(name: "query.<pipe>.errors.rate", unit: "%", polarity: .lowerIsBetter,
+              meaning: "one pipe's failed requests over its requests (every queried pipe has a default threshold: <= 1%)"),
         .init(name: "ledger.undelivered", unit: "events", polarity: .lowerIsBetter,
               meaning: "generated events the target never acknowledged (rejected, quarantined, not sent)"),
         .init(name: "checks.failed", unit: "checks", polarity: .lowerIsBetter,
@@ -136,6 +138,11 @@ public enum MetricCatalogue {
             return MetricValue(name: n, kind: .count, polarity: .lowerIsBetter, unit: "events", value: Double(s.ingest.ledger.undelivered))
         case .ingestRate:
             return MetricValue(name: n, kind: .rate, polarity: .higherIsBetter, unit: "events/s", value: s.ingest.achievedEventsPerSecond)
+        case .queryErrorsRate(let pipe):
+            guard let stream = s.streams["query.\(pipe)"] else { return nil }
+            let total = Int(stream.count) + stream.errors
+            return MetricValue(name: n, kind: .errors, polarity: .lowerIsBetter, unit: "%",
+                               value: total > 0 ? 100 * Double(stream.errors) / Double(total) : 0)
         case .queryRate(let pipe):
             guard let q = s.queries[pipe] else { return nil }
             return MetricValue(name: n, kind: .rate, polarity: .higherIsBetter, unit: "req/s", value: q.achievedPerSecond)
@@ -192,7 +199,7 @@ public enum MetricCatalogue {
     }
 
     enum Form: Equatable {
-        case errorsRate, checksFailed, ledgerUndelivered, ingestRate, queryRate(String), cost(String, String)
+        case errorsRate, checksFailed, ledgerUndelivered, ingestRate, queryRate(String), queryErrorsRate(String), cost(String, String)
         case stat(Stream, String)
     }
 
@@ -210,6 +217,9 @@ public enum MetricCatalogue {
         }
         if parts.count >= 3, parts[0] == "query", last == "achieved_rate" {
             return .queryRate(parts.dropFirst().dropLast().joined(separator: "."))
+        }
+        if parts.count >= 4, parts[0] == "query", parts.suffix(2) == ["errors", "rate"] {
+            return .queryErrorsRate(parts.dropFirst().dropLast(2).joined(separator: "."))
         }
         guard stats.contains(last) else { return nil }
         let head = Array(parts.dropLast())

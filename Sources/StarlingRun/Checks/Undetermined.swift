@@ -1,0 +1,35 @@
+/// SQL whose answer the data alone does not decide: random functions, `any`-style aggregates that
+/// keep whichever row comes first, sampled or approximate aggregates whose result depends on the
+/// order rows arrive in, and `LIMIT n BY` (which rows of a group it keeps depends on an order the
+/// query may leave open). A pipe using one is compared where its answer agrees and skipped, with
+/// the construct named, where it does not.
+enum Undetermined {
+    static let functions = ["rand", "rand32", "rand64", "randcanonical", "randconstant", "generateuuidv4", "any", "anylast",
+                            "anyheavy", "topk", "quantile", "quantiles", "median"]
+
+    /// The first such construct in `sqls` (comments included: a false positive only softens a check).
+    static func construct(in sqls: [String]) -> String? {
+        for sql in sqls {
+            let text = Array(sql.lowercased().utf8)
+            for function in functions where calls(function, in: text) { return "\(function)()" }
+            if sql.contains(/(?i)\bLIMIT\s+[^;]{1,80}?\bBY\b/) { return "LIMIT … BY" }
+        }
+        return nil
+    }
+
+    /// Whether `name` appears as a whole word followed by `(` (spaces allowed between).
+    static func calls(_ name: String, in text: [UInt8]) -> Bool {
+        let word = Array(name.utf8)
+        func isWord(_ byte: UInt8) -> Bool { byte == UInt8(ascii: "_") || (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x7A) }
+        var start = 0
+        while start + word.count <= text.count {
+            if text[start..<start + word.count].elementsEqual(word), start == 0 || !isWord(text[start - 1]) {
+                var next = start + word.count
+                while next < text.count, text[next] == 0x20 || text[next] == 0x0A || text[next] == 0x09 { next += 1 }
+                if next < text.count, text[next] == UInt8(ascii: "(") { return true }
+            }
+            start += 1
+        }
+        return false
+    }
+}
