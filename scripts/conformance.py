@@ -136,12 +136,13 @@ def tinybird_datasource(path: Path) -> dict[str, Any]:
 
 
 def template_params(sql: str, node: str) -> set[str]:
-    from tinybird.sql_template import get_template_and_variables
+    """The request parameters of a `%` node, as Tinybird lists them for the API (function names left out)."""
+    from tinybird.sql_template import get_template_and_variables, get_var_names_and_types
 
     if not sql.strip().startswith("%"):
         return set()
-    _, variables, _ = get_template_and_variables(sql.strip()[1:], name=node)
-    return {v["name"] for v in variables}
+    template, _, _ = get_template_and_variables(sql.strip()[1:], name=node)
+    return {v["name"] for v in get_var_names_and_types(template, node)}
 
 
 def tinybird_pipe(path: Path, relative: Path) -> dict[str, Any]:
