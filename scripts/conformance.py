@@ -317,7 +317,9 @@ def compare(kind: str, shapes: dict[str, dict | None], errors: dict[str, str]) -
     return out
 
 
-def run(folder: Path, binary: Path, out=sys.stdout, err=sys.stderr) -> int:
+def run(folder: Path, binary: Path | None, out=sys.stdout, err=sys.stderr,
+        readers: tuple[str, ...] = ("python", "swift")) -> int:
+    """Compare Tinybird with `readers` (a subset of python, swift; swift also needs `binary`); the exit code."""
     folder = folder.resolve()
     files = project_files(folder)
     tinybird: dict[Path, dict] = {}
@@ -332,13 +334,19 @@ def run(folder: Path, binary: Path, out=sys.stdout, err=sys.stderr) -> int:
             rejected.append(path)
             message = getattr(error, "message", None) or str(error)
             print(f"{relative}: rejected by tinybird: {one_line(message)}", file=out)
-    python, python_project_error, python_errors = python_project(folder, files)
+    python, python_project_error, python_errors = {}, None, {}
+    if "python" in readers:
+        python, python_project_error, python_errors = python_project(folder, files)
     prefix = f"{folder}{os.sep}"  # readers' messages name files by absolute path: keep them short
     python_errors = {p: e.replace(prefix, "") for p, e in python_errors.items()}
     python_project_error = python_project_error and python_project_error.replace(prefix, "")
-    swift, swift_error, swift_counts = swift_project(folder, binary)
+    swift, swift_error, swift_counts = None, "not asked for", False
+    if "swift" in readers and binary is not None:
+        swift, swift_error, swift_counts = swift_project(folder, binary)
     disagreements = 0
-    if swift is None and not swift_counts:
+    if "swift" not in readers or binary is None:
+        pass
+    elif swift is None and not swift_counts:
         print(f"note: swift not compared: {swift_error}", file=err)
     elif swift is None:
         print(f"{folder.name}/: read: tinybird=ok swift=refused: {swift_error}", file=out)
@@ -350,8 +358,10 @@ def run(folder: Path, binary: Path, out=sys.stdout, err=sys.stderr) -> int:
         if path not in tinybird:
             continue
         relative = path.relative_to(folder)
-        shapes: dict[str, dict | None] = {"tinybird": tinybird[path], "python": python.get(path)}
+        shapes: dict[str, dict | None] = {"tinybird": tinybird[path]}
         errors = {}
+        if "python" in readers:
+            shapes["python"] = python.get(path)
         if path in python_errors:
             errors["python"] = python_errors[path]
         if swift is not None:
