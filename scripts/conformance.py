@@ -88,6 +88,12 @@ def ws(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+def index_line(text: str) -> str:
+    """`INDEX name expr TYPE t GRANULARITY n` as `name expr TYPE t GRANULARITY n` (Tinybird drops the INDEX)."""
+    text = ws(text).rstrip(",").strip()
+    return text[len("INDEX "):] if text.upper().startswith("INDEX ") else text
+
+
 # ------------------------------------------------------------------------------------------------------- tinybird
 
 _INCLUDE = re.compile(r"^INCLUDE\s", re.IGNORECASE)
@@ -132,7 +138,7 @@ def tinybird_datasource(path: Path) -> dict[str, Any]:
     settings = {f"ENGINE_{k.upper()}": str(v) for k, v in engine["args"]}
     return {"description": ws(doc.description), "columns": columns,
             "engine": {"type": engine["type"] or "MergeTree", "settings": settings},
-            "indexes": [ws(i.to_datafile()) for i in node.get("indexes", [])]}
+            "indexes": [index_line(i.to_datafile()) for i in node.get("indexes", [])]}
 
 
 def template_params(sql: str, node: str) -> set[str]:
@@ -166,19 +172,22 @@ def _python_datasource(ds: Any) -> dict[str, Any]:
             "columns": [{"name": c.name, "type": c.type, "jsonpath": c.json_path, "default": c.default}
                         for c in ds.columns],
             "engine": {"type": ds.engine, "settings": {f"ENGINE_{k.upper()}": v for k, v in ds.engine_args}},
-            "indexes": [ws(i) for i in getattr(ds, "indexes", ())]}
+            "indexes": [index_line(i) for i in getattr(ds, "indexes", ())]}
 
 
 def _python_pipe(pipe: Any) -> dict[str, Any]:
     return {"description": ws(pipe.description),
-            "nodes": [{"name": n.name, "sql": n.sql, "type": n.type, "datasource": n.datasource} for n in pipe.nodes],
+            # DATASOURCE of a materialized node, TARGET_DATASOURCE of a copy node (one field, as for Tinybird)
+            "nodes": [{"name": n.name, "sql": n.sql, "type": n.type,
+                       "datasource": n.datasource or getattr(n, "target_datasource", "")} for n in pipe.nodes],
             "endpoint": bool(pipe.is_endpoint)}
 
 
 def python_project(folder: Path, files: list[tuple[str, str, Path]]) -> tuple[dict, str | None, dict[Path, str]]:
     """({path: shape}, project-level error, {path: error}). The project is read whole with `read_project`; when
     that fails, each file is read on its own so one refused file does not hide the others."""
-    sys.path.insert(0, str(TARGET))
+    if str(TARGET) not in sys.path:
+        sys.path.insert(0, str(TARGET))
     import datafiles  # noqa: E402
 
     shapes: dict[Path, dict] = {}
@@ -380,11 +389,15 @@ def run(folder: Path, binary: Path | None, out=sys.stdout, err=sys.stderr,
 
 
 def main(argv: list[str] | None = None) -> int:
+    global TARGET
     parser = argparse.ArgumentParser(prog="scripts/conformance", description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path, help="a Tinybird project folder")
     parser.add_argument("--starling", type=Path, default=ROOT / ".build" / "release" / "starling",
                         help="the starling binary whose `inspect` verb is compared (default: %(default)s)")
+    parser.add_argument("--local-target", type=Path, default=TARGET,
+                        help="the folder whose datafiles.py is the Python reader (default: %(default)s)")
     args = parser.parse_args(argv)
+    TARGET = args.local_target.resolve()
     if not args.folder.is_dir():
         print(f"conformance: {args.folder} is not a folder", file=sys.stderr)
         return 2
