@@ -89,9 +89,8 @@ def ws(text: str | None) -> str:
 
 
 def index_line(text: str) -> str:
-    """`INDEX name expr TYPE t GRANULARITY n` as `name expr TYPE t GRANULARITY n` (Tinybird drops the INDEX)."""
-    text = ws(text).rstrip(",").strip()
-    return text[len("INDEX "):] if text.upper().startswith("INDEX ") else text
+    """Tinybird's `name expr TYPE t GRANULARITY n` (its `[INDEX]` word dropped), whitespace-normalised."""
+    return ws(text).rstrip(",").strip()
 
 
 # ------------------------------------------------------------------------------------------------------- tinybird
@@ -172,7 +171,8 @@ def _python_datasource(ds: Any) -> dict[str, Any]:
             "columns": [{"name": c.name, "type": c.type, "jsonpath": c.json_path, "default": c.default}
                         for c in ds.columns],
             "engine": {"type": ds.engine, "settings": {f"ENGINE_{k.upper()}": v for k, v in ds.engine_args}},
-            "indexes": [index_line(i) for i in getattr(ds, "indexes", ())]}
+            # kept as the reader stores it: its DDL writes `INDEX <this>`, so a leading INDEX word is a bug there
+            "indexes": [ws(i).rstrip(",").strip() for i in getattr(ds, "indexes", ())]}
 
 
 def _python_pipe(pipe: Any) -> dict[str, Any]:
