@@ -207,7 +207,11 @@ def python_project(folder: Path, files: list[tuple[str, str, Path]]) -> tuple[di
     for kind, name, path in files:
         try:
             if kind == "datasource":
-                shapes[path] = _python_datasource(datafiles.read_datasource(path))
+                try:
+                    ds = datafiles.read_datasource(path, name)  # the name argument: vendored `<ws>.<ds>`
+                except TypeError:
+                    ds = datafiles.read_datasource(path)
+                shapes[path] = _python_datasource(ds)
             else:
                 relative = path.relative_to(folder).parts
                 shapes[path] = _python_pipe(datafiles.read_pipe(path, relative[0] if len(relative) > 1 else ""))

@@ -62,3 +62,40 @@ def test_swift_reader_agrees_with_tinybird(folder):
         print(f"skipping the Swift half: {reason}")
         pytest.skip(reason)
     _check(folder, ("swift",), STARLING)
+
+
+# The check itself, on small projects: a file Tinybird rejects, and a Swift reader that disagrees.
+
+def test_a_file_tinybird_rejects_is_printed_not_counted_and_exits_2(tmp_path):
+    from projects import write_project
+
+    root = write_project(tmp_path, {"datasources/d.datasource": "TOKEN t CREATE\nSCHEMA >\n    `a` String\n"})
+    out = io.StringIO()
+    assert conformance.run(root, None, out=out, err=out, readers=("python",)) == 2
+    assert "datasources/d.datasource: rejected by tinybird:" in out.getvalue()
+    assert out.getvalue().rstrip().endswith("0 files, 0 disagreements (1 rejected by tinybird, not counted)")
+
+
+def test_a_swift_disagreement_is_one_line_naming_file_field_and_values(tmp_path):
+    import json
+    import stat
+
+    from projects import write_project
+
+    root = write_project(tmp_path / "p", {
+        "datasources/d.datasource": "SCHEMA >\n    `a` String `json:$.x.a`\n",
+        "endpoints/e.pipe": "NODE n\nSQL >\n    %\n    SELECT a FROM d WHERE a = {{ String(country, 'z') }}\n",
+    })
+    printed = {"datasources": [{"name": "d", "path": "datasources/d.datasource", "description": "",
+                                "columns": [{"name": "a", "type": "String", "jsonpath": "$.a", "default": None}],
+                                "engine": {"type": "MergeTree", "settings": {}}}],
+               "pipes": [{"name": "e", "path": "endpoints/e.pipe", "description": "", "endpoint": True,
+                          "nodes": [{"name": "n", "sql": "%\nSELECT a FROM d WHERE a = {{ String(country, 'z') }}",
+                                     "type": "", "datasource": ""}], "params": ["country"]}]}
+    fake = tmp_path / "starling"
+    fake.write_text(f"#!/bin/sh\ncat <<'JSON'\n{json.dumps(printed)}\nJSON\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    out = io.StringIO()
+    assert conformance.run(root, fake, out=out, err=out, readers=("swift",)) == 1
+    assert out.getvalue().splitlines() == [
+        "datasources/d.datasource: column a: jsonpath: tinybird=$.x.a swift=$.a", "2 files, 1 disagreements"]
