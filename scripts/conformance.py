@@ -234,7 +234,7 @@ def swift_project(folder: Path, binary: Path) -> tuple[dict[Path, dict] | None, 
         return None, f"`{binary} inspect` did not run: {one_line(error)}", False
     output = (run.stderr or "") + (run.stdout or "")
     if run.returncode != 0 or not run.stdout.strip().startswith("{"):
-        missing = "unknown command" in output or "inspect" not in output and run.returncode == 64
+        missing = "unknown command" in output  # a binary built before the verb existed
         reason = one_line(output.strip() or f"exit {run.returncode}")
         return None, reason, not missing
     try:
