@@ -141,13 +141,16 @@ def tinybird_datasource(path: Path) -> dict[str, Any]:
 
 
 def template_params(sql: str, node: str) -> set[str]:
-    """The request parameters of a `%` node, as Tinybird lists them for the API (function names left out)."""
-    from tinybird.sql_template import get_template_and_variables, get_var_names_and_types
+    """The request parameters a `%` node reads: the typed ones Tinybird's API lists (`get_var_names_and_types`)
+    and the bare `{{ x }}` ones (`get_var_names`, less the template's own functions and builtins)."""
+    from tinybird import sql_template as st
 
     if not sql.strip().startswith("%"):
         return set()
-    template, _, _ = get_template_and_variables(sql.strip()[1:], name=node)
-    return {v["name"] for v in get_var_names_and_types(template, node)}
+    template, variables, _ = st.get_template_and_variables(sql.strip()[1:], name=node)
+    functions = set(st._namespace) | st.reserved_vars | set(st.type_fns) | set(st.function_list)
+    return ({v["name"] for v in st.get_var_names_and_types(template, node)}
+            | {v["name"] for v in variables if v["name"] not in functions})
 
 
 def tinybird_pipe(path: Path, relative: Path) -> dict[str, Any]:
