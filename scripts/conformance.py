@@ -124,7 +124,8 @@ def tinybird_datasource(path: Path) -> dict[str, Any]:
     from tinybird.datafile.parse_datasource import parse_datasource
 
     text = classic_bridge(path, path.read_text(encoding="utf-8"), "datasource")
-    doc = parse_datasource(str(path), content=text, skip_eval=True).datafile
+    # ignore_secrets: a `{{ tb_secret("name") }}` setting stays as written (no workspace secrets here)
+    doc = parse_datasource(str(path), content=text, skip_eval=True, ignore_secrets=True).datafile
     node = doc.nodes[0]
     columns = []
     for c in node["columns"]:
@@ -148,7 +149,10 @@ def template_params(sql: str, node: str) -> set[str]:
     if not sql.strip().startswith("%"):
         return set()
     template, variables, _ = st.get_template_and_variables(sql.strip()[1:], name=node)
-    functions = set(st._namespace) | st.reserved_vars | set(st.type_fns) | set(st.function_list)
+    # the functions Template.generate puts in the namespace besides these tables (sql_template.py, `generate`)
+    generate_functions = {"max_threads", "tb_secret", "tb_var", "backend_hint", "cache_ttl", "activate", "disable"}
+    functions = (set(st._namespace) | st.reserved_vars | set(st.type_fns) | set(st.function_list)
+                 | generate_functions)
     return ({v["name"] for v in st.get_var_names_and_types(template, node)}
             | {v["name"] for v in variables if v["name"] not in functions})
 
@@ -157,7 +161,7 @@ def tinybird_pipe(path: Path, relative: Path) -> dict[str, Any]:
     from tinybird.datafile.parse_pipe import parse_pipe
 
     text = classic_bridge(path, path.read_text(encoding="utf-8"), "pipe")
-    doc = parse_pipe(str(path), content=text, skip_eval=True).datafile
+    doc = parse_pipe(str(path), content=text, skip_eval=True, ignore_secrets=True).datafile
     nodes, params = [], set()
     for n in doc.nodes:
         nodes.append({"name": n["name"], "sql": n.get("sql", ""), "type": (n.get("type") or "").lower(),
