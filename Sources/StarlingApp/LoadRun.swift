@@ -26,6 +26,8 @@ public struct LoadRunOptions: Sendable {
     public var localTarget: LocalTarget.Options
     /// The project's pipe specs (the check plan's parameters).
     public var pipes: [String: PipeSpec] = [:]
+    /// The project's copy pipes, run at settle (`RunPlan.copyPipes`).
+    public var copyPipes: [String] = []
     /// `IP:PORT` to serve live Prometheus metrics on while the run goes (nil: off).
     public var metricsListen: String?
     /// Seconds the final metrics stay served after the run.
@@ -80,6 +82,7 @@ public enum LoadRun {
         plan.startAt = options.startAt
         plan.showProgress = options.showProgress
         plan.pipes = options.pipes
+        plan.copyPipes = options.copyPipes
         // The reference replay needs a local target of its own: the scenario's project, or the seed
         // project when a seed scenario asks for it (`checks.reference: true`).
         if scenario.run.checks.reference ?? (scenario.project != nil) {

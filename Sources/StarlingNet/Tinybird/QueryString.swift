@@ -5,7 +5,7 @@ public enum QueryString {
         parameters.map { "\(encodeComponent($0.name))=\(encodeComponent($0.value))" }.joined(separator: "&")
     }
 
-    static func encodeComponent(_ text: String) -> String {
+    public static func encodeComponent(_ text: String) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         let hex = Array("0123456789ABCDEF".utf8)

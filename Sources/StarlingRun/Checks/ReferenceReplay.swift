@@ -17,6 +17,8 @@ struct ReferenceReplay {
     /// The target's queries.
     let target: TargetQueries
     let project: String
+    /// Copy pipes run on the reference once it holds the events, as on the target.
+    var copyPipes: [String] = []
 
     /// The pipes of `specs` no Swift oracle knows, that read a datasource the run sends (directly or
     /// through a materialized pipe's target): the reference is their only check.
@@ -78,6 +80,7 @@ struct ReferenceReplay {
         if let failure = load(sent, into: reference) { return skipped(failure) }
         let settled = CheckPhase(queries: reference).settle(landed: landed, timeout: settleTimeout, possiblyDuplicated: 0, collapsing: collapsing)
         if let failure = settled.failure { return skipped("the reference did not come to hold the events sent: \(failure.reason ?? "")") }
+        if let failure = reference.runCopies(copyPipes).first { return skipped("a copy pipe failed on the reference: \(failure)") }
         // A pipe reading such a datasource without FINAL answers what the parts hold at the time,
         // merged or not: a difference there is not the target's fault.
         let mergeDependent = Set(checks.map(\.pipe).filter { pipe in

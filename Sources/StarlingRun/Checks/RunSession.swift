@@ -55,6 +55,10 @@ public enum RunSession {
                 clock.sleep(until: clock.now() + 50_000_000, unless: environment.cancellation)
             }
         }
+        // Copy pipes run once the events have landed, so their targets hold data before the checks.
+        if isolation != .synthetic && !aborted && !plan.copyPipes.isEmpty {
+            for failure in queries.runCopies(plan.copyPipes) { environment.warnings.add("copy pipe \(failure)") }
+        }
         proberDone.cancel(.plannedEnd)
         prober.wait()
         outcome.summary.freshness = tracker?.summary(completenessSeconds: settled.seconds)
@@ -84,7 +88,7 @@ public enum RunSession {
                 let others = ReferenceReplay.unoraclePipes(plan.pipes, sent: names)
                 let planned = expectations.oracles.map(\.check)
                     + ReferenceReplay.plan(pipes: others, specs: plan.pipes, scenario: plan.scenario, sent: sent, seed: plan.seed, budget: config.maxCombinations)
-                checks += ReferenceReplay(target: queries, project: project)
+                checks += ReferenceReplay(target: queries, project: project, copyPipes: plan.copyPipes)
                     .run(planned, specs: plan.pipes, sent: sent, landed: outcome.landed, collapsing: plan.scenario.collapsingDatasources,
                          settleTimeout: config.settleTimeout, warnings: environment.warnings)
             }

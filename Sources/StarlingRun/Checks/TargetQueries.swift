@@ -88,6 +88,44 @@ struct TargetQueries: Sendable {
         return PipeStatistics.scan(response.body)
     }
 
+    /// Runs a copy pipe now (`POST /v0/pipes/<pipe>/copy`) and waits for its job to finish, polling
+    /// `GET /v0/jobs/<id>` every 200 ms while its status is `waiting` or `working` (Tinybird answers
+    /// with a job; the local target runs the copy before answering `done`), up to `patience`.
+    func copy(_ pipe: String) throws(QueryFailure) {
+        let request = HTTPRequest(method: .post, path: "/v0/pipes/\(QueryString.encodeComponent(pipe))/copy", headers: QueryString.bearer(token))
+        let response = try send(request)
+        guard response.isSuccess else { throw .status(response.status, response.bodyText) }
+        var job = (try? JSONValue.parse(response.body))?["job"]
+        let deadline = clock.now() + UInt64(patience * 1e9)
+        while true {
+            let status = job?["status"]?.stringValue ?? "done"
+            if status == "done" { return }
+            if status == "error" || status == "cancelled" {
+                throw .status(response.status, "copy job \(status): \(job?["error"]?.stringValue ?? "")")
+            }
+            guard let id = job?["id"]?.stringValue ?? job?["job_id"]?.stringValue else { return }
+            guard clock.now() < deadline, cancellation?.isCancelled != true else {
+                throw .neverAnswered(attempts: 1, last: "copy job \(id) still \(status)")
+            }
+            clock.sleep(until: clock.now() + 200_000_000, unless: cancellation)
+            let poll = try send(HTTPRequest(method: .get, path: "/v0/jobs/\(QueryString.encodeComponent(id))", headers: QueryString.bearer(token)))
+            guard poll.isSuccess else { throw .status(poll.status, poll.bodyText) }
+            job = try? JSONValue.parse(poll.body)
+        }
+    }
+
+    /// Runs every copy pipe in turn; the failures, one line each (`pipe: reason`).
+    func runCopies(_ pipes: [String]) -> [String] {
+        pipes.compactMap { pipe -> String? in
+            do {
+                try copy(pipe)
+                return nil
+            } catch {
+                return "\(pipe): \(error)"
+            }
+        }
+    }
+
     /// `POST /v0/datasources/<ds>/truncate`.
     func truncate(_ datasource: String) throws(QueryFailure) {
         let request = HTTPRequest(method: .post, path: "/v0/datasources/\(datasource)/truncate", headers: QueryString.bearer(token))

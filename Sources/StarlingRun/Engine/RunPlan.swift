@@ -35,6 +35,9 @@ public struct RunPlan: Sendable {
     public var pipes: [String: PipeSpec] = [:]
     /// The project folder the reference replay serves (nil: no reference replay).
     public var referenceProject: String?
+    /// The project's copy pipes (`TYPE copy`), run once at settle on the target (and on the
+    /// reference) so that their target datasources hold data before the checks.
+    public var copyPipes: [String] = []
     /// `--start-at`: the wall instant (ns since the epoch, a whole second) the schedule starts at,
     /// shared by every shard of a distributed run (nil: a moment after the engine starts).
     public var startAt: Int64?
