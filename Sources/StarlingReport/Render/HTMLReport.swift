@@ -30,6 +30,11 @@ public enum HTMLReport {
         }
         rows += s.scheduleLag.sorted { $0.key < $1.key }.map { ["schedule lag: \($0.key)", ReportText.grouped($0.value.count), "–"] + percentiles($0.value) }
         html.append(table(["stream", "count", "errors", "p50", "p90", "p99", "p99.9", "max"], rows))
+        let answers = EndpointAnswers.lines(s)
+        if !answers.isEmpty {
+            html.append("<h2>Endpoint answers</h2>")
+            html.append("<ul>" + answers.map { "<li>\(ReportText.xml($0))</li>" }.joined() + "</ul>")
+        }
         html.append("<h2>Freshness</h2>")
         if let f = s.freshness {
             html.append("<p>\(f.visible) of \(f.probes) probes became visible.\(f.completenessSeconds.map { String(format: " Complete %.2f s after the last acknowledgement.", $0) } ?? "")</p>")
