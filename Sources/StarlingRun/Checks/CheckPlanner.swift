@@ -210,6 +210,15 @@ struct Facets {
             options.append(Option(values: [parameter.name: "no_such_\(column)"], label: "a \(column) that does not exist", group: parameter.name))
             ids += options
         }
+        // A required parameter nothing above gave a value (a date the pipe refuses to run without,
+        // `{% if not defined(date_from) %}{{ error(...) }}`) is sent in every combination with the
+        // value that covers all the data; windows still set their own bounds over it.
+        let seconds = profile.seconds(of: datasource)
+        for parameter in spec.parameters where parameter.required && required.values[parameter.name] == nil {
+            guard let value = Self.covering(parameter, first: seconds.first, last: seconds.last) else { continue }
+            required.values[parameter.name] = value
+            required.label += (required.label.isEmpty ? "" : ", ") + "\(parameter.name) covering the data"
+        }
         // Tinybird's DateTime64 parameters take only 'YYYY-MM-DD HH:MM:SS.fff'.
         let milliseconds = Set([lower, upper].compactMap { $0 }.filter { $0.function == "DateTime64" }.map(\.name))
         if !milliseconds.isEmpty {
@@ -237,6 +246,25 @@ struct Facets {
             for value in [1, 2, 3, 5] where value != fallback {
                 integers.append(Option(values: [parameter.name: "\(value)"], label: "\(parameter.name) \(value)", group: parameter.name))
             }
+        }
+    }
+
+    /// A value of a required parameter that leaves every event in: a lower time bound on the first
+    /// second with events, an upper one on the last (which is which: the comparison, else the name),
+    /// a number's default (else 1), a string's default. Nil when there is none to give.
+    static func covering(_ parameter: PipeParameter, first: Int64?, last: Int64?) -> String? {
+        let name = parameter.name.lowercased()
+        let upper = parameter.upperBoundOf != nil
+            || (parameter.lowerBoundOf == nil && ["to", "end", "until", "max", "before"].contains { name.hasSuffix($0) || name.contains($0 + "_") })
+        switch parameter.kind {
+        case .date, .dateTime:
+            guard let second = upper ? last : first else { return parameter.defaultValue }
+            let time = formatTimestamp(second)
+            if parameter.kind == .date { return String(time.prefix(10)) }
+            return parameter.function == "DateTime64" ? time + ".000" : time
+        case .integer, .float: return parameter.defaultValue ?? "1"
+        case .string, .boolean: return parameter.defaultValue
+        case .array, .other: return nil
         }
     }
 

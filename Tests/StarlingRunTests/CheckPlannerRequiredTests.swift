@@ -1,0 +1,40 @@
+import Testing
+import StarlingChecks
+import StarlingProject
+@testable import StarlingSim
+@testable import StarlingRun
+
+/// A pipe that refuses to run without some parameters gets them in every planned combination, with
+/// values that cover the data (windows still set their own bounds).
+@Suite struct CheckPlannerRequiredTests {
+    static let pipe = """
+        NODE n
+        SQL >
+            %
+            {% if not defined(date_from) %}{{ error('date_from and date_to are required') }}{% end %}
+            SELECT store_id, count() AS visits FROM store_visits
+            WHERE toDate(timestamp) >= {{Date(date_from, required=True)}} AND toDate(timestamp) <= {{Date(date_to, required=True)}}
+              AND visitor_id = {{String(visitor_id, 'visitor_1')}}
+            GROUP BY store_id ORDER BY visits DESC, store_id LIMIT {{Int32(limit, 10, required=True)}}
+
+        TYPE endpoint
+        """
+
+    @Test func requiredParametersCoverTheDataInEveryCombination() throws {
+        let spec = PipeSpec(try PipeFile(name: "by_store", path: "by_store.pipe", text: Self.pipe))
+        var profile = DataProfile(columns: ["store_visits": ["visitor_id"]], timeColumns: ["store_visits": "timestamp"])
+        let first: Int64 = 1_748_822_400  // 2025-06-02 00:00:00
+        for (i, offset) in [0, 3600, 90_000, 2 * 86_400 + 5].enumerated() {
+            let visit = StoreVisit(visit: i, store: 1, time: first + Int64(offset), visitor: i % 2, entryPoint: "main", exitPoint: "main", dwellSeconds: 60, tags: [])
+            profile.add(datasource: "store_visits", .visit(visit))
+        }
+        let plan = CheckPlanner.plan(pipes: ["by_store"], specs: ["by_store": spec], profile: profile, seed: 1, budget: 40) { _ in "store_visits" }
+        #expect(plan.count > 3)
+        for check in plan {
+            #expect(check.parameters["date_from"] == "2025-06-02", "\(check.purpose): \(check.parameters)")
+            #expect(check.parameters["date_to"] == "2025-06-04", "\(check.purpose): \(check.parameters)")
+            #expect(check.parameters["limit"] != nil, "\(check.purpose): \(check.parameters)")
+        }
+        #expect(plan.contains { $0.parameters["visitor_id"] != nil }, "other parameters still vary")
+    }
+}
