@@ -29,11 +29,15 @@ ENGINE_OPTIONS = ("partition_key", "sorting_key", "primary_key", "sampling_key",
 # Accepted and ignored: access tokens, tags, connector and deployment settings.
 IGNORED_DATASOURCE = ("TOKEN", "TAGS", "FORWARD_QUERY", "SHARED_WITH", "VERSION", "BACKFILL")
 IGNORED_DATASOURCE_PREFIXES = ("KAFKA_", "IMPORT_")
+PIPE_NODE_KEYWORDS = ("SQL", "TYPE", "DATASOURCE", "TARGET_DATASOURCE", "COPY_MODE", "MODE")
 NODE_TYPES = ("endpoint", "materialized", "copy", "sink", "stream", "standard")
-IGNORED_PIPE = ("TOKEN", "TAGS", "CACHE", "VERSION", "DEPLOYMENT_METHOD", "TARGET_DATASOURCE", "COPY_SCHEDULE",
-                "COPY_MODE", "MODE", "ON_DEMAND_COMPUTE", "FILTER")
+IGNORED_PIPE = ("TOKEN", "TAGS", "CACHE", "VERSION", "DEPLOYMENT_METHOD", "COPY_SCHEDULE", "ON_DEMAND_COMPUTE",
+                "FILTER", "FORWARD_QUERY", "SCOPE")
+# ENGINE / ENGINE_* in a pipe: the classic materialized pipe's target table settings (used when the target has no
+# .datasource); EXPORT_*: sinks, never run.
 IGNORED_PIPE_PREFIXES = ("EXPORT_",)
 SKIPPED_FOLDERS = {"fixtures", "tests", "vendor", "node_modules", "__pycache__"}
+NOT_ENDPOINT_FOLDERS = frozenset(("materializations", "copies", "sinks"))
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,11 @@ class Datasource:
 class Node:
     name: str
     sql: str
-    type: str = ""  # "" (a plain node) or one of NODE_TYPES
+    type: str = ""  # "" (no TYPE line) or one of NODE_TYPES
     datasource: str = ""  # the target of a materialized node
     line: int = 0
+    target_datasource: str = ""  # the target of a copy node
+    copy_mode: str = "append"  # a copy node's COPY_MODE: append or replace
 
 
 @dataclass(frozen=True)
@@ -78,22 +84,31 @@ class Pipe:
     description: str
     nodes: tuple[Node, ...] = field(default_factory=tuple)
     path: Path | None = None
-    folder: str = ""  # top-level folder inside the project ("endpoints", "materializations", ...)
+    folders: tuple[str, ...] = ()  # the folders between the project folder and the file
 
     @property
     def output_index(self) -> int:
-        """The node the pipe publishes: the one with a TYPE (Tinybird allows one), else the last."""
+        """The node the pipe publishes: the one with a TYPE other than standard (Tinybird allows one), else the
+        last (classic `tb push` publishes the last node)."""
         typed = [i for i, node in enumerate(self.nodes) if node.type not in ("", "standard")]
         return typed[0] if typed else len(self.nodes) - 1
 
     @property
+    def output(self) -> Node:
+        return self.nodes[self.output_index]
+
+    @property
     def kind(self) -> str:
-        kind = self.nodes[self.output_index].type
+        kind = self.output.type
         return "" if kind == "standard" else kind
 
     @property
     def is_endpoint(self) -> bool:
-        return self.kind == "endpoint" or (self.kind == "" and self.folder == "endpoints")
+        """The published node has TYPE endpoint, or no node has a TYPE line at all and the file is not inside a
+        `materializations/`, `copies/` or `sinks/` folder (at any depth): classic projects publish the last node."""
+        if self.kind == "endpoint":
+            return True
+        return all(node.type == "" for node in self.nodes) and not NOT_ENDPOINT_FOLDERS.intersection(self.folders)
 
 
 @dataclass(frozen=True)
@@ -111,24 +126,56 @@ class Project:
         return [pipe for pipe in self.pipes.values() if pipe.kind == "materialized"]
 
 
+# The first words that end a `KEYWORD >` block, per file kind: the commands of Tinybird's datafile parser
+# (`tinybird.datafile.common.parse`), plus the Join engine's and (in pipes) the classic materialized pipe's ENGINE_*.
+ENGINE_KEYWORDS = ("engine", "engine_partition_key", "engine_sorting_key", "engine_primary_key",
+                   "engine_sampling_key", "engine_ttl", "engine_settings", "engine_ver", "engine_is_deleted",
+                   "engine_sign", "engine_version", "engine_columns", "engine_join_strictness", "engine_join_type",
+                   "engine_key_columns")
+DATASOURCE_KEYWORDS = frozenset((
+    "description", "token", "source", "schema", "indexes", "partition_key", "sorting_key", "primary_key",
+    "sampling_key", "ttl", "tags", "include", "version", "kafka_connection_name", "kafka_topic", "kafka_group_id",
+    "kafka_auto_offset_reset", "kafka_store_raw_value", "kafka_store_headers", "kafka_store_binary_headers",
+    "kafka_key_format", "kafka_value_format", "kafka_target_partitions", "import_connection_name", "import_schedule",
+    "import_strategy", "import_bucket_uri", "import_format", "import_from_timestamp", "import_service",
+    "import_external_datasource", "import_query", "import_table_arn", "import_export_bucket", "pg_connection_name",
+    "pg_table", "shared_with", "export_service", "forward_query", "backfill") + ENGINE_KEYWORDS)
+PIPE_KEYWORDS = frozenset((
+    "node", "scope", "description", "type", "datasource", "tags", "target_datasource", "copy_schedule", "copy_mode",
+    "mode", "on_demand_compute", "filter", "token", "include", "sql", "version", "deployment_method",
+    "export_service", "export_connection_name", "export_schedule", "export_bucket_uri", "export_file_template",
+    "export_format", "export_strategy", "export_compression", "export_write_strategy", "export_kafka_topic")
+    + ENGINE_KEYWORDS)
+
+
 @dataclass(frozen=True)
 class Statement:
     line: int
     keyword: str
     value: str
-    block: tuple[tuple[int, str], ...] = ()  # the indented lines after `KEYWORD >`, dedented, with line numbers
+    block: tuple[tuple[int, str], ...] = ()  # the lines after `KEYWORD >` (dedented unless a `%` template), numbered
 
     @property
     def text(self) -> str:
         return "\n".join(text for _, text in self.block).strip("\n")
 
 
-def _statements(path: Path) -> list[Statement]:
-    """Split a datafile into statements: `KEYWORD value` lines and `KEYWORD >` followed by an indented block."""
+def _statements(path: Path, keywords: frozenset[str]) -> list[Statement]:
+    """Split a datafile into statements: `KEYWORD value` lines and `KEYWORD >` followed by a block.
+
+    The block rule is Tinybird's: inside a block, a line ends it only when it does not start with whitespace and its
+    first word (any case) is one of `keywords`; every other line, at column 0 or not, belongs to the block. A block
+    whose first non-blank line starts with `%` (a template) is kept as written (Tinybird keeps `sql.strip()`); any
+    other block is dedented. Outside blocks, lines are statements whether indented or not (as in Tinybird's parser).
+    """
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
         raise DatafileError(f"{path}: cannot read the file: {error}") from error
+
+    def ends_block(line: str) -> bool:
+        return bool(line) and not line[0].isspace() and line.split(None, 1)[0].lower() in keywords
+
     out: list[Statement] = []
     i = 0
     while i < len(lines):
@@ -136,9 +183,6 @@ def _statements(path: Path) -> list[Statement]:
         if not line.strip() or line.lstrip().startswith("#"):
             i += 1
             continue
-        if line[0].isspace():
-            raise DatafileError(f"{path}:{i + 1}: unexpected indented line outside a block;"
-                                " expected a KEYWORD at the start of the line (or `KEYWORD >` before the block)")
         keyword, _, rest = line.strip().partition(" ")
         rest = rest.strip()
         if rest != ">":
@@ -146,12 +190,18 @@ def _statements(path: Path) -> list[Statement]:
             i += 1
             continue
         j = i + 1
-        while j < len(lines) and (not lines[j].strip() or lines[j][0].isspace()):
+        while j < len(lines) and not ends_block(lines[j]):
             j += 1
-        body = textwrap.dedent("\n".join(lines[i + 1:j])).split("\n")
+        raw = lines[i + 1:j]
+        first = next((text for text in raw if text.strip()), "")
+        body = raw if first.lstrip().startswith("%") else textwrap.dedent("\n".join(raw)).split("\n")
         block = tuple((i + 2 + k, text) for k, text in enumerate(body))
+        while block and not block[0][1].strip():
+            block = block[1:]
         while block and not block[-1][1].strip():
             block = block[:-1]
+        if block and block[0][1].lstrip().startswith("%"):
+            block = ((block[0][0], block[0][1].lstrip()),) + block[1:]
         out.append(Statement(i + 1, keyword.upper(), "", block))
         i = j
     return out
@@ -167,7 +217,7 @@ def _unquote(value: str) -> str:
 def read_datasource(path: Path) -> Datasource:
     description, columns, schema_line = "", None, 0
     engine, engine_line, args, indexes = "MergeTree", 0, {}, []
-    for st in _statements(path):
+    for st in _statements(path, DATASOURCE_KEYWORDS):
         if st.keyword == "DESCRIPTION":
             description = st.text or st.value
         elif st.keyword == "SCHEMA":
@@ -221,11 +271,11 @@ def _check_engine(path: Path, engine: str, line: int, args: dict[str, tuple[str,
     return canonical
 
 
-def read_pipe(path: Path, folder: str = "") -> Pipe:
+def read_pipe(path: Path, folders: tuple[str, ...] = ()) -> Pipe:
     description = ""
     nodes: list[dict] = []
     type_lines: dict[str, int] = {}  # node name -> line of its TYPE
-    for st in _statements(path):
+    for st in _statements(path, PIPE_KEYWORDS):
         node = nodes[-1] if nodes else None
         if st.keyword == "DESCRIPTION":
             if node is None:
@@ -233,13 +283,15 @@ def read_pipe(path: Path, folder: str = "") -> Pipe:
         elif st.keyword == "NODE":
             if not st.value:
                 raise DatafileError(f"{path}:{st.line}: NODE without a name; expected `NODE <name>`")
-            nodes.append({"name": _unquote(st.value), "line": st.line, "sql": None, "type": "", "datasource": ""})
-        elif node is None and st.keyword in ("SQL", "TYPE", "DATASOURCE"):
+            nodes.append({"name": _unquote(st.value), "line": st.line, "sql": None, "type": "", "datasource": "",
+                          "target_datasource": "", "copy_mode": "append", "engine": {}})
+        elif node is None and st.keyword in PIPE_NODE_KEYWORDS:
             raise DatafileError(f"{path}:{st.line}: {st.keyword} before any NODE; expected `NODE <name>` first")
         elif st.keyword == "SQL":
             if not st.block or not st.text.strip():
                 raise DatafileError(f"{path}:{st.line}: SQL needs an indented block; expected `SQL >` then the query")
             node["sql"] = st.text
+            node["sql_line"] = st.block[0][0]
         elif st.keyword == "TYPE":
             kind = _unquote(st.value).lower()
             if kind not in NODE_TYPES:
@@ -249,11 +301,23 @@ def read_pipe(path: Path, folder: str = "") -> Pipe:
             type_lines[node["name"]] = st.line
         elif st.keyword == "DATASOURCE":
             node["datasource"] = _unquote(st.value)
+        elif st.keyword == "TARGET_DATASOURCE":
+            node["target_datasource"] = _unquote(st.value)
+        elif st.keyword in ("COPY_MODE", "MODE"):
+            mode = _unquote(st.value).lower()
+            if mode not in ("append", "replace"):
+                raise DatafileError(f"{path}:{st.line}: {st.keyword} {st.value!r} is unknown; expected append or replace")
+            node["copy_mode"] = mode
+        elif st.keyword == "ENGINE" or st.keyword.startswith("ENGINE_"):
+            node["engine"][st.keyword] = (_unquote(st.value), st.line)
+        elif st.keyword == "INCLUDE":
+            raise DatafileError(f"{path}:{st.line}: INCLUDE is not supported by the local target;"
+                                " expected the included nodes written in the .pipe")
         elif st.keyword in IGNORED_PIPE or st.keyword.startswith(IGNORED_PIPE_PREFIXES):
             continue
         else:
             raise DatafileError(f"{path}:{st.line}: unsupported keyword {st.keyword} in a .pipe; expected one of"
-                                " DESCRIPTION, NODE, SQL, TYPE, DATASOURCE, TOKEN, TAGS")
+                                " DESCRIPTION, NODE, SQL, TYPE, DATASOURCE, TARGET_DATASOURCE, COPY_MODE, TOKEN, TAGS")
     if not nodes:
         raise DatafileError(f"{path}:1: no NODE; expected `NODE <name>` followed by `SQL >`")
     typed = [n for n in nodes if n["type"] not in ("", "standard")]
@@ -266,7 +330,12 @@ def read_pipe(path: Path, folder: str = "") -> Pipe:
         if n["type"] == "materialized" and not n["datasource"]:
             raise DatafileError(f"{path}:{n['line']}: materialized node '{n['name']}' has no DATASOURCE;"
                                 " expected `DATASOURCE <target datasource>`")
-    return Pipe(path.stem, description, tuple(Node(**n) for n in nodes), path, folder)
+        if n["type"] == "copy" and not n["target_datasource"]:
+            raise DatafileError(f"{path}:{n['line']}: copy node '{n['name']}' has no TARGET_DATASOURCE;"
+                                " expected `TARGET_DATASOURCE <target datasource>`")
+    built = tuple(Node(n["name"], n["sql"], n["type"], n["datasource"], n["line"], n["target_datasource"],
+                       n["copy_mode"]) for n in nodes)
+    return Pipe(path.stem, description, built, path, folders)
 
 
 def project_files(folder: Path) -> tuple[list[Path], list[Path]]:
@@ -302,11 +371,14 @@ def read_project(folder: Path) -> Project:
     pipes: dict[str, Pipe] = {}
     for path in pipe_files:
         claim(path.stem, path)
-        relative = path.relative_to(folder).parts
-        pipes[path.stem] = read_pipe(path, relative[0] if len(relative) > 1 else "")
+        pipes[path.stem] = read_pipe(path, path.relative_to(folder).parts[:-1])
     for pipe in pipes.values():
-        node = pipe.nodes[pipe.output_index]
+        node = pipe.output
         if pipe.kind == "materialized" and node.datasource not in datasources:
             raise DatafileError(f"{pipe.path}:{node.line}: materialized node '{node.name}' writes to"
-                                f" '{node.datasource}', which is not a .datasource of the project")
+                                f" '{node.datasource}', which is not a .datasource of the project (creating the"
+                                " target from the pipe's ENGINE settings is not supported)")
+        if pipe.kind == "copy" and node.target_datasource not in datasources:
+            raise DatafileError(f"{pipe.path}:{node.line}: copy node '{node.name}' writes to"
+                                f" '{node.target_datasource}', which is not a .datasource of the project")
     return Project(folder, datasources, pipes)

@@ -75,7 +75,7 @@ def write_project(root: Path, files: dict[str, str]) -> Path:
     return root
 
 # A materialized pipe feeding an AggregatingMergeTree, one feeding a plain MergeTree (one row per inserted block),
-# endpoints in endpoints/ and pipes/, a plain pipe and a copy pipe that are not endpoints.
+# endpoints in endpoints/ and pipes/, a `TYPE standard` pipe and a copy pipe that are not endpoints.
 ANALYTICS_PROJECT = {
     "datasources/events.datasource": """
         SCHEMA >
@@ -162,6 +162,8 @@ ANALYTICS_PROJECT = {
         NODE helper
         SQL >
             SELECT 1 AS one
+
+        TYPE standard
     """,
     "copies/snapshot.pipe": """
         NODE snapshot
