@@ -94,6 +94,11 @@ class Pipe:
         return typed[0] if typed else len(self.nodes) - 1
 
     @property
+    def folder(self) -> str:
+        """The top-level folder inside the project ("endpoints", "materializations", ...), "" at the top."""
+        return self.folders[0] if self.folders else ""
+
+    @property
     def output(self) -> Node:
         return self.nodes[self.output_index]
 
@@ -214,7 +219,8 @@ def _unquote(value: str) -> str:
     return value
 
 
-def read_datasource(path: Path) -> Datasource:
+def read_datasource(path: Path, ds_name: str = "") -> Datasource:
+    """`ds_name`: the datasource's name (default the file stem; `workspace.stem` for a vendored one)."""
     description, columns, schema_line = "", None, 0
     engine, engine_line, args, indexes = "MergeTree", 0, {}, []
     for st in _statements(path, DATASOURCE_KEYWORDS):
@@ -242,7 +248,7 @@ def read_datasource(path: Path) -> Datasource:
     engine = _check_engine(path, engine, engine_line, args, {c.name for c in columns}, schema_line)
     order = ENGINES[engine] + ENGINE_OPTIONS
     engine_args = tuple((name, args[name][0]) for name in order if name in args)
-    return Datasource(path.stem, description, columns, engine, engine_args, tuple(indexes), path)
+    return Datasource(ds_name or path.stem, description, columns, engine, engine_args, tuple(indexes), path)
 
 
 def _engine_arg_names() -> list[str]:
@@ -271,7 +277,9 @@ def _check_engine(path: Path, engine: str, line: int, args: dict[str, tuple[str,
     return canonical
 
 
-def read_pipe(path: Path, folders: tuple[str, ...] = ()) -> Pipe:
+def read_pipe(path: Path, folders: tuple[str, ...] | str = ()) -> Pipe:
+    if isinstance(folders, str):  # the top-level folder only (older callers)
+        folders = (folders,) if folders else ()
     description = ""
     nodes: list[dict] = []
     type_lines: dict[str, int] = {}  # node name -> line of its TYPE
@@ -351,11 +359,24 @@ def project_files(folder: Path) -> tuple[list[Path], list[Path]]:
     return datasources, pipes
 
 
+def vendored_datasources(folder: Path) -> list[tuple[str, Path]]:
+    """`vendor/<workspace>/datasources/<ds>.datasource`: the datasource `<workspace>.<ds>` shared by another
+    workspace (a table `<ds>` in the database `<workspace>`; pipes read it as `FROM <workspace>.<ds>`)."""
+    vendor = folder / "vendor"
+    if not vendor.is_dir():
+        return []
+    found = []
+    for workspace in sorted(p for p in vendor.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for path in sorted((workspace / "datasources").glob("*.datasource")):
+            found.append((f"{workspace.name}.{path.stem}", path))
+    return found
+
+
 def read_project(folder: Path) -> Project:
     if not folder.is_dir():
         raise DatafileError(f"project folder {folder} does not exist")
     datasource_files, pipe_files = project_files(folder)
-    if not datasource_files:
+    if not datasource_files and not vendored_datasources(folder):
         raise DatafileError(f"project folder {folder} has no .datasource files")
     defined: dict[str, Path] = {}
 
@@ -368,6 +389,9 @@ def read_project(folder: Path) -> Project:
     for path in datasource_files:
         claim(path.stem, path)
         datasources[path.stem] = read_datasource(path)
+    for name, path in vendored_datasources(folder):
+        claim(name, path)
+        datasources[name] = read_datasource(path, name)
     pipes: dict[str, Pipe] = {}
     for path in pipe_files:
         claim(path.stem, path)

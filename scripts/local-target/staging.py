@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from chtypes import TypeExpr
 from datafiles import Column, Datasource
-from ddl import quote_ident
+from ddl import quote_ident, table_ident
 
 STAGE_PREFIX = "__stage_"
 _NOT_NULLABLE = {"Array", "Map", "Tuple", "Nested", "AggregateFunction", "SimpleAggregateFunction", "JSON",
@@ -66,14 +66,14 @@ def plan(ds: Datasource) -> StagedInsert | None:
             selects.append(f"{_place(root, column)} AS {quote_ident(column.name)}")
     except _Conflict:
         return None
-    stage = STAGE_PREFIX + ds.name
+    stage = STAGE_PREFIX + ds.name.replace(".", "__")  # a vendored `workspace.name` too
     columns = ", ".join(quote_ident(c.name) for c in ds.columns)
     select = f"SELECT {', '.join(selects)} FROM {quote_ident(stage)} AS __s"
     return StagedInsert(
         stage,
         f"CREATE OR REPLACE TABLE {quote_ident(stage)} ({root.structure()}) ENGINE = Memory",
         select,
-        f"INSERT INTO {quote_ident(ds.name)} ({columns}) {select}",
+        f"INSERT INTO {table_ident(ds.name)} ({columns}) {select}",
     )
 
 

@@ -247,3 +247,140 @@ ENGINES_PROJECT = {
         DATASOURCE landed
     """,
 }
+
+# Pipes reading pipes (at depth 3, with params passed through, node names repeated across pipes), a classic endpoint
+# (no TYPE anywhere), a materialized view and a copy pipe reading a pipe, a vendored datasource of another workspace
+# read by an endpoint and a materialized view, copies in append and replace mode.
+PIPES_PROJECT = {
+    "datasources/hits_raw.datasource": """
+        SCHEMA >
+            `ts` DateTime `json:$.ts`,
+            `path` String `json:$.path`,
+            `kind` String `json:$.kind`
+
+        ENGINE "MergeTree"
+        ENGINE_SORTING_KEY "ts"
+    """,
+    "datasources/daily_paths.datasource": """
+        SCHEMA >
+            `day` Date,
+            `path` String,
+            `hits` AggregateFunction(count)
+
+        ENGINE "AggregatingMergeTree"
+        ENGINE_SORTING_KEY "day, path"
+        ENGINE_TTL "day + toIntervalDay(36500)"
+    """,
+    "datasources/path_counts.datasource": """
+        SCHEMA >
+            `path` String,
+            `hits` UInt64
+
+        ENGINE "MergeTree"
+        ENGINE_SORTING_KEY "path"
+    """,
+    "datasources/tags.datasource": """
+        SCHEMA >
+            `tag` String,
+            `rows` UInt64,
+            `unused` String DEFAULT 'x'
+
+        ENGINE "MergeTree"
+    """,
+    "datasources/vendor_counts.datasource": """
+        SCHEMA >
+            `user` String,
+            `n` UInt64
+
+        ENGINE "MergeTree"
+    """,
+    "vendor/shared_ws/datasources/events.datasource": """
+        SCHEMA >
+            `user` String `json:$.user`,
+            `n` UInt32 `json:$.n`
+
+        ENGINE "MergeTree"
+    """,
+    "pipes/hits.pipe": """
+        DESCRIPTION >
+        Classic: no TYPE anywhere, so the last node is published (and served).
+
+        NODE parsed
+        SQL >
+            SELECT ts, lower(path) AS path, kind FROM hits_raw
+
+        NODE hits
+        SQL >
+            SELECT * FROM parsed WHERE path != ''
+    """,
+    "endpoints/top_paths.pipe": """
+        NODE parsed
+        SQL >
+        %
+        SELECT path FROM hits WHERE kind = {{ String(kind, 'view') }}
+
+        NODE endpoint
+        SQL >
+        %
+        with {{ Int32(limit, 10) }} as lim
+        SELECT path, count() AS hits FROM parsed GROUP BY path ORDER BY hits DESC, path LIMIT lim
+
+        TYPE endpoint
+    """,
+    "endpoints/top_path.pipe": """
+        NODE first
+        SQL >
+            SELECT path, hits FROM top_paths LIMIT 1
+
+        TYPE endpoint
+    """,
+    "endpoints/daily.pipe": """
+        NODE daily
+        SQL >
+            SELECT day, path, countMerge(hits) AS hits FROM daily_paths GROUP BY day, path ORDER BY day, path
+
+        TYPE endpoint
+    """,
+    "endpoints/shared.pipe": """
+        NODE shared
+        SQL >
+            SELECT user, sum(n) AS n FROM shared_ws.events GROUP BY user ORDER BY user
+
+        TYPE endpoint
+    """,
+    "materializations/daily_paths_mv.pipe": """
+        NODE daily
+        SQL >
+            SELECT toDate(ts) AS day, path, countState() AS hits FROM hits GROUP BY day, path
+
+        TYPE materialized
+        DATASOURCE daily_paths
+    """,
+    "materializations/vendor_counts_mv.pipe": """
+        NODE counts
+        SQL >
+            SELECT user, toUInt64(n) AS n FROM shared_ws.events
+
+        TYPE materialized
+        DATASOURCE vendor_counts
+    """,
+    "copies/path_counts_copy.pipe": """
+        NODE counts
+        SQL >
+            SELECT count() AS hits, path FROM hits GROUP BY path
+
+        TYPE copy
+        TARGET_DATASOURCE path_counts
+        COPY_MODE replace
+        COPY_SCHEDULE @on-demand
+    """,
+    "copies/tag_copy.pipe": """
+        NODE tagged
+        SQL >
+            %
+            SELECT {{ String(tag, 'default') }} AS tag, count() AS rows FROM hits_raw
+
+        TYPE copy
+        TARGET_DATASOURCE tags
+    """,
+}

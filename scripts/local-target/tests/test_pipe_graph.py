@@ -1,0 +1,116 @@
+"""Pipes reading pipes (resolved with Tinybird's sql_toolset), classic endpoints, vendored datasources, copy pipes."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from conftest import TARGET, start_target
+from datafiles import read_project
+from projects import PIPES_PROJECT, write_project
+
+HITS = [{"ts": "2025-05-12 10:00:00", "path": "/A", "kind": "view"}, {"ts": "2025-05-12 11:00:00", "path": "/a", "kind": "view"},
+        {"ts": "2025-05-13 10:00:00", "path": "/b", "kind": "view"}, {"ts": "2025-05-13 10:00:00", "path": "/b", "kind": "click"},
+        {"ts": "2025-05-13 12:00:00", "path": "", "kind": "view"}]
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory):
+    root = write_project(tmp_path_factory.mktemp("graph"), PIPES_PROJECT)
+    t = start_target(tmp_path_factory.mktemp("data"), "--project", str(root))
+    assert t.ingest("hits_raw", HITS).json() == {"successful_rows": 5, "quarantined_rows": 0}
+    yield t
+    t.stop()
+
+
+def test_endpoint_rule(tmp_path):
+    project = read_project(write_project(tmp_path, PIPES_PROJECT))
+    assert set(project.endpoints) == {"hits", "top_paths", "top_path", "daily", "shared"}
+    assert project.pipes["path_counts_copy"].kind == "copy" and project.pipes["tag_copy"].output.copy_mode == "append"
+    assert project.pipes["path_counts_copy"].output.copy_mode == "replace"
+    assert "shared_ws.events" in project.datasources
+
+
+def test_pipes_read_pipes_at_any_depth_with_parameters(graph):
+    assert graph.pipe_data("hits") == [{"ts": h["ts"], "path": h["path"].lower(), "kind": h["kind"]} for h in HITS if h["path"]]
+    assert graph.pipe_data("top_paths") == [{"path": "/a", "hits": 2}, {"path": "/b", "hits": 1}]
+    assert graph.pipe_data("top_paths", {"kind": "click"}) == [{"path": "/b", "hits": 1}]
+    assert graph.pipe_data("top_path") == [{"path": "/a", "hits": 2}]
+    assert graph.pipe_data("top_path", {"kind": "click"}) == [{"path": "/b", "hits": 1}]  # params reach the pipe read
+    assert graph.pipe_data("top_paths", {"limit": 1}) == [{"path": "/a", "hits": 2}]
+
+
+def test_materialized_view_reading_a_pipe_sees_inserted_rows(graph):
+    assert graph.pipe_data("daily") == [{"day": "2025-05-12", "path": "/a", "hits": 2},
+                                        {"day": "2025-05-13", "path": "/b", "hits": 2}]
+
+
+def test_vendored_datasource_ingests_and_is_read_by_pipes_and_views(graph):
+    r = graph.ingest("shared_ws.events", [{"user": "u1", "n": 2}, {"user": "u1", "n": 3}, {"user": "u2"}])
+    assert r.json() == {"successful_rows": 2, "quarantined_rows": 1}
+    assert graph.pipe_data("shared") == [{"user": "u1", "n": 5}]
+    assert graph.count("vendor_counts") == 2
+    assert graph.count("shared_ws.events_quarantine") == 1
+    assert graph.request("POST", "/v0/datasources/shared_ws.events/truncate").status == 200
+    assert graph.count("shared_ws.events") == 0
+
+
+def test_copy_pipes_run_on_request(graph):
+    r = graph.request("POST", "/v0/pipes/path_counts_copy/copy")
+    assert r.status == 200, r.body
+    body = r.json()
+    assert body["rows"] == 2 and body["job"] == {"kind": "copy", "id": body["id"], "status": "done"}
+    again = graph.request("POST", "/v0/pipes/path_counts_copy/copy").json()  # replace: the same two rows
+    assert again["rows"] == 2 and again["id"] != body["id"]
+    assert graph.sql("SELECT path, hits FROM path_counts ORDER BY path FORMAT JSON")["data"] == [
+        {"path": "/a", "hits": 2}, {"path": "/b", "hits": 2}]
+    assert graph.request("POST", "/v0/pipes/tag_copy/copy").json()["rows"] == 1
+    assert graph.request("POST", "/v0/pipes/tag_copy/copy?tag=second").json()["rows"] == 1  # append, with a param
+    assert graph.sql("SELECT tag, rows, unused FROM tags ORDER BY tag FORMAT JSON")["data"] == [
+        {"tag": "default", "rows": 5, "unused": "x"}, {"tag": "second", "rows": 5, "unused": "x"}]
+
+
+def test_copy_errors(graph):
+    assert graph.request("POST", "/v0/pipes/tag_copy/copy", auth=False).status == 403
+    assert graph.request("GET", "/v0/pipes/tag_copy/copy").status == 405
+    assert graph.request("POST", "/v0/pipes/nope/copy").status == 404
+    r = graph.request("POST", "/v0/pipes/top_paths/copy")
+    assert r.status == 400 and "not a copy pipe" in r.json()["error"]
+    r = graph.request("POST", "/v0/pipes/tag_copy/copy?tag=" + "%27")
+    assert r.status in (200, 400)  # a quoted string either way: never a 500
+    assert graph.pipe("tag_copy").status == 404  # a copy pipe is not an endpoint
+
+
+BASE = {"datasources/d.datasource": "SCHEMA >\n    `a` String\n"}
+START_ERRORS = [
+    ({"pipes/a.pipe": "NODE a\nSQL >\n    SELECT * FROM b\nTYPE endpoint\n",
+      "pipes/b.pipe": "NODE b\nSQL >\n    SELECT * FROM c\n",
+      "pipes/c.pipe": "NODE c\nSQL >\n    SELECT * FROM a\n"}, "a.pipe:1:", "a -> b -> c -> a"),
+    ({"pipes/p.pipe": "NODE n\nSQL >\n    SELECT * FROM nowhere\nTYPE endpoint\n"}, "p.pipe:1:", "nowhere"),
+    ({"pipes/p.pipe": "NODE n\nSQL >\n    SELECT * FROM other_ws.t\nTYPE endpoint\n"}, "p.pipe:1:", "does not vendor"),
+    ({"materializations/m.pipe": "NODE n\nSQL >\n    SELECT a FROM d\nTYPE materialized\nDATASOURCE gone\n"
+      "ENGINE \"MergeTree\"\n"}, "m.pipe:1:", "ENGINE settings is not supported"),
+    ({"copies/c.pipe": "NODE n\nSQL >\n    SELECT a FROM d\nTYPE copy\nTARGET_DATASOURCE gone\n"}, "c.pipe:1:",
+     "not a .datasource"),
+]
+
+
+@pytest.mark.parametrize("files,where,what", START_ERRORS, ids=[e[2] for e in START_ERRORS])
+def test_start_refuses_with_one_line(tmp_path, files, where, what):
+    root = write_project(tmp_path / "project", {**BASE, **files})
+    result = subprocess.run([str(TARGET / "start"), "--port", "0", "--project", str(root),
+                             "--data", str(tmp_path / "data")], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and where in lines[0] and what in lines[0], result.stderr
+
+
+def test_a_template_needing_a_parameter_still_starts(tmp_path):
+    root = write_project(tmp_path / "project", {**BASE, "pipes/p.pipe": "NODE n\nSQL >\n%\n"
+                         "SELECT a FROM d WHERE a = {{ String(x, required=True) }}\nTYPE endpoint\n"})
+    t = start_target(tmp_path / "data", "--project", str(root))
+    try:
+        assert t.pipe("p").status == 400 and t.pipe("p", {"x": "1"}).status == 200
+    finally:
+        t.stop()
