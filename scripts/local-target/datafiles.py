@@ -22,8 +22,13 @@ ENGINES = {
     "MergeTree": (), "ReplacingMergeTree": ("ver", "is_deleted"), "SummingMergeTree": ("columns",),
     "AggregatingMergeTree": (), "CollapsingMergeTree": ("sign",), "VersionedCollapsingMergeTree": ("sign", "version"),
     "Null": (),
+    "Join": ("join_strictness", "join_type", "key_columns"),  # read with joinGet('<ds>', 'col', key) or JOIN
 }
-REQUIRED_PARAMS = {"CollapsingMergeTree": ("sign",), "VersionedCollapsingMergeTree": ("sign", "version")}
+COLUMN_PARAMS = ("ver", "is_deleted", "columns", "sign", "version", "key_columns")  # parameters that name columns
+JOIN_STRICTNESS = ("ANY", "ALL", "SEMI", "ANTI")
+JOIN_TYPES = ("LEFT", "INNER", "RIGHT", "FULL")
+REQUIRED_PARAMS = {"CollapsingMergeTree": ("sign",), "VersionedCollapsingMergeTree": ("sign", "version"),
+                   "Join": ("join_strictness", "join_type", "key_columns")}
 NEEDS_SORTING_KEY = ("ReplacingMergeTree", "CollapsingMergeTree")
 ENGINE_OPTIONS = ("partition_key", "sorting_key", "primary_key", "sampling_key", "ttl", "settings")
 # Accepted and ignored: access tokens, tags, connector and deployment settings.
@@ -265,10 +270,20 @@ def _check_engine(path: Path, engine: str, line: int, args: dict[str, tuple[str,
             continue
         if name not in ENGINES[canonical]:
             raise DatafileError(f"{path}:{arg_line}: ENGINE_{name.upper()} does not apply to {canonical}")
+        allowed = {"join_strictness": JOIN_STRICTNESS, "join_type": JOIN_TYPES}.get(name)
+        if allowed and value.upper() not in allowed:
+            raise DatafileError(f"{path}:{arg_line}: ENGINE_{name.upper()} {value!r}; expected one of {', '.join(allowed)}")
+        if name not in COLUMN_PARAMS:
+            continue
         for column in (c.strip() for c in value.split(",")):
             if column not in columns:
                 raise DatafileError(f"{path}:{arg_line}: ENGINE_{name.upper()} names '{column}', which is not a"
                                     f" column of the SCHEMA (line {schema_line})")
+    if canonical == "Join":
+        for name, (_, arg_line) in args.items():
+            if name in ENGINE_OPTIONS and name != "settings":
+                raise DatafileError(f"{path}:{arg_line}: ENGINE_{name.upper()} does not apply to the Join engine"
+                                    " (it has no keys, partitions or TTL); expected ENGINE_SETTINGS at most")
     for name in REQUIRED_PARAMS.get(canonical, ()):
         if name not in args:
             raise DatafileError(f"{path}:{line}: ENGINE {canonical} needs ENGINE_{name.upper()}")

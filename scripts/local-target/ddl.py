@@ -25,6 +25,10 @@ def engine_clause(ds: Datasource) -> str:
     except SummingMergeTree's columns, which ClickHouse needs as one tuple argument."""
     if ds.engine == "Null":
         return "Null()"
+    if ds.engine == "Join":
+        keys = ", ".join(quote_ident(k.strip()) for k in ds.arg("key_columns").split(","))
+        settings = f" SETTINGS {ds.arg('settings')}" if ds.arg("settings") else ""
+        return f"Join({ds.arg('join_strictness').upper()}, {ds.arg('join_type').upper()}, {keys}){settings}"
     params = [ds.arg(name) for name in ENGINES[ds.engine] if ds.arg(name)]
     if ds.engine == "SummingMergeTree" and params and "," in params[0]:
         params = [f"({params[0]})"]

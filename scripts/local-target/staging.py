@@ -80,6 +80,8 @@ def plan(ds: Datasource) -> StagedInsert | None:
 def _place(root: _Object, column: Column) -> str:
     """Add the column's path to the JSON shape; returns the SELECT expression that reads it."""
     steps = column.path.steps
+    if not steps:  # `$`: the whole row, rebuilt in Python
+        raise _Conflict()
     base, nullable = TypeExpr.parse(column.type).without_wrappers()
     if column.default is not None and (nullable or not _can_be_nullable(base)):
         raise _Conflict()

@@ -384,3 +384,31 @@ PIPES_PROJECT = {
         TARGET_DATASOURCE tags
     """,
 }
+
+# The datafile reference's other types and settings: the whole row into a JSON column, Map, DateTime64(9), CODEC,
+# INDEXES, ENGINE_TTL, and a Join engine read with joinGet (not in Tinybird's parser of this version: kept apart).
+REFERENCE_TYPES_DATASOURCE = """
+    SCHEMA >
+        `id` UInt32 `json:$.id`,
+        `ts` DateTime64(9) `json:$.ts`,
+        `labels` Map(String, String) `json:$.labels`,
+        `note` String CODEC(ZSTD(1)) `json:$.note`,
+        `doc` JSON `json:$`
+
+    INDEXES >
+        idx_note note TYPE bloom_filter GRANULARITY 4
+
+    ENGINE "MergeTree"
+    ENGINE_SORTING_KEY "id"
+    ENGINE_TTL "toDateTime(ts) + toIntervalDay(3650)"
+"""
+JOIN_DATASOURCE = """
+    SCHEMA >
+        `sku` String `json:$.sku`,
+        `name` String `json:$.name`
+
+    ENGINE "Join"
+    ENGINE_JOIN_STRICTNESS "ANY"
+    ENGINE_JOIN_TYPE "LEFT"
+    ENGINE_KEY_COLUMNS "sku"
+"""

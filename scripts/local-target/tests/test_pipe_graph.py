@@ -114,3 +114,47 @@ def test_a_template_needing_a_parameter_still_starts(tmp_path):
         assert t.pipe("p").status == 400 and t.pipe("p", {"x": "1"}).status == 200
     finally:
         t.stop()
+
+
+def test_reference_types_json_whole_row_and_join_engine(tmp_path):
+    from projects import JOIN_DATASOURCE, REFERENCE_TYPES_DATASOURCE
+
+    root = write_project(tmp_path / "project", {
+        "datasources/docs.datasource": REFERENCE_TYPES_DATASOURCE,
+        "datasources/products.datasource": JOIN_DATASOURCE,
+        "endpoints/named.pipe": "NODE n\nSQL >\n    SELECT id, joinGet('products', 'name', toString(doc.sku)) AS name,"
+                                " toString(doc.sku) AS sku, labels['k'] AS k, toString(ts) AS ts\n    FROM docs ORDER BY id\n"
+                                "TYPE endpoint\n",
+    })
+    t = start_target(tmp_path / "data", "--project", str(root))
+    try:
+        assert t.ingest("products", [{"sku": "s1", "name": "Shoe"}, {"sku": "s2", "name": "Hat"}]).status == 200
+        rows = [{"id": 1, "ts": "2025-05-12 10:00:00.123456789", "labels": {"k": "v"}, "note": "n", "sku": "s2"},
+                {"id": 2, "ts": "2025-05-12 10:00:01", "labels": {}, "note": "m", "sku": "s9", "nested": {"a": [1]}}]
+        assert t.ingest("docs", rows).json() == {"successful_rows": 2, "quarantined_rows": 0}
+        assert t.pipe_data("named") == [
+            {"id": 1, "name": "Hat", "sku": "s2", "k": "v", "ts": "2025-05-12 10:00:00.123456789"},
+            {"id": 2, "name": "", "sku": "s9", "k": "", "ts": "2025-05-12 10:00:01.000000000"}]
+        doc = t.sql("SELECT toString(doc.nested.a) AS a FROM docs WHERE id = 2 FORMAT JSON")["data"]
+        assert doc == [{"a": "[1]"}]
+        assert t.count("products") == 2
+        assert t.request("POST", "/v0/datasources/products/truncate").status == 200 and t.count("products") == 0
+    finally:
+        t.stop()
+
+
+@pytest.mark.parametrize("schema,what", [
+    ("SCHEMA >\n    `a` String `json:$`\n", "only read into a JSON column"),
+    ("SCHEMA >\n    `a` String\n\nENGINE \"Join\"\nENGINE_JOIN_STRICTNESS \"ANY\"\nENGINE_JOIN_TYPE \"LEFT\"\n"
+     "ENGINE_KEY_COLUMNS \"a\"\nENGINE_SORTING_KEY \"a\"\n", "does not apply to the Join engine"),
+    ("SCHEMA >\n    `a` String\n\nENGINE \"Join\"\nENGINE_JOIN_STRICTNESS \"SOME\"\nENGINE_JOIN_TYPE \"LEFT\"\n"
+     "ENGINE_KEY_COLUMNS \"a\"\n", "expected one of ANY"),
+    ("SCHEMA >\n    `a` String\n\nENGINE \"Join\"\nENGINE_JOIN_TYPE \"LEFT\"\nENGINE_KEY_COLUMNS \"a\"\n",
+     "needs ENGINE_JOIN_STRICTNESS"),
+])
+def test_reference_refusals(tmp_path, schema, what):
+    from datafiles import DatafileError
+
+    with pytest.raises(DatafileError) as raised:
+        read_project(write_project(tmp_path, {"datasources/d.datasource": schema}))
+    assert what in str(raised.value) and "d.datasource:" in str(raised.value), raised.value
