@@ -62,6 +62,9 @@ def _node_sql(sql: str, variables: dict[str, str]) -> str:
     return rendered
 
 
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 class PipeCycle(QueryError):
     """Pipes reading each other in a circle."""
 
@@ -77,6 +80,8 @@ def render_pipe(pipe: Pipe, variables: dict[str, str], pipes: dict[str, Pipe] | 
     nodes = {node.name: node for node in pipe.nodes if node.name != output.name}
     stack = _stack + (pipe.name,)
     sql = _node_sql(output.sql, variables).strip().rstrip(";")
+    if not (nodes or pipes) or not any(word in nodes or (pipes and word in pipes) for word in _WORD.findall(sql)):
+        return sql  # no name to resolve (the common one-node endpoint: no parse at all)
     replacements: dict[str, str] = {}
     todo = [(output.name, sql)]
     while todo:
@@ -247,8 +252,8 @@ class Engine:
                 self.execute(f"DROP VIEW IF EXISTS {quote_ident(materialized_view_name(pipe))}")
                 self.execute(create_materialized_view_sql(pipe, select))
             except QueryError as error:
-                raise DatafileError(f"{pipe.path}:{node.line}: ClickHouse refused materialized node '{node.name}'"
-                                    f" (to {node.datasource}): {_one_line(str(error))}") from error
+                raise DatafileError(_pipe_refusal(pipe, f"materialized node '{node.name}' (to {node.datasource})",
+                                                  error)) from error
         self.view_origins = set(self._query_names(
             "SELECT if(database = currentDatabase(), name, database || '.' || name) FROM system.tables"
             " WHERE notEmpty(dependencies_table) AND database NOT IN ('system', 'INFORMATION_SCHEMA',"
@@ -259,7 +264,6 @@ class Engine:
         circle of pipes, every node and pipe name known) and be a query ClickHouse accepts (DESCRIBE analyses it
         without running it): else a DatafileError naming the file and line of the published node. A pipe whose
         template refuses its defaults (a required parameter) is checked at each request instead."""
-        workspaces = {name.partition(".")[0] for name in project.datasources if "." in name} | {"system"}
         for pipe in project.pipes.values():
             if not (pipe.is_endpoint or pipe.kind in ("copy", "materialized")):
                 continue
@@ -271,20 +275,12 @@ class Engine:
                 continue
             except QueryError as error:
                 raise DatafileError(f"{pipe.path}:{node.line}: {what}: {_one_line(str(error))}") from error
-            for database, table in _used_tables(sql):
-                if database and database not in workspaces:
-                    raise DatafileError(
-                        f"{pipe.path}:{node.line}: {what} reads {database}.{table}, a datasource of another workspace"
-                        f" or release '{database}' that the project does not vendor; expected"
-                        f" vendor/{database}/datasources/{table}.datasource (other workspaces' and releases'"
-                        " datasources are not supported otherwise)")
             if pipe.kind == "materialized":
                 continue  # ClickHouse checks it when the view is created
             try:
                 self.execute(f"DESCRIBE ({sql})")
             except QueryError as error:
-                raise DatafileError(f"{pipe.path}:{node.line}: ClickHouse refused {what} (with its default"
-                                    f" parameters): {_one_line(str(error))}") from error
+                raise DatafileError(_pipe_refusal(pipe, f"{what} (with its default parameters)", error)) from error
 
     def _install_staging(self, project: Project) -> None:
         """A staging table for each datasource whose JSONPaths are not its columns' own top-level keys."""
@@ -328,6 +324,19 @@ class Engine:
             except Exception:
                 pass
         self._all.clear()
+
+
+def _pipe_refusal(pipe: Pipe, what: str, error: QueryError) -> str:
+    """One line: the published node's file and line, what ClickHouse refused and why; a database that does not
+    exist is named as the feature it is (another workspace's or release's datasource, not vendored)."""
+    where = f"{pipe.path}:{pipe.output.line}"
+    missing = re.search(r"Database `?([^`\s]+?)`? does(?:n't| not) exist", str(error))
+    if missing:
+        database = missing.group(1)
+        return (f"{where}: {what} reads a datasource of '{database}', another workspace or release that the project"
+                f" does not vendor (expected vendor/{database}/datasources/<name>.datasource); other workspaces' and"
+                " releases' datasources are not supported otherwise")
+    return f"{where}: ClickHouse refused {what}: {_one_line(str(error))}"
 
 
 def _one_line(message: str, limit: int = 400) -> str:
