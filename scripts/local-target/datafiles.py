@@ -176,7 +176,7 @@ def _statements(path: Path, keywords: frozenset[str]) -> list[Statement]:
     The block rule is Tinybird's: inside a block, a line ends it only when it does not start with whitespace and its
     first word (any case) is one of `keywords`; every other line, at column 0 or not, belongs to the block. A block
     whose first non-blank line starts with `%` (a template) is kept as written (Tinybird keeps `sql.strip()`); any
-    other block is dedented. Outside blocks, lines are statements whether indented or not (as in Tinybird's parser).
+    other block is dedented. Lines that are only a `# comment` are dropped everywhere, as Tinybird's parser does. Outside blocks, lines are statements whether indented or not (as in Tinybird's parser).
     """
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -202,10 +202,12 @@ def _statements(path: Path, keywords: frozenset[str]) -> list[Statement]:
         j = i + 1
         while j < len(lines) and not ends_block(lines[j]):
             j += 1
-        raw = lines[i + 1:j]
+        # lines that are only a `# comment` are dropped, inside blocks too (Tinybird's shlex finds no word in them)
+        kept = [(i + 2 + k, text) for k, text in enumerate(lines[i + 1:j]) if not text.lstrip().startswith("#")]
+        raw = [text for _, text in kept]
         first = next((text for text in raw if text.strip()), "")
         body = raw if first.lstrip().startswith("%") else textwrap.dedent("\n".join(raw)).split("\n")
-        block = tuple((i + 2 + k, text) for k, text in enumerate(body))
+        block = tuple((number, text) for (number, _), text in zip(kept, body))
         while block and not block[0][1].strip():
             block = block[1:]
         while block and not block[-1][1].strip():

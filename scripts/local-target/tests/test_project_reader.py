@@ -10,7 +10,7 @@ import pytest
 from conftest import TARGET
 from datafiles import DatafileError, read_project
 from ddl import engine_clause
-from projects import ANALYTICS_PROJECT, ENGINES_PROJECT, OVERLAP_DATASOURCE, TYPED_DATASOURCE, write_project
+from projects import ANALYTICS_PROJECT, ENGINES_PROJECT, OVERLAP_DATASOURCE, PIPES_PROJECT, TYPED_DATASOURCE, write_project
 
 warnings.filterwarnings("ignore")
 
@@ -18,6 +18,7 @@ PROJECTS = {
     "typed": {"datasources/typed.datasource": TYPED_DATASOURCE, "datasources/overlap.datasource": OVERLAP_DATASOURCE},
     "analytics": ANALYTICS_PROJECT,
     "engines": ENGINES_PROJECT,
+    "pipes": PIPES_PROJECT,
 }
 
 
@@ -184,10 +185,17 @@ def test_block_ends_only_at_a_column_0_keyword(tmp_path):
 
 
 def test_block_errors_keep_their_line_numbers(tmp_path):
-    text = "DESCRIPTION >\nsome prose\n\nSCHEMA >\n\n`a` String,\n    `b` Strange(,\n"
+    text = "DESCRIPTION >\nsome prose\n\nSCHEMA >\n\n`a` String,\n# a comment inside the block\n    `b` Strange(,\n"
     with pytest.raises(DatafileError) as raised:
         read_project(write_project(tmp_path, {GOOD_DS: text}))
-    assert "d.datasource:7:" in str(raised.value)
+    assert "d.datasource:8:" in str(raised.value)
+
+
+def test_comment_lines_inside_blocks_are_dropped(tmp_path):
+    text = "SCHEMA >\n    `a` String `json:$.a`,\n    `b` String DEFAULT 'x'\n\n\n# it's a comment, quote and all\n\n" \
+           "ENGINE \"MergeTree\"\n"
+    ds = read_project(write_project(tmp_path, {GOOD_DS: text})).datasources["d"]
+    assert [c.name for c in ds.columns] == ["a", "b"] and ds.columns[1].default == "'x'"
 
 
 def test_classic_materialized_pipe_with_engine_lines_is_read(tmp_path):
