@@ -81,6 +81,7 @@ class Node:
     line: int = 0
     target_datasource: str = ""  # the target of a copy node
     copy_mode: str = "append"  # a copy node's COPY_MODE: append or replace
+    engine: tuple[tuple[str, str, int], ...] = ()  # classic ENGINE / ENGINE_* lines: (keyword, value, line)
 
 
 @dataclass(frozen=True)
@@ -359,8 +360,30 @@ def read_pipe(path: Path, folders: tuple[str, ...] | str = ()) -> Pipe:
             raise DatafileError(f"{path}:{n['line']}: copy node '{n['name']}' has no TARGET_DATASOURCE;"
                                 " expected `TARGET_DATASOURCE <target datasource>`")
     built = tuple(Node(n["name"], n["sql"], n["type"], n["datasource"], n["line"], n["target_datasource"],
-                       n["copy_mode"]) for n in nodes)
+                       n["copy_mode"], tuple((k, v, line) for k, (v, line) in n["engine"].items())) for n in nodes)
     return Pipe(path.stem, description, built, path, folders)
+
+
+def target_from_pipe(pipe: Pipe, columns: list[tuple[str, str]]) -> Datasource:
+    """The target of a classic materialized pipe that has no .datasource: the node's result columns (name, type),
+    each read from `$.<name>` by the Events API, with the node's ENGINE / ENGINE_* settings (checked as a
+    .datasource's; errors name the pipe's lines)."""
+    node, path = pipe.output, pipe.path
+    engine, engine_line, args = "MergeTree", node.line, {}
+    for keyword, value, line in node.engine:
+        if keyword == "ENGINE":
+            engine, engine_line = value, line
+        else:
+            name = keyword[len("ENGINE_"):].lower()
+            if name not in ENGINE_OPTIONS and not any(name in params for params in ENGINES.values()):
+                raise DatafileError(f"{path}:{line}: unknown {keyword}; expected one of "
+                                    + ", ".join(f"ENGINE_{n.upper()}" for n in _engine_arg_names()))
+            args[name] = (value, line)
+    built = tuple(Column(name, type_, f"$.{name}", line=node.line) for name, type_ in columns)
+    engine = _check_engine(path, engine, engine_line, args, {c.name for c in built}, node.line)
+    order = ENGINES[engine] + ENGINE_OPTIONS
+    engine_args = tuple((name, args[name][0]) for name in order if name in args)
+    return Datasource(node.datasource, f"created from {pipe.name}", built, engine, engine_args, (), path)
 
 
 def project_files(folder: Path) -> tuple[list[Path], list[Path]]:
@@ -415,10 +438,10 @@ def read_project(folder: Path) -> Project:
         pipes[path.stem] = read_pipe(path, path.relative_to(folder).parts[:-1])
     for pipe in pipes.values():
         node = pipe.output
-        if pipe.kind == "materialized" and node.datasource not in datasources:
+        if pipe.kind == "materialized" and node.datasource not in datasources and not node.engine:
             raise DatafileError(f"{pipe.path}:{node.line}: materialized node '{node.name}' writes to"
-                                f" '{node.datasource}', which is not a .datasource of the project (creating the"
-                                " target from the pipe's ENGINE settings is not supported)")
+                                f" '{node.datasource}', which is not a .datasource of the project (nor does the"
+                                " node give ENGINE settings to create it from)")
         if pipe.kind == "copy" and node.target_datasource not in datasources:
             raise DatafileError(f"{pipe.path}:{node.line}: copy node '{node.name}' writes to"
                                 f" '{node.target_datasource}', which is not a .datasource of the project")

@@ -12,7 +12,7 @@ from typing import Iterator
 
 import chdb
 
-from datafiles import DatafileError, Datasource, Pipe, Project
+from datafiles import DatafileError, Datasource, Pipe, Project, target_from_pipe
 from ddl import (  # create_table_sql and quote_ident are imported from here by scripts/fixtures-load-check.py
     MATERIALIZED_VIEW_PREFIX, create_materialized_view_sql, create_quarantine_sql, create_table_sql,
     materialized_view_name, quote_ident, table_ident,
@@ -238,6 +238,7 @@ class Engine:
                 self.execute(create_quarantine_sql(ds))
             except QueryError as error:
                 raise DatafileError(self._table_refusal(ds, error)) from error
+        self._create_classic_targets(project)
         self._install_staging(project)
         current = {materialized_view_name(pipe) for pipe in project.materializations}
         for name in self._query_names(f"SELECT name FROM system.tables WHERE database = currentDatabase() AND"
@@ -258,6 +259,39 @@ class Engine:
             "SELECT if(database = currentDatabase(), name, database || '.' || name) FROM system.tables"
             " WHERE notEmpty(dependencies_table) AND database NOT IN ('system', 'INFORMATION_SCHEMA',"
             " 'information_schema')"))
+
+    def _create_classic_targets(self, project: Project) -> None:
+        """A classic materialized pipe whose DATASOURCE has no .datasource but which gives ENGINE settings creates
+        its target (as classic `tb push` did): the columns of the node's result (its defaults), that engine. The
+        datasource joins the project (ingestible, truncatable, readable like the others)."""
+        pending = [pipe for pipe in project.materializations if pipe.output.datasource not in project.datasources]
+        while pending:  # a target may read another created target: as many passes as it takes
+            failed: list[tuple[Pipe, QueryError]] = []
+            for pipe in pending:
+                try:
+                    sql = render_pipe(pipe, {}, project.pipes)
+                    described = self.execute(f"DESCRIBE ({sql})", "TabSeparatedRaw").decode().split("\n")
+                except QueryError as error:
+                    failed.append((pipe, error))
+                    continue
+                self._create_classic_target(project, pipe, described)
+            if len(failed) == len(pending):
+                pipe, error = failed[0]
+                raise DatafileError(_pipe_refusal(pipe, f"materialized node '{pipe.output.name}' (to create"
+                                                        f" {pipe.output.datasource})", error)) from error
+            pending = [pipe for pipe, _ in failed]
+
+    def _create_classic_target(self, project: Project, pipe: Pipe, described: list[str]) -> None:
+        node = pipe.output
+        columns = [tuple(line.split("\t")[:2]) for line in described if line]
+        ds = target_from_pipe(pipe, columns)
+        try:
+            self.execute(create_table_sql(ds))
+            self.execute(create_quarantine_sql(ds))
+        except QueryError as error:
+            raise DatafileError(f"{pipe.path}:{node.line}: ClickHouse refused the target '{ds.name}' made from"
+                                f" the node's columns and ENGINE settings: {_one_line(str(error))}") from error
+        project.datasources[ds.name] = ds
 
     def check_pipes(self, project: Project) -> None:
         """Every endpoint, copy and materialized pipe, rendered with its default parameters, must resolve (no

@@ -89,8 +89,10 @@ START_ERRORS = [
       "pipes/c.pipe": "NODE c\nSQL >\n    SELECT * FROM a\n"}, "a.pipe:1:", "a -> b -> c -> a"),
     ({"pipes/p.pipe": "NODE n\nSQL >\n    SELECT * FROM nowhere\nTYPE endpoint\n"}, "p.pipe:1:", "nowhere"),
     ({"pipes/p.pipe": "NODE n\nSQL >\n    SELECT * FROM other_ws.t\nTYPE endpoint\n"}, "p.pipe:1:", "does not vendor"),
+    ({"materializations/m.pipe": "NODE n\nSQL >\n    SELECT a FROM d\nTYPE materialized\nDATASOURCE gone\n"},
+     "m.pipe:1:", "nor does the node give ENGINE settings"),
     ({"materializations/m.pipe": "NODE n\nSQL >\n    SELECT a FROM d\nTYPE materialized\nDATASOURCE gone\n"
-      "ENGINE \"MergeTree\"\n"}, "m.pipe:1:", "ENGINE settings is not supported"),
+      "ENGINE \"ReplacingMergeTree\"\nENGINE_SORTING_KEY \"a\"\nENGINE_VER \"v\"\n"}, "m.pipe:8:", "not a column"),
     ({"copies/c.pipe": "NODE n\nSQL >\n    SELECT a FROM d\nTYPE copy\nTARGET_DATASOURCE gone\n"}, "c.pipe:1:",
      "not a .datasource"),
 ]
@@ -158,3 +160,51 @@ def test_reference_refusals(tmp_path, schema, what):
     with pytest.raises(DatafileError) as raised:
         read_project(write_project(tmp_path, {"datasources/d.datasource": schema}))
     assert what in str(raised.value) and "d.datasource:" in str(raised.value), raised.value
+
+
+CLASSIC_PROJECT = {
+    "datasources/logs.datasource": "SCHEMA >\n    `ts` DateTime `json:$.ts`,\n    `ip` String `json:$.ip`\n",
+    # classic: ENGINE settings in the materialized pipe, no .datasource for the target; a second view reads it
+    "pipes/per_minute_mv.pipe": """
+        NODE mv
+        SQL >
+
+            SELECT toStartOfMinute(ts) AS minute, ip, countState() AS total
+            FROM logs
+            GROUP BY ip, minute
+
+        TYPE materialized
+        DATASOURCE per_minute
+        ENGINE "AggregatingMergeTree"
+        ENGINE_PARTITION_KEY "tuple()"
+        ENGINE_SORTING_KEY "minute, ip"
+        ENGINE_TTL "minute + toIntervalDay(3650)"
+
+        TOKEN read_pipes READ
+    """,
+    "pipes/per_ip.pipe": """
+        NODE endpoint
+        SQL >
+            SELECT ip, countMerge(total) AS calls FROM per_minute GROUP BY ip ORDER BY ip
+    """,
+}
+
+
+def test_classic_materialized_pipe_creates_its_target_from_engine_lines(tmp_path):
+    root = write_project(tmp_path / "project", CLASSIC_PROJECT)
+    t = start_target(tmp_path / "data", "--project", str(root))
+    try:
+        rows = [{"ts": "2025-05-12 10:00:00", "ip": "a"}, {"ts": "2025-05-12 10:00:30", "ip": "a"},
+                {"ts": "2025-05-12 10:01:00", "ip": "b"}]
+        assert t.ingest("logs", rows).status == 200
+        assert t.pipe_data("per_ip") == [{"ip": "a", "calls": 2}, {"ip": "b", "calls": 1}]
+        create = t.sql("SELECT engine_full FROM system.tables WHERE name = 'per_minute' FORMAT JSON")["data"][0]
+        assert create["engine_full"].startswith("AggregatingMergeTree") and "TTL minute + toIntervalDay(3650)" in create["engine_full"]
+        assert t.request("POST", "/v0/datasources/per_minute/truncate").status == 200
+    finally:
+        t.stop()
+    again = start_target(tmp_path / "data", "--project", str(root))  # the created table is kept and reused
+    try:
+        assert again.pipe_data("per_ip") == []
+    finally:
+        again.stop()
