@@ -177,12 +177,14 @@ def _statements(path: Path, keywords: frozenset[str]) -> list[Statement]:
     The block rule is Tinybird's: inside a block, a line ends it only when it does not start with whitespace and its
     first word (any case) is one of `keywords`; every other line, at column 0 or not, belongs to the block. A block
     whose first non-blank line starts with `%` (a template) is kept as written (Tinybird keeps `sql.strip()`); any
-    other block is dedented. Lines that are only a `# comment` are dropped everywhere, as Tinybird's parser does. Outside blocks, lines are statements whether indented or not (as in Tinybird's parser).
+    other block is dedented. Lines that are only a `# comment` are dropped everywhere, as Tinybird's parser does.
+    Outside blocks, lines are statements whether indented or not (as in Tinybird's parser). `INCLUDE "file"
+    [key=value ...]` (where a statement may start) is replaced by the file's lines (relative to this file's folder,
+    `$key` substituted, as Tinybird does); their errors name the INCLUDE line.
     """
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise DatafileError(f"{path}: cannot read the file: {error}") from error
+    lines = _read_lines(path)
+    numbers = list(range(1, len(lines) + 1))  # the line of this file each line comes from
+    includes = 0
 
     def ends_block(line: str) -> bool:
         return bool(line) and not line[0].isspace() and line.split(None, 1)[0].lower() in keywords
@@ -196,15 +198,23 @@ def _statements(path: Path, keywords: frozenset[str]) -> list[Statement]:
             continue
         keyword, _, rest = line.strip().partition(" ")
         rest = rest.strip()
+        if keyword.upper() == "INCLUDE":
+            includes += 1
+            if includes > 100:
+                raise DatafileError(f"{path}:{numbers[i]}: more than 100 INCLUDEs (an include including itself?)")
+            included = _included_lines(path, numbers[i], rest)
+            lines[i:i + 1] = included
+            numbers[i:i + 1] = [numbers[i]] * len(included)
+            continue
         if rest != ">":
-            out.append(Statement(i + 1, keyword.upper(), rest))
+            out.append(Statement(numbers[i], keyword.upper(), rest))
             i += 1
             continue
         j = i + 1
         while j < len(lines) and not ends_block(lines[j]):
             j += 1
         # lines that are only a `# comment` are dropped, inside blocks too (Tinybird's shlex finds no word in them)
-        kept = [(i + 2 + k, text) for k, text in enumerate(lines[i + 1:j]) if not text.lstrip().startswith("#")]
+        kept = [(numbers[k], lines[k]) for k in range(i + 1, j) if not lines[k].lstrip().startswith("#")]
         raw = [text for _, text in kept]
         first = next((text for text in raw if text.strip()), "")
         body = raw if first.lstrip().startswith("%") else textwrap.dedent("\n".join(raw)).split("\n")
@@ -215,9 +225,40 @@ def _statements(path: Path, keywords: frozenset[str]) -> list[Statement]:
             block = block[:-1]
         if block and block[0][1].lstrip().startswith("%"):
             block = ((block[0][0], block[0][1].lstrip()),) + block[1:]
-        out.append(Statement(i + 1, keyword.upper(), "", block))
+        out.append(Statement(numbers[i], keyword.upper(), "", block))
         i = j
     return out
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise DatafileError(f"{path}: cannot read the file: {error}") from error
+
+
+def _included_lines(path: Path, line: int, args: str) -> list[str]:
+    """The lines an `INCLUDE "file" [key=value ...]` stands for."""
+    import shlex
+    from string import Template
+
+    try:
+        words = shlex.split(args)
+    except ValueError as error:
+        raise DatafileError(f"{path}:{line}: INCLUDE {args}: {error}") from error
+    if not words:
+        raise DatafileError(f"{path}:{line}: INCLUDE without a file; expected INCLUDE \"path/to/file.incl\"")
+    attrs = {}
+    for word in words[1:]:
+        key, eq, value = word.partition("=")
+        if not eq:
+            raise DatafileError(f"{path}:{line}: INCLUDE argument {word!r}; expected key=value")
+        attrs[key] = value
+    target = path.parent / words[0]
+    if not target.is_file():
+        raise DatafileError(f"{path}:{line}: INCLUDE {words[0]!r}: no such file {target}")
+    text = "\n".join(_read_lines(target))
+    return [""] + Template(text).safe_substitute(attrs).split("\n")
 
 
 def _unquote(value: str) -> str:
@@ -336,9 +377,6 @@ def read_pipe(path: Path, folders: tuple[str, ...] | str = ()) -> Pipe:
             node["copy_mode"] = mode
         elif st.keyword == "ENGINE" or st.keyword.startswith("ENGINE_"):
             node["engine"][st.keyword] = (_unquote(st.value), st.line)
-        elif st.keyword == "INCLUDE":
-            raise DatafileError(f"{path}:{st.line}: INCLUDE is not supported by the local target;"
-                                " expected the included nodes written in the .pipe")
         elif st.keyword in IGNORED_PIPE or st.keyword.startswith(IGNORED_PIPE_PREFIXES):
             continue
         else:

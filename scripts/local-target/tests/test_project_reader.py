@@ -114,7 +114,9 @@ ERRORS = [
     # not a keyword of a .datasource: the line belongs to the SCHEMA block (Tinybird's rule), and is a bad column
     ({GOOD_DS: "SCHEMA >\n    `a` String,\nWHATEVER 1\n"}, "d.datasource:3:", "'WHATEVER'"),
     ({GOOD_DS: "SCHEMA >\n    `a` String\n", "pipes/p.pipe": "NODE n\nSQL >\n    SELECT 1\nINCLUDE \"x.incl\"\n"},
-     "p.pipe:4:", "INCLUDE is not supported"),
+     "p.pipe:4:", "no such file"),
+    ({GOOD_DS: "SCHEMA >\n    `a` String\n", "pipes/p.pipe": "INCLUDE \"p.incl\"\n", "pipes/p.incl": "INCLUDE \"p.incl\"\n"},
+     "p.pipe:1:", "more than 100 INCLUDEs"),
     ({GOOD_DS: "SCHEMA >\n    `a` String\n", "pipes/p.pipe": "NODE n\nSQL >\n    SELECT 1\nTYPE copy\n"},
      "p.pipe:1:", "has no TARGET_DATASOURCE"),
     ({GOOD_DS: "SCHEMA >\n    `a` String\n", "pipes/p.pipe": "NODE n\nSQL >\n    SELECT 1\nTYPE copy\n"
@@ -209,3 +211,16 @@ def test_classic_materialized_pipe_with_engine_lines_is_read(tmp_path):
     })
     pipe = read_project(root).pipes["mv"]
     assert pipe.kind == "materialized" and pipe.output.datasource == "t" and not pipe.is_endpoint
+
+
+def test_include_inserts_the_file_with_its_variables(tmp_path):
+    root = write_project(tmp_path, {
+        GOOD_DS: "SCHEMA >\n    `a` String\n",
+        "includes/filter.incl": "NODE filtered\nSQL >\n    SELECT a FROM d WHERE a = '$value'\n",
+        "pipes/p.pipe": "INCLUDE \"../includes/filter.incl\" value=x\n\nNODE endpoint\nSQL >\n"
+                        "    SELECT count() AS n FROM filtered\nTYPE endpoint\n",
+    })
+    pipe = read_project(root).pipes["p"]
+    assert [n.name for n in pipe.nodes] == ["filtered", "endpoint"]
+    assert pipe.nodes[0].sql == "SELECT a FROM d WHERE a = 'x'" and pipe.nodes[0].line == 1
+    assert pipe.nodes[1].line == 3 and pipe.is_endpoint
