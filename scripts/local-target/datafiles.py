@@ -164,7 +164,7 @@ class Statement:
     line: int
     keyword: str
     value: str
-    block: tuple[tuple[int, str], ...] = ()  # the lines after `KEYWORD >` (dedented unless a `%` template), numbered
+    block: tuple[tuple[int, str], ...] = ()  # the lines after `KEYWORD >`, dedented, numbered
 
     @property
     def text(self) -> str:
@@ -175,9 +175,9 @@ def _statements(path: Path, keywords: frozenset[str]) -> list[Statement]:
     """Split a datafile into statements: `KEYWORD value` lines and `KEYWORD >` followed by a block.
 
     The block rule is Tinybird's: inside a block, a line ends it only when it does not start with whitespace and its
-    first word (any case) is one of `keywords`; every other line, at column 0 or not, belongs to the block. A block
-    whose first non-blank line starts with `%` (a template) is kept as written (Tinybird keeps `sql.strip()`); any
-    other block is dedented. Lines that are only a `# comment` are dropped everywhere, as Tinybird's parser does.
+    first word (any case) is one of `keywords`; every other line, at column 0 or not, belongs to the block. Blocks
+    are dedented (a line at column 0 leaves the block as written) and a leading `%` line stripped: Tinybird keeps a
+    `%` block as `sql.strip()`, the same SQL up to its lines' common indentation (which scripts/mutation relies on). Lines that are only a `# comment` are dropped everywhere, as Tinybird's parser does.
     Outside blocks, lines are statements whether indented or not (as in Tinybird's parser). `INCLUDE "file"
     [key=value ...]` (where a statement may start) is replaced by the file's lines (relative to this file's folder,
     `$key` substituted, as Tinybird does); their errors name the INCLUDE line.
@@ -215,9 +215,7 @@ def _statements(path: Path, keywords: frozenset[str]) -> list[Statement]:
             j += 1
         # lines that are only a `# comment` are dropped, inside blocks too (Tinybird's shlex finds no word in them)
         kept = [(numbers[k], lines[k]) for k in range(i + 1, j) if not lines[k].lstrip().startswith("#")]
-        raw = [text for _, text in kept]
-        first = next((text for text in raw if text.strip()), "")
-        body = raw if first.lstrip().startswith("%") else textwrap.dedent("\n".join(raw)).split("\n")
+        body = textwrap.dedent("\n".join(text for _, text in kept)).split("\n")
         block = tuple((number, text) for (number, _), text in zip(kept, body))
         while block and not block[0][1].strip():
             block = block[1:]
