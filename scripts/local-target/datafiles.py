@@ -350,13 +350,12 @@ def read_pipe(path: Path, folders: tuple[str, ...] | str = ()) -> Pipe:
                 raise DatafileError(f"{path}:{st.line}: NODE without a name; expected `NODE <name>`")
             nodes.append({"name": _unquote(st.value), "line": st.line, "sql": None, "type": "", "datasource": "",
                           "target_datasource": "", "copy_mode": "append", "engine": {}})
-        elif node is None and st.keyword in PIPE_NODE_KEYWORDS:
+        elif node is None and (st.keyword in PIPE_NODE_KEYWORDS or st.keyword.startswith("ENGINE")):
             raise DatafileError(f"{path}:{st.line}: {st.keyword} before any NODE; expected `NODE <name>` first")
         elif st.keyword == "SQL":
             if not st.block or not st.text.strip():
                 raise DatafileError(f"{path}:{st.line}: SQL needs an indented block; expected `SQL >` then the query")
             node["sql"] = st.text
-            node["sql_line"] = st.block[0][0]
         elif st.keyword == "TYPE":
             kind = _unquote(st.value).lower()
             if kind not in NODE_TYPES:

@@ -434,6 +434,11 @@ def main(argv: list[str]) -> int:
         reason = " ".join(str(error).split())
         print(f"starling-local-target: cannot start: {reason}", file=sys.stderr, flush=True)
         return 1
+    except Exception as error:  # a bug of this reader on some project: still one line, naming the project
+        reason = " ".join(f"{type(error).__name__}: {error}".split())
+        print(f"starling-local-target: cannot start: {args.project}: internal error reading the project ({reason})",
+              file=sys.stderr, flush=True)
+        return 1
     handler = type("BoundHandler", (Handler,), {"app": app})
     Server.address_family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     try:

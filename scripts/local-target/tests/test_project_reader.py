@@ -119,6 +119,8 @@ ERRORS = [
      "p.pipe:1:", "more than 100 INCLUDEs"),
     ({GOOD_DS: "SCHEMA >\n    `a` String\n", "pipes/p.pipe": "NODE n\nSQL >\n    SELECT 1\nTYPE copy\n"},
      "p.pipe:1:", "has no TARGET_DATASOURCE"),
+    ({GOOD_DS: "SCHEMA >\n    `a` String\n", "pipes/p.pipe": "ENGINE MergeTree\nNODE n\nSQL >\n    SELECT 1\n"},
+     "p.pipe:1:", "ENGINE before any NODE"),
     ({GOOD_DS: "SCHEMA >\n    `a` String\n", "pipes/p.pipe": "NODE n\nSQL >\n    SELECT 1\nTYPE copy\n"
       "TARGET_DATASOURCE d\nCOPY_MODE upsert\n"}, "p.pipe:6:", "COPY_MODE 'upsert' is unknown"),
     ({GOOD_DS: "DESCRIPTION >\n    x\n"}, "d.datasource:1:", "no SCHEMA"),
