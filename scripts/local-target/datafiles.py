@@ -22,18 +22,27 @@ ENGINES = {
     "MergeTree": (), "ReplacingMergeTree": ("ver", "is_deleted"), "SummingMergeTree": ("columns",),
     "AggregatingMergeTree": (), "CollapsingMergeTree": ("sign",), "VersionedCollapsingMergeTree": ("sign", "version"),
     "Null": (),
+    "Join": ("join_strictness", "join_type", "key_columns"),  # read with joinGet('<ds>', 'col', key) or JOIN
 }
-REQUIRED_PARAMS = {"CollapsingMergeTree": ("sign",), "VersionedCollapsingMergeTree": ("sign", "version")}
+COLUMN_PARAMS = ("ver", "is_deleted", "columns", "sign", "version", "key_columns")  # parameters that name columns
+JOIN_STRICTNESS = ("ANY", "ALL", "SEMI", "ANTI")
+JOIN_TYPES = ("LEFT", "INNER", "RIGHT", "FULL")
+REQUIRED_PARAMS = {"CollapsingMergeTree": ("sign",), "VersionedCollapsingMergeTree": ("sign", "version"),
+                   "Join": ("join_strictness", "join_type", "key_columns")}
 NEEDS_SORTING_KEY = ("ReplacingMergeTree", "CollapsingMergeTree")
 ENGINE_OPTIONS = ("partition_key", "sorting_key", "primary_key", "sampling_key", "ttl", "settings")
 # Accepted and ignored: access tokens, tags, connector and deployment settings.
 IGNORED_DATASOURCE = ("TOKEN", "TAGS", "FORWARD_QUERY", "SHARED_WITH", "VERSION", "BACKFILL")
 IGNORED_DATASOURCE_PREFIXES = ("KAFKA_", "IMPORT_")
+PIPE_NODE_KEYWORDS = ("SQL", "TYPE", "DATASOURCE", "TARGET_DATASOURCE", "COPY_MODE", "MODE")
 NODE_TYPES = ("endpoint", "materialized", "copy", "sink", "stream", "standard")
-IGNORED_PIPE = ("TOKEN", "TAGS", "CACHE", "VERSION", "DEPLOYMENT_METHOD", "TARGET_DATASOURCE", "COPY_SCHEDULE",
-                "COPY_MODE", "MODE", "ON_DEMAND_COMPUTE", "FILTER")
+IGNORED_PIPE = ("TOKEN", "TAGS", "CACHE", "VERSION", "DEPLOYMENT_METHOD", "COPY_SCHEDULE", "ON_DEMAND_COMPUTE",
+                "FILTER", "FORWARD_QUERY", "SCOPE")
+# ENGINE / ENGINE_* in a pipe: the classic materialized pipe's target table settings (used when the target has no
+# .datasource); EXPORT_*: sinks, never run.
 IGNORED_PIPE_PREFIXES = ("EXPORT_",)
 SKIPPED_FOLDERS = {"fixtures", "tests", "vendor", "node_modules", "__pycache__"}
+NOT_ENDPOINT_FOLDERS = frozenset(("materializations", "copies", "sinks"))
 
 
 @dataclass(frozen=True)
@@ -67,9 +76,12 @@ class Datasource:
 class Node:
     name: str
     sql: str
-    type: str = ""  # "" (a plain node) or one of NODE_TYPES
+    type: str = ""  # "" (no TYPE line) or one of NODE_TYPES
     datasource: str = ""  # the target of a materialized node
     line: int = 0
+    target_datasource: str = ""  # the target of a copy node
+    copy_mode: str = "append"  # a copy node's COPY_MODE: append or replace
+    engine: tuple[tuple[str, str, int], ...] = ()  # classic ENGINE / ENGINE_* lines: (keyword, value, line)
 
 
 @dataclass(frozen=True)
@@ -78,22 +90,36 @@ class Pipe:
     description: str
     nodes: tuple[Node, ...] = field(default_factory=tuple)
     path: Path | None = None
-    folder: str = ""  # top-level folder inside the project ("endpoints", "materializations", ...)
+    folders: tuple[str, ...] = ()  # the folders between the project folder and the file
 
     @property
     def output_index(self) -> int:
-        """The node the pipe publishes: the one with a TYPE (Tinybird allows one), else the last."""
+        """The node the pipe publishes: the one with a TYPE other than standard (Tinybird allows one), else the
+        last (classic `tb push` publishes the last node)."""
         typed = [i for i, node in enumerate(self.nodes) if node.type not in ("", "standard")]
         return typed[0] if typed else len(self.nodes) - 1
 
     @property
+    def folder(self) -> str:
+        """The top-level folder inside the project ("endpoints", "materializations", ...), "" at the top."""
+        return self.folders[0] if self.folders else ""
+
+    @property
+    def output(self) -> Node:
+        return self.nodes[self.output_index]
+
+    @property
     def kind(self) -> str:
-        kind = self.nodes[self.output_index].type
+        kind = self.output.type
         return "" if kind == "standard" else kind
 
     @property
     def is_endpoint(self) -> bool:
-        return self.kind == "endpoint" or (self.kind == "" and self.folder == "endpoints")
+        """The published node has TYPE endpoint, or no node has a TYPE line at all and the file is not inside a
+        `materializations/`, `copies/` or `sinks/` folder (at any depth): classic projects publish the last node."""
+        if self.kind == "endpoint":
+            return True
+        return all(node.type == "" for node in self.nodes) and not NOT_ENDPOINT_FOLDERS.intersection(self.folders)
 
 
 @dataclass(frozen=True)
@@ -111,24 +137,58 @@ class Project:
         return [pipe for pipe in self.pipes.values() if pipe.kind == "materialized"]
 
 
+# The first words that end a `KEYWORD >` block, per file kind: the commands of Tinybird's datafile parser
+# (`tinybird.datafile.common.parse`), plus the Join engine's and (in pipes) the classic materialized pipe's ENGINE_*.
+ENGINE_KEYWORDS = ("engine", "engine_partition_key", "engine_sorting_key", "engine_primary_key",
+                   "engine_sampling_key", "engine_ttl", "engine_settings", "engine_ver", "engine_is_deleted",
+                   "engine_sign", "engine_version", "engine_columns", "engine_join_strictness", "engine_join_type",
+                   "engine_key_columns")
+DATASOURCE_KEYWORDS = frozenset((
+    "description", "token", "source", "schema", "indexes", "partition_key", "sorting_key", "primary_key",
+    "sampling_key", "ttl", "tags", "include", "version", "kafka_connection_name", "kafka_topic", "kafka_group_id",
+    "kafka_auto_offset_reset", "kafka_store_raw_value", "kafka_store_headers", "kafka_store_binary_headers",
+    "kafka_key_format", "kafka_value_format", "kafka_target_partitions", "import_connection_name", "import_schedule",
+    "import_strategy", "import_bucket_uri", "import_format", "import_from_timestamp", "import_service",
+    "import_external_datasource", "import_query", "import_table_arn", "import_export_bucket", "pg_connection_name",
+    "pg_table", "shared_with", "export_service", "forward_query", "backfill") + ENGINE_KEYWORDS)
+PIPE_KEYWORDS = frozenset((
+    "node", "scope", "description", "type", "datasource", "tags", "target_datasource", "copy_schedule", "copy_mode",
+    "mode", "on_demand_compute", "filter", "token", "include", "sql", "version", "deployment_method",
+    "export_service", "export_connection_name", "export_schedule", "export_bucket_uri", "export_file_template",
+    "export_format", "export_strategy", "export_compression", "export_write_strategy", "export_kafka_topic")
+    + ENGINE_KEYWORDS)
+
+
 @dataclass(frozen=True)
 class Statement:
     line: int
     keyword: str
     value: str
-    block: tuple[tuple[int, str], ...] = ()  # the indented lines after `KEYWORD >`, dedented, with line numbers
+    block: tuple[tuple[int, str], ...] = ()  # the lines after `KEYWORD >`, dedented, numbered
 
     @property
     def text(self) -> str:
         return "\n".join(text for _, text in self.block).strip("\n")
 
 
-def _statements(path: Path) -> list[Statement]:
-    """Split a datafile into statements: `KEYWORD value` lines and `KEYWORD >` followed by an indented block."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise DatafileError(f"{path}: cannot read the file: {error}") from error
+def _statements(path: Path, keywords: frozenset[str]) -> list[Statement]:
+    """Split a datafile into statements: `KEYWORD value` lines and `KEYWORD >` followed by a block.
+
+    The block rule is Tinybird's: inside a block, a line ends it only when it does not start with whitespace and its
+    first word (any case) is one of `keywords`; every other line, at column 0 or not, belongs to the block. Blocks
+    are dedented (a line at column 0 leaves the block as written) and a leading `%` line stripped: Tinybird keeps a
+    `%` block as `sql.strip()`, the same SQL up to its lines' common indentation (which scripts/mutation relies on). Lines that are only a `# comment` are dropped everywhere, as Tinybird's parser does.
+    Outside blocks, lines are statements whether indented or not (as in Tinybird's parser). `INCLUDE "file"
+    [key=value ...]` (where a statement may start) is replaced by the file's lines (relative to this file's folder,
+    `$key` substituted, as Tinybird does); their errors name the INCLUDE line.
+    """
+    lines = _read_lines(path)
+    numbers = list(range(1, len(lines) + 1))  # the line of this file each line comes from
+    includes = 0
+
+    def ends_block(line: str) -> bool:
+        return bool(line) and not line[0].isspace() and line.split(None, 1)[0].lower() in keywords
+
     out: list[Statement] = []
     i = 0
     while i < len(lines):
@@ -136,25 +196,67 @@ def _statements(path: Path) -> list[Statement]:
         if not line.strip() or line.lstrip().startswith("#"):
             i += 1
             continue
-        if line[0].isspace():
-            raise DatafileError(f"{path}:{i + 1}: unexpected indented line outside a block;"
-                                " expected a KEYWORD at the start of the line (or `KEYWORD >` before the block)")
         keyword, _, rest = line.strip().partition(" ")
         rest = rest.strip()
+        if keyword.upper() == "INCLUDE":
+            includes += 1
+            if includes > 100:
+                raise DatafileError(f"{path}:{numbers[i]}: more than 100 INCLUDEs (an include including itself?)")
+            included = _included_lines(path, numbers[i], rest)
+            lines[i:i + 1] = included
+            numbers[i:i + 1] = [numbers[i]] * len(included)
+            continue
         if rest != ">":
-            out.append(Statement(i + 1, keyword.upper(), rest))
+            out.append(Statement(numbers[i], keyword.upper(), rest))
             i += 1
             continue
         j = i + 1
-        while j < len(lines) and (not lines[j].strip() or lines[j][0].isspace()):
+        while j < len(lines) and not ends_block(lines[j]):
             j += 1
-        body = textwrap.dedent("\n".join(lines[i + 1:j])).split("\n")
-        block = tuple((i + 2 + k, text) for k, text in enumerate(body))
+        # lines that are only a `# comment` are dropped, inside blocks too (Tinybird's shlex finds no word in them)
+        kept = [(numbers[k], lines[k]) for k in range(i + 1, j) if not lines[k].lstrip().startswith("#")]
+        body = textwrap.dedent("\n".join(text for _, text in kept)).split("\n")
+        block = tuple((number, text) for (number, _), text in zip(kept, body))
+        while block and not block[0][1].strip():
+            block = block[1:]
         while block and not block[-1][1].strip():
             block = block[:-1]
-        out.append(Statement(i + 1, keyword.upper(), "", block))
+        if block and block[0][1].lstrip().startswith("%"):
+            block = ((block[0][0], block[0][1].lstrip()),) + block[1:]
+        out.append(Statement(numbers[i], keyword.upper(), "", block))
         i = j
     return out
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise DatafileError(f"{path}: cannot read the file: {error}") from error
+
+
+def _included_lines(path: Path, line: int, args: str) -> list[str]:
+    """The lines an `INCLUDE "file" [key=value ...]` stands for."""
+    import shlex
+    from string import Template
+
+    try:
+        words = shlex.split(args)
+    except ValueError as error:
+        raise DatafileError(f"{path}:{line}: INCLUDE {args}: {error}") from error
+    if not words:
+        raise DatafileError(f"{path}:{line}: INCLUDE without a file; expected INCLUDE \"path/to/file.incl\"")
+    attrs = {}
+    for word in words[1:]:
+        key, eq, value = word.partition("=")
+        if not eq:
+            raise DatafileError(f"{path}:{line}: INCLUDE argument {word!r}; expected key=value")
+        attrs[key] = value
+    target = path.parent / words[0]
+    if not target.is_file():
+        raise DatafileError(f"{path}:{line}: INCLUDE {words[0]!r}: no such file {target}")
+    text = "\n".join(_read_lines(target))
+    return [""] + Template(text).safe_substitute(attrs).split("\n")
 
 
 def _unquote(value: str) -> str:
@@ -164,10 +266,11 @@ def _unquote(value: str) -> str:
     return value
 
 
-def read_datasource(path: Path) -> Datasource:
+def read_datasource(path: Path, ds_name: str = "") -> Datasource:
+    """`ds_name`: the datasource's name (default the file stem; `workspace.stem` for a vendored one)."""
     description, columns, schema_line = "", None, 0
     engine, engine_line, args, indexes = "MergeTree", 0, {}, []
-    for st in _statements(path):
+    for st in _statements(path, DATASOURCE_KEYWORDS):
         if st.keyword == "DESCRIPTION":
             description = st.text or st.value
         elif st.keyword == "SCHEMA":
@@ -192,7 +295,7 @@ def read_datasource(path: Path) -> Datasource:
     engine = _check_engine(path, engine, engine_line, args, {c.name for c in columns}, schema_line)
     order = ENGINES[engine] + ENGINE_OPTIONS
     engine_args = tuple((name, args[name][0]) for name in order if name in args)
-    return Datasource(path.stem, description, columns, engine, engine_args, tuple(indexes), path)
+    return Datasource(ds_name or path.stem, description, columns, engine, engine_args, tuple(indexes), path)
 
 
 def _engine_arg_names() -> list[str]:
@@ -209,10 +312,20 @@ def _check_engine(path: Path, engine: str, line: int, args: dict[str, tuple[str,
             continue
         if name not in ENGINES[canonical]:
             raise DatafileError(f"{path}:{arg_line}: ENGINE_{name.upper()} does not apply to {canonical}")
+        allowed = {"join_strictness": JOIN_STRICTNESS, "join_type": JOIN_TYPES}.get(name)
+        if allowed and value.upper() not in allowed:
+            raise DatafileError(f"{path}:{arg_line}: ENGINE_{name.upper()} {value!r}; expected one of {', '.join(allowed)}")
+        if name not in COLUMN_PARAMS:
+            continue
         for column in (c.strip() for c in value.split(",")):
             if column not in columns:
                 raise DatafileError(f"{path}:{arg_line}: ENGINE_{name.upper()} names '{column}', which is not a"
                                     f" column of the SCHEMA (line {schema_line})")
+    if canonical == "Join":
+        for name, (_, arg_line) in args.items():
+            if name in ENGINE_OPTIONS and name != "settings":
+                raise DatafileError(f"{path}:{arg_line}: ENGINE_{name.upper()} does not apply to the Join engine"
+                                    " (it has no keys, partitions or TTL); expected ENGINE_SETTINGS at most")
     for name in REQUIRED_PARAMS.get(canonical, ()):
         if name not in args:
             raise DatafileError(f"{path}:{line}: ENGINE {canonical} needs ENGINE_{name.upper()}")
@@ -221,11 +334,13 @@ def _check_engine(path: Path, engine: str, line: int, args: dict[str, tuple[str,
     return canonical
 
 
-def read_pipe(path: Path, folder: str = "") -> Pipe:
+def read_pipe(path: Path, folders: tuple[str, ...] | str = ()) -> Pipe:
+    if isinstance(folders, str):  # the top-level folder only (older callers)
+        folders = (folders,) if folders else ()
     description = ""
     nodes: list[dict] = []
     type_lines: dict[str, int] = {}  # node name -> line of its TYPE
-    for st in _statements(path):
+    for st in _statements(path, PIPE_KEYWORDS):
         node = nodes[-1] if nodes else None
         if st.keyword == "DESCRIPTION":
             if node is None:
@@ -233,8 +348,9 @@ def read_pipe(path: Path, folder: str = "") -> Pipe:
         elif st.keyword == "NODE":
             if not st.value:
                 raise DatafileError(f"{path}:{st.line}: NODE without a name; expected `NODE <name>`")
-            nodes.append({"name": _unquote(st.value), "line": st.line, "sql": None, "type": "", "datasource": ""})
-        elif node is None and st.keyword in ("SQL", "TYPE", "DATASOURCE"):
+            nodes.append({"name": _unquote(st.value), "line": st.line, "sql": None, "type": "", "datasource": "",
+                          "target_datasource": "", "copy_mode": "append", "engine": {}})
+        elif node is None and (st.keyword in PIPE_NODE_KEYWORDS or st.keyword.startswith("ENGINE")):
             raise DatafileError(f"{path}:{st.line}: {st.keyword} before any NODE; expected `NODE <name>` first")
         elif st.keyword == "SQL":
             if not st.block or not st.text.strip():
@@ -249,11 +365,20 @@ def read_pipe(path: Path, folder: str = "") -> Pipe:
             type_lines[node["name"]] = st.line
         elif st.keyword == "DATASOURCE":
             node["datasource"] = _unquote(st.value)
+        elif st.keyword == "TARGET_DATASOURCE":
+            node["target_datasource"] = _unquote(st.value)
+        elif st.keyword in ("COPY_MODE", "MODE"):
+            mode = _unquote(st.value).lower()
+            if mode not in ("append", "replace"):
+                raise DatafileError(f"{path}:{st.line}: {st.keyword} {st.value!r} is unknown; expected append or replace")
+            node["copy_mode"] = mode
+        elif st.keyword == "ENGINE" or st.keyword.startswith("ENGINE_"):
+            node["engine"][st.keyword] = (_unquote(st.value), st.line)
         elif st.keyword in IGNORED_PIPE or st.keyword.startswith(IGNORED_PIPE_PREFIXES):
             continue
         else:
             raise DatafileError(f"{path}:{st.line}: unsupported keyword {st.keyword} in a .pipe; expected one of"
-                                " DESCRIPTION, NODE, SQL, TYPE, DATASOURCE, TOKEN, TAGS")
+                                " DESCRIPTION, NODE, SQL, TYPE, DATASOURCE, TARGET_DATASOURCE, COPY_MODE, TOKEN, TAGS")
     if not nodes:
         raise DatafileError(f"{path}:1: no NODE; expected `NODE <name>` followed by `SQL >`")
     typed = [n for n in nodes if n["type"] not in ("", "standard")]
@@ -266,7 +391,34 @@ def read_pipe(path: Path, folder: str = "") -> Pipe:
         if n["type"] == "materialized" and not n["datasource"]:
             raise DatafileError(f"{path}:{n['line']}: materialized node '{n['name']}' has no DATASOURCE;"
                                 " expected `DATASOURCE <target datasource>`")
-    return Pipe(path.stem, description, tuple(Node(**n) for n in nodes), path, folder)
+        if n["type"] == "copy" and not n["target_datasource"]:
+            raise DatafileError(f"{path}:{n['line']}: copy node '{n['name']}' has no TARGET_DATASOURCE;"
+                                " expected `TARGET_DATASOURCE <target datasource>`")
+    built = tuple(Node(n["name"], n["sql"], n["type"], n["datasource"], n["line"], n["target_datasource"],
+                       n["copy_mode"], tuple((k, v, line) for k, (v, line) in n["engine"].items())) for n in nodes)
+    return Pipe(path.stem, description, built, path, folders)
+
+
+def target_from_pipe(pipe: Pipe, columns: list[tuple[str, str]]) -> Datasource:
+    """The target of a classic materialized pipe that has no .datasource: the node's result columns (name, type),
+    each read from `$.<name>` by the Events API, with the node's ENGINE / ENGINE_* settings (checked as a
+    .datasource's; errors name the pipe's lines)."""
+    node, path = pipe.output, pipe.path
+    engine, engine_line, args = "MergeTree", node.line, {}
+    for keyword, value, line in node.engine:
+        if keyword == "ENGINE":
+            engine, engine_line = value, line
+        else:
+            name = keyword[len("ENGINE_"):].lower()
+            if name not in ENGINE_OPTIONS and not any(name in params for params in ENGINES.values()):
+                raise DatafileError(f"{path}:{line}: unknown {keyword}; expected one of "
+                                    + ", ".join(f"ENGINE_{n.upper()}" for n in _engine_arg_names()))
+            args[name] = (value, line)
+    built = tuple(Column(name, type_, f"$.{name}", line=node.line) for name, type_ in columns)
+    engine = _check_engine(path, engine, engine_line, args, {c.name for c in built}, node.line)
+    order = ENGINES[engine] + ENGINE_OPTIONS
+    engine_args = tuple((name, args[name][0]) for name in order if name in args)
+    return Datasource(node.datasource, f"created from {pipe.name}", built, engine, engine_args, (), path)
 
 
 def project_files(folder: Path) -> tuple[list[Path], list[Path]]:
@@ -282,11 +434,24 @@ def project_files(folder: Path) -> tuple[list[Path], list[Path]]:
     return datasources, pipes
 
 
+def vendored_datasources(folder: Path) -> list[tuple[str, Path]]:
+    """`vendor/<workspace>/datasources/<ds>.datasource`: the datasource `<workspace>.<ds>` shared by another
+    workspace (a table `<ds>` in the database `<workspace>`; pipes read it as `FROM <workspace>.<ds>`)."""
+    vendor = folder / "vendor"
+    if not vendor.is_dir():
+        return []
+    found = []
+    for workspace in sorted(p for p in vendor.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for path in sorted((workspace / "datasources").glob("*.datasource")):
+            found.append((f"{workspace.name}.{path.stem}", path))
+    return found
+
+
 def read_project(folder: Path) -> Project:
     if not folder.is_dir():
         raise DatafileError(f"project folder {folder} does not exist")
     datasource_files, pipe_files = project_files(folder)
-    if not datasource_files:
+    if not datasource_files and not vendored_datasources(folder):
         raise DatafileError(f"project folder {folder} has no .datasource files")
     defined: dict[str, Path] = {}
 
@@ -299,14 +464,20 @@ def read_project(folder: Path) -> Project:
     for path in datasource_files:
         claim(path.stem, path)
         datasources[path.stem] = read_datasource(path)
+    for name, path in vendored_datasources(folder):
+        claim(name, path)
+        datasources[name] = read_datasource(path, name)
     pipes: dict[str, Pipe] = {}
     for path in pipe_files:
         claim(path.stem, path)
-        relative = path.relative_to(folder).parts
-        pipes[path.stem] = read_pipe(path, relative[0] if len(relative) > 1 else "")
+        pipes[path.stem] = read_pipe(path, path.relative_to(folder).parts[:-1])
     for pipe in pipes.values():
-        node = pipe.nodes[pipe.output_index]
-        if pipe.kind == "materialized" and node.datasource not in datasources:
+        node = pipe.output
+        if pipe.kind == "materialized" and node.datasource not in datasources and not node.engine:
             raise DatafileError(f"{pipe.path}:{node.line}: materialized node '{node.name}' writes to"
-                                f" '{node.datasource}', which is not a .datasource of the project")
+                                f" '{node.datasource}', which is not a .datasource of the project (nor does the"
+                                " node give ENGINE settings to create it from)")
+        if pipe.kind == "copy" and node.target_datasource not in datasources:
+            raise DatafileError(f"{pipe.path}:{node.line}: copy node '{node.name}' writes to"
+                                f" '{node.target_datasource}', which is not a .datasource of the project")
     return Project(folder, datasources, pipes)

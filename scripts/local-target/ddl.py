@@ -14,11 +14,21 @@ def quote_ident(name: str) -> str:
     return "`" + name.replace("\\", "\\\\").replace("`", "\\`") + "`"
 
 
+def table_ident(name: str) -> str:
+    """A datasource's table: `name`, or `workspace`.`name` for a vendored datasource named `workspace.name`."""
+    database, dot, table = name.partition(".")
+    return f"{quote_ident(database)}.{quote_ident(table)}" if dot else quote_ident(name)
+
+
 def engine_clause(ds: Datasource) -> str:
     """What follows `ENGINE =`, written as Tinybird writes it (`tinybird.ch_utils.engine.engine_full_from_dict`),
     except SummingMergeTree's columns, which ClickHouse needs as one tuple argument."""
     if ds.engine == "Null":
         return "Null()"
+    if ds.engine == "Join":
+        keys = ", ".join(quote_ident(k.strip()) for k in ds.arg("key_columns").split(","))
+        settings = f" SETTINGS {ds.arg('settings')}" if ds.arg("settings") else ""
+        return f"Join({ds.arg('join_strictness').upper()}, {ds.arg('join_type').upper()}, {keys}){settings}"
     params = [ds.arg(name) for name in ENGINES[ds.engine] if ds.arg(name)]
     if ds.engine == "SummingMergeTree" and params and "," in params[0]:
         params = [f"({params[0]})"]
@@ -49,7 +59,7 @@ def create_table_sql(ds: Datasource) -> str:
         cols.append(" ".join(parts))
     cols += [f"INDEX {index}" for index in ds.indexes]
     joined = ",\n    ".join(cols)
-    return f"CREATE TABLE IF NOT EXISTS {quote_ident(ds.name)} (\n    {joined}\n) ENGINE = {engine_clause(ds)}"
+    return f"CREATE TABLE IF NOT EXISTS {table_ident(ds.name)} (\n    {joined}\n) ENGINE = {engine_clause(ds)}"
 
 
 def create_quarantine_sql(ds: Datasource) -> str:
@@ -62,7 +72,7 @@ def create_quarantine_sql(ds: Datasource) -> str:
     ]
     joined = ",\n    ".join(cols)
     return (
-        f"CREATE TABLE IF NOT EXISTS {quote_ident(ds.name + QUARANTINE_SUFFIX)} (\n    {joined}\n)"
+        f"CREATE TABLE IF NOT EXISTS {table_ident(ds.name + QUARANTINE_SUFFIX)} (\n    {joined}\n)"
         " ENGINE = MergeTree ORDER BY insertion_date"
     )
 
@@ -75,5 +85,5 @@ def create_materialized_view_sql(pipe: Pipe, select_sql: str) -> str:
     """ClickHouse runs `select_sql` on every block inserted into the table it reads first (the origin) and
     appends the result to the target: Tinybird's materialized pipes are ClickHouse materialized views."""
     target = pipe.nodes[pipe.output_index].datasource
-    return (f"CREATE MATERIALIZED VIEW {quote_ident(materialized_view_name(pipe))} TO {quote_ident(target)}"
+    return (f"CREATE MATERIALIZED VIEW {quote_ident(materialized_view_name(pipe))} TO {table_ident(target)}"
             f" AS\n{select_sql}")

@@ -12,10 +12,10 @@ from typing import Iterator
 
 import chdb
 
-from datafiles import DatafileError, Datasource, Pipe, Project
+from datafiles import DatafileError, Datasource, Pipe, Project, target_from_pipe
 from ddl import (  # create_table_sql and quote_ident are imported from here by scripts/fixtures-load-check.py
     MATERIALIZED_VIEW_PREFIX, create_materialized_view_sql, create_quarantine_sql, create_table_sql,
-    materialized_view_name, quote_ident,
+    materialized_view_name, quote_ident, table_ident,
 )
 from staging import STAGE_PREFIX, StagedInsert
 from staging import plan as staging_plan
@@ -35,6 +35,10 @@ class QueryError(Exception):
         self.status = status
 
 
+class TemplateError(QueryError):
+    """Tinybird's template renderer refused the parameters (a missing required one, `error(...)`, a bad value)."""
+
+
 class ViewFailed(QueryError):
     """The rows went into the table, but a materialized view reading it failed on them (Tinybird: 422)."""
 
@@ -52,27 +56,67 @@ def _node_sql(sql: str, variables: dict[str, str]) -> str:
     try:
         rendered, _, _ = render_sql_template(sql, dict(variables))
     except SQLTemplateException as error:
-        raise QueryError(str(error)) from error
+        raise TemplateError(str(error)) from error
     except Exception as error:  # the renderer raises plain ValueErrors and others on bad input
-        raise QueryError(f"Template Syntax Error: {error}") from error
+        raise TemplateError(f"Template Syntax Error: {error}") from error
     return rendered
 
 
-_WITH = re.compile(r"^\s*WITH\s", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def render_pipe(pipe: Pipe, variables: dict[str, str]) -> str:
-    """The SQL of the node the pipe publishes; the nodes before it become CTEs (`WITH node AS (...)`)."""
-    nodes = pipe.nodes[: pipe.output_index + 1]
-    rendered = [(node.name, _node_sql(node.sql, variables).strip().rstrip(";")) for node in nodes]
-    *earlier, (_, last) = rendered
-    if not earlier:
-        return last
-    ctes = ",\n".join(f"{quote_ident(name)} AS (\n{sql}\n)" for name, sql in earlier)
-    match = _WITH.match(last)
-    if match:
-        return f"WITH {ctes},\n{last[match.end():]}"
-    return f"WITH {ctes}\n{last}"
+class PipeCycle(QueryError):
+    """Pipes reading each other in a circle."""
+
+
+def render_pipe(pipe: Pipe, variables: dict[str, str], pipes: dict[str, Pipe] | None = None,
+                _stack: tuple[str, ...] = ()) -> str:
+    """The SQL of the node the pipe publishes, rendered with `variables`, self-contained: a table name that is a node
+    of this pipe becomes that node's SQL, and one that is another pipe of `pipes` becomes that pipe's published SQL
+    (resolved the same way, with the same variables, at any depth), as subqueries placed by Tinybird's own
+    `tinybird.sql_toolset.replace_tables` (which also orders replacements that read each other). Only the nodes a
+    query reaches are rendered. PipeCycle when pipes read each other in a circle."""
+    output = pipe.output
+    nodes = {node.name: node for node in pipe.nodes if node.name != output.name}
+    stack = _stack + (pipe.name,)
+    sql = _node_sql(output.sql, variables).strip().rstrip(";")
+    if not (nodes or pipes) or not any(word in nodes or (pipes and word in pipes) for word in _WORD.findall(sql)):
+        return sql  # no name to resolve (the common one-node endpoint: no parse at all)
+    replacements: dict[str, str] = {}
+    todo = [(output.name, sql)]
+    while todo:
+        reader, text = todo.pop()
+        for database, table in _used_tables(text):
+            if database or table in replacements or table == reader:
+                continue
+            if table in nodes:
+                rendered = _node_sql(nodes[table].sql, variables).strip().rstrip(";")
+                replacements[table] = f"(\n{rendered}\n)"
+                todo.append((table, rendered))
+            elif pipes and table in pipes and table != pipe.name:
+                if table in stack:
+                    raise PipeCycle(f"pipes read each other in a circle: {' -> '.join(stack + (table,))}")
+                replacements[table] = f"(\n{render_pipe(pipes[table], variables, pipes, stack)}\n)"
+    if not replacements:
+        return sql
+    from tinybird.sql_toolset import replace_tables
+
+    try:
+        return replace_tables(sql, replacements)
+    except Exception as error:  # a ClickHouse parser error, or nodes reading each other in a circle
+        raise QueryError(f"cannot resolve the nodes and pipes of pipe '{pipe.name}': {_one_line(str(error))}") from error
+
+
+def _used_tables(sql: str) -> list[tuple[str, str]]:
+    """(database, table) read by `sql`, as Tinybird's SQL toolset finds them; [] when it cannot parse the SQL
+    (ClickHouse then says what is wrong)."""
+    from tinybird.sql_toolset import sql_get_used_tables
+
+    try:
+        used = sql_get_used_tables(sql, raising=True, table_functions=False)
+    except Exception:
+        return []
+    return [(t[0], t[1]) for t in used if t[1]]
 
 
 class Engine:
@@ -107,16 +151,52 @@ class Engine:
                 raise QueryError(_clean_error(str(error))) from error
         return result.bytes() if result is not None else b""
 
+    def copy(self, pipe: Pipe, variables: dict[str, str], project: Project, settings: str = "") -> int:
+        """Run a copy pipe once: its published node (rendered with `variables`, pipes and nodes resolved) into its
+        TARGET_DATASOURCE, the target's columns taken by name from the result (`INSERT INTO t (c...) SELECT c...`);
+        COPY_MODE replace truncates the target first. Returns the rows the copy added to the target (ClickHouse's
+        written_rows; the target's count before and after when materialized views read the target)."""
+        node = pipe.output
+        target = project.datasources[node.target_datasource]
+        sql = render_pipe(pipe, variables, project.pipes)
+        described = self.execute(f"DESCRIBE ({sql})", "TabSeparatedRaw").decode().split("\n")
+        produced = {line.split("\t", 1)[0] for line in described if line}
+        columns = [c.name for c in target.columns if c.name in produced]
+        if not columns:
+            raise QueryError(f"copy pipe '{pipe.name}' produces none of the columns of '{target.name}'"
+                             f" ({', '.join(c.name for c in target.columns)})")
+        names = ", ".join(quote_ident(c) for c in columns)
+        insert = f"INSERT INTO {table_ident(target.name)} ({names}) SELECT {names} FROM (\n{sql}\n)"
+        if settings:
+            insert += f" SETTINGS {settings}"
+        # ClickHouse's written_rows counts what views reading the target wrote too: count the target instead then
+        counted = target.name in self.view_origins and target.engine != "Null"
+        with self.connection() as conn:
+            try:
+                if node.copy_mode == "replace":
+                    conn.query(f"TRUNCATE TABLE {table_ident(target.name)}")
+                count = f"SELECT count() FROM {table_ident(target.name)}"
+                before = int(conn.query(count, "TSV").bytes().strip() or b"0") if counted else 0
+                result = conn.query(insert)
+                if counted:
+                    return int(conn.query(count, "TSV").bytes().strip() or b"0") - before
+            except Exception as error:
+                message = _clean_error(str(error))
+                if "while pushing to view" in message:
+                    raise ViewFailed(message, 422) from error
+                raise QueryError(message) from error
+        return int(result.rows_written()) if result is not None else 0
+
     def count_rows(self, table: str) -> int:
         """Rows in `table` now."""
-        return int(self.execute(f"SELECT count() FROM {quote_ident(table)}", "TSV").strip() or b"0")
+        return int(self.execute(f"SELECT count() FROM {table_ident(table)}", "TSV").strip() or b"0")
 
     def insert_json_lines(self, table: str, payload: bytes) -> None:
         """Insert NDJSON bytes into `table`; QueryError when ClickHouse rejects any row (nothing inserted),
         ViewFailed when the table took the rows but a materialized view reading it failed."""
         if not payload:
             return
-        sql = f"INSERT INTO {quote_ident(table)} SETTINGS {INSERT_SETTINGS}"
+        sql = f"INSERT INTO {table_ident(table)} SETTINGS {INSERT_SETTINGS}"
         with self.connection() as conn:
             try:
                 staged = self.staged.get(table)
@@ -150,29 +230,91 @@ class Engine:
     def install(self, project: Project) -> None:
         """Create the project's tables (kept when they exist) and its materialized views (made anew: a changed
         pipe takes effect, the target's rows stay). A refusal is a DatafileError naming the file and line."""
+        for database in sorted({ds.name.partition(".")[0] for ds in project.datasources.values() if "." in ds.name}):
+            self.execute(f"CREATE DATABASE IF NOT EXISTS {quote_ident(database)}")  # a vendored workspace
         for ds in project.datasources.values():
             try:
                 self.execute(create_table_sql(ds))
                 self.execute(create_quarantine_sql(ds))
             except QueryError as error:
                 raise DatafileError(self._table_refusal(ds, error)) from error
+        self._create_classic_targets(project)
         self._install_staging(project)
         current = {materialized_view_name(pipe) for pipe in project.materializations}
         for name in self._query_names(f"SELECT name FROM system.tables WHERE database = currentDatabase() AND"
                                       f" engine = 'MaterializedView' AND startsWith(name, '{MATERIALIZED_VIEW_PREFIX}')"):
             if name not in current:  # its pipe left the project since this --data was last used
                 self.execute(f"DROP VIEW IF EXISTS {quote_ident(name)}")
+        self.check_pipes(project)
         for pipe in project.materializations:
             node = pipe.nodes[pipe.output_index]
             try:
-                select = render_pipe(pipe, {})
+                select = render_pipe(pipe, {}, project.pipes)
                 self.execute(f"DROP VIEW IF EXISTS {quote_ident(materialized_view_name(pipe))}")
                 self.execute(create_materialized_view_sql(pipe, select))
             except QueryError as error:
-                raise DatafileError(f"{pipe.path}:{node.line}: ClickHouse refused materialized node '{node.name}'"
-                                    f" (to {node.datasource}): {_one_line(str(error))}") from error
+                raise DatafileError(_pipe_refusal(pipe, f"materialized node '{node.name}' (to {node.datasource})",
+                                                  error)) from error
         self.view_origins = set(self._query_names(
-            "SELECT name FROM system.tables WHERE database = currentDatabase() AND notEmpty(dependencies_table)"))
+            "SELECT if(database = currentDatabase(), name, database || '.' || name) FROM system.tables"
+            " WHERE notEmpty(dependencies_table) AND database NOT IN ('system', 'INFORMATION_SCHEMA',"
+            " 'information_schema')"))
+
+    def _create_classic_targets(self, project: Project) -> None:
+        """A classic materialized pipe whose DATASOURCE has no .datasource but which gives ENGINE settings creates
+        its target (as classic `tb push` did): the columns of the node's result (its defaults), that engine. The
+        datasource joins the project (ingestible, truncatable, readable like the others)."""
+        pending = [pipe for pipe in project.materializations if pipe.output.datasource not in project.datasources]
+        while pending:  # a target may read another created target: as many passes as it takes
+            failed: list[tuple[Pipe, QueryError]] = []
+            for pipe in pending:
+                try:
+                    sql = render_pipe(pipe, {}, project.pipes)
+                    described = self.execute(f"DESCRIBE ({sql})", "TabSeparatedRaw").decode().split("\n")
+                except QueryError as error:
+                    failed.append((pipe, error))
+                    continue
+                self._create_classic_target(project, pipe, described)
+            if len(failed) == len(pending):
+                pipe, error = failed[0]
+                raise DatafileError(_pipe_refusal(pipe, f"materialized node '{pipe.output.name}' (to create"
+                                                        f" {pipe.output.datasource})", error)) from error
+            pending = [pipe for pipe, _ in failed]
+
+    def _create_classic_target(self, project: Project, pipe: Pipe, described: list[str]) -> None:
+        node = pipe.output
+        columns = [tuple(line.split("\t")[:2]) for line in described if line]
+        ds = target_from_pipe(pipe, columns)
+        try:
+            self.execute(create_table_sql(ds))
+            self.execute(create_quarantine_sql(ds))
+        except QueryError as error:
+            raise DatafileError(f"{pipe.path}:{node.line}: ClickHouse refused the target '{ds.name}' made from"
+                                f" the node's columns and ENGINE settings: {_one_line(str(error))}") from error
+        project.datasources[ds.name] = ds
+
+    def check_pipes(self, project: Project) -> None:
+        """Every endpoint, copy and materialized pipe, rendered with its default parameters, must resolve (no
+        circle of pipes, every node and pipe name known) and be a query ClickHouse accepts (DESCRIBE analyses it
+        without running it): else a DatafileError naming the file and line of the published node. A pipe whose
+        template refuses its defaults (a required parameter) is checked at each request instead."""
+        for pipe in project.pipes.values():
+            if not (pipe.is_endpoint or pipe.kind in ("copy", "materialized")):
+                continue
+            node = pipe.output
+            what = f"{pipe.kind or 'endpoint'} node '{node.name}'"
+            try:
+                sql = render_pipe(pipe, {}, project.pipes)
+            except TemplateError:
+                continue
+            except QueryError as error:
+                raise DatafileError(f"{pipe.path}:{node.line}: {what}: {_one_line(str(error))}") from error
+            if pipe.kind == "materialized":
+                continue  # ClickHouse checks it when the view is created
+            try:
+                self.execute(f"DESCRIBE ({sql})")
+            except QueryError as error:
+                raise DatafileError(_pipe_refusal(pipe, f"{what} (with its default parameters)", error)) from error
 
     def _install_staging(self, project: Project) -> None:
         """A staging table for each datasource whose JSONPaths are not its columns' own top-level keys."""
@@ -216,6 +358,19 @@ class Engine:
             except Exception:
                 pass
         self._all.clear()
+
+
+def _pipe_refusal(pipe: Pipe, what: str, error: QueryError) -> str:
+    """One line: the published node's file and line, what ClickHouse refused and why; a database that does not
+    exist is named as the feature it is (another workspace's or release's datasource, not vendored)."""
+    where = f"{pipe.path}:{pipe.output.line}"
+    missing = re.search(r"Database `?([^`\s]+?)`? does(?:n't| not) exist", str(error))
+    if missing:
+        database = missing.group(1)
+        return (f"{where}: {what} reads a datasource of '{database}', another workspace or release that the project"
+                f" does not vendor (expected vendor/{database}/datasources/<name>.datasource); other workspaces' and"
+                " releases' datasources are not supported otherwise")
+    return f"{where}: ClickHouse refused {what}: {_one_line(str(error))}"
 
 
 def _one_line(message: str, limit: int = 400) -> str:

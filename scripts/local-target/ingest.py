@@ -18,7 +18,7 @@ from typing import Any
 
 from datafiles import Datasource
 from dedupe import DedupeLedger
-from ddl import QUARANTINE_SUFFIX, quote_ident
+from ddl import QUARANTINE_SUFFIX, table_ident
 from engine import Engine, QueryError, ViewFailed
 from validation import RowValidator, _parse_all, quarantine_row
 
@@ -174,7 +174,7 @@ class Ingestor:
         with self._ds_locks[name]:
             with self._buffer_lock:
                 self._buffers[name] = []
-            self.engine.execute(f"TRUNCATE TABLE {quote_ident(name)}")
+            self.engine.execute(f"TRUNCATE TABLE {table_ident(name)}")
             if self.ledger is not None:
                 self.ledger.forget(name)
 

@@ -2,7 +2,8 @@
 
 Supported: keys by dot (`$.a.b`) or bracket (`$['a-b']`, `$["a b"]`), and `[:]` for every element of an array.
 `$.tags[:]` takes the whole array; `$.items[:].sku` takes `sku` of every element (an array of the same length, a
-missing `sku` being null). Not supported (refused when the project is read): the root `$` alone, indexes
+missing `sku` being null); `$` alone is the whole row (for a `JSON` column). Not supported (refused when the
+project is read): indexes
 (`[0]`), slices other than `[:]`, wildcards, filters and recursive descent.
 """
 
@@ -45,13 +46,20 @@ class JsonPath:
             else:
                 steps.append(match.group(1))
             i = match.end()
-        if not steps or steps[0] is None:
-            raise ValueError(f"JSONPath {text!r} must name a key first (the whole row '$' is not supported)")
+        if steps and steps[0] is None:
+            raise ValueError(f"JSONPath {text!r} must name a key first or be '$' alone (the whole row)")
         return cls(text, tuple(steps))
+
+    @property
+    def whole_row(self) -> bool:
+        """`$` alone: the whole row object (for a `JSON` column)."""
+        return not self.steps
 
     @property
     def keys_only(self) -> bool:
         """Only object keys, apart from a final `[:]` (which takes the array as it is)."""
+        if not self.steps:
+            return False
         body = self.steps[:-1] if self.steps[-1] is None else self.steps
         return all(step is not None for step in body)
 

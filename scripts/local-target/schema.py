@@ -119,6 +119,9 @@ def _parse_column(path: Path, line: int, text: str) -> Column:
         column.path
     except ValueError as error:
         raise DatafileError(f"{path}:{line}: column '{name}': {error}") from error
+    if column.path.whole_row and not re.match(r"JSON\b", type_text):
+        raise DatafileError(f"{path}:{line}: column '{name}': the whole row `json:$` is only read into a JSON column"
+                            f" (not {type_text}); expected `json:$.key`")
     return column
 
 

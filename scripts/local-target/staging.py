@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from chtypes import TypeExpr
 from datafiles import Column, Datasource
-from ddl import quote_ident
+from ddl import quote_ident, table_ident
 
 STAGE_PREFIX = "__stage_"
 _NOT_NULLABLE = {"Array", "Map", "Tuple", "Nested", "AggregateFunction", "SimpleAggregateFunction", "JSON",
@@ -66,20 +66,22 @@ def plan(ds: Datasource) -> StagedInsert | None:
             selects.append(f"{_place(root, column)} AS {quote_ident(column.name)}")
     except _Conflict:
         return None
-    stage = STAGE_PREFIX + ds.name
+    stage = STAGE_PREFIX + ds.name.replace(".", "__")  # a vendored `workspace.name` too
     columns = ", ".join(quote_ident(c.name) for c in ds.columns)
     select = f"SELECT {', '.join(selects)} FROM {quote_ident(stage)} AS __s"
     return StagedInsert(
         stage,
         f"CREATE OR REPLACE TABLE {quote_ident(stage)} ({root.structure()}) ENGINE = Memory",
         select,
-        f"INSERT INTO {quote_ident(ds.name)} ({columns}) {select}",
+        f"INSERT INTO {table_ident(ds.name)} ({columns}) {select}",
     )
 
 
 def _place(root: _Object, column: Column) -> str:
     """Add the column's path to the JSON shape; returns the SELECT expression that reads it."""
     steps = column.path.steps
+    if not steps:  # `$`: the whole row, rebuilt in Python
+        raise _Conflict()
     base, nullable = TypeExpr.parse(column.type).without_wrappers()
     if column.default is not None and (nullable or not _can_be_nullable(base)):
         raise _Conflict()

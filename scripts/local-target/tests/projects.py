@@ -75,7 +75,7 @@ def write_project(root: Path, files: dict[str, str]) -> Path:
     return root
 
 # A materialized pipe feeding an AggregatingMergeTree, one feeding a plain MergeTree (one row per inserted block),
-# endpoints in endpoints/ and pipes/, a plain pipe and a copy pipe that are not endpoints.
+# endpoints in endpoints/ and pipes/, a `TYPE standard` pipe and a copy pipe that are not endpoints.
 ANALYTICS_PROJECT = {
     "datasources/events.datasource": """
         SCHEMA >
@@ -162,6 +162,8 @@ ANALYTICS_PROJECT = {
         NODE helper
         SQL >
             SELECT 1 AS one
+
+        TYPE standard
     """,
     "copies/snapshot.pipe": """
         NODE snapshot
@@ -245,3 +247,168 @@ ENGINES_PROJECT = {
         DATASOURCE landed
     """,
 }
+
+# Pipes reading pipes (at depth 3, with params passed through, node names repeated across pipes), a classic endpoint
+# (no TYPE anywhere), a materialized view and a copy pipe reading a pipe, a vendored datasource of another workspace
+# read by an endpoint and a materialized view, copies in append and replace mode.
+PIPES_PROJECT = {
+    "datasources/hits_raw.datasource": """
+        SCHEMA >
+            `ts` DateTime `json:$.ts`,
+            `path` String `json:$.path`,
+            `kind` String `json:$.kind`
+
+        ENGINE "MergeTree"
+        ENGINE_SORTING_KEY "ts"
+    """,
+    "datasources/daily_paths.datasource": """
+        SCHEMA >
+            `day` Date,
+            `path` String,
+            `hits` AggregateFunction(count)
+
+        ENGINE "AggregatingMergeTree"
+        ENGINE_SORTING_KEY "day, path"
+        ENGINE_TTL "day + toIntervalDay(36500)"
+    """,
+    "datasources/path_counts.datasource": """
+        SCHEMA >
+            `path` String,
+            `hits` UInt64
+
+        ENGINE "MergeTree"
+        ENGINE_SORTING_KEY "path"
+    """,
+    "datasources/tags.datasource": """
+        SCHEMA >
+            `tag` String,
+            `rows` UInt64,
+            `unused` String DEFAULT 'x'
+
+        ENGINE "MergeTree"
+    """,
+    "datasources/vendor_counts.datasource": """
+        SCHEMA >
+            `user` String,
+            `n` UInt64
+
+        ENGINE "MergeTree"
+    """,
+    "vendor/shared_ws/datasources/events.datasource": """
+        SCHEMA >
+            `user` String `json:$.user`,
+            `n` UInt32 `json:$.n`
+
+        ENGINE "MergeTree"
+    """,
+    "pipes/hits.pipe": """
+        DESCRIPTION >
+        Classic: no TYPE anywhere, so the last node is published (and served).
+
+        NODE parsed
+        SQL >
+            SELECT ts, lower(path) AS path, kind FROM hits_raw
+
+        NODE hits
+        SQL >
+            SELECT * FROM parsed WHERE path != ''
+    """,
+    "endpoints/top_paths.pipe": """
+        NODE parsed
+        SQL >
+        %
+        SELECT path FROM hits WHERE kind = {{ String(kind, 'view') }}
+
+        NODE endpoint
+        SQL >
+        %
+        with {{ Int32(limit, 10) }} as lim
+        SELECT path, count() AS hits FROM parsed GROUP BY path ORDER BY hits DESC, path LIMIT lim
+
+        TYPE endpoint
+    """,
+    "endpoints/top_path.pipe": """
+        NODE first
+        SQL >
+            SELECT path, hits FROM top_paths LIMIT 1
+
+        TYPE endpoint
+    """,
+    "endpoints/daily.pipe": """
+        NODE daily
+        SQL >
+            SELECT day, path, countMerge(hits) AS hits FROM daily_paths GROUP BY day, path ORDER BY day, path
+
+        TYPE endpoint
+    """,
+    "endpoints/shared.pipe": """
+        NODE shared
+        SQL >
+            SELECT user, sum(n) AS n FROM shared_ws.events GROUP BY user ORDER BY user
+
+        TYPE endpoint
+    """,
+    "materializations/daily_paths_mv.pipe": """
+        NODE daily
+        SQL >
+            SELECT toDate(ts) AS day, path, countState() AS hits FROM hits GROUP BY day, path
+
+        TYPE materialized
+        DATASOURCE daily_paths
+    """,
+    "materializations/vendor_counts_mv.pipe": """
+        NODE counts
+        SQL >
+            SELECT user, toUInt64(n) AS n FROM shared_ws.events
+
+        TYPE materialized
+        DATASOURCE vendor_counts
+    """,
+    "copies/path_counts_copy.pipe": """
+        NODE counts
+        SQL >
+            SELECT count() AS hits, path FROM hits GROUP BY path
+
+        TYPE copy
+        TARGET_DATASOURCE path_counts
+        COPY_MODE replace
+        COPY_SCHEDULE @on-demand
+    """,
+    "copies/tag_copy.pipe": """
+        NODE tagged
+        SQL >
+            %
+            SELECT {{ String(tag, 'default') }} AS tag, count() AS rows FROM hits_raw
+
+        TYPE copy
+        TARGET_DATASOURCE tags
+    """,
+}
+
+# The datafile reference's other types and settings: the whole row into a JSON column, Map, DateTime64(9), CODEC,
+# INDEXES, ENGINE_TTL, and a Join engine read with joinGet (not in Tinybird's parser of this version: kept apart).
+REFERENCE_TYPES_DATASOURCE = """
+    SCHEMA >
+        `id` UInt32 `json:$.id`,
+        `ts` DateTime64(9) `json:$.ts`,
+        `labels` Map(String, String) `json:$.labels`,
+        `note` String CODEC(ZSTD(1)) `json:$.note`,
+        `doc` JSON `json:$`
+
+    INDEXES >
+        idx_note note TYPE bloom_filter GRANULARITY 4
+
+    ENGINE "MergeTree"
+    ENGINE_SORTING_KEY "id"
+    ENGINE_TTL "toDateTime(ts) + toIntervalDay(3650)"
+"""
+JOIN_DATASOURCE = """
+    SCHEMA >
+        `sku` String `json:$.sku`,
+        `name` String `json:$.name`
+
+    ENGINE "Join"
+    ENGINE_JOIN_STRICTNESS "ANY"
+    ENGINE_JOIN_TYPE "LEFT"
+    ENGINE_KEY_COLUMNS "sku"
+"""

@@ -10,7 +10,7 @@ import pytest
 from conftest import TARGET
 from datafiles import DatafileError, read_project
 from ddl import engine_clause
-from projects import ANALYTICS_PROJECT, ENGINES_PROJECT, OVERLAP_DATASOURCE, TYPED_DATASOURCE, write_project
+from projects import ANALYTICS_PROJECT, ENGINES_PROJECT, OVERLAP_DATASOURCE, PIPES_PROJECT, TYPED_DATASOURCE, write_project
 
 warnings.filterwarnings("ignore")
 
@@ -18,6 +18,7 @@ PROJECTS = {
     "typed": {"datasources/typed.datasource": TYPED_DATASOURCE, "datasources/overlap.datasource": OVERLAP_DATASOURCE},
     "analytics": ANALYTICS_PROJECT,
     "engines": ENGINES_PROJECT,
+    "pipes": PIPES_PROJECT,
 }
 
 
@@ -87,8 +88,12 @@ def test_pipes_without_type_under_endpoints_are_endpoints(tmp_path):
         "datasources/d.datasource": "SCHEMA >\n    `a` String\n",
         "endpoints/untyped.pipe": "NODE n\nSQL >\n    SELECT a FROM d\n",
         "pipes/untyped_elsewhere.pipe": "NODE n\nSQL >\n    SELECT a FROM d\n",
+        "materializations/untyped_mv.pipe": "NODE n\nSQL >\n    SELECT a FROM d\n",
+        "x/copies/untyped_copy.pipe": "NODE n\nSQL >\n    SELECT a FROM d\n",
+        "pipes/standard.pipe": "NODE n\nSQL >\n    SELECT a FROM d\nTYPE standard\n",
     })
-    assert set(read_project(root).endpoints) == {"untyped"}
+    # classic layout: no TYPE anywhere publishes the last node, except under materializations/, copies/, sinks/
+    assert set(read_project(root).endpoints) == {"untyped", "untyped_elsewhere"}
 
 
 GOOD_DS = "datasources/d.datasource"
@@ -105,7 +110,19 @@ ERRORS = [
      "d.datasource:4:", "needs ENGINE_SIGN"),
     ({GOOD_DS: "SCHEMA >\n    `a` String\n\nENGINE \"ReplacingMergeTree\"\nENGINE_VER \"v\"\n"
                "ENGINE_SORTING_KEY \"a\"\n"}, "d.datasource:5:", "not a column"),
-    ({GOOD_DS: "SCHEMA >\n    `a` String\nWHATEVER 1\n"}, "d.datasource:3:", "unsupported keyword WHATEVER"),
+    ({GOOD_DS: "WHATEVER 1\nSCHEMA >\n    `a` String\n"}, "d.datasource:1:", "unsupported keyword WHATEVER"),
+    # not a keyword of a .datasource: the line belongs to the SCHEMA block (Tinybird's rule), and is a bad column
+    ({GOOD_DS: "SCHEMA >\n    `a` String,\nWHATEVER 1\n"}, "d.datasource:3:", "'WHATEVER'"),
+    ({GOOD_DS: "SCHEMA >\n    `a` String\n", "pipes/p.pipe": "NODE n\nSQL >\n    SELECT 1\nINCLUDE \"x.incl\"\n"},
+     "p.pipe:4:", "no such file"),
+    ({GOOD_DS: "SCHEMA >\n    `a` String\n", "pipes/p.pipe": "INCLUDE \"p.incl\"\n", "pipes/p.incl": "INCLUDE \"p.incl\"\n"},
+     "p.pipe:1:", "more than 100 INCLUDEs"),
+    ({GOOD_DS: "SCHEMA >\n    `a` String\n", "pipes/p.pipe": "NODE n\nSQL >\n    SELECT 1\nTYPE copy\n"},
+     "p.pipe:1:", "has no TARGET_DATASOURCE"),
+    ({GOOD_DS: "SCHEMA >\n    `a` String\n", "pipes/p.pipe": "ENGINE MergeTree\nNODE n\nSQL >\n    SELECT 1\n"},
+     "p.pipe:1:", "ENGINE before any NODE"),
+    ({GOOD_DS: "SCHEMA >\n    `a` String\n", "pipes/p.pipe": "NODE n\nSQL >\n    SELECT 1\nTYPE copy\n"
+      "TARGET_DATASOURCE d\nCOPY_MODE upsert\n"}, "p.pipe:6:", "COPY_MODE 'upsert' is unknown"),
     ({GOOD_DS: "DESCRIPTION >\n    x\n"}, "d.datasource:1:", "no SCHEMA"),
     ({GOOD_DS: "SCHEMA >\n    `a` String\n", "pipes/p.pipe": "SQL >\n    SELECT 1\n"}, "p.pipe:1:", "before any NODE"),
     ({GOOD_DS: "SCHEMA >\n    `a` String\n", "pipes/p.pipe": "NODE n\nSQL >\n    SELECT 1\nTYPE endpoint\n"
@@ -138,3 +155,74 @@ def test_start_fails_with_one_line_naming_the_datafile(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "d.datasource:3:" in lines[0] and "'b'" in lines[0] and "Strng" in lines[0]
+
+
+BLOCKS_PIPE = """\
+DESCRIPTION >
+Prose at column 0 belongs to the description,
+    and so does this line.
+
+NODE paged
+DESCRIPTION >
+    a node's own description
+SQL >
+%
+with {{ Int32(page, 0) * 10 }} as page_start
+SELECT a, page_start
+FROM d
+  -- comment at column 2
+WHERE a != 'select'
+TYPE endpoint
+"""
+
+
+def test_block_ends_only_at_a_column_0_keyword(tmp_path):
+    from tinybird.datafile.parse_pipe import parse_pipe
+
+    root = write_project(tmp_path, {GOOD_DS: "SCHEMA >\n    `a` String\n", "pipes/paged.pipe": BLOCKS_PIPE})
+    (tmp_path / "pipes/paged.pipe").write_text(BLOCKS_PIPE)  # as written: no dedent
+    pipe = read_project(root).pipes["paged"]
+    theirs = parse_pipe(str(tmp_path / "pipes/paged.pipe")).datafile.nodes[0]
+    assert pipe.nodes[0].sql == theirs["sql"]  # `%` kept first, the template as written (Tinybird: sql.strip())
+    assert pipe.nodes[0].sql.startswith("%\nwith {{ Int32(page, 0) * 10 }} as page_start\nSELECT")
+    assert pipe.kind == "endpoint" and "Prose at column 0" in pipe.description and "this line" in pipe.description
+
+
+def test_block_errors_keep_their_line_numbers(tmp_path):
+    text = "DESCRIPTION >\nsome prose\n\nSCHEMA >\n\n`a` String,\n# a comment inside the block\n    `b` Strange(,\n"
+    with pytest.raises(DatafileError) as raised:
+        read_project(write_project(tmp_path, {GOOD_DS: text}))
+    assert "d.datasource:8:" in str(raised.value)
+
+
+def test_comment_lines_inside_blocks_are_dropped(tmp_path):
+    text = "SCHEMA >\n    `a` String `json:$.a`,\n    `b` String DEFAULT 'x'\n\n\n# it's a comment, quote and all\n\n" \
+           "ENGINE \"MergeTree\"\n"
+    ds = read_project(write_project(tmp_path, {GOOD_DS: text})).datasources["d"]
+    assert [c.name for c in ds.columns] == ["a", "b"] and ds.columns[1].default == "'x'"
+
+
+def test_classic_materialized_pipe_with_engine_lines_is_read(tmp_path):
+    root = write_project(tmp_path, {
+        GOOD_DS: "SCHEMA >\n    `a` String\n",
+        "datasources/t.datasource": "SCHEMA >\n    `a` String,\n    `n` AggregateFunction(count)\n\n"
+                                    "ENGINE AggregatingMergeTree\nENGINE_SORTING_KEY a\n",
+        "pipes/mv.pipe": "NODE mv\nSQL >\n\n    SELECT a, countState() AS n FROM d GROUP BY a\n\nTYPE materialized\n"
+                         "DATASOURCE t\nENGINE \"AggregatingMergeTree\"\nENGINE_SORTING_KEY \"a\"\n"
+                         "ENGINE_TTL \"now() + 1\"\n\nTOKEN read_pipes READ\n",
+    })
+    pipe = read_project(root).pipes["mv"]
+    assert pipe.kind == "materialized" and pipe.output.datasource == "t" and not pipe.is_endpoint
+
+
+def test_include_inserts_the_file_with_its_variables(tmp_path):
+    root = write_project(tmp_path, {
+        GOOD_DS: "SCHEMA >\n    `a` String\n",
+        "includes/filter.incl": "NODE filtered\nSQL >\n    SELECT a FROM d WHERE a = '$value'\n",
+        "pipes/p.pipe": "INCLUDE \"../includes/filter.incl\" value=x\n\nNODE endpoint\nSQL >\n"
+                        "    SELECT count() AS n FROM filtered\nTYPE endpoint\n",
+    })
+    pipe = read_project(root).pipes["p"]
+    assert [n.name for n in pipe.nodes] == ["filtered", "endpoint"]
+    assert pipe.nodes[0].sql == "SELECT a FROM d WHERE a = 'x'" and pipe.nodes[0].line == 1
+    assert pipe.nodes[1].line == 3 and pipe.is_endpoint
