@@ -8,6 +8,7 @@ expected. The test suite cross-checks this reader against Tinybird's own parser 
 from __future__ import annotations
 
 import os
+import re
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -276,7 +277,8 @@ def read_datasource(path: Path, ds_name: str = "") -> Datasource:
         elif st.keyword == "SCHEMA":
             columns, schema_line = parse_schema(path, st.block), st.line
         elif st.keyword == "INDEXES":
-            indexes = [text.strip().rstrip(",") for _, text in st.block if text.strip()]
+            # Tinybird accepts each line with or without a leading INDEX word; the DDL adds its own.
+            indexes = [re.sub(r"(?i)^INDEX\s+", "", text.strip().rstrip(",")) for _, text in st.block if text.strip()]
         elif st.keyword == "ENGINE":
             engine, engine_line = _unquote(st.value), st.line
         elif st.keyword.startswith("ENGINE_"):

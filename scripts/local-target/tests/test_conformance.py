@@ -99,3 +99,20 @@ def test_a_swift_disagreement_is_one_line_naming_file_field_and_values(tmp_path)
     assert conformance.run(root, fake, out=out, err=out, readers=("swift",)) == 1
     assert out.getvalue().splitlines() == [
         "datasources/d.datasource: column a: jsonpath: tinybird=$.x.a swift=$.a", "2 files, 1 disagreements"]
+
+
+def test_the_local_target_serves_the_corpus_and_every_endpoint_answers(tmp_path):
+    """What the readers agree on, the target also serves: it starts on the corpus (vendored datasource,
+    INCLUDE, classic ENGINE lines, copy pipe, column-0 lines) and every endpoint answers 200."""
+    from conftest import start_target
+    from datafiles import read_project
+
+    corpus = ROOT / "scripts" / "conformance-corpus"
+    target = start_target(tmp_path / "data", "--project", str(corpus))
+    try:
+        for name in sorted(read_project(corpus).endpoints):
+            response = target.request("GET", f"/v0/pipes/{name}.json")
+            assert response.status == 200, (name, response.body[:300])
+        assert target.request("POST", "/v0/pipes/session_snapshot_copy/copy").status == 200
+    finally:
+        target.stop()
