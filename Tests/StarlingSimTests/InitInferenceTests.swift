@@ -43,7 +43,7 @@ import StarlingProject
         defer { try? FileManager.default.removeItem(atPath: path) }
         let text = try Scenario.initText(project: path)
         #expect(text.contains("\"event_time\": \"live\""))
-        #expect(text.contains("recent filter relative to now() or today()"))
+        #expect(text.contains("endpoint recent filters relative to now() or today()"))
     }
 
     @Test func requiredParametersOffsetsAndAcceptedValuesAreSent() throws {
@@ -68,6 +68,26 @@ import StarlingProject
         let drawn = Dictionary(uniqueKeysWithValues: query.parameters.map { ($0.name, $0.sampler) })
         #expect(drawn == ["dimension": .oneOf(["action", "country"]), "start_date": .windowStart, "end_date": .windowEnd,
                           "skip": .constant("0"), "limit": .oneOf(["5", "10", "50"])])
+    }
+
+    @Test func windowBoundsTravelTogetherAndNumericArraysAreNotDrawn() throws {
+        let pipe = """
+        NODE n
+        SQL >
+        %
+            SELECT count() FROM events WHERE 1
+            {% if defined(date_from) %} AND day >= {{Date(date_from)}} AND day <= {{Date(date_to)}} {% end %}
+            {% if defined(embedding) %} AND cosineDistance(vector, {{Array(embedding, 'Float32')}}) < 0.5 {% end %}
+        TYPE endpoint
+        """
+        let path = try project([
+            "datasources/events.datasource": "SCHEMA >\n    `day` Date,\n    `embedding` Array(Float32)\n",
+            "endpoints/days.pipe": pipe,
+        ])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let query = try #require(try Scenario.inferring(project: path).run.queries.first)
+        let drawn = Dictionary(uniqueKeysWithValues: query.parameters.map { ($0.name, $0.sampler) })
+        #expect(drawn == ["date_from": .windowStartDate, "date_to": .windowEndDate], "day_diff(date_from, date_to) needs both")
     }
 
     @Test func theValuesPipesMatchJSONKeysSentinelsVocabulariesAndJoins() throws {

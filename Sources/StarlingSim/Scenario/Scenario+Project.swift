@@ -49,7 +49,8 @@ extension Scenario {
         var reasons: [String] = []
         if let ttl { reasons.append("\(ttl.name) has an ENGINE_TTL (rows stamped in the past would be dropped)") }
         if !folder.relativeTimePipes.isEmpty {
-            reasons.append("\(folder.relativeTimePipes.joined(separator: ", ")) filter relative to now() or today() (only recent rows match)")
+            let pipes = folder.relativeTimePipes
+            reasons.append("\(pipes.count == 1 ? "endpoint \(pipes[0]) filters" : "endpoints \(pipes.joined(separator: ", ")) filter") relative to now() or today() (only recent rows match)")
         }
         let eventTime = reasons.isEmpty ? "simulated" : "live"
         let description = "Written by starling init --project: every column's spec inferred from its type and name, every endpoint queried. Edit the specs (entity, attribute_of, one_of, sessions…) to make the data look like yours."
@@ -168,8 +169,8 @@ extension Scenario {
     /// or Date bound on a column → a window inside the data sent so far; a String compared with a
     /// column (or named like one) → a value of that column that was sent; the LIMIT → a small
     /// integer, an offset → 0; an Array compared with `IN` → a few sent values; a text the template
-    /// checks against a list → one of its values; a filter tested with `defined(…)` is left out of
-    /// half the requests. Other parameters keep their defaults (a required one is sent
+    /// checks against a list → one of its values; a filter tested with `defined(…)` (a window bound
+    /// aside) is left out of half the requests. Other parameters keep their defaults (a required one is sent
     /// with it).
     static func inferredQueries(_ project: ProjectFolder) -> [QueryConfig] {
         // Only columns of datasources events are sent to have values to draw (a materialized
@@ -201,8 +202,9 @@ extension Scenario {
                         // The values the template accepts (`{% if x not in ['a', 'b'] %}{{ error(…) }}`).
                         parameters.append((parameter.name, .oneOf(parameter.allowedValues)))
                     }
-                case .array:
+                case .array where parameter.elementType == nil || parameter.elementType == "String":
                     // `column IN {{Array(names, 'String')}}`, or named like the column (singular or plural).
+                    // (A numeric array, such as an embedding to compare with, is no list of sent values.)
                     let singular = parameter.name.hasSuffix("s") ? String(parameter.name.dropLast()) : parameter.name
                     if let column = [parameter.listsColumn, parameter.name, singular].compactMap({ $0 }).first(where: columns.contains) {
                         parameters.append((parameter.name, .seenList(column: column)))
@@ -215,8 +217,12 @@ extension Scenario {
                     parameters.append((parameter.name, .constant(value)))
                 }
                 // A filter the template tests with `defined(…)`: half the requests leave it out, so
-                // both branches of the pipe are exercised (a required one is always sent).
-                if parameter.testedWithDefined, !parameter.required, let last = parameters.last, last.name == parameter.name {
+                // both branches of the pipe are exercised (a required one is always sent). Window
+                // bounds are always sent: drawn apart, one would come without the other, and
+                // templates compare them (`day_diff(date_from, date_to)` fails on a missing one).
+                let isWindow = [ParameterSampler.windowStart, .windowEnd, .windowStartDate, .windowEndDate, .windowStartMillis, .windowEndMillis]
+                    .contains(parameters.last?.sampler ?? .constant(""))
+                if parameter.testedWithDefined, !parameter.required, !isWindow, let last = parameters.last, last.name == parameter.name {
                     parameters[parameters.count - 1].sampler = .sometimes(last.sampler, omitRate: 0.5)
                 }
             }
