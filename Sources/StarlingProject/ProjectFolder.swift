@@ -16,7 +16,7 @@ public struct ProjectFolder: Sendable {
     public let path: String
     /// Published (endpoint) pipes by name.
     public let pipes: [String: PipeSpec]
-    /// Every `.pipe` of the project, by path.
+    /// Every `.pipe` of the project (none of a vendored workspace's), by path.
     public let allPipes: [PipeSpec]
     /// Every `.datasource` by name; `vendor/<workspace>/datasources/<ds>.datasource` is the shared
     /// datasource `<workspace>.<ds>`.
@@ -68,7 +68,8 @@ public struct ProjectFolder: Sendable {
         var columnLiterals: [String: [String]] = [:]
         var relativeTimePipes: [String] = []
         var joinedColumns: [(String, String)] = []
-        for file in Self.files(under: path, suffix: ".pipe") {
+        // A vendored workspace's pipes are that workspace's, not this project's.
+        for file in Self.files(under: path, suffix: ".pipe") where !file.dropFirst(path.count + 1).hasPrefix("vendor/") {
             let name = String((file as NSString).lastPathComponent.dropLast(".pipe".count))
             let spec = PipeSpec(try PipeFile(name: name, path: file, text: try Self.read(file)))
             allPipes.append(spec)

@@ -71,6 +71,7 @@ import Testing
             "pipes/snap.pipe": select + "TYPE copy\nTARGET_DATASOURCE snapshot\nCOPY_SCHEDULE @on-demand\n",
             "copies/seed.pipe": "NODE n\nSQL >\n    SELECT now() AS ts, toString(number) AS id FROM numbers(10)\nTYPE COPY\nTARGET_DATASOURCE users\n",
             "pipes/shared.pipe": "NODE n\nSQL >\n    SELECT count() FROM shared_ws.hits\n",
+            "vendor/shared_ws/pipes/theirs.pipe": select + "TYPE endpoint\n",
         ])
         defer { try? FileManager.default.removeItem(atPath: path) }
         let folder = try ProjectFolder(path: path)
