@@ -37,7 +37,7 @@ public struct DatasourceSchema: Sendable {
     /// `ENGINE "MergeTree"` (unquoted), `MergeTree` when absent.
     public let engine: String
     public let sortingKey: [String]
-    /// Every other `ENGINE_*` setting as written (partition key, TTL, version column…).
+    /// Every `ENGINE_*` setting as written (sorting and partition keys, TTL, version column…).
     public let engineSettings: [String: String]
 
     /// Rows that share a sorting key are merged into one when parts merge in the background
@@ -53,7 +53,7 @@ public struct DatasourceSchema: Sendable {
     }
 
     public init(name: String, path: String, text: String) throws(DatafileError) {
-        let file = try Datafile(path: path, text: text)
+        let file = try Datafile(path: path, text: text, kind: .datasource)
         self.name = name
         self.path = path
         var description = ""
@@ -74,6 +74,7 @@ public struct DatasourceSchema: Sendable {
             case "ENGINE":
                 engine = TemplateScanner.unquote(statement.value)
             case "ENGINE_SORTING_KEY":
+                settings[keyword] = TemplateScanner.unquote(statement.value)
                 sortingKey = TemplateScanner.splitArguments(TemplateScanner.unquote(statement.value)).map { $0.replacingOccurrences(of: "`", with: "") }
             case _ where keyword.hasPrefix("ENGINE_"):
                 settings[keyword] = TemplateScanner.unquote(statement.block.isEmpty ? statement.value : statement.text)

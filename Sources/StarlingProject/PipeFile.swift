@@ -1,5 +1,5 @@
-/// A `.pipe` file: its description and nodes. The node with a `TYPE` (endpoint, materialized, copy)
-/// is the pipe's output; without one, the last node (published when the file is under `endpoints/`).
+/// A `.pipe` file: its description and nodes. The node with a `TYPE` (endpoint, materialized, copy,
+/// sink) is the pipe's output; without one, the last node (classic layout: it is published).
 public struct PipeFile: Sendable {
     public struct Node: Sendable {
         public var name: String
@@ -8,6 +8,8 @@ public struct PipeFile: Sendable {
         public var type: String
         /// The target of a materialized node (`DATASOURCE`).
         public var datasource: String?
+        /// The target of a copy node (`TARGET_DATASOURCE`).
+        public var targetDatasource: String?
         public var line: Int
     }
 
@@ -17,7 +19,7 @@ public struct PipeFile: Sendable {
     public let nodes: [Node]
 
     public init(name: String, path: String, text: String) throws(DatafileError) {
-        let file = try Datafile(path: path, text: text)
+        let file = try Datafile(path: path, text: text, kind: .pipe)
         self.name = name
         self.path = path
         var description = ""
@@ -28,7 +30,7 @@ public struct PipeFile: Sendable {
                 if nodes.isEmpty { description = statement.block.isEmpty ? statement.value : statement.text } 
             case "NODE":
                 guard !statement.value.isEmpty else { throw DatafileError(path: path, line: statement.line, expected: "a node name after NODE") }
-                nodes.append(Node(name: statement.value, sql: "", type: "", datasource: nil, line: statement.line))
+                nodes.append(Node(name: statement.value, sql: "", type: "", datasource: nil, targetDatasource: nil, line: statement.line))
             case "SQL":
                 guard !nodes.isEmpty else { throw DatafileError(path: path, line: statement.line, expected: "NODE <name> before its SQL") }
                 guard !statement.block.isEmpty else { throw DatafileError(path: path, line: statement.line, expected: "`SQL >` followed by an indented query") }
@@ -39,6 +41,9 @@ public struct PipeFile: Sendable {
             case "DATASOURCE":
                 guard !nodes.isEmpty else { throw DatafileError(path: path, line: statement.line, expected: "NODE <name> before DATASOURCE") }
                 nodes[nodes.count - 1].datasource = statement.value
+            case "TARGET_DATASOURCE":
+                guard !nodes.isEmpty else { throw DatafileError(path: path, line: statement.line, expected: "NODE <name> before TARGET_DATASOURCE") }
+                nodes[nodes.count - 1].targetDatasource = statement.value
             default:
                 continue  // TOKEN, TAGS, ENGINE settings of copy pipes…: not needed to query or check a pipe
             }
@@ -53,4 +58,18 @@ public struct PipeFile: Sendable {
 
     /// The node the pipe publishes.
     public var output: Node { nodes.first { !$0.type.isEmpty && $0.type != "standard" } ?? nodes[nodes.count - 1] }
+
+    /// Whether the pipe is published as an endpoint: its output node has `TYPE endpoint`, or no node
+    /// has a TYPE and the file is not under a `materializations/`, `copies/` or `sinks/` folder (the
+    /// classic layout publishes the last node). `folders` are the file's folders inside the project.
+    public func isEndpoint(folders: [String]) -> Bool {
+        if output.type == "endpoint" { return true }
+        guard nodes.allSatisfy({ $0.type.isEmpty }) else { return false }
+        return !folders.contains { ["materializations", "copies", "sinks"].contains($0) }
+    }
+
+    /// The datasource a copy pipe writes (`TYPE copy` with `TARGET_DATASOURCE`), if it is one.
+    public var copyTarget: String? {
+        output.type == "copy" ? output.targetDatasource ?? output.datasource : nil
+    }
 }

@@ -31,10 +31,28 @@ public struct PipeSpec: Sendable {
                 sources.append(source)
             }
         }
+        // Names only the template logic uses (`{{column(dimension, 'a')}}`, `{% if filter == 'x' %}`):
+        // parameters too, taken as text.
+        for node in file.nodes {
+            for found in TemplateScanner.templateOnlyParameters(in: node.sql) {
+                if var known = parameters[found.name] {
+                    known.merge(found)
+                    parameters[found.name] = known
+                } else {
+                    parameters[found.name] = found
+                    order.append(found.name)
+                }
+            }
+        }
         let tested = Set(file.nodes.flatMap { TemplateScanner.definedNames(in: $0.sql) })
+        let guarded = Set(file.nodes.flatMap { TemplateScanner.errorGuardedNames(in: $0.sql) })
         self.parameters = order.compactMap { name in
             guard var parameter = parameters[name] else { return nil }
             parameter.testedWithDefined = tested.contains(name)
+            // Required: `required=True`, a `{% if not defined(x) %}{{ error(…) }}` guard, or a date
+            // without a default that no `defined(x)` protects (the template fails without it).
+            let undefaultedTime = (parameter.kind == .dateTime || parameter.kind == .date) && parameter.defaultValue == nil && !parameter.testedWithDefined
+            parameter.required = parameter.required || guarded.contains(name) || undefaultedTime
             return parameter
         }
         datasources = sources
@@ -67,6 +85,12 @@ public struct PipeParameter: Sendable, Equatable {
     public var comparisons: [Comparison]
     /// The parameter is the LIMIT (`LIMIT {{Int32(limit, 100)}}`).
     public var isLimit: Bool
+    /// The parameter is the offset of a LIMIT (`LIMIT {{Int32(skip, 0)}}, {{Int32(limit, 50)}}`,
+    /// `OFFSET {{…}}`): rows skipped, not rows returned.
+    public var isOffset = false
+    /// The values the template accepts (`{% if x not in ['a', 'b'] %}{{ error(…) }}`, `{% if x == 'a' %}`),
+    /// empty when it says none.
+    public var allowedValues: [String] = []
     /// An `Array(name, 'Type')`'s element type (`String`, `Int32`…).
     public var elementType: String? = nil
     /// The template asks `defined(name)`: the pipe answers differently with and without it.
@@ -99,6 +123,8 @@ public struct PipeParameter: Sendable, Equatable {
         required = required || other.required
         for comparison in other.comparisons where !comparisons.contains(comparison) { comparisons.append(comparison) }
         isLimit = isLimit || other.isLimit
+        isOffset = isOffset || other.isOffset
+        for value in other.allowedValues where !allowedValues.contains(value) { allowedValues.append(value) }
     }
 
     static func kind(of function: String) -> Kind {

@@ -1,54 +1,87 @@
 import Foundation
 
 /// A Tinybird project folder (`datasources/*.datasource`, `endpoints/*.pipe`, and pipes anywhere
-/// else `tb` accepts them): its datasources' schemas and its endpoint pipes, read into specs.
+/// else `tb` accepts them): its datasources' schemas and its pipes, read into specs.
 public struct ProjectFolder: Sendable {
+    /// A copy pipe (`TYPE copy`, `TARGET_DATASOURCE`): run on demand or on a schedule, it writes
+    /// the rows of its query into its target.
+    public struct CopyPipe: Sendable, Equatable {
+        public var pipe: String
+        public var target: String
+        /// The copy reads a datasource of the project (a snapshot, a backfill); otherwise it makes
+        /// up its rows (`numbers()`, `generateRandom`) and its target still receives events.
+        public var readsProjectData: Bool
+    }
+
     public let path: String
     /// Published (endpoint) pipes by name.
     public let pipes: [String: PipeSpec]
-    /// Every `.datasource` by name.
+    /// Every `.pipe` of the project (none of a vendored workspace's), by path.
+    public let allPipes: [PipeSpec]
+    /// Every `.datasource` by name; `vendor/<workspace>/datasources/<ds>.datasource` is the shared
+    /// datasource `<workspace>.<ds>`.
     public let datasources: [String: DatasourceSchema]
     /// Materialized pipes: (pipe, target datasource). Their targets are fed by the pipe, not by events.
     public let materializations: [(pipe: String, target: String)]
+    /// Copy pipes, in path order.
+    public let copies: [CopyPipe]
     /// Keys any pipe reads out of a String column holding JSON (`JSONExtractString(payload,
     /// 'pathname')`): column → key → the extracting function, for generating that JSON.
     public let jsonKeys: [String: [String: String]]
-    /// String literals any pipe compares a column with (`action = 'page_hit'`, `status IN ('a', 'b')`),
-    /// column → literals in the order first seen: values the data must hold for those pipes to match.
+    /// String literals any pipe compares a column with (`action = 'page_hit'`, `status IN ('a', 'b')`,
+    /// `JSONExtractString(payload, 'name') IN ('LCP')` for the JSON key `name`), column → literals
+    /// in the order first seen: values the data must hold for those pipes to match.
     public let columnLiterals: [String: [String]]
+    /// Endpoints that filter relative to the current time (`now() - interval 1 hour`,
+    /// `timestampAdd(today(), interval -7 day)`): they find rows only near the time of the query.
+    public let relativeTimePipes: [String]
+    /// Column pairs some pipe joins on (`JOIN products p ON p.id = e.product` → (id, product)), in
+    /// the order first seen: the same ids on both sides.
+    public let joinedColumns: [(String, String)]
 
-    /// The datasources events are sent to: every datasource that no materialized pipe or copy
-    /// writes and that holds no aggregate states, by name.
+    /// The datasources events are sent to: every datasource that no materialized pipe or copy of
+    /// project data writes and that holds no aggregate states, by name.
     public var eventDatasources: [DatasourceSchema] {
-        let targets = Set(materializations.map(\.target))
+        let targets = Set(materializations.map(\.target) + copies.filter(\.readsProjectData).map(\.target))
         return datasources.values.filter { !targets.contains($0.name) && !$0.isMaterializedTarget }.sorted { $0.name < $1.name }
     }
 
-    /// Reads every `.pipe` under `path` (hidden folders, `fixtures/` and `tests/` skipped). A file that
-    /// cannot be read throws one line naming file, line and what was expected.
+    /// The project-relative path of a file read from this folder.
+    public func relativePath(_ file: String) -> String {
+        file.hasPrefix(path + "/") ? String(file.dropFirst(path.count + 1)) : file
+    }
+
+    /// Reads every `.datasource` and `.pipe` under `path` (hidden folders, `fixtures/` and `tests/`
+    /// skipped). A file that cannot be read throws one line naming file, line and what was expected.
     public init(path: String) throws(DatafileError) {
         self.path = path
-        var pipes: [String: PipeSpec] = [:]
         var datasources: [String: DatasourceSchema] = [:]
+        for file in Self.files(under: path, suffix: ".datasource") {
+            let name = Self.datasourceName(relative: String(file.dropFirst(path.count + 1)))
+            datasources[name] = try DatasourceSchema(name: name, path: file, text: try Self.read(file))
+        }
+        var pipes: [String: PipeSpec] = [:]
+        var allPipes: [PipeSpec] = []
         var materializations: [(String, String)] = []
+        var copies: [CopyPipe] = []
         var jsonKeys: [String: [String: String]] = [:]
         var columnLiterals: [String: [String]] = [:]
-        for file in Self.files(under: path, suffix: ".datasource") {
-            let name = String((file as NSString).lastPathComponent.dropLast(".datasource".count))
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw DatafileError(path: file, line: 1, expected: "a readable file")
-            }
-            datasources[name] = try DatasourceSchema(name: name, path: file, text: String(decoding: data, as: UTF8.self))
-        }
-        for file in Self.files(under: path, suffix: ".pipe") {
+        var relativeTimePipes: [String] = []
+        var joinedColumns: [(String, String)] = []
+        // A vendored workspace's pipes are that workspace's, not this project's.
+        for file in Self.files(under: path, suffix: ".pipe") where !file.dropFirst(path.count + 1).hasPrefix("vendor/") {
             let name = String((file as NSString).lastPathComponent.dropLast(".pipe".count))
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw DatafileError(path: file, line: 1, expected: "a readable file")
+            let spec = PipeSpec(try PipeFile(name: name, path: file, text: try Self.read(file)))
+            allPipes.append(spec)
+            let folders = file.dropFirst(path.count + 1).split(separator: "/").dropLast().map(String.init)
+            if spec.file.isEndpoint(folders: folders) {
+                pipes[name] = spec
+                if spec.file.nodes.contains(where: { TemplateScanner.readsRelativeTime($0.sql) }) { relativeTimePipes.append(name) }
             }
-            let spec = PipeSpec(try PipeFile(name: name, path: file, text: String(decoding: data, as: UTF8.self)))
-            let published = spec.file.output.type == "endpoint" || (spec.file.output.type.isEmpty && file.contains("/endpoints/"))
-            if published { pipes[name] = spec }
             for node in spec.file.nodes {
+                for pair in TemplateScanner.joinedColumns(in: node.sql) where !joinedColumns.contains(where: { $0 == pair }) {
+                    joinedColumns.append(pair)
+                }
                 for (column, key, function) in TemplateScanner.jsonExtractions(in: node.sql) where jsonKeys[column]?[key] == nil {
                     jsonKeys[column, default: [:]][key] = function
                 }
@@ -56,15 +89,40 @@ public struct ProjectFolder: Sendable {
                     columnLiterals[column, default: []].append(literal)
                 }
             }
-            if let target = spec.file.output.datasource, spec.file.output.type == "materialized" || spec.file.output.type == "copy" {
+            if let target = spec.file.output.datasource, spec.file.output.type == "materialized" {
                 materializations.append((name, target))
+            }
+            if let target = spec.file.copyTarget {
+                copies.append(CopyPipe(pipe: name, target: target, readsProjectData: spec.datasources.contains { datasources[$0] != nil }))
             }
         }
         self.pipes = pipes
+        self.allPipes = allPipes
         self.datasources = datasources
         self.materializations = materializations
+        self.copies = copies
         self.jsonKeys = jsonKeys
         self.columnLiterals = columnLiterals
+        self.relativeTimePipes = relativeTimePipes.sorted()
+        self.joinedColumns = joinedColumns
+    }
+
+    /// `datasources/events.datasource` → `events`; `vendor/shared/datasources/events.datasource` →
+    /// `shared.events` (a datasource another workspace shares, named as its pipes read it).
+    static func datasourceName(relative: String) -> String {
+        let parts = relative.split(separator: "/").map(String.init)
+        let base = String(parts[parts.count - 1].dropLast(".datasource".count))
+        if let vendor = parts.firstIndex(of: "vendor"), vendor + 1 < parts.count - 1 {
+            return "\(parts[vendor + 1]).\(base)"
+        }
+        return base
+    }
+
+    static func read(_ file: String) throws(DatafileError) -> String {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw DatafileError(path: file, line: 1, expected: "a readable file")
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 
     static func files(under root: String, suffix: String) -> [String] {

@@ -42,7 +42,15 @@ enum TemplateScanner {
                 }
             }
             let context = before.suffix(80).replacingOccurrences(of: "\n", with: " ").trimming([" ", "\t"])
-            if context.uppercased().hasSuffix("LIMIT") { parameter.isLimit = true }
+            let upper = context.uppercased()
+            if upper.hasSuffix("LIMIT") {
+                // `LIMIT {{offset}}, {{limit}}`: a comma after the call makes it the offset.
+                if rest.drop(while: { $0 == " " || $0 == "\t" }).first == "," { parameter.isOffset = true } else { parameter.isLimit = true }
+            } else if upper.hasSuffix("OFFSET") {
+                parameter.isOffset = true
+            } else if upper.hasSuffix(","), upper.dropLast().trimming([" ", "\t"]).hasSuffix("LIMIT") {
+                parameter.isLimit = true
+            }
             if let comparison = trailingComparison(context) { parameter.comparisons.append(comparison) }
             found.append(parameter)
         }
@@ -94,7 +102,9 @@ enum TemplateScanner {
         return found
     }
 
-    /// `column = 'text'` (or `!=`, `<>`) and `column [NOT] IN ('a', 'b')`: (column, literal).
+    /// `column = 'text'` (or `!=`, `<>`) and `column [NOT] IN ('a', 'b')`: (column, literal); for a
+    /// JSON key (`JSONExtractString(payload, 'name') = 'LCP'`) the column is `payload.name`. Sentinels
+    /// (`'all'`, `'*'`, `''`) are left out.
     static func literalComparisons(in sql: String) -> [(column: String, literal: String)] {
         var found: [(String, String)] = []
         for match in sql.matches(of: /`?(\w+)`?\s*(?:=|!=|<>)\s*'([^'\\]*)'/) {
@@ -103,7 +113,69 @@ enum TemplateScanner {
         for match in sql.matches(of: /(?i)`?(\w+)`?\s+(?:NOT\s+)?IN\s*\(([^)]*)\)/) {
             for literal in match.output.2.matches(of: /'([^'\\]*)'/) { found.append((String(match.output.1), String(literal.output.1))) }
         }
-        return found.filter { isIdentifier($0.0) && !$0.1.isEmpty }
+        // `JSONExtractString(payload, 'name') IN ('LCP', 'TTFB')`: literals of the JSON key, as `payload.name`.
+        for match in sql.matches(of: /(?i)JSONExtract\w*\(\s*`?(\w+)`?\s*,\s*'([^']+)'\s*\)\s*(?:=|!=|<>)\s*'([^'\\]*)'/) {
+            found.append(("\(match.output.1).\(match.output.2)", String(match.output.3)))
+        }
+        for match in sql.matches(of: /(?i)JSONExtract\w*\(\s*`?(\w+)`?\s*,\s*'([^']+)'\s*\)\s+(?:NOT\s+)?IN\s*\(([^)]*)\)/) {
+            for literal in match.output.3.matches(of: /'([^'\\]*)'/) { found.append(("\(match.output.1).\(match.output.2)", String(literal.output.1))) }
+        }
+        return found.filter { (isIdentifier($0.0) || $0.0.contains(".")) && !isSentinel($0.1) }
+    }
+
+    /// Names a `{% if not defined(name) %}{{ error(…) }}` guard requires.
+    static func errorGuardedNames(in sql: String) -> [String] {
+        sql.matches(of: /\{%-?\s*if\s+not\s+defined\(\s*(\w+)\s*\)\s*-?%\}\s*\{\{\s*error\(/).map { String($0.output.1) }
+    }
+
+    /// Parameters the template logic names without a typed call: `{{column(name, 'default')}}`,
+    /// `name == 'a'` or `name [not] in ['a', 'b']` inside `{% … %}` (their literals, `''` and
+    /// `'*'` aside, are the values the template accepts) and `defined(name)`. Text parameters.
+    static func templateOnlyParameters(in sql: String) -> [PipeParameter] {
+        var found: [String: PipeParameter] = [:]
+        var order: [String] = []
+        func add(_ name: String, default value: String? = nil, allowed: [String] = []) {
+            guard isIdentifier(name), !["not", "and", "or", "in", "defined", "True", "False", "None"].contains(name) else { return }
+            if found[name] == nil {
+                found[name] = PipeParameter(name: name, function: "", kind: .string, defaultValue: nil, required: false, comparisons: [], isLimit: false)
+                order.append(name)
+            }
+            if found[name]?.defaultValue == nil { found[name]?.defaultValue = value }
+            for literal in allowed where !isSentinel(literal) && !(found[name]?.allowedValues.contains(literal) ?? true) {
+                found[name]?.allowedValues.append(literal)
+            }
+        }
+        for match in sql.matches(of: /\{\{\s*column\(\s*(\w+)\s*(?:,\s*'([^']*)')?/) {
+            add(String(match.output.1), default: match.output.2.map(String.init))
+        }
+        for tag in sql.matches(of: /\{%([^%]*)%\}/) {
+            let text = tag.output.1
+            for match in text.matches(of: /(\w+)\s*(?:==|!=)\s*'([^']*)'/) { add(String(match.output.1), allowed: [String(match.output.2)]) }
+            for match in text.matches(of: /(\w+)\s+(?:not\s+)?in\s*\[([^\]]*)\]/) {
+                add(String(match.output.1), allowed: match.output.2.matches(of: /'([^']*)'/).map { String($0.output.1) })
+            }
+            for match in text.matches(of: /defined\(\s*(\w+)\s*\)/) { add(String(match.output.1)) }
+        }
+        let typed = Set(parameters(in: sql).map(\.name))
+        return order.compactMap { typed.contains($0) ? nil : found[$0] }
+    }
+
+    /// A literal that stands for "no filter" (`'all'`, `'*'`, `''`), never a value the data holds.
+    static func isSentinel(_ literal: String) -> Bool {
+        ["", "*", "all", "any", "none", "null"].contains(literal.lowercased())
+    }
+
+    /// Whether the SQL filters relative to the current time: `now() - interval 1 hour`,
+    /// `today() - 7`, `timestampAdd(today(), interval -7 day)`, `minute = toStartOfMinute(now())`.
+    static func readsRelativeTime(_ sql: String) -> Bool {
+        sql.contains(/(?i)\b(now|today)\(\)\s*-/)
+            || sql.contains(/(?i)\b(timestamp_?add|timestamp_?sub|date_?add|date_?sub|add\w+|subtract\w+)\(\s*(now|today)\(\)/)
+            || sql.contains(/(?i)(>=?|<=?|==?)\s*\(?\s*(toStartOf\w+\(\s*)?(now|today)\(\)/)
+    }
+
+    /// Columns a pipe joins on (`ON p.id = e.product`): (left column, right column).
+    static func joinedColumns(in sql: String) -> [(String, String)] {
+        sql.matches(of: /(?i)\bON\s+\(?\s*`?\w+`?\.`?(\w+)`?\s*=\s*`?\w+`?\.`?(\w+)`?/).map { (String($0.output.1), String($0.output.2)) }
     }
 
     /// Names asked with `defined(name)` in the template's `{% … %}` tags.
@@ -118,13 +190,15 @@ enum TemplateScanner {
         return names
     }
 
-    /// Identifiers after FROM and JOIN (outside quotes).
+    /// Identifiers after FROM and JOIN (outside quotes), `workspace.datasource` included.
     static func tables(in sql: String) -> [String] {
         let words = sql.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "(" || $0 == ".") }.map(String.init)
         var tables: [String] = []
         for (index, word) in words.enumerated() where index + 1 < words.count && (word.uppercased() == "FROM" || word.uppercased() == "JOIN") {
+            // `events`, or `workspace.events` for a datasource another workspace shares.
             let next = words[index + 1]
-            if isIdentifier(next) && !tables.contains(next) { tables.append(next) }
+            let parts = next.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            if parts.count <= 2, parts.allSatisfy(isIdentifier), !tables.contains(next) { tables.append(next) }
         }
         return tables
     }

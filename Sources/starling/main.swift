@@ -8,6 +8,7 @@ let rest = Array(arguments.dropFirst())
 let commands: [String: ([String]) -> Int32] = [
     "generate": GenerateCommand.main,
     "init": InitCommand.main,
+    "inspect": InspectCommand.main,
     "run": RunCommand.main,
     "replay": ReplayCommand.main,
     "merge": MergeCommand.main,

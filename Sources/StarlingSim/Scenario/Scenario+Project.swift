@@ -11,12 +11,18 @@ extension Scenario {
         let absolute = (path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path) as String)
         let resolved = (absolute as NSString).standardizingPath
         var datasources: [String] = []
+        let joined = joinedEntities(folder)
         for schema in folder.eventDatasources {
             let config = try SpecConfig(schema: schema, path: "$.datasources.\(schema.name)")
-            let columns = zip(schema.columns, config.columns).map { column, spec in
-                let chosen = jsonSpec(column, keys: folder.jsonKeys[column.name])
-                    ?? literalSpec(column, inferred: spec, literals: folder.columnLiterals[column.name]) ?? spec
-                return "        \(FieldSpec.quoted(column.name)): \(chosen.jsonText)"
+            let chosen = zip(schema.columns, config.columns).map { column, spec in
+                jsonSpec(column, keys: folder.jsonKeys[column.name], literals: folder.columnLiterals)
+                    ?? literalSpec(name: column.name, type: column.type, inferred: spec, literals: folder.columnLiterals[column.name])
+                    ?? joinedSpec(column, inferred: spec, entity: joined[column.name]) ?? spec
+            }
+            // One definition per entity name in the datasource, as a scenario requires.
+            let agreeing = SpecConfig.agreeing(chosen, given: chosen.map { _ in false })
+            let columns = zip(schema.columns, agreeing).map { column, spec in
+                "        \(FieldSpec.quoted(column.name)): \(spec.jsonText)"
             }
             datasources.append("""
                 \(FieldSpec.quoted(schema.name)): {
@@ -36,12 +42,19 @@ extension Scenario {
                 + (parameters.isEmpty ? "" : ", \"parameters\": {\(parameters.joined(separator: ", "))}") + "}"
         }
         let name = (resolved as NSString).lastPathComponent
-        // A TTL drops rows older than it as they are written: simulated times in the past would
-        // vanish, so such a project's runs send events stamped with the time they are sent.
+        // A TTL drops rows older than it as they are written, and a pipe filtering relative to
+        // now() finds only recent rows: simulated times in the past would vanish or never match,
+        // so such a project's runs send events stamped with the time they are sent.
         let ttl = folder.eventDatasources.first { $0.engineSettings["ENGINE_TTL"] != nil }
-        let eventTime = ttl == nil ? "simulated" : "live"
+        var reasons: [String] = []
+        if let ttl { reasons.append("\(ttl.name) has an ENGINE_TTL (rows stamped in the past would be dropped)") }
+        if !folder.relativeTimePipes.isEmpty {
+            let pipes = folder.relativeTimePipes
+            reasons.append("\(pipes.count == 1 ? "endpoint \(pipes[0]) filters" : "endpoints \(pipes.joined(separator: ", ")) filter") relative to now() or today() (only recent rows match)")
+        }
+        let eventTime = reasons.isEmpty ? "simulated" : "live"
         let description = "Written by starling init --project: every column's spec inferred from its type and name, every endpoint queried. Edit the specs (entity, attribute_of, one_of, sessions…) to make the data look like yours."
-            + (ttl.map { " event_time is live because \($0.name) has an ENGINE_TTL (rows stamped in the past would be dropped)." } ?? "")
+            + (reasons.isEmpty ? "" : " event_time is live because \(reasons.joined(separator: "; and ")).")
         return """
         {
           "format": 1,
@@ -70,14 +83,18 @@ extension Scenario {
     /// A String column the project's pipes read JSON keys out of (`JSONExtractString(payload,
     /// 'pathname')`) holds a JSON object with those keys, each generated as a column of that name
     /// and the extracted type would be (`user-agent` as `user_agent`).
-    static func jsonSpec(_ column: DatasourceSchema.Column, keys: [String: String]?) -> FieldSpec? {
+    static func jsonSpec(_ column: DatasourceSchema.Column, keys: [String: String]?, literals: [String: [String]] = [:]) -> FieldSpec? {
         guard let keys, !keys.isEmpty, column.type.base == .string, !column.type.isLowCardinality else { return nil }
         let fields = keys.keys.sorted().map { key -> (key: String, spec: FieldSpec) in
             let function = keys[key] ?? ""
             let type: ColumnType = function.contains("Int") ? .integer(bits: 32, signed: false)
                 : function.contains("Float") ? .float(bits: 64) : function.contains("Bool") ? .bool : .string
             let name = key.replacingOccurrences(of: "-", with: "_")
-            return (key, FieldSpec.inferred(name: name, type: type) ?? .template("\(name)_{n}"))
+            let inferred = FieldSpec.inferred(name: name, type: type) ?? .template("\(name)_{n}")
+            // The literals the pipes compare the key with (`JSONExtractString(payload, 'name') IN ('LCP')`).
+            // A key's name says less than a column's (`name` in a web-vitals payload is no person's
+            // name): the literals replace any inferred spec.
+            return (key, literalSpec(name: name, type: type, inferred: .template(""), literals: literals["\(column.name).\(key)"]) ?? inferred)
         }
         let spec = FieldSpec.json(fields)
         if case .nullable(_, let rate)? = FieldSpec.inferred(name: column.name, type: column.type) { return .nullable(spec, rate: rate) }
@@ -85,26 +102,50 @@ extension Scenario {
     }
 
     /// A text column the project's pipes compare with string literals (`action = 'page_hit'`) draws
-    /// those values (90 %, the first most often) and one other (10 %), so the filters find rows;
-    /// ids, times and realistic formats (`fake`) keep their inferred spec.
-    static func literalSpec(_ column: DatasourceSchema.Column, inferred: FieldSpec, literals: [String]?) -> FieldSpec? {
-        guard let literals, !literals.isEmpty, column.type.base == .string else { return nil }
+    /// those values (90 %, evenly: every filter finds rows) and one other (10 %); ids, times and
+    /// realistic formats (`fake`) keep their inferred spec. Sentinels (`'all'`) are never drawn.
+    static func literalSpec(name: String, type: ColumnType, inferred: FieldSpec, literals: [String]?) -> FieldSpec? {
+        guard let literals, !literals.isEmpty, type.base == .string else { return nil }
         func replaceable(_ spec: FieldSpec) -> Bool {
             switch spec {
             case .oneOf, .constant: return true
-            case .entity: return !column.name.lowercased().hasSuffix("id")  // a generic text, not an id
+            case .template(let text): return text.isEmpty  // a JSON key's placeholder (`session_{n}` stays)
+            case .entity: return !name.lowercased().hasSuffix("id")  // a generic text, not an id
             case .nullable(let inner, _): return replaceable(inner)
             default: return false
             }
         }
         guard replaceable(inferred) else { return nil }
-        let values = literals.prefix(20).map { SpecLiteral.string($0) } + [.string("\(column.name)_other")]
-        let zipf = FieldSpec.zipfWeights(values.count - 1)
-        let total = zipf.reduce(0, +)
-        let weights = zipf.map { ($0 / total * 0.9 * 1000).rounded() / 1000 } + [0.1]
+        let real = literals.filter { !$0.isEmpty && !["all", "*", "any", "none", "null"].contains($0.lowercased()) }.prefix(20)
+        guard !real.isEmpty else { return nil }
+        let values = real.map { SpecLiteral.string($0) } + [.string("\(name)_other")]
+        let weights = real.map { _ in (0.9 / Double(real.count) * 1000).rounded() / 1000 } + [0.1]
         let spec = FieldSpec.oneOf(Array(values), weights: weights)
         if case .nullable(_, let rate) = inferred { return .nullable(spec, rate: rate) }
         return spec
+    }
+
+    /// Ids a pipe joins across datasources (`JOIN products p ON p.id = e.product`): one entity for
+    /// both columns, named after the one that is not `id` (`product`), so the ids meet. Column →
+    /// entity.
+    static func joinedEntities(_ project: ProjectFolder) -> [String: EntitySpec] {
+        var entities: [String: EntitySpec] = [:]
+        for (left, right) in project.joinedColumns where left != right {
+            let named = [left, right].first { $0.lowercased() != "id" } ?? left
+            let base = named.lowercased().hasSuffix("_id") ? String(named.dropLast(3)) : named
+            let entity = entities[left] ?? entities[right] ?? EntitySpec(name: base, count: 10_000, zipf: 1.0, format: "\(base)_{n}")
+            entities[left] = entity
+            entities[right] = entity
+        }
+        return entities
+    }
+
+    /// A text id column a pipe joins on takes the joined entity (a uuid or a generic text would never
+    /// meet the other side's values).
+    static func joinedSpec(_ column: DatasourceSchema.Column, inferred: FieldSpec, entity: EntitySpec?) -> FieldSpec? {
+        guard let entity, column.type.base == .string else { return nil }
+        if case .nullable(_, let rate) = inferred { return .nullable(.entity(entity), rate: rate) }
+        return .entity(entity)
     }
 
     /// The scenario of `initText`, parsed: for `generate --project` with no scenario file.
@@ -127,8 +168,9 @@ extension Scenario {
     /// Every endpoint at one query per second, each parameter drawn as the SQL uses it: a DateTime
     /// or Date bound on a column → a window inside the data sent so far; a String compared with a
     /// column (or named like one) → a value of that column that was sent; the LIMIT → a small
-    /// integer; an Array compared with `IN` → a few sent values; a filter tested with `defined(…)` is
-    /// left out of half the requests. Other parameters keep their defaults (a required one is sent
+    /// integer, an offset → 0; an Array compared with `IN` → a few sent values; a text the template
+    /// checks against a list → one of its values; a filter tested with `defined(…)` (a window bound
+    /// aside) is left out of half the requests. Other parameters keep their defaults (a required one is sent
     /// with it).
     static func inferredQueries(_ project: ProjectFolder) -> [QueryConfig] {
         // Only columns of datasources events are sent to have values to draw (a materialized
@@ -145,13 +187,24 @@ extension Scenario {
                     parameters.append((parameter.name, parameter.function == "DateTime64" ? .windowEndMillis : .windowEnd))
                 case .date where parameter.lowerBoundOf != nil: parameters.append((parameter.name, .windowStartDate))
                 case .date where parameter.upperBoundOf != nil: parameters.append((parameter.name, .windowEndDate))
+                case .dateTime where parameter.required, .date where parameter.required:
+                    // A required bound the SQL does not compare directly (`toStartOfDay({{DateTime(start_date)}})`):
+                    // by its name, the start or the end of the window.
+                    let end = ["end", "to", "until", "max"].contains { parameter.name.lowercased().contains($0) }
+                    let sampler: ParameterSampler = parameter.kind == .date ? (end ? .windowEndDate : .windowStartDate) : (end ? .windowEnd : .windowStart)
+                    parameters.append((parameter.name, sampler))
+                case .integer where parameter.isOffset: parameters.append((parameter.name, .constant("0")))
                 case .integer where parameter.isLimit: parameters.append((parameter.name, .oneOf(["5", "10", "50"])))
                 case .string:
                     if let column = [parameter.equalsColumn, parameter.name].compactMap({ $0 }).first(where: columns.contains) {
                         parameters.append((parameter.name, .seen(column: column)))
+                    } else if !parameter.allowedValues.isEmpty {
+                        // The values the template accepts (`{% if x not in ['a', 'b'] %}{{ error(…) }}`).
+                        parameters.append((parameter.name, .oneOf(parameter.allowedValues)))
                     }
-                case .array:
+                case .array where parameter.elementType == nil || parameter.elementType == "String":
                     // `column IN {{Array(names, 'String')}}`, or named like the column (singular or plural).
+                    // (A numeric array, such as an embedding to compare with, is no list of sent values.)
                     let singular = parameter.name.hasSuffix("s") ? String(parameter.name.dropLast()) : parameter.name
                     if let column = [parameter.listsColumn, parameter.name, singular].compactMap({ $0 }).first(where: columns.contains) {
                         parameters.append((parameter.name, .seenList(column: column)))
@@ -164,8 +217,12 @@ extension Scenario {
                     parameters.append((parameter.name, .constant(value)))
                 }
                 // A filter the template tests with `defined(…)`: half the requests leave it out, so
-                // both branches of the pipe are exercised (a required one is always sent).
-                if parameter.testedWithDefined, !parameter.required, let last = parameters.last, last.name == parameter.name {
+                // both branches of the pipe are exercised (a required one is always sent). Window
+                // bounds are always sent: drawn apart, one would come without the other, and
+                // templates compare them (`day_diff(date_from, date_to)` fails on a missing one).
+                let isWindow = [ParameterSampler.windowStart, .windowEnd, .windowStartDate, .windowEndDate, .windowStartMillis, .windowEndMillis]
+                    .contains(parameters.last?.sampler ?? .constant(""))
+                if parameter.testedWithDefined, !parameter.required, !isWindow, let last = parameters.last, last.name == parameter.name {
                     parameters[parameters.count - 1].sampler = .sometimes(last.sampler, omitRate: 0.5)
                 }
             }

@@ -70,7 +70,8 @@ extension FieldSpec {
         if ends("url", "href", "link") { return .fake(.url) }
         if ends("pathname", "path", "page") { return .fake(.pathname) }
         if ends("ip", "ip_address", "client_ip") { return .fake(.ipv4) }
-        if ends("user_agent", "ua") { return .fake(.userAgent) }
+        if ends("user_agent", "useragent", "ua") { return .fake(.userAgent) }
+        if let vocabulary = vocabulary(ends: ends) { return vocabulary }
         if ends("browser") { return .fake(.browser) }
         if ends("os", "platform") { return .fake(.os) }
         if ends("device", "device_type") { return .fake(.device) }
@@ -86,6 +87,26 @@ extension FieldSpec {
             return .oneOf(values, weights: zipfWeights(values.count))
         }
         return .entity(EntitySpec(name: name, count: 1_000, zipf: 1.0, format: "\(name)_{n}"))
+    }
+
+    /// Realistic values of text columns named for a well-known vocabulary: HTTP methods and status
+    /// codes, log levels, currencies, environments, services, instead of `<column>_{n}`.
+    static func vocabulary(ends: (String...) -> Bool) -> FieldSpec? {
+        func weighted(_ values: [String], _ weights: [Double]) -> FieldSpec { .oneOf(values.map { .string($0) }, weights: weights) }
+        if ends("method", "http_method", "request_method") {
+            return weighted(["GET", "POST", "PUT", "DELETE", "PATCH"], [0.7, 0.18, 0.05, 0.04, 0.03])
+        }
+        if ends("status", "status_code", "http_status", "response_code") {
+            return weighted(["200", "201", "204", "301", "304", "400", "401", "403", "404", "500", "502", "503"],
+                            [0.62, 0.06, 0.03, 0.02, 0.08, 0.03, 0.03, 0.02, 0.06, 0.03, 0.01, 0.01])
+        }
+        if ends("level", "log_level", "severity") { return weighted(["INFO", "DEBUG", "WARN", "ERROR"], [0.6, 0.2, 0.12, 0.08]) }
+        if ends("currency", "currency_code") { return weighted(["USD", "EUR", "GBP", "JPY", "CAD", "AUD"], [0.45, 0.25, 0.1, 0.08, 0.07, 0.05]) }
+        if ends("environment", "env") { return weighted(["production", "staging", "development"], [0.7, 0.2, 0.1]) }
+        if ends("service", "service_name") {
+            return weighted(["api", "web", "auth", "payments", "search", "worker"], [0.3, 0.25, 0.15, 0.1, 0.1, 0.1])
+        }
+        return nil
     }
 
     /// 1, 1/2, 1/3…: a few common values and a tail.

@@ -60,9 +60,9 @@ public struct SpecConfig: Sendable {
                                     found: "none (\(schema.path):\(column.line))")
             }
         }
-        self.columns = columns
+        self.columns = Self.agreeing(columns, given: schema.columns.map { given[$0.name] != nil })
         self.given = Set(given.keys)
-        let entities = try Self.entities(columns, names: schema.columns.map(\.name), path: reader.childPath("columns"))
+        let entities = try Self.entities(self.columns, names: schema.columns.map(\.name), path: reader.childPath("columns"))
         guard entities.count <= SpecRow.maxEntities else {
             throw .invalidValue(path: reader.childPath("columns"), expected: "at most \(SpecRow.maxEntities) entities per datasource", found: "\(entities.count)")
         }
@@ -70,9 +70,38 @@ public struct SpecConfig: Sendable {
         if let value = reader.value("sessions") {
             sessions = try SessionSpec(reading: value, path: reader.childPath("sessions"), schema: schema, entities: entities)
         }
-        for (index, spec) in columns.enumerated() {
+        for (index, spec) in self.columns.enumerated() {
             try Self.checkReferences(spec, entities: entities, path: reader.childPath("columns.\(schema.columns[index].name)"))
         }
+    }
+
+    /// Inferred specs that name an entity already defined (`user` beside `user_id`, both the entity
+    /// `user`) take that definition: the names say they are one population, and the first
+    /// definition (a given spec before any inferred one) decides its count, popularity and format.
+    /// Given specs are kept as written, so a scenario's own conflict is still reported.
+    static func agreeing(_ specs: [FieldSpec], given: [Bool]) -> [FieldSpec] {
+        var known: [String: EntitySpec] = [:]
+        func learn(_ spec: FieldSpec) {
+            switch spec {
+            case .entity(let e): if known[e.name] == nil { known[e.name] = e }
+            case .attribute(_, let inner), .nullable(let inner, _), .arrayOf(let inner, _): learn(inner)
+            case .json(let fields): fields.forEach { learn($0.spec) }
+            default: break
+            }
+        }
+        func agree(_ spec: FieldSpec) -> FieldSpec {
+            switch spec {
+            case .entity(let e): return .entity(known[e.name] ?? e)
+            case .attribute(let entity, let inner): return .attribute(of: entity, agree(inner))
+            case .nullable(let inner, let rate): return .nullable(agree(inner), rate: rate)
+            case .arrayOf(let inner, let length): return .arrayOf(agree(inner), length: length)
+            case .json(let fields): return .json(fields.map { ($0.key, agree($0.spec)) })
+            default: return spec
+            }
+        }
+        for (spec, isGiven) in zip(specs, given) where isGiven { learn(spec) }
+        for (spec, isGiven) in zip(specs, given) where !isGiven { learn(spec) }
+        return zip(specs, given).map { spec, isGiven in isGiven ? spec : agree(spec) }
     }
 
     /// Every population the specs define, by name; one name defined twice must agree.

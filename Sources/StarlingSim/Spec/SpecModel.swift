@@ -160,7 +160,7 @@ enum LayoutStep: Sendable, Equatable {
 
     /// Nests columns by their JSON paths (`$.utm.source`, `$.utm.medium` → `"utm":{"source":…,
     /// "medium":…}`), objects in the order their first column appears. `[:]` ends a path: the
-    /// column's value is the array.
+    /// column's value is the array. A column whose path others extend is not written itself.
     static func plan(_ paths: [[DatasourceSchema.PathComponent]]) -> [LayoutStep] {
         final class Node {
             var children: [(key: String, node: Node)] = []
@@ -184,7 +184,10 @@ enum LayoutStep: Sendable, Equatable {
         var steps: [LayoutStep] = []
         var pending: [UInt8] = []
         func emit(_ node: Node) {
-            if let column = node.column {  // a column at a prefix of others' paths (a Map and one of its keys) writes the whole value
+            // A column at a prefix of others' paths (`meta` at `$.meta` beside `org` at `$.meta.org`)
+            // is written as the object holding theirs: ClickHouse reads `meta` as that object's
+            // JSON text, so the two always agree and no column's path is left missing.
+            if let column = node.column, node.children.isEmpty {
                 steps.append(.literal(pending))
                 pending = []
                 steps.append(.column(column))

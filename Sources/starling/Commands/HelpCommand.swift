@@ -7,6 +7,7 @@ enum HelpCommand {
     COMMANDS:
       generate    write a scenario's events as NDJSON/CSV fixtures (reproducible, shardable)
       init        write a scenario for your Tinybird project (specs inferred, every endpoint queried)
+      inspect     print how Starling reads a Tinybird project (datasources, pipes, endpoints) as JSON
       run         load-test a target: ingest at the scenario's rate while querying its pipes
       replay      send a run's dead letter again (same bytes, same retry rules, its own ledger)
       merge       combine the shard folders of a distributed run into one (then verify it)
@@ -25,6 +26,7 @@ enum HelpCommand {
     static let specs: [String: CommandSpec] = [
         "generate": GenerateCommand.spec,
         "init": InitCommand.spec,
+        "inspect": InspectCommand.spec,
         "run": RunCommand.spec,
         "replay": ReplayCommand.spec,
         "merge": MergeCommand.spec,
