@@ -36,6 +36,14 @@ public struct LoadRunOptions: Sendable {
     public init(localTarget: LocalTarget.Options) {
         self.localTarget = localTarget
     }
+
+    /// The pipes a run queries and checks, and the copies it runs at settle: those of `project`.
+    /// Only copies of project data run (a copy that makes up rows, `numbers()` or `generateRandom`,
+    /// would write data the checks cannot know; its target receives events instead).
+    public mutating func use(_ project: ProjectFolder) {
+        pipes = project.pipes
+        copyPipes = project.copies.filter(\.readsProjectData).map(\.pipe)
+    }
 }
 
 /// A whole `starling run`, phase by phase: start (results folder, target, preflight, isolation),

@@ -56,7 +56,7 @@ enum RunCommand {
                 }
             }
             var options = LoadRunOptions(localTarget: local)
-            options.pipes = try ProjectFolder(path: project).pipes
+            options.use(try ProjectFolder(path: project))
             let fakeLatency = try args.value("--fake-latency", expected: "a duration like 5ms") { DurationText.seconds(parsing: $0) } ?? 0
             options.target = TargetChoice(args.value("--target") ?? "local", fakeLatency: fakeLatency)
             options.token = args.value("--token")
@@ -83,7 +83,7 @@ enum RunCommand {
             if let own = scenario.project {
                 // A scenario of the user's project: the local target serves it, its pipes are checked.
                 options.localTarget.project = own
-                options.pipes = try ProjectFolder(path: own).pipes
+                options.use(try ProjectFolder(path: own))
             }
             options.scenarioText = FileManager.default.contents(atPath: try catalog.resolve(name)).map { String(decoding: $0, as: UTF8.self) }
             let (outcome, folder) = try LoadRun.execute(scenario, options: options) { message in
