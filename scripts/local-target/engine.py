@@ -98,8 +98,9 @@ def render_pipe(pipe: Pipe, variables: dict[str, str], pipes: dict[str, Pipe] | 
     nodes = {node.name: node for node in pipe.nodes if node.name != output.name}
     stack = _stack + (pipe.name,)
     sql = _node_sql(output.sql, variables).strip().rstrip(";")
-    releases = bool(datasources) and any(is_release_read(database, table, datasources)
-                                         for node in pipe.nodes for database, table in _RELEASE_REF.findall(node.sql))
+    releases = bool(datasources) and any(  # in the nodes as written, or made by the output's template
+        is_release_read(database, table, datasources)
+        for text in (sql, *(node.sql for node in pipe.nodes)) for database, table in _RELEASE_REF.findall(text))
     if not (releases or ((nodes or pipes) and any(word in nodes or (pipes and word in pipes)
                                                    for word in _WORD.findall(sql)))):
         return sql  # no name to resolve (the common one-node endpoint: no parse at all)

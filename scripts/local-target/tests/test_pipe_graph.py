@@ -150,6 +150,12 @@ RELEASES_PROJECT = {
         TYPE copy
         TARGET_DATASOURCE archive
     """,
+    "pipes/templated.pipe": """
+        NODE t
+        SQL >
+            %
+            SELECT count() AS n FROM {{ symbol(String(release, 'v0_0_1')) }}.snapshot
+    """,
     "pipes/daily.pipe": """
         NODE read_old
         SQL >
@@ -173,6 +179,7 @@ def test_a_release_datasource_is_read_as_the_projects_own(tmp_path):
         assert t.count("snapshot") == 2  # the backfill view into its own source was not created
         assert t.pipe_data("daily") == [{"path": "/a", "hits": 2}, {"path": "/b", "hits": 1}]
         assert t.pipe_data("daily", {"skip": "/a"}) == [{"path": "/b", "hits": 1}]
+        assert t.pipe_data("templated") == [{"n": 2}]  # a release name the template writes
         assert t.sql("SELECT path, hits FROM per_path ORDER BY path FORMAT JSON")["data"] == [
             {"path": "/a", "hits": 2}, {"path": "/b", "hits": 1}]  # a view reading a release's table is fed
         assert t.request("POST", "/v0/pipes/archive_copy/copy").json()["rows"] == 2
