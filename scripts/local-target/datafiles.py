@@ -15,8 +15,8 @@ from pathlib import Path
 
 from schema import Column, DatafileError, parse_schema
 
-__all__ = ["Column", "Datasource", "DatafileError", "Node", "Pipe", "Project", "read_datasource", "read_pipe",
-           "read_project"]
+__all__ = ["Column", "Datasource", "DatafileError", "Node", "Pipe", "Project", "Statement", "pipe_statements",
+           "read_datasource", "read_pipe", "read_project"]
 
 # Engines and their parameters, as Tinybird's `tinybird.ch_utils.engine` enables them.
 ENGINES = {
@@ -172,7 +172,13 @@ class Statement:
         return "\n".join(text for _, text in self.block).strip("\n")
 
 
-def _statements(path: Path, keywords: frozenset[str]) -> list[Statement]:
+def pipe_statements(path: Path, text: str | None = None) -> list[Statement]:
+    """The statements of a .pipe file (of `text` when given, as if it were the file's content), its blocks cut as
+    `read_pipe` cuts them; scripts/mutation maps the SQL blocks back to the file with it."""
+    return _statements(path, PIPE_KEYWORDS, text)
+
+
+def _statements(path: Path, keywords: frozenset[str], text: str | None = None) -> list[Statement]:
     """Split a datafile into statements: `KEYWORD value` lines and `KEYWORD >` followed by a block.
 
     The block rule is Tinybird's: inside a block, a line ends it only when it does not start with whitespace and its
@@ -181,9 +187,9 @@ def _statements(path: Path, keywords: frozenset[str]) -> list[Statement]:
     `%` block as `sql.strip()`, the same SQL up to its lines' common indentation (which scripts/mutation relies on). Lines that are only a `# comment` are dropped everywhere, as Tinybird's parser does.
     Outside blocks, lines are statements whether indented or not (as in Tinybird's parser). `INCLUDE "file"
     [key=value ...]` (where a statement may start) is replaced by the file's lines (relative to this file's folder,
-    `$key` substituted, as Tinybird does); their errors name the INCLUDE line.
+    `$key` substituted, as Tinybird does); their errors name the INCLUDE line. `text`: read instead of the file.
     """
-    lines = _read_lines(path)
+    lines = _read_lines(path) if text is None else text.splitlines()
     numbers = list(range(1, len(lines) + 1))  # the line of this file each line comes from
     includes = 0
 

@@ -63,6 +63,23 @@ def _node_sql(sql: str, variables: dict[str, str]) -> str:
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# A Tinybird classic release's database: `v<major>_<minor>_<patch>[_<more>...]`, as in `v0_0_1.copy_bots_snapshot`.
+RELEASE = re.compile(r"v\d+(?:_\d+){2,}")
+_RELEASE_REF = re.compile(r"\b(v\d+(?:_\d+){2,})`?\s*\.\s*`?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def is_release_read(database: str, table: str, datasources) -> bool:
+    """`database.table` names a datasource of an earlier release of this workspace that the project has: the local
+    target has one release, so it reads the project's own `table` (a vendored workspace of that name wins)."""
+    return (bool(RELEASE.fullmatch(database)) and table in datasources
+            and f"{database}.{table}" not in datasources)
+
+
+def release_reads(pipe: Pipe, datasources) -> list[str]:
+    """`release.datasource` names in the pipe's SQL that `is_release_read` resolves to a project datasource."""
+    found = {f"{database}.{table}" for node in pipe.nodes for database, table in _RELEASE_REF.findall(node.sql)
+             if is_release_read(database, table, datasources)}
+    return sorted(found)
 
 
 class PipeCycle(QueryError):
@@ -70,24 +87,33 @@ class PipeCycle(QueryError):
 
 
 def render_pipe(pipe: Pipe, variables: dict[str, str], pipes: dict[str, Pipe] | None = None,
-                _stack: tuple[str, ...] = ()) -> str:
+                datasources: dict[str, Datasource] | None = None, _stack: tuple[str, ...] = ()) -> str:
     """The SQL of the node the pipe publishes, rendered with `variables`, self-contained: a table name that is a node
     of this pipe becomes that node's SQL, and one that is another pipe of `pipes` becomes that pipe's published SQL
     (resolved the same way, with the same variables, at any depth), as subqueries placed by Tinybird's own
     `tinybird.sql_toolset.replace_tables` (which also orders replacements that read each other). Only the nodes a
-    query reaches are rendered. PipeCycle when pipes read each other in a circle."""
+    query reaches are rendered. `release.ds`, a datasource of an earlier release (`v0_0_1.ds`) that `datasources`
+    has, becomes `ds` (see `is_release_read`). PipeCycle when pipes read each other in a circle."""
     output = pipe.output
     nodes = {node.name: node for node in pipe.nodes if node.name != output.name}
     stack = _stack + (pipe.name,)
     sql = _node_sql(output.sql, variables).strip().rstrip(";")
-    if not (nodes or pipes) or not any(word in nodes or (pipes and word in pipes) for word in _WORD.findall(sql)):
+    releases = bool(datasources) and any(  # in the nodes as written, or made by the output's template
+        is_release_read(database, table, datasources)
+        for text in (sql, *(node.sql for node in pipe.nodes)) for database, table in _RELEASE_REF.findall(text))
+    if not (releases or ((nodes or pipes) and any(word in nodes or (pipes and word in pipes)
+                                                   for word in _WORD.findall(sql)))):
         return sql  # no name to resolve (the common one-node endpoint: no parse at all)
-    replacements: dict[str, str] = {}
+    replacements: dict[str | tuple[str, str], str | tuple[str, str]] = {}
     todo = [(output.name, sql)]
     while todo:
         reader, text = todo.pop()
         for database, table in _used_tables(text):
-            if database or table in replacements or table == reader:
+            if database:
+                if datasources and is_release_read(database, table, datasources):
+                    replacements[(database, table)] = ("", table)
+                continue
+            if table in replacements or table == reader:
                 continue
             if table in nodes:
                 rendered = _node_sql(nodes[table].sql, variables).strip().rstrip(";")
@@ -96,7 +122,7 @@ def render_pipe(pipe: Pipe, variables: dict[str, str], pipes: dict[str, Pipe] | 
             elif pipes and table in pipes and table != pipe.name:
                 if table in stack:
                     raise PipeCycle(f"pipes read each other in a circle: {' -> '.join(stack + (table,))}")
-                replacements[table] = f"(\n{render_pipe(pipes[table], variables, pipes, stack)}\n)"
+                replacements[table] = f"(\n{render_pipe(pipes[table], variables, pipes, datasources, stack)}\n)"
     if not replacements:
         return sql
     from tinybird.sql_toolset import replace_tables
@@ -158,7 +184,7 @@ class Engine:
         written_rows; the target's count before and after when materialized views read the target)."""
         node = pipe.output
         target = project.datasources[node.target_datasource]
-        sql = render_pipe(pipe, variables, project.pipes)
+        sql = render_pipe(pipe, variables, project.pipes, project.datasources)
         described = self.execute(f"DESCRIBE ({sql})", "TabSeparatedRaw").decode().split("\n")
         produced = {line.split("\t", 1)[0] for line in described if line}
         columns = [c.name for c in target.columns if c.name in produced]
@@ -240,16 +266,17 @@ class Engine:
                 raise DatafileError(self._table_refusal(ds, error)) from error
         self._create_classic_targets(project)
         self._install_staging(project)
-        current = {materialized_view_name(pipe) for pipe in project.materializations}
+        materializations = self._release_note(project)
+        current = {materialized_view_name(pipe) for pipe in materializations}
         for name in self._query_names(f"SELECT name FROM system.tables WHERE database = currentDatabase() AND"
                                       f" engine = 'MaterializedView' AND startsWith(name, '{MATERIALIZED_VIEW_PREFIX}')"):
             if name not in current:  # its pipe left the project since this --data was last used
                 self.execute(f"DROP VIEW IF EXISTS {quote_ident(name)}")
         self.check_pipes(project)
-        for pipe in project.materializations:
+        for pipe in materializations:
             node = pipe.nodes[pipe.output_index]
             try:
-                select = render_pipe(pipe, {}, project.pipes)
+                select = render_pipe(pipe, {}, project.pipes, project.datasources)
                 self.execute(f"DROP VIEW IF EXISTS {quote_ident(materialized_view_name(pipe))}")
                 self.execute(create_materialized_view_sql(pipe, select))
             except QueryError as error:
@@ -260,6 +287,31 @@ class Engine:
             " WHERE notEmpty(dependencies_table) AND database NOT IN ('system', 'INFORMATION_SCHEMA',"
             " 'information_schema')"))
 
+    @staticmethod
+    def _release_note(project: Project) -> list[Pipe]:
+        """Say once (one stderr line) which `release.datasource` names pipes read as the project's own datasource;
+        returns the materialized pipes to create views for: not one reading its own target through a release (in
+        Tinybird that fills the new release from the old one's table; here both are one table, which ClickHouse
+        refuses to feed from itself on every insert)."""
+        reads = {pipe.name: release_reads(pipe, project.datasources) for pipe in project.pipes.values()}
+        reads = {name: names for name, names in reads.items() if names}
+        if not reads:
+            return project.materializations
+        self_fed = [pipe for pipe in project.materializations
+                    if any(name.partition(".")[2] == pipe.output.datasource for name in reads.get(pipe.name, ()))]
+        by_name: dict[str, list[str]] = {}
+        for pipe_name, names in sorted(reads.items()):
+            for name in names:
+                by_name.setdefault(name, []).append(pipe_name)
+        said = "; ".join(f"{name} (read by {', '.join(pipes)}) is read as {name.partition('.')[2]}"
+                         for name, pipes in sorted(by_name.items()))
+        skipped = "".join(f"; materialized pipe {pipe.name} not created: it would feed {pipe.output.datasource}"
+                          " from itself" for pipe in self_fed)
+        print(f"starling-local-target: datasources of an earlier release are the project's own (the local target has"
+              f" one release): {said}{skipped}", file=sys.stderr, flush=True)
+        skip = {pipe.name for pipe in self_fed}
+        return [pipe for pipe in project.materializations if pipe.name not in skip]
+
     def _create_classic_targets(self, project: Project) -> None:
         """A classic materialized pipe whose DATASOURCE has no .datasource but which gives ENGINE settings creates
         its target (as classic `tb push` did): the columns of the node's result (its defaults), that engine. The
@@ -269,7 +321,7 @@ class Engine:
             failed: list[tuple[Pipe, QueryError]] = []
             for pipe in pending:
                 try:
-                    sql = render_pipe(pipe, {}, project.pipes)
+                    sql = render_pipe(pipe, {}, project.pipes, project.datasources)
                     described = self.execute(f"DESCRIBE ({sql})", "TabSeparatedRaw").decode().split("\n")
                 except QueryError as error:
                     failed.append((pipe, error))
@@ -304,7 +356,7 @@ class Engine:
             node = pipe.output
             what = f"{pipe.kind or 'endpoint'} node '{node.name}'"
             try:
-                sql = render_pipe(pipe, {}, project.pipes)
+                sql = render_pipe(pipe, {}, project.pipes, project.datasources)
             except TemplateError:
                 continue
             except QueryError as error:
@@ -367,6 +419,9 @@ def _pipe_refusal(pipe: Pipe, what: str, error: QueryError) -> str:
     missing = re.search(r"Database `?([^`\s]+?)`? does(?:n't| not) exist", str(error))
     if missing:
         database = missing.group(1)
+        if RELEASE.fullmatch(database):
+            return (f"{where}: {what} reads a datasource of '{database}', an earlier release, that is not a datasource"
+                    " of the project (a release's datasource is read as the project's datasource of the same name)")
         return (f"{where}: {what} reads a datasource of '{database}', another workspace or release that the project"
                 f" does not vendor (expected vendor/{database}/datasources/<name>.datasource); other workspaces' and"
                 " releases' datasources are not supported otherwise")

@@ -325,7 +325,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(400, f"unsupported format '{fmt}'; use one of {', '.join(sorted(FORMATS))}")
         variables = {k: ",".join(v) for k, v in params.items() if k != "token"}
         try:
-            sql = render_pipe(pipe, variables, app.pipes)
+            sql = render_pipe(pipe, variables, app.pipes, app.datasources)
             settings = f"{JSON_SETTINGS}, max_execution_time={app.args.query_timeout:g}"
             out = app.engine.execute(f"{sql}\nFORMAT {ch_format} SETTINGS {settings}", ch_format)
         except QueryError as error:

@@ -1,25 +1,30 @@
 """Where each node's SQL sits in a `.pipe` file, so a change to the SQL becomes a change to the file.
 
-The project reader (datafiles.py) dedents a `SQL >` block; this module keeps, for every line of that dedented
-SQL, the file line it came from and how much indentation was removed, and maps offsets back.
+The blocks are cut by the project reader itself (datafiles.py's `pipe_statements`, Tinybird's rule: a `SQL >`
+block ends only at a column-0 line whose first word is a pipe keyword; `%` or SQL at column 0 belongs to it),
+which dedents them; this module keeps, for every line of that dedented SQL, the file line it came from and
+where its text starts in the file, and maps offsets back.
 """
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 
-from localtarget import DatafileError, Pipe
+from localtarget import DatafileError, Pipe, pipe_statements
 
 
 @dataclass(frozen=True)
 class NodeSource:
-    """One node's SQL as the reader sees it (`sql`) and, per SQL line, (file offset of the line's first
-    character after the removed indentation)."""
+    """One node's SQL as the reader sees it (`sql`) and, per SQL line, the file offset of its first character
+    (after the removed indentation) and its 1-based file line."""
     name: str
     sql: str
     line_offsets: tuple[int, ...]  # file offset where each dedented SQL line starts
-    first_line: int  # 1-based file line of the SQL's first line
+    line_numbers: tuple[int, ...]  # 1-based file line of each SQL line (comment-only lines are not SQL lines)
+
+    @property
+    def first_line(self) -> int:
+        return self.line_numbers[0]
 
     def file_offset(self, sql_offset: int) -> int:
         line = self.sql.count("\n", 0, sql_offset)
@@ -27,47 +32,42 @@ class NodeSource:
         return self.line_offsets[line] + (sql_offset - line_start)
 
     def file_line(self, sql_offset: int) -> int:
-        return self.first_line + self.sql.count("\n", 0, sql_offset)
+        return self.line_numbers[self.sql.count("\n", 0, sql_offset)]
 
 
 def node_sources(pipe: Pipe, text: str) -> list[NodeSource]:
     """The SQL block of every node of `pipe` (read from `text`, the file's content), in node order."""
-    lines = text.split("\n")
+    assert pipe.path is not None
+    raw = text.splitlines(keepends=True)  # numbered as the reader numbers them
     starts = [0]
-    for line in lines[:-1]:
-        starts.append(starts[-1] + len(line) + 1)
+    for line in raw:
+        starts.append(starts[-1] + len(line))
+    raw = [line.splitlines()[0] if line.splitlines() else "" for line in raw]
+    blocks: list = []  # per node, the last `SQL >` block after its NODE line (as the reader keeps it)
+    for st in pipe_statements(pipe.path, text):
+        if st.keyword == "NODE":
+            blocks.append(None)
+        elif st.keyword == "SQL" and blocks:
+            blocks[-1] = st
+    if len(blocks) != len(pipe.nodes):
+        raise DatafileError(f"{pipe.path}: found {len(blocks)} nodes in the file, the pipe has {len(pipe.nodes)}")
     sources = []
-    for node in pipe.nodes:
-        sql_line = _sql_keyword_line(lines, node.line)
-        end = sql_line + 1
-        while end < len(lines) and (not lines[end].strip() or lines[end][0].isspace()):
-            end += 1
-        block = lines[sql_line + 1:end]
-        dedented = textwrap.dedent("\n".join(block)).split("\n")
-        first = 0
-        while first < len(dedented) and not dedented[first]:
-            first += 1
+    for node, st in zip(pipe.nodes, blocks):
+        if st is None or not st.block:
+            raise DatafileError(f"{pipe.path}:{node.line}: cannot locate the SQL of node '{node.name}' in the file")
+        numbers = tuple(number for number, _ in st.block)
         offsets = []
-        for k in range(first, len(dedented)):
-            raw = block[k]
-            removed = len(raw) - len(dedented[k]) if dedented[k] else len(raw)
-            offsets.append(starts[sql_line + 1 + k] + removed)
-        source = NodeSource(node.name, "\n".join(dedented[first:]).rstrip("\n"), tuple(offsets), sql_line + 2 + first)
+        for number, line in st.block:
+            whole = raw[number - 1]
+            if not whole.endswith(line) or numbers.count(number) > 1:  # an INCLUDEd line: not in this file
+                raise DatafileError(f"{pipe.path}:{number}: cannot locate the SQL of node '{node.name}' in the"
+                                    " file (included from another file?)")
+            offsets.append(starts[number - 1] + len(whole) - len(line))
+        source = NodeSource(node.name, "\n".join(line for _, line in st.block), tuple(offsets), numbers)
         if source.sql.strip("\n") != node.sql:
             raise DatafileError(f"{pipe.path}:{node.line}: cannot locate the SQL of node '{node.name}' in the file")
         sources.append(source)
     return sources
-
-
-def _sql_keyword_line(lines: list[str], node_line: int) -> int:
-    """0-based index of the `SQL >` line that follows the `NODE` at 1-based `node_line`."""
-    for k in range(node_line, len(lines)):
-        words = lines[k].split()
-        if words[:2] == ["SQL", ">"] and len(words) == 2:
-            return k
-        if k > node_line and words[:1] == ["NODE"]:
-            break
-    raise DatafileError(f"node at line {node_line} has no `SQL >` block")
 
 
 def apply(text: str, source: NodeSource, start: int, end: int, replacement: str) -> str:

@@ -89,6 +89,9 @@ START_ERRORS = [
       "pipes/c.pipe": "NODE c\nSQL >\n    SELECT * FROM a\n"}, "a.pipe:1:", "a -> b -> c -> a"),
     ({"pipes/p.pipe": "NODE n\nSQL >\n    SELECT * FROM nowhere\nTYPE endpoint\n"}, "p.pipe:1:", "nowhere"),
     ({"pipes/p.pipe": "NODE n\nSQL >\n    SELECT * FROM other_ws.t\nTYPE endpoint\n"}, "p.pipe:1:", "does not vendor"),
+    ({"pipes/p.pipe": "NODE n\nSQL >\n    SELECT * FROM v0_0_1.gone\nTYPE endpoint\n"}, "p.pipe:1:",
+     "'v0_0_1', an earlier release, that is not a datasource of the project"),
+    ({"pipes/p.pipe": "NODE n\nSQL >\n    SELECT * FROM v0_0.d\nTYPE endpoint\n"}, "p.pipe:1:", "does not vendor"),
     ({"materializations/m.pipe": "NODE n\nSQL >\n    SELECT a FROM d\nTYPE materialized\nDATASOURCE gone\n"},
      "m.pipe:1:", "nor does the node give ENGINE settings"),
     ({"materializations/m.pipe": "NODE n\nSQL >\n    SELECT a FROM d\nTYPE materialized\nDATASOURCE gone\n"
@@ -106,6 +109,101 @@ def test_start_refuses_with_one_line(tmp_path, files, where, what):
     assert result.returncode == 1 and result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and where in lines[0] and what in lines[0], result.stderr
+
+
+# Classic releases: `v0_0_1.snapshot` is the `snapshot` datasource of the workspace's release 0.0.1 (the shape of
+# use-case-examples' change_copy_pipe_time_granularity, written anew here): read as the project's own datasource.
+RELEASES_PROJECT = {
+    "datasources/hits.datasource": "SCHEMA >\n    `ts` DateTime,\n    `path` String\n",
+    "datasources/snapshot.datasource": "SCHEMA >\n    `day` DateTime,\n    `path` String,\n    `hits` UInt64\n",
+    "datasources/per_path.datasource": "SCHEMA >\n    `path` String,\n    `hits` UInt64\n",
+    "datasources/archive.datasource": "SCHEMA >\n    `path` String,\n    `hits` UInt64\n",
+    "pipes/snapshot_copy.pipe": """
+        NODE per_day
+        SQL >
+            SELECT toStartOfDay(ts) AS day, path, count() AS hits FROM hits GROUP BY day, path
+        TYPE copy
+        TARGET_DATASOURCE snapshot
+    """,
+    # in Tinybird: fills the new release's table from the old one's; here the same table: not created
+    "pipes/backfill.pipe": """
+        NODE migrate
+        SQL >
+            SELECT toStartOfDay(day) AS day, path, sum(hits) AS hits FROM v0_0_1.snapshot GROUP BY day, path
+        TYPE materialized
+        DATASOURCE snapshot
+    """,
+    "pipes/per_path_mv.pipe": """
+        NODE n
+        SQL >
+            SELECT path, hits FROM `v0_0_1`.`snapshot`
+        TYPE materialized
+        DATASOURCE per_path
+    """,
+    "pipes/archive_copy.pipe": """
+        NODE a
+        SQL >
+            SELECT path, sum(hits) AS hits FROM v1_2_3_4.snapshot GROUP BY path
+        NODE b
+        SQL >
+            SELECT * FROM a
+        TYPE copy
+        TARGET_DATASOURCE archive
+    """,
+    "pipes/templated.pipe": """
+        NODE t
+        SQL >
+            %
+            SELECT count() AS n FROM {{ symbol(String(release, 'v0_0_1')) }}.snapshot
+    """,
+    "pipes/daily.pipe": """
+        NODE read_old
+        SQL >
+            %
+            SELECT path, sum(hits) AS hits FROM v0_0_1.snapshot
+            WHERE path != {{ String(skip, '') }}
+            GROUP BY path ORDER BY path
+    """,
+}
+
+
+def test_a_release_datasource_is_read_as_the_projects_own(tmp_path):
+    root = write_project(tmp_path / "project", RELEASES_PROJECT)
+    t = start_target(tmp_path / "data", "--project", str(root))
+    try:
+        rows = [{"ts": "2025-05-12 10:00:00", "path": "/a"}, {"ts": "2025-05-12 11:00:00", "path": "/a"},
+                {"ts": "2025-05-13 10:00:00", "path": "/b"}]
+        assert t.ingest("hits", rows).status == 200
+        assert t.pipe_data("daily") == []
+        assert t.request("POST", "/v0/pipes/snapshot_copy/copy").json()["rows"] == 2
+        assert t.count("snapshot") == 2  # the backfill view into its own source was not created
+        assert t.pipe_data("daily") == [{"path": "/a", "hits": 2}, {"path": "/b", "hits": 1}]
+        assert t.pipe_data("daily", {"skip": "/a"}) == [{"path": "/b", "hits": 1}]
+        assert t.pipe_data("templated") == [{"n": 2}]  # a release name the template writes
+        assert t.sql("SELECT path, hits FROM per_path ORDER BY path FORMAT JSON")["data"] == [
+            {"path": "/a", "hits": 2}, {"path": "/b", "hits": 1}]  # a view reading a release's table is fed
+        assert t.request("POST", "/v0/pipes/archive_copy/copy").json()["rows"] == 2
+        assert t.request("POST", "/v0/events?name=v0_0_1.snapshot&wait=true", b"{}").status == 400
+    finally:
+        assert t.stop() == 0
+    lines = [line for line in t.process.stderr.read().splitlines() if "release" in line]
+    assert len(lines) == 1, lines
+    assert ("v0_0_1.snapshot (read by backfill, daily, per_path_mv) is read as snapshot; v1_2_3_4.snapshot (read by"
+            " archive_copy) is read as snapshot; materialized pipe backfill not created" in lines[0]), lines
+
+
+def test_a_vendored_workspace_named_like_a_release_is_that_workspace(tmp_path):
+    root = write_project(tmp_path / "project", {
+        "datasources/d.datasource": "SCHEMA >\n    `a` String\n",
+        "vendor/v0_0_1/datasources/d.datasource": "SCHEMA >\n    `a` String\n",
+        "pipes/p.pipe": "NODE n\nSQL >\n    SELECT a FROM v0_0_1.d\n"})
+    t = start_target(tmp_path / "data", "--project", str(root))
+    try:
+        assert t.ingest("v0_0_1.d", [{"a": "vendored"}]).status == 200 and t.ingest("d", [{"a": "own"}]).status == 200
+        assert t.pipe_data("p") == [{"a": "vendored"}]
+    finally:
+        t.stop()
+    assert "release" not in t.process.stderr.read()
 
 
 def test_a_template_needing_a_parameter_still_starts(tmp_path):

@@ -69,3 +69,57 @@ def test_seed_pipe_mutants_still_render(name):
     for mutant in mutants:
         for given in validity_sets(pipe):
             render_pipe(mutant.mutated, given)
+
+
+# Tinybird's block rule (as the project reader follows it): `%`, SQL and a `# comment` at column 0 stay inside
+# the `SQL >` block; only a column-0 pipe keyword (NODE, TYPE, ...) ends it.
+COLUMN_0_PIPE = """\
+NODE base
+SQL >
+%
+    SELECT kind, amount, id
+    FROM events
+WHERE amount >= {{Float64(min_amount, 1)}}
+# a comment line, dropped by the reader
+    AND kind != 'x'
+
+NODE agg
+SQL >
+    SELECT kind, count() AS n
+    FROM base
+GROUP BY kind
+    ORDER BY n DESC, kind ASC
+LIMIT 10
+
+TYPE endpoint
+"""
+
+
+def test_mutants_of_a_pipe_with_sql_at_column_0_are_written_back_where_they_belong(tmp_path):
+    from conftest import DATASOURCE
+    from pipefile import node_sources
+
+    (tmp_path / "datasources").mkdir()
+    (tmp_path / "datasources" / "events.datasource").write_text(DATASOURCE)
+    (tmp_path / "col0.pipe").write_text(COLUMN_0_PIPE)
+    project = read_project(tmp_path)
+    pipe = project.endpoints["col0"]
+    assert "WHERE amount >=" in pipe.nodes[0].sql and "LIMIT 10" in pipe.nodes[1].sql  # the reader keeps them
+    sources = node_sources(pipe, COLUMN_0_PIPE)
+    assert [s.sql for s in sources] == [n.sql for n in pipe.nodes]
+    lines = COLUMN_0_PIPE.splitlines()
+    assert [sources[0].file_line(sources[0].sql.index(word)) for word in ("%", "WHERE", "AND")] == [3, 6, 8]
+    mutants = pipe_mutants(pipe, project)
+    by_line = {lines[m.line - 1].split()[0] for m in mutants}
+    assert {"WHERE", "LIMIT", "AND"} <= by_line, by_line  # changes on column-0 lines too
+    for mutant in mutants:
+        path = tmp_path / "reread" / "col0.pipe"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(mutant.pipe_text)
+        reread = read_pipe(path)
+        assert [n.sql for n in reread.nodes] == [n.sql for n in mutant.mutated.nodes], mutant.id
+        changed = {i + 1 for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, lines, mutant.pipe_text.splitlines())
+                   .get_opcodes() if tag != "equal" for i in range(i1, max(i2, i1 + 1))}
+        assert changed and not changed & {1, 2, 3, 10, 11, 18}, (mutant.id, changed)  # NODE, SQL >, %, TYPE
+        # the line where the change starts (a dropped conjunct starts at the end of the line before it)
+        assert min(changed) - 1 <= mutant.line <= max(changed), (mutant.id, changed)
