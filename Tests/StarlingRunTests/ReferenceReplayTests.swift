@@ -48,3 +48,22 @@ import StarlingSim
         #expect(ReferenceReplay.unoraclePipes(seeds.pipes, sent: ["store_visits"]).isEmpty)
     }
 }
+
+/// A LIMIT cutting a tie keeps any of the tied rows: only the ORDER BY columns are compared there.
+@Suite struct ReferenceLimitEdgeTests {
+    func row(_ location: String, _ visits: Int64) -> [String: JSONValue] { ["location": .string(location), "visits": .integer(visits)] }
+
+    @Test func rowsTiedAtTheEdgesAreComparedOnTheirOrderByColumns() throws {
+        let reference = [row("a", 9), row("b", 9), row("c", 7), row("d", 5), row("e", 3), row("f", 3)]
+        let target = [row("z", 9), row("b", 9), row("c", 7), row("d", 5), row("e", 3), row("y", 3)]
+        let (r, t) = try #require(ReferenceReplay.determinedAtEdges(reference, target, orderBy: ["visits"]))
+        #expect(ResultComparison.diff(expected: ReferenceReplay.expected(from: r, orderBy: ["visits"]), actual: t) == nil)
+        let middle = [row("a", 9), row("b", 9), row("x", 7), row("d", 5), row("e", 3), row("f", 3)]
+        let (r2, t2) = try #require(ReferenceReplay.determinedAtEdges(reference, middle, orderBy: ["visits"]))
+        #expect(ResultComparison.diff(expected: ReferenceReplay.expected(from: r2, orderBy: ["visits"]), actual: t2) != nil, "a row inside is determined")
+        let counts = [row("a", 9), row("b", 9), row("c", 7), row("d", 5), row("e", 3), row("f", 2)]
+        let (r3, t3) = try #require(ReferenceReplay.determinedAtEdges(reference, counts, orderBy: ["visits"]))
+        #expect(ResultComparison.diff(expected: ReferenceReplay.expected(from: r3, orderBy: ["visits"]), actual: t3) != nil, "ORDER BY values are determined")
+        #expect(ReferenceReplay.determinedAtEdges(reference, Array(target.dropLast()), orderBy: ["visits"]) == nil)
+    }
+}

@@ -2,8 +2,8 @@
 
 `value_check(type_text)` answers for the Events API: a JSON value either fits (None) or gets a reason (the row
 goes to quarantine). The checks follow what ClickHouse's JSONEachRow input accepts (measured on chdb 26.9),
-stricter in three places where ClickHouse would store a wrong value silently: integers out of range (ClickHouse
-wraps them), booleans into numbers and strings, and objects or arrays into String. Types with no check here
+stricter in two places where ClickHouse would store a wrong value silently: integers out of range (ClickHouse
+wraps them) and booleans into numbers and strings. An object or array read into a String column is its JSON text. Types with no check here
 (Tuple, Nested, IPv4/IPv6, JSON, Variant, AggregateFunction, ...) accept any value: ClickHouse decides, and a
 row it refuses is quarantined after the insert.
 """
@@ -235,7 +235,9 @@ def _check_bool(v: Any) -> str | None:
 
 
 def check_string(v: Any) -> str | None:
-    return None if isinstance(v, (str, int, float)) and not isinstance(v, bool) else f"{type(v).__name__} is not a string"
+    """Strings and numbers; an object or array is kept as its JSON text (Tinybird stores a path that reads
+    an object into a String column as the object's JSON, e.g. `proxy_metadata String json:$.proxy_metadata`)."""
+    return None if isinstance(v, (str, int, float, dict, list)) and not isinstance(v, bool) else f"{type(v).__name__} is not a string"
 
 
 def _check_fixed_string(size: int) -> Check:

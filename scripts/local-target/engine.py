@@ -24,7 +24,8 @@ RESERVED_PARAMS = {"token", "q", "format"}
 FORMATS = {"json": "JSON", "csv": "CSVWithNames", "csvwithnames": "CSVWithNames", "ndjson": "JSONEachRow"}
 CONTENT_TYPES = {"JSON": "application/json", "CSVWithNames": "text/csv", "JSONEachRow": "application/x-ndjson"}
 QUERY_SETTINGS = "output_format_json_quote_64bit_integers=0"
-INSERT_SETTINGS = "input_format_skip_unknown_fields=1, date_time_input_format='best_effort'"
+INSERT_SETTINGS = ("input_format_skip_unknown_fields=1, date_time_input_format='best_effort',"
+                   " input_format_json_read_objects_as_strings=1, input_format_json_read_arrays_as_strings=1")
 
 
 class QueryError(Exception):

@@ -76,6 +76,8 @@ class RowValidator:
         self.fits = env["fits"]
         self.verbatim = self.datasource.reads_own_keys
         self._paths = [(c.name, c.path.extract) for c in self.datasource.columns]
+        # String columns whose value may be an object or array: inserted as its JSON text
+        self._text = {c.name for c in self.datasource.columns if str(value_check(c.type).base) == "String"}
 
     def validate(self, line: bytes) -> tuple[dict[str, Any] | None, list[str], list[str]]:
         """(parsed object, bad columns, errors); no errors means the row fits the schema."""
@@ -113,7 +115,7 @@ class RowValidator:
         for name, extract in self._paths:
             value = extract(obj)
             if value is not MISSING:
-                out[name] = value
+                out[name] = json.dumps(value, separators=(",", ":")) if name in self._text and isinstance(value, (dict, list)) else value
         return json.dumps(out, separators=(",", ":")).encode()
 
 

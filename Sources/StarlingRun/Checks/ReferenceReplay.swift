@@ -89,7 +89,8 @@ struct ReferenceReplay {
         })
         let results = Expectations.concurrentMap(checks) { check in
             compare(check, orderBy: specs[check.pipe]?.orderBy ?? [], reference: reference, mergeDependent: mergeDependent.contains(check.pipe),
-                    undetermined: specs[check.pipe].flatMap { Undetermined.construct(in: $0.file.nodes.map(\.sql)) })
+                    undetermined: specs[check.pipe].flatMap { Undetermined.construct(in: $0.file.nodes.map(\.sql)) },
+                    limited: specs[check.pipe]?.file.output.sql.contains(/(?i)\bLIMIT\b/) ?? false)
         }
         for pipe in Set(checks.map(\.pipe)).sorted() where specs[pipe]?.orderBy.isEmpty == true {
             warnings.add("reference replay: \(pipe) has no ORDER BY, so its answers were compared as multisets (row order is not part of its contract)")
@@ -128,7 +129,7 @@ struct ReferenceReplay {
     /// a differing answer is then skipped with the reason (it may differ only by merge timing).
     /// `undetermined`: what in the pipe's SQL leaves its answer open (`Undetermined.construct`).
     func compare(_ check: PlannedCheck, orderBy: [(column: String, descending: Bool)], reference: TargetQueries,
-                 mergeDependent: Bool = false, undetermined: String? = nil) -> CheckResult {
+                 mergeDependent: Bool = false, undetermined: String? = nil, limited: Bool = false) -> CheckResult {
         func result(_ status: CheckResult.Status, _ reason: String? = nil, diff: String? = nil) -> CheckResult {
             CheckResult(pipe: check.pipe, parameters: check.parameters.description, status: status,
                         reason: reason.map { "reference replay: \($0)" }, diff: diff, purpose: check.purpose.isEmpty ? "reference replay" : "reference replay: \(check.purpose)")
@@ -145,6 +146,13 @@ struct ReferenceReplay {
             guard actual.status == 200 else { return result(.failed, "the target refused the request: \(errorLine(actual.status, actual.body))") }
             let answer = Self.expected(from: expected.rows, orderBy: orderBy.map(\.column))
             guard let diff = ResultComparison.diff(expected: answer, actual: actual.rows) else { return result(.passed) }
+            // A LIMIT that cuts a run of rows tied on every ORDER BY column keeps any of them: at the
+            // answer's edges only the ORDER BY columns are determined.
+            if limited, !orderBy.isEmpty,
+               let (reference, target) = Self.determinedAtEdges(expected.rows, actual.rows, orderBy: orderBy.map(\.column)),
+               ResultComparison.diff(expected: Self.expected(from: reference, orderBy: orderBy.map(\.column)), actual: target) == nil {
+                return result(.passed, "rows tied at the LIMIT's edge compared on their ORDER BY columns")
+            }
             // Not the target's fault when the data does not determine the answer: the SQL says so,
             // or the reference itself answers differently when asked again.
             if let construct = undetermined {
@@ -168,6 +176,23 @@ struct ReferenceReplay {
     /// A refusal as one line (the `error` of the body, the token never included).
     func errorLine(_ status: Int, _ body: String) -> String {
         ServerErrorText.line(status: status, body: Array(body.utf8), token: target.token)
+    }
+
+    /// Both answers with the rows of the first and last runs tied on every ORDER BY column reduced
+    /// to those columns (which members of a tie a LIMIT keeps is not determined); nil when the
+    /// answers differ in length (then more than the edges differ).
+    static func determinedAtEdges(_ reference: [[String: JSONValue]], _ target: [[String: JSONValue]],
+                                  orderBy: [String]) -> ([[String: JSONValue]], [[String: JSONValue]])? {
+        guard reference.count == target.count, let first = reference.first, let last = reference.last else { return nil }
+        func tied(_ a: [String: JSONValue], _ b: [String: JSONValue]) -> Bool { orderBy.allSatisfy { a[$0] == b[$0] } }
+        let head = reference.prefix { tied($0, first) }.count
+        let tail = reference.reversed().prefix { tied($0, last) }.count
+        func reduced(_ rows: [[String: JSONValue]]) -> [[String: JSONValue]] {
+            rows.enumerated().map { index, row in
+                index < head || index >= rows.count - tail ? row.filter { orderBy.contains($0.key) } : row
+            }
+        }
+        return (reduced(reference), reduced(target))
     }
 
     /// The reference's rows as an expected result: runs of rows equal on every ORDER BY column are

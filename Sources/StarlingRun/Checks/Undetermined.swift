@@ -1,11 +1,11 @@
 /// SQL whose answer the data alone does not decide: random functions, `any`-style aggregates that
-/// keep whichever row comes first, sampled or approximate aggregates whose result depends on the
+/// keep whichever row comes first (`argMax` too, among rows tied on its second argument), sampled or approximate aggregates whose result depends on the
 /// order rows arrive in, and `LIMIT n BY` (which rows of a group it keeps depends on an order the
 /// query may leave open). A pipe using one is compared where its answer agrees and skipped, with
 /// the construct named, where it does not.
 enum Undetermined {
     static let functions = ["rand", "rand32", "rand64", "randcanonical", "randconstant", "generateuuidv4", "any", "anylast",
-                            "anyheavy", "topk", "quantile", "quantiles", "median"]
+                            "anyheavy", "argmax", "argmin", "topk", "quantile", "quantiles", "median"]
 
     /// The first such construct in `sqls` (comments included: a false positive only softens a check).
     static func construct(in sqls: [String]) -> String? {
