@@ -38,3 +38,11 @@ import StarlingProject
         #expect(plan.contains { $0.parameters["visitor_id"] != nil }, "other parameters still vary")
     }
 }
+
+@Suite struct CheckPlannerAbsentValueTests {
+    @Test func aValueNeverSentIsANumberForAColumnOfNumbers() {
+        #expect(Facets.absent("status_code", among: ["200", "0", "1", "404"]) == "2", "a UInt16 column refuses no_such_status_code")
+        #expect(Facets.absent("user_id", among: ["user_1", "2"]) == "no_such_user_id")
+        #expect(Facets.absent("level", among: []) == "no_such_level")
+    }
+}

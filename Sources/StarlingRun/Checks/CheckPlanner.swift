@@ -207,7 +207,7 @@ struct Facets {
                 required = Option(values: first.values, label: first.label, group: "required")
                 options.removeFirst()
             }
-            options.append(Option(values: [parameter.name: "no_such_\(column)"], label: "a \(column) that does not exist", group: parameter.name))
+            options.append(Option(values: [parameter.name: Self.absent(column, among: values.map(\.value))], label: "a \(column) that does not exist", group: parameter.name))
             ids += options
         }
         // A required parameter nothing above gave a value (a date the pipe refuses to run without,
@@ -239,7 +239,7 @@ struct Facets {
             if values.count > 1, let rare = values.last {
                 ids.append(Option(values: [parameter.name: "\(frequent.value),\(rare.value)"], label: "[the most frequent and a rare \(column)]", group: parameter.name))
             }
-            ids.append(Option(values: [parameter.name: "no_such_\(column)"], label: "[a \(column) that does not exist]", group: parameter.name))
+            ids.append(Option(values: [parameter.name: Self.absent(column, among: values.map(\.value))], label: "[a \(column) that does not exist]", group: parameter.name))
         }
         for parameter in spec.parameters where parameter.kind == .integer && !parameter.isLimit {
             let fallback = Int(parameter.defaultValue ?? "") ?? 1
@@ -247,6 +247,14 @@ struct Facets {
                 integers.append(Option(values: [parameter.name: "\(value)"], label: "\(parameter.name) \(value)", group: parameter.name))
             }
         }
+    }
+
+    /// A value of `column` that was never sent: `no_such_<column>`, or for a column of whole numbers
+    /// (a status code, a UInt16 the SQL compares the parameter with) the smallest one not sent.
+    static func absent(_ column: String, among values: [String]) -> String {
+        let numbers = Set(values.compactMap { Int64($0) })
+        guard !values.isEmpty, numbers.count == values.count else { return "no_such_\(column)" }
+        return "\((Int64(0)...).first { !numbers.contains($0) } ?? 0)"
     }
 
     /// A value of a required parameter that leaves every event in: a lower time bound on the first
