@@ -32,7 +32,7 @@ import StarlingProject
         #expect(plan.count > 3)
         for check in plan {
             #expect(check.parameters["date_from"] == "2025-06-02", "\(check.purpose): \(check.parameters)")
-            #expect(check.parameters["date_to"] == "2025-06-04", "\(check.purpose): \(check.parameters)")
+            #expect(check.parameters["date_to"] == "2025-06-05", "\(check.purpose): \(check.parameters)")
             #expect(check.parameters["limit"] != nil, "\(check.purpose): \(check.parameters)")
         }
         #expect(plan.contains { $0.parameters["visitor_id"] != nil }, "other parameters still vary")

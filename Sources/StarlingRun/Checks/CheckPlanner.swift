@@ -258,7 +258,8 @@ struct Facets {
     }
 
     /// A value of a required parameter that leaves every event in: a lower time bound on the first
-    /// second with events, an upper one on the last (which is which: the comparison, else the name),
+    /// second with events, an upper one on the last, or the day after it for a date (which is which:
+    /// the comparison, else the name),
     /// a number's default (else 1), a string's default. Nil when there is none to give.
     static func covering(_ parameter: PipeParameter, first: Int64?, last: Int64?) -> String? {
         let name = parameter.name.lowercased()
@@ -267,8 +268,10 @@ struct Facets {
         switch parameter.kind {
         case .date, .dateTime:
             guard let second = upper ? last : first else { return parameter.defaultValue }
+            // An upper date is the day after the last (a Date compared with a DateTime column
+            // covers that day's hours only so).
+            if parameter.kind == .date { return String(formatTimestamp(second + (upper ? 86_400 : 0)).prefix(10)) }
             let time = formatTimestamp(second)
-            if parameter.kind == .date { return String(time.prefix(10)) }
             return parameter.function == "DateTime64" ? time + ".000" : time
         case .integer, .float: return parameter.defaultValue ?? "1"
         case .string, .boolean: return parameter.defaultValue

@@ -83,14 +83,14 @@ struct QueryDispatcher {
     /// its ends from one draw.
     func parameters(for query: QueryConfig, at offset: Double, using rng: inout Xoshiro256) -> [(name: String, value: String)] {
         var result: [(name: String, value: String)] = []
-        var window: (start: String, end: String)?
+        var window: (start: String, end: String, dayAfterEnd: String)?
         for (name, sampler) in query.parameters {
             if let value = draw(sampler, at: offset, window: &window, using: &rng) { result.append((name, value)) }
         }
         return result
     }
 
-    private func draw(_ sampler: ParameterSampler, at offset: Double, window: inout (start: String, end: String)?,
+    private func draw(_ sampler: ParameterSampler, at offset: Double, window: inout (start: String, end: String, dayAfterEnd: String)?,
                       using rng: inout Xoshiro256) -> String? {
         switch sampler {
         case .constant(let value):
@@ -114,7 +114,9 @@ struct QueryDispatcher {
             case .windowStart: return window.start
             case .windowEnd: return window.end
             case .windowStartDate: return String(window.start.prefix(10))
-            case .windowEndDate: return String(window.end.prefix(10))
+            // The day after: a date bound compared with a DateTime (`hour BETWEEN {{Date(from)}} AND
+            // {{Date(to)}}`) covers the end day's hours only so, and a Date column loses nothing.
+            case .windowEndDate: return window.dayAfterEnd
             case .windowStartMillis: return window.start + ".000"
             default: return window.end + ".000"
             }

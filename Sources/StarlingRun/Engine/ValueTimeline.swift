@@ -76,7 +76,8 @@ public final class ValueTimeline: Sendable {
     }
 
     /// A window [start, end] inside the event times up to `offset`, as DateTime parameters.
-    public func window(upTo offset: Double, using rng: inout Xoshiro256) -> (start: String, end: String)? {
+    /// `dayAfterEnd`: the date after the end's, the exclusive end of the window in whole days.
+    public func window(upTo offset: Double, using rng: inout Xoshiro256) -> (start: String, end: String, dayAfterEnd: String)? {
         let range: (Int64, Int64)? = samples.withLock { all in
             let prefix = all[..<Self.count(all, upTo: offset)]
             guard let low = prefix.map(\.time).min(), let high = prefix.map(\.time).max() else { return nil }
@@ -86,7 +87,7 @@ public final class ValueTimeline: Sendable {
         let span = max(latest - earliest, 1)
         let a = earliest + Int64(rng.below(Int(span)))
         let b = a + Int64(rng.below(Int(latest - a) + 1))
-        return (formatTimestamp(a), formatTimestamp(b))
+        return (formatTimestamp(a), formatTimestamp(b), String(formatTimestamp(b + 86_400).prefix(10)))
     }
 
     /// How many samples have an offset ≤ `offset` (they are appended in offset order).
