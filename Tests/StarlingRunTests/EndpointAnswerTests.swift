@@ -60,8 +60,10 @@ import StarlingSim
     }
 
     @Test func sqlWhoseAnswerTheDataDoesNotDecideIsRecognised() {
-        #expect(Undetermined.construct(in: ["SELECT a FROM t ORDER BY rand() LIMIT 3"]) == "rand()")
-        #expect(Undetermined.construct(in: ["SELECT k, any(v) FROM t GROUP BY k"]) == "any()")
+        #expect(Undetermined.construct(in: ["SELECT a FROM t ORDER BY rand() LIMIT 3"]) == "rand…()")
+        #expect(Undetermined.construct(in: ["SELECT k, any(v) FROM t GROUP BY k"]) == "any…()")
+        #expect(Undetermined.construct(in: ["SELECT k, anySimpleState(payload) AS p FROM t GROUP BY k"]) == "any…()")
+        #expect(Undetermined.construct(in: ["SELECT k, argMax(v, ts) FROM t GROUP BY k"]) == "argmax…()")
         #expect(Undetermined.construct(in: ["SELECT k FROM t ORDER BY k LIMIT 2 BY k"]) == "LIMIT … BY")
         #expect(Undetermined.construct(in: ["SELECT company, count() FROM t GROUP BY company ORDER BY company LIMIT 10"]) == nil,
                 "`company` holds `any` but calls nothing")

@@ -4,20 +4,21 @@
 /// query may leave open). A pipe using one is compared where its answer agrees and skipped, with
 /// the construct named, where it does not.
 enum Undetermined {
-    static let functions = ["rand", "rand32", "rand64", "randcanonical", "randconstant", "generateuuidv4", "any", "anylast",
-                            "anyheavy", "argmax", "argmin", "topk", "quantile", "quantiles", "median"]
+    /// Function names starting so (lowercased): their combinators too (`anySimpleState`, `argMaxMerge`,
+    /// `quantileTiming`, `randCanonical`).
+    static let functions = ["rand", "generateuuid", "any", "argmax", "argmin", "topk", "quantile", "median"]
 
     /// The first such construct in `sqls` (comments included: a false positive only softens a check).
     static func construct(in sqls: [String]) -> String? {
         for sql in sqls {
             let text = Array(sql.lowercased().utf8)
-            for function in functions where calls(function, in: text) { return "\(function)()" }
+            for function in functions where calls(function, in: text) { return "\(function)…()" }
             if sql.contains(/(?i)\bLIMIT\s+[^;]{1,80}?\bBY\b/) { return "LIMIT … BY" }
         }
         return nil
     }
 
-    /// Whether `name` appears as a whole word followed by `(` (spaces allowed between).
+    /// Whether a word starting with `name` is followed by `(` (spaces allowed between).
     static func calls(_ name: String, in text: [UInt8]) -> Bool {
         let word = Array(name.utf8)
         func isWord(_ byte: UInt8) -> Bool { byte == UInt8(ascii: "_") || (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x7A) }
@@ -25,6 +26,7 @@ enum Undetermined {
         while start + word.count <= text.count {
             if text[start..<start + word.count].elementsEqual(word), start == 0 || !isWord(text[start - 1]) {
                 var next = start + word.count
+                while next < text.count, isWord(text[next]) { next += 1 }
                 while next < text.count, text[next] == 0x20 || text[next] == 0x0A || text[next] == 0x09 { next += 1 }
                 if next < text.count, text[next] == UInt8(ascii: "(") { return true }
             }
