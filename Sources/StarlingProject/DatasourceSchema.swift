@@ -13,6 +13,8 @@ public struct DatasourceSchema: Sendable {
         public var defaultExpression: String?
         /// 1-based line in the file.
         public var line: Int
+        /// The type as the schema writes it (`Enum8('view' = 1)`, which `type` keeps without the numbers).
+        public var typeText = ""
 
         /// The JSONPath as written (`$.location.country`).
         public var jsonPath: String {
@@ -191,7 +193,8 @@ public struct DatasourceSchema: Sendable {
             rest = rest.dropFirst(Self.prefix(of: rest, stoppingAt: clauses).count)
             if word == "DEFAULT" { defaultExpression = expression }
         }
-        return Column(name: name, type: type, path: jsonPath ?? [.key(name)], defaultExpression: defaultExpression, line: line)
+        return Column(name: name, type: type, path: jsonPath ?? [.key(name)], defaultExpression: defaultExpression, line: line,
+                      typeText: typeText.trimming([" ", "\t"]))
     }
 
     /// The text up to a backtick or one of `clauses` (as a word) outside brackets and quotes.

@@ -12,7 +12,7 @@ extension ProjectFolder {
                 "path": relativePath(schema.path),
                 "description": schema.description,
                 "columns": schema.columns.map { column -> [String: Any] in
-                    ["name": column.name, "type": column.type.description, "jsonpath": column.jsonPath,
+                    ["name": column.name, "type": column.typeText.isEmpty ? column.type.description : column.typeText, "jsonpath": column.jsonPath,
                      "default": column.defaultExpression.map { $0 as Any } ?? NSNull()]
                 },
                 "engine": ["type": schema.engine, "settings": schema.engineSettings] as [String: Any],
