@@ -170,12 +170,20 @@ extension Scenario {
     /// column (or named like one) → a value of that column that was sent; the LIMIT → a small
     /// integer, an offset → 0; an Array compared with `IN` → a few sent values; a text the template
     /// checks against a list → one of its values; a filter tested with `defined(…)` (a window bound
-    /// aside) is left out of half the requests. Other parameters keep their defaults (a required one is sent
+    /// aside) is left out of half the requests; an optional Date end compared with a DateTime column
+    /// is left out (it would stop at the end day's midnight). Other parameters keep their defaults (a required one is sent
     /// with it).
     static func inferredQueries(_ project: ProjectFolder) -> [QueryConfig] {
         // Only columns of datasources events are sent to have values to draw (a materialized
         // target's columns are computed by its pipe, and `"$column"` must name a sent column).
         let columns = Set(project.eventDatasources.flatMap { $0.columns.map(\.name) })
+        // Columns that hold a time of day in every datasource naming them (not a Date).
+        let allColumns = project.datasources.values.flatMap(\.columns)
+        let timeColumns = Set(allColumns.filter { column in
+            if case .dateTime64 = column.type.base { return true }
+            return column.type.base == .dateTime
+        }.map(\.name))
+            .subtracting(allColumns.filter { $0.type.base == .date }.map(\.name))
         return project.pipes.keys.sorted().compactMap { name in
             guard let spec = project.pipes[name] else { return nil }
             var parameters: [(name: String, sampler: ParameterSampler)] = []
@@ -186,6 +194,10 @@ extension Scenario {
                 case .dateTime where parameter.upperBoundOf != nil:
                     parameters.append((parameter.name, parameter.function == "DateTime64" ? .windowEndMillis : .windowEnd))
                 case .date where parameter.lowerBoundOf != nil: parameters.append((parameter.name, .windowStartDate))
+                case .date where parameter.upperBoundOf.map(timeColumns.contains) == true && !parameter.required:
+                    // `timestamp <= {{Date(to_date)}}` ends at midnight: the window's end day would leave
+                    // out that day's rows (in a live run, every row). Left out: the window is open-ended.
+                    break
                 case .date where parameter.upperBoundOf != nil: parameters.append((parameter.name, .windowEndDate))
                 case .dateTime where parameter.required, .date where parameter.required:
                     // A required bound the SQL does not compare directly (`toStartOfDay({{DateTime(start_date)}})`):
