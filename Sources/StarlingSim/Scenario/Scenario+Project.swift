@@ -103,7 +103,8 @@ extension Scenario {
 
     /// A text column the project's pipes compare with string literals (`action = 'page_hit'`) draws
     /// those values (90 %, evenly: every filter finds rows) and one other (10 %); ids, times and
-    /// realistic formats (`fake`) keep their inferred spec. Sentinels (`'all'`) are never drawn.
+    /// realistic formats (`fake`) keep their inferred spec. (The project reader has left sentinels
+    /// such as `'all'` out: they are never the data's values.)
     static func literalSpec(name: String, type: ColumnType, inferred: FieldSpec, literals: [String]?) -> FieldSpec? {
         guard let literals, !literals.isEmpty, type.base == .string else { return nil }
         func replaceable(_ spec: FieldSpec) -> Bool {
@@ -116,10 +117,9 @@ extension Scenario {
             }
         }
         guard replaceable(inferred) else { return nil }
-        let real = literals.filter { !$0.isEmpty && !["all", "*", "any", "none", "null"].contains($0.lowercased()) }.prefix(20)
-        guard !real.isEmpty else { return nil }
-        let values = real.map { SpecLiteral.string($0) } + [.string("\(name)_other")]
-        let weights = real.map { _ in (0.9 / Double(real.count) * 1000).rounded() / 1000 } + [0.1]
+        let drawn = literals.prefix(20)
+        let values = drawn.map { SpecLiteral.string($0) } + [.string("\(name)_other")]
+        let weights = drawn.map { _ in (0.9 / Double(drawn.count) * 1000).rounded() / 1000 } + [0.1]
         let spec = FieldSpec.oneOf(Array(values), weights: weights)
         if case .nullable(_, let rate) = inferred { return .nullable(spec, rate: rate) }
         return spec
