@@ -199,25 +199,14 @@ public struct DatasourceSchema: Sendable {
 
     /// The text up to a backtick or one of `clauses` (as a word) outside brackets and quotes.
     static func prefix(of text: Substring, stoppingAt clauses: [String]) -> Substring {
-        var depth = 0
-        var quote: Character?
+        var nesting = Nesting()
         var index = text.startIndex
         var previous: Character = " "
         while index < text.endIndex {
             let c = text[index]
-            if let q = quote {
-                if c == q { quote = nil }
-            } else if c == "'" || c == "\"" {
-                quote = c
-            } else if c == "(" {
-                depth += 1
-            } else if c == ")" {
-                depth -= 1
-            } else if depth == 0, c == "`" {
-                break
-            } else if depth == 0, previous == " " || previous == "\t", c.isLetter {
-                let word = String(text[index...].prefix { $0.isLetter }).uppercased()
-                if clauses.contains(word) { break }
+            if nesting.read(c), nesting.depth == 0 {
+                if c == "`" { break }
+                if previous == " " || previous == "\t", c.isLetter, clauses.contains(String(text[index...].prefix { $0.isLetter }).uppercased()) { break }
             }
             previous = c
             index = text.index(after: index)

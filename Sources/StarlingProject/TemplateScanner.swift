@@ -34,23 +34,14 @@ enum TemplateScanner {
     static func typedCalls(in expression: String) -> [(function: String, arguments: String)] {
         var calls: [(String, String)] = []
         for match in expression.matches(of: /([A-Za-z]\w*)\s*\(/) where typedFunctions.contains(String(match.output.1)) {
-            var depth = 1
-            var quote: Character?
+            var nesting = Nesting(depth: 1)
             var index = match.range.upperBound
-            while index < expression.endIndex, depth > 0 {
-                let c = expression[index]
-                if let q = quote {
-                    if c == q { quote = nil }
-                } else if c == "'" || c == "\"" {
-                    quote = c
-                } else if c == "(" {
-                    depth += 1
-                } else if c == ")" {
-                    depth -= 1
-                }
-                if depth > 0 { index = expression.index(after: index) }
+            while index < expression.endIndex {
+                _ = nesting.read(expression[index])
+                if nesting.depth == 0 { break }
+                index = expression.index(after: index)
             }
-            guard depth == 0 else { continue }
+            guard nesting.depth == 0 else { continue }
             calls.append((String(match.output.1), String(expression[match.range.upperBound..<index])))
         }
         return calls
@@ -252,24 +243,10 @@ enum TemplateScanner {
     /// LIMIT, a template tag or the end.
     static func orderBy(in sql: String) -> [(column: String, descending: Bool)] {
         let characters = Array(sql)
-        var depth = 0
-        var quote: Character?
+        var nesting = Nesting()
         var start: Int?
-        var index = 0
-        while index < characters.count {
-            let c = characters[index]
-            if let q = quote {
-                if c == q { quote = nil }
-            } else if c == "'" || c == "\"" {
-                quote = c
-            } else if c == "(" {
-                depth += 1
-            } else if c == ")" {
-                depth -= 1
-            } else if depth == 0, index + 8 <= characters.count, String(characters[index..<index + 8]).uppercased() == "ORDER BY" {
-                start = index + 8
-            }
-            index += 1
+        for index in characters.indices where nesting.read(characters[index]) && nesting.depth == 0 {
+            if index + 8 <= characters.count, String(characters[index..<index + 8]).uppercased() == "ORDER BY" { start = index + 8 }
         }
         guard let start else { return [] }
         var clause = String(characters[start...])
@@ -318,6 +295,33 @@ enum TemplateScanner {
     static func isIdentifier(_ text: String) -> Bool {
         guard let first = text.first, first.isLetter || first == "_" else { return false }
         return text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+    }
+}
+
+/// Parenthesis depth outside quoted text, read one character at a time: the bookkeeping every
+/// scanner of SQL and template text here shares.
+struct Nesting {
+    private(set) var depth = 0
+    private var quote: Character?
+
+    init(depth: Int = 0) {
+        self.depth = depth
+    }
+
+    /// Reads `c`: false when it is quoted text or a quote mark, true otherwise (a parenthesis
+    /// included, already counted in `depth`).
+    mutating func read(_ c: Character) -> Bool {
+        if let open = quote {
+            if c == open { quote = nil }
+            return false
+        }
+        switch c {
+        case "'", "\"": quote = c; return false
+        case "(": depth += 1
+        case ")": depth -= 1
+        default: break
+        }
+        return true
     }
 }
 
