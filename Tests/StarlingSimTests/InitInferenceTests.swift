@@ -98,6 +98,14 @@ import StarlingProject
         #expect(query.parameters.map(\.name) == ["from_date"], "ts <= to_date would stop at the end day's midnight")
     }
 
+    @Test(arguments: [
+        ("browsername", FieldSpec.fake(.browser)), ("osname", .fake(.os)), ("devicetype", .fake(.device)), ("useragent", .fake(.userAgent)),
+        ("latitude", .number(NumberSpec(.uniform(min: -55, max: 70), decimals: 5))),
+    ])
+    func textColumnsNamedForAVocabularyDrawIt(name: String, spec: FieldSpec) {
+        #expect(FieldSpec.inferred(name: name, type: .string) == spec)
+    }
+
     @Test func theValuesPipesMatchJSONKeysSentinelsVocabulariesAndJoins() throws {
         let path = try project([
             "datasources/events.datasource": "SCHEMA >\n    `timestamp` DateTime,\n    `product` String,\n    `segment` String,\n    `payload` String,\n    `method` String,\n    `level` LowCardinality(String)\n",
