@@ -13,6 +13,8 @@ public struct DatasourceSchema: Sendable {
         public var defaultExpression: String?
         /// 1-based line in the file.
         public var line: Int
+        /// The type as the schema writes it (`Enum8('view' = 1)`, which `type` keeps without the numbers).
+        public var typeText = ""
 
         /// The JSONPath as written (`$.location.country`).
         public var jsonPath: String {
@@ -191,30 +193,20 @@ public struct DatasourceSchema: Sendable {
             rest = rest.dropFirst(Self.prefix(of: rest, stoppingAt: clauses).count)
             if word == "DEFAULT" { defaultExpression = expression }
         }
-        return Column(name: name, type: type, path: jsonPath ?? [.key(name)], defaultExpression: defaultExpression, line: line)
+        return Column(name: name, type: type, path: jsonPath ?? [.key(name)], defaultExpression: defaultExpression, line: line,
+                      typeText: typeText.trimming([" ", "\t"]))
     }
 
     /// The text up to a backtick or one of `clauses` (as a word) outside brackets and quotes.
     static func prefix(of text: Substring, stoppingAt clauses: [String]) -> Substring {
-        var depth = 0
-        var quote: Character?
+        var nesting = Nesting()
         var index = text.startIndex
         var previous: Character = " "
         while index < text.endIndex {
             let c = text[index]
-            if let q = quote {
-                if c == q { quote = nil }
-            } else if c == "'" || c == "\"" {
-                quote = c
-            } else if c == "(" {
-                depth += 1
-            } else if c == ")" {
-                depth -= 1
-            } else if depth == 0, c == "`" {
-                break
-            } else if depth == 0, previous == " " || previous == "\t", c.isLetter {
-                let word = String(text[index...].prefix { $0.isLetter }).uppercased()
-                if clauses.contains(word) { break }
+            if nesting.read(c), nesting.depth == 0 {
+                if c == "`" { break }
+                if previous == " " || previous == "\t", c.isLetter, clauses.contains(String(text[index...].prefix { $0.isLetter }).uppercased()) { break }
             }
             previous = c
             index = text.index(after: index)

@@ -17,33 +17,24 @@ public struct PipeSpec: Sendable {
         var parameters: [String: PipeParameter] = [:]
         var order: [String] = []
         var sources: [String] = []
-        for node in file.nodes {
-            for found in TemplateScanner.parameters(in: node.sql) {
-                if var known = parameters[found.name] {
-                    known.merge(found)
-                    parameters[found.name] = known
-                } else {
-                    parameters[found.name] = found
-                    order.append(found.name)
-                }
+        func collect(_ found: PipeParameter) {
+            if var known = parameters[found.name] {
+                known.merge(found)
+                parameters[found.name] = known
+            } else {
+                parameters[found.name] = found
+                order.append(found.name)
             }
+        }
+        for node in file.nodes {
+            TemplateScanner.parameters(in: node.sql).forEach(collect)
             for source in TemplateScanner.tables(in: node.sql) where !nodeNames.contains(source) && !sources.contains(source) {
                 sources.append(source)
             }
         }
         // Names only the template logic uses (`{{column(dimension, 'a')}}`, `{% if filter == 'x' %}`):
         // parameters too, taken as text.
-        for node in file.nodes {
-            for found in TemplateScanner.templateOnlyParameters(in: node.sql) {
-                if var known = parameters[found.name] {
-                    known.merge(found)
-                    parameters[found.name] = known
-                } else {
-                    parameters[found.name] = found
-                    order.append(found.name)
-                }
-            }
-        }
+        for node in file.nodes { TemplateScanner.templateOnlyParameters(in: node.sql).forEach(collect) }
         let tested = Set(file.nodes.flatMap { TemplateScanner.definedNames(in: $0.sql) })
         let guarded = Set(file.nodes.flatMap { TemplateScanner.errorGuardedNames(in: $0.sql) })
         self.parameters = order.compactMap { name in

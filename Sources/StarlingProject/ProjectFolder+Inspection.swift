@@ -12,7 +12,7 @@ extension ProjectFolder {
                 "path": relativePath(schema.path),
                 "description": schema.description,
                 "columns": schema.columns.map { column -> [String: Any] in
-                    ["name": column.name, "type": column.type.description, "jsonpath": column.jsonPath,
+                    ["name": column.name, "type": column.typeText.isEmpty ? column.type.description : column.typeText, "jsonpath": column.jsonPath,
                      "default": column.defaultExpression.map { $0 as Any } ?? NSNull()]
                 },
                 "engine": ["type": schema.engine, "settings": schema.engineSettings] as [String: Any],
@@ -20,7 +20,6 @@ extension ProjectFolder {
         }
         let pipes = allPipes.sorted { $0.file.path < $1.file.path }.map { spec -> [String: Any] in
             let folders = relativePath(spec.file.path).split(separator: "/").dropLast().map(String.init)
-            let parameters = Set(spec.parameters.map(\.name) + spec.file.nodes.flatMap { TemplateScanner.definedNames(in: $0.sql) })
             return [
                 "name": spec.name,
                 "path": relativePath(spec.file.path),
@@ -30,7 +29,7 @@ extension ProjectFolder {
                     ["name": node.name, "sql": node.sql, "type": node.type,
                      "datasource": (node.datasource ?? node.targetDatasource).map { $0 as Any } ?? NSNull()]
                 },
-                "params": parameters.sorted(),
+                "params": spec.parameters.map(\.name).sorted(),
             ]
         }
         return ["datasources": datasources, "pipes": pipes]

@@ -118,11 +118,39 @@ public struct ProjectFolder: Sendable {
         return base
     }
 
-    static func read(_ file: String) throws(DatafileError) -> String {
+    /// The file's text with its `INCLUDE "file.incl" "VAR=value"…` lines replaced by the included
+    /// files (relative to the including file, `$VAR` and `${VAR}` substituted), as the classic CLI
+    /// expands them. An included file's lines are not numbered apart in errors.
+    static func read(_ file: String, depth: Int = 0) throws(DatafileError) -> String {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw DatafileError(path: file, line: 1, expected: "a readable file")
         }
-        return String(decoding: data, as: UTF8.self)
+        let text = String(decoding: data, as: UTF8.self)
+        guard text.contains("INCLUDE") else { return text }
+        var lines: [String] = []
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            guard line.hasPrefix("INCLUDE ") else {
+                lines.append(String(line))
+                continue
+            }
+            let arguments = line.matches(of: /"([^"]*)"/).map { String($0.output.1) }
+            guard let target = arguments.first, depth < 8 else {
+                throw DatafileError(path: file, line: number + 1, expected: depth < 8 ? "INCLUDE \"file.incl\" [\"VAR=value\"…]" : "INCLUDE nested at most 8 deep")
+            }
+            let included = ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(target)
+            var values: [String: String] = [:]
+            for assignment in arguments.dropFirst() {
+                guard let equals = assignment.firstIndex(of: "=") else { continue }
+                values[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
+            }
+            let body = try read((included as NSString).standardizingPath, depth: depth + 1)
+            // Python's string.Template.safe_substitute: `${NAME}` or the longest `$NAME`; unknown names stay.
+            lines.append(body.replacing(/\$\{(\w+)\}|\$(\w+)/) { match in
+                let name = String(match.output.1 ?? match.output.2 ?? "")
+                return values[name] ?? String(match.output.0)
+            })
+        }
+        return lines.joined(separator: "\n")
     }
 
     static func files(under root: String, suffix: String) -> [String] {

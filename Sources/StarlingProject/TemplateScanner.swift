@@ -9,6 +9,9 @@ enum TemplateScanner {
         "Int", "Int8", "Int16", "Int32", "Int64", "Int128", "Int256", "UInt8", "UInt16", "UInt32", "UInt64", "UInt128", "UInt256",
     ]
 
+    /// Every typed call in the `{{ … }}` expressions, in order: `{{Int32(limit, 10)}}`, and each of
+    /// `{{ (Int32(page, 0) + 1) * Int32(page_size, 10) }}`. The SQL before an expression (a column
+    /// compared, `LIMIT`, `OFFSET`) describes its first call.
     static func parameters(in sql: String) -> [PipeParameter] {
         var found: [PipeParameter] = []
         var rest = Substring(sql)
@@ -16,45 +19,74 @@ enum TemplateScanner {
         while let open = rest.range(of: "{{") {
             before += rest[..<open.lowerBound]
             guard let close = rest[open.upperBound...].range(of: "}}") else { break }
-            let call = rest[open.upperBound..<close.lowerBound].trimming([" ", "\t", "\n"])
+            let expression = String(rest[open.upperBound..<close.lowerBound])
             rest = rest[close.upperBound...]
-            guard let paren = call.firstIndex(of: "("), call.hasSuffix(")") else { continue }
-            let function = String(call[..<paren]).trimming([" "])
-            guard typedFunctions.contains(function) else { continue }
-            let arguments = splitArguments(String(call[call.index(after: paren)..<call.index(before: call.endIndex)]))
-            guard let name = arguments.first, isIdentifier(name) else { continue }
-            var parameter = PipeParameter(name: name, function: function, kind: PipeParameter.kind(of: function), defaultValue: nil,
-                                          required: false, comparisons: [], isLimit: false)
-            var positional = arguments.dropFirst()
-            if function == "Array", let type = positional.first, !type.contains("=") {
-                // `Array(name, 'String', default='a,b')`: the first positional argument is the element type.
-                parameter.elementType = unquote(type)
-                positional = positional.dropFirst()
+            for (index, call) in typedCalls(in: expression).enumerated() {
+                guard var parameter = parameter(call.function, arguments: call.arguments) else { continue }
+                if index == 0 { describe(&parameter, before: before, after: rest) }
+                found.append(parameter)
             }
-            for argument in positional {
-                if let equals = argument.firstIndex(of: "="), isIdentifier(String(argument[..<equals]).trimming([" "])) {
-                    let key = argument[..<equals].trimming([" "])
-                    let value = argument[argument.index(after: equals)...].trimming([" "])
-                    if key == "required" { parameter.required = value == "True" || value == "true" }
-                    if key == "default" { parameter.defaultValue = unquote(value) }
-                } else if parameter.defaultValue == nil {
-                    parameter.defaultValue = unquote(argument)
-                }
-            }
-            let context = before.suffix(80).replacingOccurrences(of: "\n", with: " ").trimming([" ", "\t"])
-            let upper = context.uppercased()
-            if upper.hasSuffix("LIMIT") {
-                // `LIMIT {{offset}}, {{limit}}`: a comma after the call makes it the offset.
-                if rest.drop(while: { $0 == " " || $0 == "\t" }).first == "," { parameter.isOffset = true } else { parameter.isLimit = true }
-            } else if upper.hasSuffix("OFFSET") {
-                parameter.isOffset = true
-            } else if upper.hasSuffix(","), upper.dropLast().trimming([" ", "\t"]).hasSuffix("LIMIT") {
-                parameter.isLimit = true
-            }
-            if let comparison = trailingComparison(context) { parameter.comparisons.append(comparison) }
-            found.append(parameter)
         }
         return found
+    }
+
+    /// `Typed(arguments)` calls in a template expression, with the text between their parentheses.
+    static func typedCalls(in expression: String) -> [(function: String, arguments: String)] {
+        var calls: [(String, String)] = []
+        for match in expression.matches(of: /([A-Za-z]\w*)\s*\(/) where typedFunctions.contains(String(match.output.1)) {
+            var nesting = Nesting(depth: 1)
+            var index = match.range.upperBound
+            while index < expression.endIndex {
+                _ = nesting.read(expression[index])
+                if nesting.depth == 0 { break }
+                index = expression.index(after: index)
+            }
+            guard nesting.depth == 0 else { continue }
+            calls.append((String(match.output.1), String(expression[match.range.upperBound..<index])))
+        }
+        return calls
+    }
+
+    /// The parameter a typed call declares: its name, then a default (positional or `default=`),
+    /// `required=True`, an Array's element type.
+    static func parameter(_ function: String, arguments text: String) -> PipeParameter? {
+        let arguments = splitArguments(text)
+        guard let name = arguments.first, isIdentifier(name) else { return nil }
+        var parameter = PipeParameter(name: name, function: function, kind: PipeParameter.kind(of: function), defaultValue: nil,
+                                      required: false, comparisons: [], isLimit: false)
+        var positional = arguments.dropFirst()
+        if function == "Array", let type = positional.first, !type.contains("=") {
+            // `Array(name, 'String', default='a,b')`: the first positional argument is the element type.
+            parameter.elementType = unquote(type)
+            positional = positional.dropFirst()
+        }
+        for argument in positional {
+            if let equals = argument.firstIndex(of: "="), isIdentifier(String(argument[..<equals]).trimming([" "])) {
+                let key = argument[..<equals].trimming([" "])
+                let value = argument[argument.index(after: equals)...].trimming([" "])
+                if key == "required" { parameter.required = value == "True" || value == "true" }
+                if key == "default" { parameter.defaultValue = unquote(value) }
+            } else if parameter.defaultValue == nil {
+                parameter.defaultValue = unquote(argument)
+            }
+        }
+        return parameter
+    }
+
+    /// What the SQL around an expression says of its parameter: compared with a column, the LIMIT,
+    /// or the offset (`LIMIT {{offset}}, {{limit}}`, `OFFSET {{…}}`).
+    static func describe(_ parameter: inout PipeParameter, before: String, after: Substring) {
+        let context = before.suffix(80).replacingOccurrences(of: "\n", with: " ").trimming([" ", "\t"])
+        let upper = context.uppercased()
+        if upper.hasSuffix("LIMIT") {
+            // `LIMIT {{offset}}, {{limit}}`: a comma after the expression makes it the offset.
+            if after.drop(while: { $0 == " " || $0 == "\t" }).first == "," { parameter.isOffset = true } else { parameter.isLimit = true }
+        } else if upper.hasSuffix("OFFSET") {
+            parameter.isOffset = true
+        } else if upper.hasSuffix(","), upper.dropLast().trimming([" ", "\t"]).hasSuffix("LIMIT") {
+            parameter.isLimit = true
+        }
+        if let comparison = trailingComparison(context) { parameter.comparisons.append(comparison) }
     }
 
     /// `column >=` (or =, !=, >, <, <=, IN, NOT IN, BETWEEN, BETWEEN … AND) at the end of `text`, with an
@@ -128,9 +160,10 @@ enum TemplateScanner {
         sql.matches(of: /\{%-?\s*if\s+not\s+defined\(\s*(\w+)\s*\)\s*-?%\}\s*\{\{\s*error\(/).map { String($0.output.1) }
     }
 
-    /// Parameters the template logic names without a typed call: `{{column(name, 'default')}}`,
+    /// Parameters the template logic names without a typed call: `{{column(name, 'default')}}`, `{{ name }}`,
     /// `name == 'a'` or `name [not] in ['a', 'b']` inside `{% … %}` (their literals, `''` and
-    /// `'*'` aside, are the values the template accepts) and `defined(name)`. Text parameters.
+    /// `'*'` aside, are the values the template accepts), `defined(name)` and `{% set name = … %}`.
+    /// Text parameters.
     static func templateOnlyParameters(in sql: String) -> [PipeParameter] {
         var found: [String: PipeParameter] = [:]
         var order: [String] = []
@@ -148,6 +181,7 @@ enum TemplateScanner {
         for match in sql.matches(of: /\{\{\s*column\(\s*(\w+)\s*(?:,\s*'([^']*)')?/) {
             add(String(match.output.1), default: match.output.2.map(String.init))
         }
+        for match in sql.matches(of: /\{\{\s*(\w+)\s*\}\}/) { add(String(match.output.1)) }  // a bare `{{ name }}`
         for tag in sql.matches(of: /\{%([^%]*)%\}/) {
             let text = tag.output.1
             for match in text.matches(of: /(\w+)\s*(?:==|!=)\s*'([^']*)'/) { add(String(match.output.1), allowed: [String(match.output.2)]) }
@@ -155,6 +189,8 @@ enum TemplateScanner {
                 add(String(match.output.1), allowed: match.output.2.matches(of: /'([^']*)'/).map { String($0.output.1) })
             }
             for match in text.matches(of: /defined\(\s*(\w+)\s*\)/) { add(String(match.output.1)) }
+            // `{% set _single_day = … %}`: Tinybird lists the variable with the parameters (a request may set it).
+            if let match = text.firstMatch(of: /^\s*set\s+(\w+)\s*=/) { add(String(match.output.1)) }
         }
         let typed = Set(parameters(in: sql).map(\.name))
         return order.compactMap { typed.contains($0) ? nil : found[$0] }
@@ -207,24 +243,10 @@ enum TemplateScanner {
     /// LIMIT, a template tag or the end.
     static func orderBy(in sql: String) -> [(column: String, descending: Bool)] {
         let characters = Array(sql)
-        var depth = 0
-        var quote: Character?
+        var nesting = Nesting()
         var start: Int?
-        var index = 0
-        while index < characters.count {
-            let c = characters[index]
-            if let q = quote {
-                if c == q { quote = nil }
-            } else if c == "'" || c == "\"" {
-                quote = c
-            } else if c == "(" {
-                depth += 1
-            } else if c == ")" {
-                depth -= 1
-            } else if depth == 0, index + 8 <= characters.count, String(characters[index..<index + 8]).uppercased() == "ORDER BY" {
-                start = index + 8
-            }
-            index += 1
+        for index in characters.indices where nesting.read(characters[index]) && nesting.depth == 0 {
+            if index + 8 <= characters.count, String(characters[index..<index + 8]).uppercased() == "ORDER BY" { start = index + 8 }
         }
         guard let start else { return [] }
         var clause = String(characters[start...])
@@ -273,6 +295,33 @@ enum TemplateScanner {
     static func isIdentifier(_ text: String) -> Bool {
         guard let first = text.first, first.isLetter || first == "_" else { return false }
         return text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+    }
+}
+
+/// Parenthesis depth outside quoted text, read one character at a time: the bookkeeping every
+/// scanner of SQL and template text here shares.
+struct Nesting {
+    private(set) var depth = 0
+    private var quote: Character?
+
+    init(depth: Int = 0) {
+        self.depth = depth
+    }
+
+    /// Reads `c`: false when it is quoted text or a quote mark, true otherwise (a parenthesis
+    /// included, already counted in `depth`).
+    mutating func read(_ c: Character) -> Bool {
+        if let open = quote {
+            if c == open { quote = nil }
+            return false
+        }
+        switch c {
+        case "'", "\"": quote = c; return false
+        case "(": depth += 1
+        case ")": depth -= 1
+        default: break
+        }
+        return true
     }
 }
 

@@ -85,6 +85,7 @@ import Testing
     @Test func requiredOffsetsAndTemplateOnlyParameters() throws {
         let sql = """
         %
+        {% set _wide = defined(until) %}
         {% if not defined(dimension) %}{{ error('dimension is required') }}{% end %}
         {% if dimension not in ['org', 'project', ''] %}{{ error('bad dimension') }}{% end %}
         SELECT {{column(dimension, 'org')}} AS d, count() FROM t
@@ -97,6 +98,7 @@ import Testing
         #expect(dimension.required && dimension.allowedValues == ["org", "project"] && dimension.defaultValue == "org")
         #expect(spec.parameter("start_date")?.required == true, "a DateTime without default nobody tests with defined()")
         #expect(spec.parameter("until")?.required == false)
+        #expect(spec.parameter("_wide") != nil, "Tinybird lists a set variable with the parameters")
         #expect(spec.parameter("skip").map { $0.isOffset && !$0.isLimit } == true)
         #expect(spec.parameter("limit").map { $0.isLimit && !$0.isOffset } == true)
     }
@@ -133,5 +135,31 @@ import Testing
         let node = try #require((pipe["nodes"] as? [[String: Any]])?.first)
         #expect(node["type"] as? String == "endpoint" && node["datasource"] is NSNull)
         #expect(json.contains("\"columns\" : [") && json.range(of: "\"datasources\"")!.lowerBound < json.range(of: "\"pipes\"")!.lowerBound, "sorted keys")
+    }
+}
+
+extension ProjectReadingTests {
+    @Test func includesAreExpandedAndTypedCallsInsideExpressionsCount() throws {
+        let path = try project([
+            "datasources/events.datasource": "SCHEMA >\n    `kind` Enum8('view' = 1, 'click' = 2),\n    `country` String\n",
+            "includes/filter.incl": "NODE $NODE_NAME\nSQL >\n    SELECT * FROM ${SOURCE} WHERE country != '$NODE_NAMES'\n",
+            "endpoints/by_country.pipe": """
+            INCLUDE "../includes/filter.incl" "NODE_NAME=with_country" "SOURCE=events"
+
+            NODE paged
+            SQL >
+                %
+            with {{ (Int32(page, 0) + 1) * Int32(page_size, 10) }} as page_end
+                SELECT country, {{ label }} AS label FROM with_country LIMIT page_end
+            TYPE endpoint
+            """,
+        ])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let folder = try ProjectFolder(path: path)
+        let pipe = try #require(folder.pipes["by_country"])
+        #expect(pipe.file.nodes.map(\.name) == ["with_country", "paged"])
+        #expect(pipe.file.nodes[0].sql == "SELECT * FROM events WHERE country != '$NODE_NAMES'", "the longest name, unknown ones kept")
+        #expect(pipe.parameters.map(\.name) == ["page", "page_size", "label"])
+        #expect(folder.datasources["events"]?.columns.first?.typeText == "Enum8('view' = 1, 'click' = 2)")
     }
 }

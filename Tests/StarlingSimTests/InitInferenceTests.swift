@@ -90,6 +90,22 @@ import StarlingProject
         #expect(drawn == ["date_from": .windowStartDate, "date_to": .windowEndDate], "day_diff(date_from, date_to) needs both")
     }
 
+    @Test func anOptionalDateEndOnATimestampIsLeftOut() throws {
+        let pipe = "NODE n\nSQL >\n    %\n    SELECT count() FROM events WHERE ts >= {{Date(from_date)}}\n    {% if defined(to_date) %} AND ts <= {{Date(to_date)}} {% end %}\nTYPE endpoint\n"
+        let path = try project(["datasources/events.datasource": "SCHEMA >\n    `ts` DateTime\n", "endpoints/hits.pipe": pipe])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let query = try #require(try Scenario.inferring(project: path).run.queries.first)
+        #expect(query.parameters.map(\.name) == ["from_date"], "ts <= to_date would stop at the end day's midnight")
+    }
+
+    @Test(arguments: [
+        ("browsername", FieldSpec.fake(.browser)), ("osname", .fake(.os)), ("devicetype", .fake(.device)), ("useragent", .fake(.userAgent)),
+        ("latitude", .number(NumberSpec(.uniform(min: -55, max: 70), decimals: 5))),
+    ])
+    func textColumnsNamedForAVocabularyDrawIt(name: String, spec: FieldSpec) {
+        #expect(FieldSpec.inferred(name: name, type: .string) == spec)
+    }
+
     @Test func theValuesPipesMatchJSONKeysSentinelsVocabulariesAndJoins() throws {
         let path = try project([
             "datasources/events.datasource": "SCHEMA >\n    `timestamp` DateTime,\n    `product` String,\n    `segment` String,\n    `payload` String,\n    `method` String,\n    `level` LowCardinality(String)\n",

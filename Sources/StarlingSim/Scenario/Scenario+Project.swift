@@ -103,7 +103,8 @@ extension Scenario {
 
     /// A text column the project's pipes compare with string literals (`action = 'page_hit'`) draws
     /// those values (90 %, evenly: every filter finds rows) and one other (10 %); ids, times and
-    /// realistic formats (`fake`) keep their inferred spec. Sentinels (`'all'`) are never drawn.
+    /// realistic formats (`fake`) keep their inferred spec. (The project reader has left sentinels
+    /// such as `'all'` out: they are never the data's values.)
     static func literalSpec(name: String, type: ColumnType, inferred: FieldSpec, literals: [String]?) -> FieldSpec? {
         guard let literals, !literals.isEmpty, type.base == .string else { return nil }
         func replaceable(_ spec: FieldSpec) -> Bool {
@@ -116,10 +117,9 @@ extension Scenario {
             }
         }
         guard replaceable(inferred) else { return nil }
-        let real = literals.filter { !$0.isEmpty && !["all", "*", "any", "none", "null"].contains($0.lowercased()) }.prefix(20)
-        guard !real.isEmpty else { return nil }
-        let values = real.map { SpecLiteral.string($0) } + [.string("\(name)_other")]
-        let weights = real.map { _ in (0.9 / Double(real.count) * 1000).rounded() / 1000 } + [0.1]
+        let drawn = literals.prefix(20)
+        let values = drawn.map { SpecLiteral.string($0) } + [.string("\(name)_other")]
+        let weights = drawn.map { _ in (0.9 / Double(drawn.count) * 1000).rounded() / 1000 } + [0.1]
         let spec = FieldSpec.oneOf(Array(values), weights: weights)
         if case .nullable(_, let rate) = inferred { return .nullable(spec, rate: rate) }
         return spec
@@ -170,12 +170,20 @@ extension Scenario {
     /// column (or named like one) → a value of that column that was sent; the LIMIT → a small
     /// integer, an offset → 0; an Array compared with `IN` → a few sent values; a text the template
     /// checks against a list → one of its values; a filter tested with `defined(…)` (a window bound
-    /// aside) is left out of half the requests. Other parameters keep their defaults (a required one is sent
+    /// aside) is left out of half the requests; an optional Date end compared with a DateTime column
+    /// is left out (it would stop at the end day's midnight). Other parameters keep their defaults (a required one is sent
     /// with it).
     static func inferredQueries(_ project: ProjectFolder) -> [QueryConfig] {
         // Only columns of datasources events are sent to have values to draw (a materialized
         // target's columns are computed by its pipe, and `"$column"` must name a sent column).
         let columns = Set(project.eventDatasources.flatMap { $0.columns.map(\.name) })
+        // Columns that hold a time of day in every datasource naming them (not a Date).
+        let allColumns = project.datasources.values.flatMap(\.columns)
+        let timeColumns = Set(allColumns.filter { column in
+            if case .dateTime64 = column.type.base { return true }
+            return column.type.base == .dateTime
+        }.map(\.name))
+            .subtracting(allColumns.filter { $0.type.base == .date }.map(\.name))
         return project.pipes.keys.sorted().compactMap { name in
             guard let spec = project.pipes[name] else { return nil }
             var parameters: [(name: String, sampler: ParameterSampler)] = []
@@ -186,6 +194,10 @@ extension Scenario {
                 case .dateTime where parameter.upperBoundOf != nil:
                     parameters.append((parameter.name, parameter.function == "DateTime64" ? .windowEndMillis : .windowEnd))
                 case .date where parameter.lowerBoundOf != nil: parameters.append((parameter.name, .windowStartDate))
+                case .date where parameter.upperBoundOf.map(timeColumns.contains) == true && !parameter.required:
+                    // `timestamp <= {{Date(to_date)}}` ends at midnight: the window's end day would leave
+                    // out that day's rows (in a live run, every row). Left out: the window is open-ended.
+                    break
                 case .date where parameter.upperBoundOf != nil: parameters.append((parameter.name, .windowEndDate))
                 case .dateTime where parameter.required, .date where parameter.required:
                     // A required bound the SQL does not compare directly (`toStartOfDay({{DateTime(start_date)}})`):

@@ -71,7 +71,7 @@ extension FieldSpec {
         if ends("pathname", "path", "page") { return .fake(.pathname) }
         if ends("ip", "ip_address", "client_ip") { return .fake(.ipv4) }
         if ends("user_agent", "useragent", "ua") { return .fake(.userAgent) }
-        if let vocabulary = vocabulary(ends: ends) { return vocabulary }
+        if let vocabulary = vocabulary(name: name, ends: ends) { return vocabulary }
         if ends("browser") { return .fake(.browser) }
         if ends("os", "platform") { return .fake(.os) }
         if ends("device", "device_type") { return .fake(.device) }
@@ -90,9 +90,19 @@ extension FieldSpec {
     }
 
     /// Realistic values of text columns named for a well-known vocabulary: HTTP methods and status
-    /// codes, log levels, currencies, environments, services, instead of `<column>_{n}`.
-    static func vocabulary(ends: (String...) -> Bool) -> FieldSpec? {
+    /// codes, log levels, currencies, environments, services, browsers, systems, devices, user agents and
+    /// coordinates, instead of `<column>_{n}`.
+    static func vocabulary(name: String, ends: (String...) -> Bool) -> FieldSpec? {
         func weighted(_ values: [String], _ weights: [Double]) -> FieldSpec { .oneOf(values.map { .string($0) }, weights: weights) }
+        // Names written without underscores (`browsername`, `osname`, `devicetype`, `useragent`).
+        let compact = String(name.filter { $0 != "_" })
+        if compact.hasSuffix("useragent") { return .fake(.userAgent) }
+        if compact.hasSuffix("browsername") { return .fake(.browser) }
+        if compact == "osname" { return .fake(.os) }
+        if compact.hasSuffix("devicetype") { return .fake(.device) }
+        // Coordinates kept as text: a number written as a string.
+        if ends("latitude", "lat") { return .number(NumberSpec(.uniform(min: -55, max: 70), decimals: 5)) }
+        if ends("longitude", "lon", "lng") { return .number(NumberSpec(.uniform(min: -180, max: 180), decimals: 5)) }
         if ends("method", "http_method", "request_method") {
             return weighted(["GET", "POST", "PUT", "DELETE", "PATCH"], [0.7, 0.18, 0.05, 0.04, 0.03])
         }
