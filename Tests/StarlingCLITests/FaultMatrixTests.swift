@@ -17,8 +17,11 @@ struct FaultMatrixTests {
      "run": {"duration": "5s", "max_schedule_lag": "10s", "drain_timeout": "10s",
              "ingest": {"rate": 400, "wait": true, "batch_max_events": 100, "batch_max_linger": "1s", "retry_max_attempts": 6},
              "queries": [{"pipe": "top_products", "rate": 2}, {"pipe": "visitor_details", "rate": 1, "parameters": {"visitor_id": "$visitor_id"}}],
-             "checks": {"settle_timeout": "8s", "probes_per_second": 2, "max_combinations": 20, "cost_queries": 1}}}
+             "checks": {"settle_timeout": "8s", "probes_per_second": 2, "max_combinations": 20, "cost_queries": 1},
+             "thresholds": {"query.top_products.errors.rate": "<= 100%", "query.visitor_details.errors.rate": "<= 100%"}}}
     """
+    // The faults fail queries on purpose: the queried pipes' default error-rate thresholds (<= 1%)
+    // are lifted, so the verdict speaks of the ledger and the checks.
 
     struct Fault: Sendable, CustomTestStringConvertible {
         var name: String

@@ -139,10 +139,13 @@ public enum MetricCatalogue {
         case .ingestRate:
             return MetricValue(name: n, kind: .rate, polarity: .higherIsBetter, unit: "events/s", value: s.ingest.achievedEventsPerSecond)
         case .queryErrorsRate(let pipe):
-            guard let stream = s.streams["query.\(pipe)"] else { return nil }
-            let total = Int(stream.count) + stream.errors
+            // A queried pipe whose few requests never came due has a summary and no stream: 0 of 0.
+            guard let q = s.queries[pipe] else { return nil }
+            let stream = s.streams["query.\(pipe)"]
+            let failed = stream?.errors ?? q.errors.values.reduce(0, +)
+            let total = Int(stream?.count ?? 0) + failed
             return MetricValue(name: n, kind: .errors, polarity: .lowerIsBetter, unit: "%",
-                               value: total > 0 ? 100 * Double(stream.errors) / Double(total) : 0)
+                               value: total > 0 ? 100 * Double(failed) / Double(total) : 0)
         case .queryRate(let pipe):
             guard let q = s.queries[pipe] else { return nil }
             return MetricValue(name: n, kind: .rate, polarity: .higherIsBetter, unit: "req/s", value: q.achievedPerSecond)

@@ -36,9 +36,10 @@ extension Scenario {
         guard !datasources.isEmpty else {
             throw .invalidValue(path: "--project", expected: "a project with a .datasource that receives events", found: "none in \(resolved)")
         }
+        let load = InitLoad(endpoints: folder.pipes.count, materializations: folder.materializations.count)
         let queries = inferredQueries(folder).map { query in
             let parameters = query.parameters.map { "\(FieldSpec.quoted($0.name)): \($0.sampler.jsonText)" }
-            return "      {\"pipe\": \(FieldSpec.quoted(query.pipe)), \"rate\": \(SpecLiteral.text(of: query.rate))"
+            return "      {\"pipe\": \(FieldSpec.quoted(query.pipe)), \"rate\": \(SpecLiteral.text(of: load.queryRate))"
                 + (parameters.isEmpty ? "" : ", \"parameters\": {\(parameters.joined(separator: ", "))}") + "}"
         }
         let name = (resolved as NSString).lastPathComponent
@@ -55,6 +56,7 @@ extension Scenario {
         let eventTime = reasons.isEmpty ? "simulated" : "live"
         let description = "Written by starling init --project: every column's spec inferred from its type and name, every endpoint queried. Edit the specs (entity, attribute_of, one_of, sessions…) to make the data look like yours."
             + (reasons.isEmpty ? "" : " event_time is live because \(reasons.joined(separator: "; and ")).")
+            + " " + load.reason
         return """
         {
           "format": 1,
@@ -70,7 +72,7 @@ extension Scenario {
           "run": {
             "duration": "30s",
             "event_time": "\(eventTime)",
-            "ingest": {"rate": {"shape": "constant", "per_second": 200}, "batch_max_events": 200, "batch_max_linger": "100ms", "wait": true},
+            "ingest": {"rate": {"shape": "constant", "per_second": \(SpecLiteral.text(of: load.eventsPerSecond))}, "batch_max_events": 200, "batch_max_linger": "\(load.lingerMilliseconds)ms", "wait": true},
             "queries": [
         \(queries.joined(separator: ",\n"))
             ]

@@ -23,11 +23,7 @@ enum InitCommand {
 
     static func main(_ arguments: [String]) -> Int32 {
         runCommand(spec, arguments) { args in
-            _ = try args.positionals(count: 0...0, names: "")
-            guard let project = args.value("--project") else {
-                throw UsageError(verb: "init", message: "give the project folder: starling init --project DIR")
-            }
-            print(try Scenario.initText(project: project), terminator: "")
+            print(try Scenario.initText(project: try args.projectFolder(verb: "init")), terminator: "")
             return 0
         }
     }

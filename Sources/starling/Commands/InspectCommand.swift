@@ -21,16 +21,8 @@ enum InspectCommand {
 
     static func main(_ arguments: [String]) -> Int32 {
         runCommand(spec, arguments) { args in
-            _ = try args.positionals(count: 0...0, names: "")
-            guard let project = args.value("--project") else {
-                throw UsageError(verb: "inspect", message: "give the project folder: starling inspect --project DIR")
-            }
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: project, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw UsageError(verb: "inspect", message: "--project \(project): expected a Tinybird project folder (no such folder)")
-            }
-            let trimmed = project.count > 1 && project.hasSuffix("/") ? String(project.dropLast()) : project
-            print(try ProjectFolder(path: trimmed).inspectionJSON, terminator: "")
+            let project = try args.projectFolder(verb: "inspect")
+            print(try ProjectFolder(path: project).inspectionJSON, terminator: "")
             return 0
         }
     }
