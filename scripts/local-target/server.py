@@ -306,24 +306,16 @@ class Handler(BaseHTTPRequestHandler):
         name, _, fmt = rest.rpartition(".")
         if not name:
             name, fmt = rest, "json"
-        try:
-            body = self._body() if self.command == "POST" else b""
-        except BodyTooLarge:
-            self.close_connection = True
-            return self._error(413, "request body too large")
-        params = self._params(split, body)
-        if not app.authorized(self.headers.get("Authorization"), params):
-            return self._error(403, "invalid authentication token")
-        pipe = app.pipes.get(name)
-        if pipe is None:
-            return self._error(404, f"pipe '{name}' does not exist")
+        found = self._pipe_and_variables(split, name, read_body=self.command == "POST")
+        if found is None:
+            return
+        pipe, variables = found
         if not pipe.is_endpoint:
             kind = f"a {pipe.kind} pipe" if pipe.kind else "a pipe without TYPE endpoint"
             return self._error(404, f"pipe '{name}' is not an endpoint ({kind})")
         ch_format = FORMATS.get(fmt.lower())
         if ch_format is None:
             return self._error(400, f"unsupported format '{fmt}'; use one of {', '.join(sorted(FORMATS))}")
-        variables = {k: ",".join(v) for k, v in params.items() if k != "token"}
         try:
             sql = render_pipe(pipe, variables, app.pipes, app.datasources)
             settings = f"{JSON_SETTINGS}, max_execution_time={app.args.query_timeout:g}"
@@ -332,25 +324,37 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(_query_status(error), str(error))
         self._send(200, out, CONTENT_TYPES[ch_format])
 
+    def _pipe_and_variables(self, split: Any, name: str, read_body: bool) -> tuple[Any, dict[str, str]] | None:
+        """The pipe a /v0/pipes request names and its template variables (query string and form body, repeated keys
+        joined with commas); None once an error has been answered (413, 403, 404)."""
+        app = self.app
+        try:
+            body = self._body() if read_body else b""
+        except BodyTooLarge:
+            self.close_connection = True
+            self._error(413, "request body too large")
+            return None
+        params = self._params(split, body)
+        if not app.authorized(self.headers.get("Authorization"), params):
+            self._error(403, "invalid authentication token")
+            return None
+        pipe = app.pipes.get(name)
+        if pipe is None:
+            self._error(404, f"pipe '{name}' does not exist")
+            return None
+        return pipe, {k: ",".join(v) for k, v in params.items() if k != "token"}
+
     def _copy(self, split: Any, name: str) -> None:
         """Run a copy pipe now (synchronously): its node rendered with the query string's parameters (and a form
         body's), appended to its TARGET_DATASOURCE or replacing its rows (COPY_MODE replace)."""
         app = self.app
-        try:
-            body = self._body()
-        except BodyTooLarge:
-            self.close_connection = True
-            return self._error(413, "request body too large")
-        params = self._params(split, body)
-        if not app.authorized(self.headers.get("Authorization"), params):
-            return self._error(403, "invalid authentication token")
-        pipe = app.pipes.get(name)
-        if pipe is None:
-            return self._error(404, f"pipe '{name}' does not exist")
+        found = self._pipe_and_variables(split, name, read_body=True)
+        if found is None:
+            return
+        pipe, variables = found
         if pipe.kind != "copy":
             kind = f"a {pipe.kind} pipe" if pipe.kind else "a pipe without TYPE copy"
             return self._error(400, f"pipe '{name}' is not a copy pipe ({kind})")
-        variables = {k: ",".join(v) for k, v in params.items() if k != "token"}
         app.ingestor.flush()  # rows waiting in a buffer are part of what the copy reads
         try:
             rows = app.engine.copy(pipe, variables, app.project, f"max_execution_time={app.args.query_timeout:g}")
