@@ -70,4 +70,17 @@ struct EndpointErrorTests {
         #expect(totals.allSatisfy { ($0["reason"] as? String ?? "").contains("the reference refused the request") && ($0["reason"] as? String ?? "").contains("broken on purpose") })
         #expect(checks.filter { $0["pipe"] as? String == "fine" }.allSatisfy { $0["status"] as? String == "passed" })
     }
+
+    @Test func aProjectWithoutEndpointsPassesAndSaysSo() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("starling-no-endpoint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("datasources"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(Self.datasource.utf8).write(to: folder.appendingPathComponent("datasources/events.datasource"))
+        let scenario = try scenario(for: folder)
+        #expect(try String(contentsOf: scenario, encoding: .utf8).contains("the project has no endpoint, so nothing is queried"))
+        let result = try runStarling(releaseBinary, ["run", scenario.path, "--duration", "2s"])
+        defer { try? FileManager.default.removeItem(at: result.folder) }
+        #expect(result.status == 0, "\(result.output)\(result.errors)")
+        #expect(result.output.contains("warning: the project \(folder.path) has no endpoint"), "\(result.output)")
+    }
 }

@@ -13,5 +13,6 @@ import StarlingSim
         #expect(InitLoad(endpoints: 1, materializations: 40).lingerMilliseconds == 1000)
         let reason = InitLoad(endpoints: 30, materializations: 3).reason
         #expect(reason.contains("30 endpoints at 0.4 queries/s each") && reason.contains("wait up to 200 ms"), "\(reason)")
+        #expect(InitLoad(endpoints: 0, materializations: 1).reason.contains("the project has no endpoint, so nothing is queried"))
     }
 }

@@ -36,6 +36,9 @@ public enum RunSession {
             prober.spawn { probes.run(until: proberDone) }
         }
 
+        if let project = plan.referenceProject, plan.pipes.isEmpty {
+            environment.warnings.add("the project \(project) has no endpoint (no pipe with TYPE endpoint, nor an untyped one outside materializations/, copies/, sinks/): the run only ingests, nothing is queried or checked")
+        }
         var outcome = RunEngine.run(plan, environment: environment)
         let ledger = outcome.summary.ingest.ledger
         let aborted = environment.cancellation.isCancelled

@@ -30,6 +30,8 @@ public struct InitLoad: Sendable, Equatable {
 
     /// The sizing, said in the scenario's description.
     public var reason: String {
-        "Load sized for the bundled local target: \(endpoints) endpoint\(endpoints == 1 ? "" : "s") at \(SpecLiteral.text(of: queryRate)) queries/s each (at most \(SpecLiteral.text(of: Self.queryBudget)) in all), \(SpecLiteral.text(of: Self.eventsPerSecond)) events/s in batches that wait up to \(lingerMilliseconds) ms (\(materializations) materialized view\(materializations == 1 ? "" : "s") run on every insert)."
+        let queries = endpoints == 0 ? "the project has no endpoint, so nothing is queried"
+            : "\(endpoints) endpoint\(endpoints == 1 ? "" : "s") at \(SpecLiteral.text(of: queryRate)) queries/s each (at most \(SpecLiteral.text(of: Self.queryBudget)) in all)"
+        return "Load sized for the bundled local target: \(queries), \(SpecLiteral.text(of: Self.eventsPerSecond)) events/s in batches that wait up to \(lingerMilliseconds) ms (\(materializations) materialized view\(materializations == 1 ? "" : "s") run on every insert)."
     }
 }
