@@ -28,6 +28,8 @@ public struct LoadRunOptions: Sendable {
     public var pipes: [String: PipeSpec] = [:]
     /// The project's copy pipes, run at settle (`RunPlan.copyPipes`).
     public var copyPipes: [String] = []
+    /// Endpoints whose answer the data does not decide (`RunPlan.undetermined`).
+    public var undetermined: [String: String] = [:]
     /// `IP:PORT` to serve live Prometheus metrics on while the run goes (nil: off).
     public var metricsListen: String?
     /// Seconds the final metrics stay served after the run.
@@ -43,6 +45,7 @@ public struct LoadRunOptions: Sendable {
     public mutating func use(_ project: ProjectFolder) {
         pipes = project.pipes
         copyPipes = project.copies.filter(\.readsProjectData).map(\.pipe)
+        undetermined = Undetermined.constructs(in: project)
     }
 }
 
@@ -91,6 +94,7 @@ public enum LoadRun {
         plan.showProgress = options.showProgress
         plan.pipes = options.pipes
         plan.copyPipes = options.copyPipes
+        plan.undetermined = options.undetermined
         // The reference replay needs a local target of its own: the scenario's project, or the seed
         // project when a seed scenario asks for it (`checks.reference: true`).
         if scenario.run.checks.reference ?? (scenario.project != nil) {

@@ -41,9 +41,11 @@ public struct PipeSpec: Sendable {
             guard var parameter = parameters[name] else { return nil }
             parameter.testedWithDefined = tested.contains(name)
             // Required: `required=True`, a `{% if not defined(x) %}{{ error(…) }}` guard, or a date
-            // without a default that no `defined(x)` protects (the template fails without it).
+            // without a default, or any typed call without one, that no `defined(x)` protects (the
+            // template fails without it).
             let undefaultedTime = (parameter.kind == .dateTime || parameter.kind == .date) && parameter.defaultValue == nil && !parameter.testedWithDefined
-            parameter.required = parameter.required || guarded.contains(name) || undefaultedTime
+            let undefaultedCall = parameter.calledWithoutDefault && !parameter.testedWithDefined
+            parameter.required = parameter.required || guarded.contains(name) || undefaultedTime || undefaultedCall
             return parameter
         }
         datasources = sources
@@ -86,6 +88,9 @@ public struct PipeParameter: Sendable, Equatable {
     public var elementType: String? = nil
     /// The template asks `defined(name)`: the pipe answers differently with and without it.
     public var testedWithDefined = false
+    /// Some typed call of it gives no default (`{% set hrs = UInt16(hours_param) %}`): unless a
+    /// `defined(x)` guards it, Tinybird's renderer refuses every request without it.
+    public var calledWithoutDefault = false
 
     /// A lower bound on a column (`column >= / > {{…}}`), if the SQL uses it so.
     public var lowerBoundOf: String? { comparisons.first { $0.operation == ">=" || $0.operation == ">" }?.column }
@@ -112,6 +117,7 @@ public struct PipeParameter: Sendable, Equatable {
         if defaultValue == nil { defaultValue = other.defaultValue }
         if elementType == nil { elementType = other.elementType }
         required = required || other.required
+        calledWithoutDefault = calledWithoutDefault || other.calledWithoutDefault
         for comparison in other.comparisons where !comparisons.contains(comparison) { comparisons.append(comparison) }
         isLimit = isLimit || other.isLimit
         isOffset = isOffset || other.isOffset

@@ -70,6 +70,7 @@ enum TemplateScanner {
                 parameter.defaultValue = unquote(argument)
             }
         }
+        parameter.calledWithoutDefault = parameter.defaultValue == nil
         return parameter
     }
 

@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+import StarlingProject
 import StarlingMetrics
 import StarlingNet
 import StarlingSim
@@ -68,5 +70,24 @@ import StarlingSim
         #expect(Undetermined.construct(in: ["SELECT company, count() FROM t GROUP BY company ORDER BY company LIMIT 10"]) == nil,
                 "`company` holds `any` but calls nothing")
         #expect(Undetermined.construct(in: ["SELECT uniqMerge(v), sum(x) FROM t GROUP BY k ORDER BY k"]) == nil)
+    }
+
+    @Test func aViewUpstreamThatKeepsAnyRowLeavesTheEndpointUndetermined() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("starling-undetermined-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files = [
+            "datasources/hits.datasource": "SCHEMA >\n    `ts` DateTime,\n    `session_id` String,\n    `device` String\n",
+            "datasources/sessions.datasource": "SCHEMA >\n    `session_id` String,\n    `device` SimpleAggregateFunction(any, String)\n\nENGINE \"AggregatingMergeTree\"\nENGINE_SORTING_KEY \"session_id\"\n",
+            "materializations/sessions_mv.pipe": "NODE n\nSQL >\n    SELECT session_id, anySimpleState(device) AS device FROM hits GROUP BY session_id\n\nTYPE materialized\nDATASOURCE sessions\n",
+            "endpoints/devices.pipe": "NODE n\nSQL >\n    SELECT device, count() AS n FROM sessions GROUP BY device ORDER BY n DESC, device\n\nTYPE endpoint\n",
+            "endpoints/hits_per_device.pipe": "NODE n\nSQL >\n    SELECT device, count() AS n FROM hits GROUP BY device ORDER BY n DESC, device\n\nTYPE endpoint\n",
+        ]
+        for (path, text) in files {
+            let url = folder.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        let found = Undetermined.constructs(in: try ProjectFolder(path: folder.path))
+        #expect(found == ["devices": "any…()"], "the endpoint reading the view's target, not the one reading the raw rows")
     }
 }

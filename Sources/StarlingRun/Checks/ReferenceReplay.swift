@@ -19,6 +19,8 @@ struct ReferenceReplay {
     let project: String
     /// Copy pipes run on the reference once it holds the events, as on the target.
     var copyPipes: [String] = []
+    /// Endpoints whose answer the data does not decide, found upstream too (`Undetermined.constructs`).
+    var undetermined: [String: String] = [:]
 
     /// The pipes of `specs` no Swift oracle knows, that read a datasource the run sends (directly or
     /// through a materialized pipe's target): the reference is their only check.
@@ -89,7 +91,7 @@ struct ReferenceReplay {
         })
         let results = Expectations.concurrentMap(checks) { check in
             compare(check, orderBy: specs[check.pipe]?.orderBy ?? [], reference: reference, mergeDependent: mergeDependent.contains(check.pipe),
-                    undetermined: specs[check.pipe].flatMap { Undetermined.construct(in: $0.file.nodes.map(\.sql)) },
+                    undetermined: undetermined[check.pipe] ?? specs[check.pipe].flatMap { Undetermined.construct(in: $0.file.nodes.map(\.sql)) },
                     limited: specs[check.pipe]?.file.output.sql.contains(/(?i)\bLIMIT\b/) ?? false)
         }
         for pipe in Set(checks.map(\.pipe)).sorted() where specs[pipe]?.orderBy.isEmpty == true {

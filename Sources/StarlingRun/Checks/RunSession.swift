@@ -91,7 +91,7 @@ public enum RunSession {
                 let others = ReferenceReplay.unoraclePipes(plan.pipes, sent: names)
                 let planned = expectations.oracles.map(\.check)
                     + ReferenceReplay.plan(pipes: others, specs: plan.pipes, scenario: plan.scenario, sent: sent, seed: plan.seed, budget: config.maxCombinations)
-                checks += ReferenceReplay(target: queries, project: project, copyPipes: plan.copyPipes)
+                checks += ReferenceReplay(target: queries, project: project, copyPipes: plan.copyPipes, undetermined: plan.undetermined)
                     .run(planned, specs: plan.pipes, sent: sent, landed: outcome.landed, collapsing: plan.scenario.collapsingDatasources,
                          settleTimeout: config.settleTimeout, warnings: environment.warnings)
             }

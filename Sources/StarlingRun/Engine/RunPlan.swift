@@ -38,6 +38,8 @@ public struct RunPlan: Sendable {
     /// The project's copy pipes (`TYPE copy`), run once at settle on the target (and on the
     /// reference) so that their target datasources hold data before the checks.
     public var copyPipes: [String] = []
+    /// Endpoints whose answer the data does not decide, with the construct (`Undetermined`).
+    public var undetermined: [String: String] = [:]
     /// `--start-at`: the wall instant (ns since the epoch, a whole second) the schedule starts at,
     /// shared by every shard of a distributed run (nil: a moment after the engine starts).
     public var startAt: Int64?

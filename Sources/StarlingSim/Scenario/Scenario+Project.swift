@@ -92,7 +92,12 @@ extension Scenario {
             let type: ColumnType = function.contains("Int") ? .integer(bits: 32, signed: false)
                 : function.contains("Float") ? .float(bits: 64) : function.contains("Bool") ? .bool : .string
             let name = key.replacingOccurrences(of: "-", with: "_")
-            let inferred = FieldSpec.inferred(name: name, type: type) ?? .template("\(name)_{n}")
+            // A key named as a time (`datetime`, `created_at`) holds the event time, so that
+            // `parseDateTimeBestEffort(JSONExtractString(payload, 'datetime'))` reads a date.
+            let lower = name.lowercased()
+            let timeLike = ["datetime", "timestamp", "date", "time", "ts"].contains(lower)
+                || ["_at", "_time", "_date", "_ts"].contains { lower.hasSuffix($0) }
+            let inferred = (type == .string && timeLike ? FieldSpec.time : nil) ?? FieldSpec.inferred(name: name, type: type) ?? .template("\(name)_{n}")
             // The literals the pipes compare the key with (`JSONExtractString(payload, 'name') IN ('LCP')`).
             // A key's name says less than a column's (`name` in a web-vitals payload is no person's
             // name): the literals replace any inferred spec.
@@ -226,9 +231,12 @@ extension Scenario {
                 default: break
                 }
                 // A required parameter nothing above draws is sent with its default (left out, the
-                // endpoint would refuse every request).
-                if parameter.required, parameters.last?.name != parameter.name, let value = parameter.defaultValue {
-                    parameters.append((parameter.name, .constant(value)))
+                // endpoint would refuse every request), or without one, a number's 1.
+                if parameter.required, parameters.last?.name != parameter.name {
+                    let numeric = [PipeParameter.Kind.integer, .float, .boolean].contains(parameter.kind)
+                    if let value = parameter.defaultValue ?? (numeric ? "1" : nil) {
+                        parameters.append((parameter.name, .constant(value)))
+                    }
                 }
                 // A filter the template tests with `defined(…)`: half the requests leave it out, so
                 // both branches of the pipe are exercised (a required one is always sent). Window
