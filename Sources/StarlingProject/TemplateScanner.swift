@@ -11,7 +11,7 @@ enum TemplateScanner {
 
     /// Every typed call in the `{{ … }}` expressions, in order: `{{Int32(limit, 10)}}`, and each of
     /// `{{ (Int32(page, 0) + 1) * Int32(page_size, 10) }}`. The SQL before an expression (a column
-    /// compared, `LIMIT`, `OFFSET`) describes its first call.
+    /// compared, `LIMIT`, `OFFSET`) describes its first call. Then those in `{% … %}` tags.
     static func parameters(in sql: String) -> [PipeParameter] {
         var found: [PipeParameter] = []
         var rest = Substring(sql)
@@ -26,6 +26,15 @@ enum TemplateScanner {
                 if index == 0 { describe(&parameter, before: before, after: rest) }
                 found.append(parameter)
             }
+        }
+        // Typed calls in tags too (`{% set hrs = UInt16(hours_param) %}`, `{% if Int32(n, 0) > 1 %}`):
+        // the renderer evaluates them, so one without a default makes its parameter required.
+        rest = Substring(sql)
+        while let open = rest.range(of: "{%") {
+            guard let close = rest[open.upperBound...].range(of: "%}") else { break }
+            let tag = String(rest[open.upperBound..<close.lowerBound])
+            rest = rest[close.upperBound...]
+            found += typedCalls(in: tag).compactMap { parameter($0.function, arguments: $0.arguments) }
         }
         return found
     }

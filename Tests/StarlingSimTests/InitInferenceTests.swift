@@ -133,4 +133,18 @@ import StarlingProject
         let product = EntitySpec(name: "product", count: 10_000, zipf: 1.0, format: "product_{n}")
         #expect(events["product"] == .entity(product) && specs(scenario, "products")["id"] == .entity(product), "joined ids meet")
     }
+
+    @Test func aTypedCallWithoutDefaultMakesItsParameterRequiredAndSent() throws {
+        let path = try project([
+            "datasources/events.datasource": "SCHEMA >\n    `ts` DateTime,\n    `payload` String\n",
+            "endpoints/recent.pipe": "NODE n\nSQL >\n    %\n    {% set hrs = UInt16(hours_param) %}\n    SELECT count() AS n, {{hrs}} AS h FROM events WHERE ts > now() - interval {{ UInt16(hours_param, 48) }} hour\n\nTYPE endpoint\n",
+            "endpoints/guarded.pipe": "NODE n\nSQL >\n    %\n    SELECT count() AS n FROM events {% if defined(page) %} LIMIT {{Int32(page)}} {% end %}\n\nTYPE endpoint\n",
+            "endpoints/parsed.pipe": "NODE n\nSQL >\n    SELECT parseDateTimeBestEffort(JSONExtractString(payload, 'datetime')) AS t FROM events ORDER BY t\n\nTYPE endpoint\n",
+        ])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let text = try Scenario.initText(project: path)
+        #expect(text.contains(#"{"pipe": "recent", "rate": 1, "parameters": {"hours_param": "48"}}"#), "\(text)")
+        #expect(!text.contains(#""page": "1""#), "a parameter defined() guards stays optional")
+        #expect(text.contains(#""datetime": {"time": true}"#), "a JSON key named as a time holds the event time")
+    }
 }
