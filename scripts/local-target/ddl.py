@@ -62,18 +62,26 @@ def create_table_sql(ds: Datasource) -> str:
     return f"CREATE TABLE IF NOT EXISTS {table_ident(ds.name)} (\n    {joined}\n) ENGINE = {engine_clause(ds)}"
 
 
+QUARANTINE_COLUMNS = {"c__error_column": "Array(String)", "c__error": "Array(String)", "c__import_id": "Nullable(String)",
+                      "insertion_date": "DateTime"}
+
+
+def quarantine_extra_columns(ds: Datasource) -> list[str]:
+    """The quarantine's own columns that the datasource does not already have (a datasource may have its own
+    `insertion_date`: its value, as text, is kept then)."""
+    names = {c.name for c in ds.columns}
+    return [name for name in QUARANTINE_COLUMNS if name not in names]
+
+
 def create_quarantine_sql(ds: Datasource) -> str:
     cols = [f"{quote_ident(c.name)} Nullable(String)" for c in ds.columns]
-    cols += [
-        "`c__error_column` Array(String)",
-        "`c__error` Array(String)",
-        "`c__import_id` Nullable(String)",
-        "`insertion_date` DateTime",
-    ]
+    extra = quarantine_extra_columns(ds)
+    cols += [f"`{name}` {QUARANTINE_COLUMNS[name]}" for name in extra]
     joined = ",\n    ".join(cols)
+    order = "insertion_date" if "insertion_date" in extra else "tuple()"
     return (
         f"CREATE TABLE IF NOT EXISTS {table_ident(ds.name + QUARANTINE_SUFFIX)} (\n    {joined}\n)"
-        " ENGINE = MergeTree ORDER BY insertion_date"
+        f" ENGINE = MergeTree ORDER BY {order}"
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chtypes import DATETIME, INT_RANGES, value_check
+from ddl import quarantine_extra_columns
 from datafiles import Column, Datasource
 from jsonpath import MISSING, NOT_AN_OBJECT, JsonPath
 
@@ -144,8 +145,7 @@ def quarantine_row(ds: Datasource, obj: dict[str, Any] | None, bad_cols: list[st
             value = obj.get(column.name) if rebuilt else column.path.extract(obj)
         value = None if value is MISSING or value is NOT_AN_OBJECT else value
         row[column.name] = value if value is None or isinstance(value, str) else json.dumps(value)
-    row["c__error_column"] = bad_cols
-    row["c__error"] = errors
-    row["c__import_id"] = import_id
-    row["insertion_date"] = int(time.time())
+    own = {"c__error_column": bad_cols, "c__error": errors, "c__import_id": import_id, "insertion_date": int(time.time())}
+    for name in quarantine_extra_columns(ds):
+        row[name] = own[name]
     return row

@@ -162,3 +162,19 @@ def test_fast_path_agrees_with_detailed_check_on_nested_types():
             fast_accepts += 1
             assert errors == [], (row, errors)
     assert fast_accepts > 50
+
+
+def test_a_datasource_with_its_own_insertion_date_keeps_it_in_quarantine(tmp_path):
+    """The quarantine adds `insertion_date` only when the datasource has none (a products table with one
+    stopped the target at start: 'column with this name already exists')."""
+    root = write_project(tmp_path / "p", {"datasources/products.datasource":
+                                          "SCHEMA >\n    `id` UInt32,\n    `insertion_date` DateTime\n"})
+    target = start_target(tmp_path / "data", "--project", str(root))
+    try:
+        r = target.ingest("products", [{"id": 1, "insertion_date": "2025-01-01 00:00:00"},
+                                       {"id": "x", "insertion_date": "2025-01-02 00:00:00"}])
+        assert r.json() == {"successful_rows": 1, "quarantined_rows": 1}
+        q = target.sql("SELECT id, insertion_date, c__error_column FROM products_quarantine FORMAT JSON")["data"]
+        assert q == [{"id": "x", "insertion_date": "2025-01-02 00:00:00", "c__error_column": ["id"]}]
+    finally:
+        target.stop()
