@@ -179,7 +179,7 @@ public struct DatasourceSchema: Sendable {
                     throw DatafileError(path: path, line: line, expected: "`json:$.path` after the type of \(name), found `\(quoted)`")
                 }
                 guard let parsed = Self.jsonPath(String(quoted.dropFirst(5))) else {
-                    throw DatafileError(path: path, line: line, expected: "a JSONPath like $.a.b or $.tags[:] for \(name), found \(quoted.dropFirst(5))")
+                    throw DatafileError(path: path, line: line, expected: "a JSONPath like $, $.a.b or $.tags[:] for \(name), found \(quoted.dropFirst(5))")
                 }
                 jsonPath = parsed
                 continue
@@ -236,6 +236,7 @@ public struct DatasourceSchema: Sendable {
                 return nil
             }
         }
-        return components.isEmpty ? nil : components
+        // `$` alone: the whole row (a JSON column, `event JSON json:$`).
+        return components
     }
 }

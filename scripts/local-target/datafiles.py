@@ -55,6 +55,7 @@ class Datasource:
     engine_args: tuple[tuple[str, str], ...] = ()  # (parameter or option name, value), in the order above
     indexes: tuple[str, ...] = ()
     path: Path | None = None
+    kafka: bool = False  # a Kafka connector's datasource: Tinybird adds its __timestamp, __topic, ... columns
 
     def arg(self, name: str, default: str = "") -> str:
         return dict(self.engine_args).get(name, default)
@@ -277,7 +278,9 @@ def read_datasource(path: Path, ds_name: str = "") -> Datasource:
     """`ds_name`: the datasource's name (default the file stem; `workspace.stem` for a vendored one)."""
     description, columns, schema_line = "", None, 0
     engine, engine_line, args, indexes = "MergeTree", 0, {}, []
+    kafka = False
     for st in _statements(path, DATASOURCE_KEYWORDS):
+        kafka = kafka or st.keyword.startswith("KAFKA_")
         if st.keyword == "DESCRIPTION":
             description = st.text or st.value
         elif st.keyword == "SCHEMA":
@@ -303,7 +306,7 @@ def read_datasource(path: Path, ds_name: str = "") -> Datasource:
     engine = _check_engine(path, engine, engine_line, args, {c.name for c in columns}, schema_line)
     order = ENGINES[engine] + ENGINE_OPTIONS
     engine_args = tuple((name, args[name][0]) for name in order if name in args)
-    return Datasource(ds_name or path.stem, description, columns, engine, engine_args, tuple(indexes), path)
+    return Datasource(ds_name or path.stem, description, columns, engine, engine_args, tuple(indexes), path, kafka)
 
 
 def _engine_arg_names() -> list[str]:

@@ -57,10 +57,18 @@ def create_table_sql(ds: Datasource) -> str:
         if c.codec is not None:
             parts.append(f"CODEC{c.codec}")
         cols.append(" ".join(parts))
+    if ds.kafka:
+        declared = {c.name for c in ds.columns}
+        cols += [f"`{name}` {type_} DEFAULT {default}" for name, type_, default in KAFKA_COLUMNS if name not in declared]
     cols += [f"INDEX {index}" for index in ds.indexes]
     joined = ",\n    ".join(cols)
     return f"CREATE TABLE IF NOT EXISTS {table_ident(ds.name)} (\n    {joined}\n) ENGINE = {engine_clause(ds)}"
 
+
+# The columns Tinybird adds to a Kafka connector's datasource (keys and sorting keys may name them); events sent
+# to the Events API leave them to their defaults.
+KAFKA_COLUMNS = (("__value", "String", "''"), ("__topic", "LowCardinality(String)", "''"), ("__partition", "Int16", "0"),
+                 ("__offset", "Int64", "0"), ("__timestamp", "DateTime", "now()"), ("__key", "String", "''"))
 
 QUARANTINE_COLUMNS = {"c__error_column": "Array(String)", "c__error": "Array(String)", "c__import_id": "Nullable(String)",
                       "insertion_date": "DateTime"}

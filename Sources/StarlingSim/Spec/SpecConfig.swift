@@ -53,6 +53,9 @@ public struct SpecConfig: Sendable {
             }
             if let spec = given[column.name] {
                 columns.append(spec)
+            } else if column.path.isEmpty {
+                // The whole row (`json:$`): the other columns' values make it; alone, an empty object.
+                columns.append(.json([]))
             } else if let spec = FieldSpec.inferred(name: column.name, type: column.type) {
                 columns.append(spec)
             } else {

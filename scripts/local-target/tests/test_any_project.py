@@ -178,3 +178,18 @@ def test_a_datasource_with_its_own_insertion_date_keeps_it_in_quarantine(tmp_pat
         assert q == [{"id": "x", "insertion_date": "2025-01-02 00:00:00", "c__error_column": ["id"]}]
     finally:
         target.stop()
+
+
+def test_a_kafka_datasource_has_the_connector_columns_its_keys_name(tmp_path):
+    """Tinybird adds __timestamp, __topic, ... to a Kafka connector's datasource; its sorting key may use them."""
+    root = write_project(tmp_path / "p", {"datasources/orders.datasource": (
+        "SCHEMA >\n    `__value` String,\n    `order_id` Int32 `json:$.order_id`\n\n"
+        "ENGINE_PARTITION_KEY \"toYYYYMM(__timestamp)\"\nENGINE_SORTING_KEY \"__timestamp\"\n\n"
+        "KAFKA_CONNECTION_NAME 'c'\nKAFKA_TOPIC 'orders'\n")})
+    target = start_target(tmp_path / "data", "--project", str(root))
+    try:
+        assert target.ingest("orders", [{"__value": "raw", "order_id": 7}]).json() == {"successful_rows": 1, "quarantined_rows": 0}
+        row = target.sql("SELECT order_id, __topic, __timestamp > '2020-01-01' AS recent FROM orders FORMAT JSON")["data"]
+        assert row == [{"order_id": 7, "__topic": "", "recent": 1}]
+    finally:
+        target.stop()
