@@ -147,4 +147,13 @@ import StarlingProject
         #expect(!text.contains(#""page": "1""#), "a parameter defined() guards stays optional")
         #expect(text.contains(#""datetime": {"time": true}"#), "a JSON key named as a time holds the event time")
     }
+
+    @Test func aWholeRowJSONColumnIsTheRowTheOtherColumnsMake() throws {
+        let path = try project(["datasources/auth.datasource": "SCHEMA >\n    `event_time` DateTime64(3) `json:$.ingested_at`,\n    `event_type` String `json:$.data.type`,\n    `event` JSON `json:$` DEFAULT '{}'\n"])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let scenario = try Scenario.inferring(project: path)
+        #expect(specs(scenario, "auth")["event"] == .json([]))
+        let text = try Scenario.initText(project: path)
+        #expect(text.contains(#""event": {"json": {}}"#), "\(text)")
+    }
 }

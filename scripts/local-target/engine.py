@@ -155,7 +155,9 @@ class Engine:
         self._pool: queue.Queue[object] = queue.Queue()
         self._all = []
         for _ in range(max(1, connections)):
-            conn = chdb.connect(f"{self.path}?session_timezone=UTC")
+            # JSON columns' subcolumns are Dynamic: Tinybird groups and sorts by them (`GROUP BY event.data.plan`)
+            conn = chdb.connect(f"{self.path}?session_timezone=UTC&allow_suspicious_types_in_group_by=1"
+                                "&allow_suspicious_types_in_order_by=1")
             self._pool.put(conn)
             self._all.append(conn)
         self._closed = threading.Event()

@@ -120,7 +120,8 @@ extension FieldSpec {
             }
             return .arrayOf(item, length: Int(length[0])...Int(length[1]))
         case "json":
-            guard case .object(let items)? = reader.value("json"), !items.isEmpty else {
+            // `{}` too: the whole-row column of `json:$` is written as the other columns' object.
+            guard case .object(let items)? = reader.value("json") else {
                 throw .invalidValue(path: path, expected: "an object of key: field spec", found: "something else")
             }
             var fields: [(key: String, spec: FieldSpec)] = []
