@@ -156,4 +156,16 @@ import StarlingProject
         let text = try Scenario.initText(project: path)
         #expect(text.contains(#""event": {"json": {}}"#), "\(text)")
     }
+
+    @Test func aParameterOnAViewsRenamedColumnDrawsTheSentOne() throws {
+        let path = try project([
+            "datasources/events.datasource": "SCHEMA >\n    `ts` DateTime,\n    `name` String,\n    `session_id` String\n",
+            "datasources/stats.datasource": "SCHEMA >\n    `player_id` String,\n    `games` AggregateFunction(count)\n\nENGINE \"AggregatingMergeTree\"\nENGINE_SORTING_KEY \"player_id\"\n",
+            "pipes/mat.pipe": "NODE n\nSQL >\n    SELECT name AS player_id, countState() AS games FROM events GROUP BY player_id\n\nTYPE materialized\nDATASOURCE stats\n",
+            "pipes/player.pipe": "NODE n\nSQL >\n    %\n    SELECT player_id, countMerge(games) AS n FROM stats WHERE player_id = {{String(player, 'player1', required=True)}} GROUP BY player_id\n",
+        ])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let text = try Scenario.initText(project: path)
+        #expect(text.contains(#""parameters": {"player": "$name"}"#), "\(text)")
+    }
 }

@@ -172,6 +172,21 @@ extension Scenario {
         }
     }
 
+    /// Columns the project's pipes name anew from a sent column (`name AS player_id` in the view
+    /// that fills `mv_player_stats`): new name → the sent column, when only one sent column gets it.
+    static func renamedColumns(_ project: ProjectFolder, sent: Set<String>) -> [String: String] {
+        var sources: [String: Set<String>] = [:]
+        for spec in project.allPipes {
+            for node in spec.file.nodes {
+                for match in node.sql.matches(of: /([A-Za-z_][A-Za-z0-9_]*)\s+(?i:AS)\s+`?([A-Za-z_][A-Za-z0-9_]*)`?/) {
+                    let (source, alias) = (String(match.output.1), String(match.output.2))
+                    if sent.contains(source), !sent.contains(alias) { sources[alias, default: []].insert(source) }
+                }
+            }
+        }
+        return sources.compactMapValues { $0.count == 1 ? $0.first : nil }
+    }
+
     /// Every endpoint at one query per second, each parameter drawn as the SQL uses it: a DateTime
     /// or Date bound on a column → a window inside the data sent so far; a String compared with a
     /// column (or named like one) → a value of that column that was sent; the LIMIT → a small
@@ -191,6 +206,7 @@ extension Scenario {
             return column.type.base == .dateTime
         }.map(\.name))
             .subtracting(allColumns.filter { $0.type.base == .date }.map(\.name))
+        let renamed = renamedColumns(project, sent: columns)
         return project.pipes.keys.sorted().compactMap { name in
             guard let spec = project.pipes[name] else { return nil }
             var parameters: [(name: String, sampler: ParameterSampler)] = []
@@ -215,7 +231,9 @@ extension Scenario {
                 case .integer where parameter.isOffset: parameters.append((parameter.name, .constant("0")))
                 case .integer where parameter.isLimit: parameters.append((parameter.name, .oneOf(["5", "10", "50"])))
                 case .string:
-                    if let column = [parameter.equalsColumn, parameter.name].compactMap({ $0 }).first(where: columns.contains) {
+                    // A column of a materialized target named anew (`name AS player_id`): the sent one.
+                    let candidates = [parameter.equalsColumn, parameter.name].compactMap { $0 }
+                    if let column = (candidates + candidates.compactMap { renamed[$0] }).first(where: columns.contains) {
                         parameters.append((parameter.name, .seen(column: column)))
                     } else if !parameter.allowedValues.isEmpty {
                         // The values the template accepts (`{% if x not in ['a', 'b'] %}{{ error(…) }}`).
