@@ -104,11 +104,11 @@ public enum ABRun {
             run = LoadRunOptions(localTarget: local)
             run.target = .url(url)
             run.truncate = false
-            run.pipes = try ProjectFolder(path: local.project).pipes
+            run.use(try ProjectFolder(path: local.project))
         case .project(let path):
             local.project = path
             run = LoadRunOptions(localTarget: local)
-            run.pipes = try ProjectFolder(path: path).pipes
+            run.use(try ProjectFolder(path: path))
         }
         run.token = options.token
         run.duration = options.duration

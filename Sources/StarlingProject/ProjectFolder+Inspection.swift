@@ -35,10 +35,13 @@ extension ProjectFolder {
         return ["datasources": datasources, "pipes": pipes]
     }
 
-    /// `inspection` as pretty-printed JSON text with sorted keys.
+    /// `inspection` as pretty-printed JSON text with sorted keys (a failure is Foundation's error,
+    /// never an empty object that would read as a project with nothing in it).
     public var inspectionJSON: String {
-        let options: JSONSerialization.WritingOptions = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        guard let data = try? JSONSerialization.data(withJSONObject: inspection, options: options) else { return "{}" }
-        return String(decoding: data, as: UTF8.self) + "\n"
+        get throws {
+            let options: JSONSerialization.WritingOptions = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            let data = try JSONSerialization.data(withJSONObject: inspection, options: options)
+            return String(decoding: data, as: UTF8.self) + "\n"
+        }
     }
 }

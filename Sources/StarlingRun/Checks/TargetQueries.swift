@@ -95,7 +95,7 @@ struct TargetQueries: Sendable {
         let request = HTTPRequest(method: .post, path: "/v0/pipes/\(QueryString.encodeComponent(pipe))/copy", headers: QueryString.bearer(token))
         let response = try send(request)
         guard response.isSuccess else { throw .status(response.status, response.bodyText) }
-        var job = (try? JSONValue.parse(response.body))?["job"]
+        var job = try Self.job(in: response)["job"]
         let deadline = clock.now() + UInt64(patience * 1e9)
         while true {
             let status = job?["status"]?.stringValue ?? "done"
@@ -110,7 +110,16 @@ struct TargetQueries: Sendable {
             clock.sleep(until: clock.now() + 200_000_000, unless: cancellation)
             let poll = try send(HTTPRequest(method: .get, path: "/v0/jobs/\(QueryString.encodeComponent(id))", headers: QueryString.bearer(token)))
             guard poll.isSuccess else { throw .status(poll.status, poll.bodyText) }
-            job = try? JSONValue.parse(poll.body)
+            job = try Self.job(in: poll)
+        }
+    }
+
+    /// A copy's (or its job's) JSON answer; a 2xx that is not JSON is no proof the copy ran.
+    static func job(in response: HTTPResponse) throws(QueryFailure) -> JSONValue {
+        do {
+            return try JSONValue.parse(response.body)
+        } catch {
+            throw .unreadable("the copy answered \(response.status) with \(error)")
         }
     }
 

@@ -30,14 +30,19 @@ public struct ServerStatistics: Sendable, Codable, Equatable {
     public init() {}
 
     init(statistics: PipeStatistics, parameters: String) {
-        responses = 1
-        elapsedSecondsTotal = statistics.elapsedSeconds
-        rowsReadTotal = statistics.rowsRead
-        bytesReadTotal = statistics.bytesRead
-        answers = 1
+        record(answer: statistics, parameters: parameters)
+    }
+
+    /// Counts one successful answer; `parameters` is shown only for the first answer with no row.
+    mutating func record(answer statistics: PipeStatistics, parameters: @autoclosure () -> String) {
+        responses += 1
+        elapsedSecondsTotal += statistics.elapsedSeconds
+        rowsReadTotal += statistics.rowsRead
+        bytesReadTotal += statistics.bytesRead
+        answers += 1
         if statistics.rows == 0 {
-            emptyAnswers = 1
-            emptyParameters = parameters
+            emptyAnswers += 1
+            if emptyParameters == nil { emptyParameters = parameters() }
         }
     }
 
@@ -96,7 +101,7 @@ struct QueryWorker {
             context.health.answered()
             if response.isSuccess {
                 if let stats = PipeStatistics.scan(response.body) {
-                    server[job.pipe, default: ServerStatistics()].add(ServerStatistics(statistics: stats, parameters: request.shownParameters))
+                    server[job.pipe, default: ServerStatistics()].record(answer: stats, parameters: request.shownParameters)
                 }
             } else {
                 failure = "\(response.status)"
