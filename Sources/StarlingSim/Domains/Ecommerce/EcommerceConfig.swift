@@ -83,3 +83,11 @@ public struct EcommerceConfig: Sendable {
         }
     }
 }
+
+extension EcommerceConfig {
+    public var expectations: Expectations {
+        Expectations(datasource: EcommerceModel.datasource, targets: [
+            .init("conversion_rate", 0.025, meaning: "sessions with a purchase ÷ sessions"),
+        ], maxPerDay: 6, utcOffsets: ["US": -5])
+    }
+}

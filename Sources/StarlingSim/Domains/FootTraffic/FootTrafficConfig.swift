@@ -56,3 +56,11 @@ public struct FootTrafficConfig: Sendable {
         dwellSigma = try reader.double("dwell_sigma", default: dwellSigma, in: 0...3)
     }
 }
+
+extension FootTrafficConfig {
+    public var expectations: Expectations {
+        Expectations(datasource: FootTrafficModel.datasource, targets: [
+            .init("purchase_rate", purchaseRate, meaning: "visits tagged purchasing ÷ visits"),
+        ], maxPerDay: 3)
+    }
+}

@@ -114,3 +114,11 @@ public struct JourneyConfig: Sendable {
         }
     }
 }
+
+extension JourneyConfig {
+    public var expectations: Expectations {
+        Expectations(datasource: JourneyModel.datasource, targets: [
+            .init("email_click_to_open", 0.15, meaning: "email_click ÷ email_open"),
+        ], maxPerDay: 3, referrers: JourneyModel.referrers)
+    }
+}
