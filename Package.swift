@@ -17,10 +17,12 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
+        // The C compiler's prefetch builtin (a header, no library).
+        .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
         // Every target lists the modules it imports (no reliance on transitive dependencies).
         // Pure: the one JSON value model (exact-text numbers) and its parser.
         .target(name: "StarlingJSON", swiftSettings: strict),
-        .target(name: "StarlingSim", dependencies: ["StarlingProject", "StarlingJSON"], swiftSettings: strict),
+        .target(name: "StarlingSim", dependencies: ["StarlingProject", "StarlingJSON", "CPrefetch"], swiftSettings: strict),
         // Pure: a Tinybird project's datafiles read into specs (pipes' parameters, datasources).
         .target(name: "StarlingProject", swiftSettings: strict),
         .target(name: "StarlingMetrics", dependencies: ["CZlib"], swiftSettings: strict),

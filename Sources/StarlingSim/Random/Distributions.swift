@@ -239,3 +239,19 @@ extension Double {
         return whole == 0 ? (sign == .minus ? -0.0 : 0.0) : whole
     }
 }
+
+extension Distribution {
+    /// P(Z ≤ x) for a standard normal Z.
+    public static func standardNormalCDF(_ x: Double) -> Double { 0.5 * erfc(-x / 2.0.squareRoot()) }
+
+    /// The x with P(Z ≤ x) = p (0 < p < 1), by bisection on the CDF: for deriving parameters from
+    /// targets once, not for drawing.
+    public static func standardNormalQuantile(_ p: Double) -> Double {
+        var low = -40.0, high = 40.0
+        for _ in 0..<200 {
+            let mid = (low + high) / 2
+            if standardNormalCDF(mid) < p { low = mid } else { high = mid }
+        }
+        return (low + high) / 2
+    }
+}

@@ -163,7 +163,21 @@ public struct Scenario: Sendable {
         }
         try sources.finish()
         guard !datasources.isEmpty else { throw .invalidValue(path: "$.datasources", expected: expected, found: "none") }
-        return datasources
+        return try linkJourneyVisits(datasources)
+    }
+
+    /// An e-commerce datasource that asks for `journey_visits` gets the scenario's journeys.
+    static func linkJourneyVisits(_ datasources: [DatasourceConfig]) throws(ScenarioError) -> [DatasourceConfig] {
+        var linked = datasources
+        for (i, datasource) in datasources.enumerated() {
+            guard case .ecommerce(var config) = datasource.model, config.wantsJourneyVisits else { continue }
+            guard let journeys = datasources.lazy.compactMap({ if case .journeys(let c) = $0.model { c } else { nil } }).first else {
+                throw .invalidValue(path: "$.datasources.\(datasource.name).journey_visits", expected: "customer_touchpoints in the same scenario (the visits come from its journeys)", found: "true without it")
+            }
+            config.journeyVisits = journeys
+            linked[i].model = .ecommerce(config)
+        }
+        return linked
     }
 
     static func readRun(_ root: inout ObjectReader) throws(ScenarioError) -> RunConfig {

@@ -27,8 +27,8 @@ public struct SpecModel: DomainModel {
 
     public var peakSessionsPerSecond: Double { config.sessionsPerHour / 3600 }
 
-    public func intensity(secondOfDay: Int, weekend: Bool) -> Double {
-        config.dailyCurve.intensity(secondOfDay: secondOfDay, weekend: weekend)
+    public func intensity(secondOfWeek: Int) -> Double {
+        config.dailyCurve.intensity(secondOfWeek: secondOfWeek)
     }
 
     public func event(_ record: SpecRecord) -> SpecRow { SpecRow(record, tables: tables) }

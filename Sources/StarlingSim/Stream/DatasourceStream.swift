@@ -12,29 +12,41 @@ public struct DatasourceStream: Sendable {
     /// not read from the optional stream: reading through the optional copied the whole stream
     /// (model included) once per event in the callers' loops.
     public internal(set) var produced = 0
+    /// Set for e-commerce events that are also the journeys' visits (`EcommerceConfig.journeyVisits`).
+    var journeyVisits: JourneyVisits?
     public let shard: ShardSpec
     /// Which of the four streams is set, to dispatch on: `footTraffic != nil` calls an outlined
     /// check of the stream type's tag (per event, and for each stream tested before the right one:
     /// 4% of e-commerce generation), while a switch reaches the one stream used directly.
     let domain: Domain
 
-    enum Domain: Sendable { case footTraffic, ecommerce, journeys, spec }
+    enum Domain: Sendable { case footTraffic, ecommerce, linkedEcommerce, journeys, spec }
 
     /// The stream of `config` from `start`; `end` (exclusive) bounds simulated time when given.
     public init(_ config: DatasourceConfig, seed: UInt64, start: Int64, end: Int64? = nil, shard: ShardSpec = .whole) {
         name = config.name
         self.shard = shard
-        // Each datasource gets its own seed so adding one to a scenario never changes the others.
+        // Each datasource gets its own seed so adding one to a scenario never changes the others;
+        // the people and the catalogue are the scenario's, shared by its datasources.
+        let scenarioSeed = seed
+        let population = PersonDraws.populationSeed(scenarioSeed: seed)
         let seed = SplitMix64.mix(seed ^ StreamTag(name: config.name).rawValue)
         switch config.model {
         case .footTraffic(let c):
-            footTraffic = EventStream(model: FootTrafficModel(config: c, seed: seed), seed: seed, start: start, end: end, shard: shard)
+            footTraffic = EventStream(model: FootTrafficModel(config: c, seed: seed, populationSeed: population), seed: seed, start: start, end: end, shard: shard)
             domain = .footTraffic
         case .ecommerce(let c):
-            ecommerce = EventStream(model: EcommerceModel(config: c, seed: seed), seed: seed, start: start, end: end, shard: shard)
-            domain = .ecommerce
+            ecommerce = EventStream(model: EcommerceModel(config: c, seed: seed, populationSeed: population), seed: seed, start: start, end: end, shard: shard)
+            domain = c.journeyVisits == nil ? .ecommerce : .linkedEcommerce
+            if let journeys = c.journeyVisits {
+                // The journeys' datasource's own seed: the same stream as theirs.
+                let journeySeed = SplitMix64.mix(scenarioSeed ^ StreamTag(name: JourneyModel.datasource).rawValue)
+                let model = JourneyModel(config: journeys, seed: journeySeed, populationSeed: population)
+                journeyVisits = JourneyVisits(journeys: EventStream(model: model, seed: journeySeed, start: start, end: end, shard: shard),
+                                              shopCountries: c.countries.map(\.0))
+            }
         case .journeys(let c):
-            journeys = EventStream(model: JourneyModel(config: c, seed: seed), seed: seed, start: start, end: end, shard: shard)
+            journeys = EventStream(model: JourneyModel(config: c, seed: seed, populationSeed: population), seed: seed, start: start, end: end, shard: shard)
             domain = .journeys
         case .spec(let c):
             spec = EventStream(model: SpecModel(config: c, seed: seed), seed: seed, start: start, end: end, shard: shard)
@@ -61,11 +73,33 @@ public struct DatasourceStream: Sendable {
         switch domain {
         case .footTraffic: next = footTraffic?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil
         case .ecommerce: next = ecommerce?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil
+        case .linkedEcommerce:
+            if let (record, owner) = nextLinkedRecord() {
+                let owned = owner == shard.index
+                if owned { ecommerce?.model.encode(record, into: &encoder, timestamp: timestamp) }
+                next = (record.time, owned)
+            } else {
+                next = nil
+            }
         case .journeys: next = journeys?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil
         case .spec: next = spec?.encodeNext(into: &encoder, timestamp: timestamp) ?? nil
         }
         if next != nil { produced += 1 }
         return next
+    }
+}
+
+extension DatasourceStream {
+    /// The next e-commerce record of a stream linked to the journeys' visits.
+    mutating func nextLinkedRecord() -> (record: CommerceRecord, owner: Int)? {
+        guard var own = ecommerce, var visits = journeyVisits else { return nil }
+        ecommerce = nil
+        journeyVisits = nil
+        defer {
+            ecommerce = own
+            journeyVisits = visits
+        }
+        return visits.next(own: &own)
     }
 }
 

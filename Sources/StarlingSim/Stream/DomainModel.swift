@@ -25,14 +25,19 @@ public protocol DomainModel: Sendable {
     /// Sessions per second at the busiest moment.
     var peakSessionsPerSecond: Double { get }
 
-    /// The fraction of the peak rate at which sessions start (0…1) at a second of a day (UTC), on a
-    /// weekend day (Saturday, Sunday) or not: a function of these two alone. The stream follows the
-    /// day of its candidate arrivals, so it asks without any calendar arithmetic per candidate.
-    func intensity(secondOfDay: Int, weekend: Bool) -> Double
+    /// The fraction of the peak rate at which sessions start (0…1) at a second of the UTC week
+    /// (Monday 00:00 = 0): a function of it alone (people's local days and weekends are offsets into
+    /// it). The stream follows the week of its candidate arrivals, so it asks without any calendar
+    /// arithmetic per candidate.
+    func intensity(secondOfWeek: Int) -> Double
 
     /// Generates session `index` starting at `start`, appending its events in time order, none
     /// before `start`. Returns the entity the session belongs to (for sharding).
     mutating func session(index: Int, start: Int64, seed: UInt64, into records: inout [Record]) -> Int
+
+    /// Called when session `index`'s start is known, before it is generated: a model may ask the
+    /// cache for what the session will read (see `PersonSchedule.prefetch`). Changes nothing.
+    mutating func prepare(index: Int, start: Int64, seed: UInt64)
 
     /// The public event of a record.
     func event(_ record: Record) -> Event
@@ -42,8 +47,10 @@ public protocol DomainModel: Sendable {
 }
 
 extension DomainModel {
+    public mutating func prepare(index: Int, start: Int64, seed: UInt64) {}
+
     /// The fraction of the peak rate at which sessions start at Unix second `t` (0…1).
     public func intensity(at t: Int64) -> Double {
-        intensity(secondOfDay: CivilTime.secondOfDay(epochSeconds: t), weekend: CivilTime.weekday(epochSeconds: t) >= 5)
+        intensity(secondOfWeek: PersonSchedule.secondOfWeek(t))
     }
 }

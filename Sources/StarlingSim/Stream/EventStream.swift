@@ -30,11 +30,10 @@ public struct EventStream<Model: DomainModel>: Sendable {
     /// many candidate arrivals share one, so it is computed once per second.
     var intensitySecond = Int64.min
     var intensityValue = 0.0
-    /// The first second of the day of the last candidate arrival, and whether it is a weekend day:
-    /// the model's intensity is a function of the second of the day and of that, and candidates
-    /// mostly stay within one day, so the calendar arithmetic is done once per day.
-    var dayStart: Int64
-    var weekend: Bool
+    /// The first second of the week of the last candidate arrival: the model's intensity is a
+    /// function of the second of the week, and candidates mostly stay within one week, so the
+    /// calendar arithmetic is done once per week.
+    var weekStart: Int64
 
     /// Events produced so far, in all shards (the global position in the stream).
     public private(set) var produced = 0
@@ -45,8 +44,7 @@ public struct EventStream<Model: DomainModel>: Sendable {
         self.shard = shard
         self.end = end
         arrivals = Xoshiro256(seed: seed, stream: StreamTag("arrivals"), index: 0)
-        dayStart = start - Int64(CivilTime.secondOfDay(epochSeconds: start))
-        weekend = CivilTime.weekday(epochSeconds: start) >= 5
+        weekStart = start - Int64(PersonSchedule.secondOfWeek(start))
         pending = OpenSessions(start: start)
         nextArrival = Double(start)
         nextArrival = drawArrival(after: nextArrival)
@@ -110,6 +108,7 @@ public struct EventStream<Model: DomainModel>: Sendable {
             cursorOwner = shard.owner(of: entity)
             nextSession += 1
             nextArrival = drawArrival(after: nextArrival)
+            if !self.arrivalSecond.done { model.prepare(index: nextSession, start: self.arrivalSecond.second, seed: seed) }
         }
     }
 
@@ -135,14 +134,13 @@ public struct EventStream<Model: DomainModel>: Sendable {
             if time >= endTime { return time }
             let second = Self.floor(time)
             if second != intensitySecond {
-                var secondOfDay = second - dayStart
-                if secondOfDay < 0 || secondOfDay >= 86_400 {
-                    secondOfDay = Int64(CivilTime.secondOfDay(epochSeconds: second))
-                    dayStart = second - secondOfDay
-                    weekend = CivilTime.weekday(epochSeconds: second) >= 5
+                var secondOfWeek = second - weekStart
+                if secondOfWeek < 0 || secondOfWeek >= 604_800 {
+                    secondOfWeek = Int64(PersonSchedule.secondOfWeek(second))
+                    weekStart = second - secondOfWeek
                 }
                 intensitySecond = second
-                intensityValue = model.intensity(secondOfDay: Int(secondOfDay), weekend: weekend)
+                intensityValue = model.intensity(secondOfWeek: Int(secondOfWeek))
             }
             if arrivals.unit() < intensityValue { return time }
         }

@@ -90,6 +90,8 @@ extension DatasourceStream {
         switch domain {
         case .footTraffic: next = footTraffic?.nextEventAndOwner().map { (.visit($0.event), $0.owner) } ?? nil
         case .ecommerce: next = ecommerce?.nextEventAndOwner().map { (.commerce($0.event), $0.owner) } ?? nil
+        case .linkedEcommerce:
+            next = nextLinkedRecord().flatMap { record, owner in ecommerce.map { (.commerce($0.model.event(record)), owner) } }
         case .journeys: next = journeys?.nextEventAndOwner().map { (.touchpoint($0.event), $0.owner) } ?? nil
         case .spec: next = spec?.nextEventAndOwner().map { (.row($0.event), $0.owner) } ?? nil
         }

@@ -17,6 +17,12 @@ public struct DailyCurve: Equatable, Sendable {
         intensity(secondOfDay: CivilTime.secondOfDay(epochSeconds: t), weekend: CivilTime.weekday(epochSeconds: t) >= 5)
     }
 
+    /// Activity at a second of the week (Monday 00:00 = 0).
+    @inline(__always)
+    public func intensity(secondOfWeek: Int) -> Double {
+        intensity(secondOfDay: secondOfWeek % 86_400, weekend: secondOfWeek >= 5 * 86_400)
+    }
+
     /// Activity at a second of the day (0..<86 400), on a weekend day or not.
     public func intensity(secondOfDay: Int, weekend: Bool) -> Double {
         let hourPosition = Double(secondOfDay) / 3600 - 0.5
@@ -34,9 +40,10 @@ public struct DailyCurve: Equatable, Sendable {
         0.95, 0.90, 0.62, 0.58, 0.70, 0.92, 1.00, 0.85, 0.60, 0.38, 0.18, 0.06,
     ], weekendUplift: 1.35)
 
-    /// Online shopping and marketing: low at night, rising through the day, peaking in the evening.
+    /// Online shopping and marketing: low at night (about 7% of the day's activity from midnight to
+    /// 6 am), a midday plateau around 1 pm and a second evening peak around 9 pm (docs/realism.md).
     public static let online = DailyCurve(hourly: [
-        0.30, 0.20, 0.14, 0.10, 0.09, 0.11, 0.18, 0.30, 0.45, 0.55, 0.60, 0.65,
-        0.72, 0.70, 0.66, 0.64, 0.66, 0.72, 0.80, 0.92, 1.00, 0.95, 0.75, 0.50,
+        0.40, 0.26, 0.18, 0.14, 0.13, 0.15, 0.22, 0.35, 0.52, 0.70, 0.84, 0.93,
+        1.00, 1.00, 0.95, 0.88, 0.84, 0.82, 0.83, 0.86, 0.89, 0.89, 0.78, 0.60,
     ], weekendUplift: 1.15)
 }

@@ -16,10 +16,13 @@ public struct CommerceEvent: DomainEvent, Equatable {
     public var quantity: Int
     public var session: Int
     public var country: String
+    /// A session that is a customer journey's visit (`journey_visits`): its number in the journey
+    /// (`session` is then the journey's), 0 for the shop's own sessions.
+    public var sessionPart = 0
 
     public var userID: String { "user_\(user)" }
     public var productID: String { "prod_\(product)" }
-    public var sessionID: String { "session_\(session)" }
+    public var sessionID: String { sessionPart == 0 ? "session_\(session)" : "session_j\(session)_\(sessionPart)" }
 
     public func encode(into encoder: inout some RowEncoder, timestamp: Int64?) {
         encoder.beginRow()
@@ -30,7 +33,11 @@ public struct CommerceEvent: DomainEvent, Equatable {
         encoder.string("category", category)
         encoder.decimal2("price", price)
         encoder.integer("quantity", quantity)
-        encoder.prefixedID("session_id", "session_", session)
+        if sessionPart == 0 {
+            encoder.prefixedID("session_id", "session_", session)
+        } else {
+            encoder.prefixedIDPair("session_id", "session_j", session, sessionPart)
+        }
         encoder.string("country", country)
         encoder.endRow()
     }
@@ -46,6 +53,8 @@ public struct CommerceRecord: EventRecord {
     var quantity: Int
     var session: Int
     var country: Int32
+    /// 0 for the shop's own sessions; a journey visit's number in its journey (`CommerceEvent.sessionPart`).
+    var sessionPart: Int32 = 0
     var kind: CommerceEvent.Kind
 }
 

@@ -1,93 +1,126 @@
-/// The knobs of the e-commerce model, with realistic defaults.
-public struct EcommerceConfig: Sendable {
-    public struct Category: Equatable, Sendable {
-        public var name: String
-        public var weight: Double
-        /// Prices in the category are log-normal around this median.
-        public var medianPrice: Double
-        public var priceSigma: Double
-    }
+import Foundation
 
-    public var users = 50_000
-    /// Power law of activity: a few users shop a lot.
-    public var userZipf = 0.8
-    public var products = 2_000
-    /// Power law of product popularity.
-    public var productZipf = 1.1
-    public var categories: [Category] = [
-        Category(name: "Electronics", weight: 0.18, medianPrice: 120, priceSigma: 0.8),
-        Category(name: "Books", weight: 0.16, medianPrice: 15, priceSigma: 0.45),
-        Category(name: "Clothing", weight: 0.20, medianPrice: 35, priceSigma: 0.6),
-        Category(name: "Home & Kitchen", weight: 0.14, medianPrice: 45, priceSigma: 0.7),
-        Category(name: "Sports", weight: 0.10, medianPrice: 40, priceSigma: 0.7),
-        Category(name: "Beauty", weight: 0.10, medianPrice: 22, priceSigma: 0.5),
-        Category(name: "Toys", weight: 0.07, medianPrice: 25, priceSigma: 0.6),
-        Category(name: "Grocery", weight: 0.05, medianPrice: 8, priceSigma: 0.5),
-    ]
-    /// Where users live; each user has one country for life.
-    public var countries: [(String, Double)] = [
-        ("US", 0.32), ("UK", 0.12), ("Germany", 0.10), ("France", 0.08), ("Canada", 0.07), ("Spain", 0.06),
-        ("India", 0.06), ("Italy", 0.05), ("Brazil", 0.05), ("Japan", 0.04), ("Australia", 0.03), ("Mexico", 0.02),
-    ]
-    /// Sessions per hour at the busiest hour.
+/// The knobs of the e-commerce model. Its behavioural targets are declared here with defaults from
+/// published figures (docs/realism.md) and the model's parameters are derived from them: a scenario
+/// that writes `"conversion_rate": 0.02` gets 2% of sessions purchasing.
+public struct EcommerceConfig: Sendable {
+    public typealias Category = Catalogue.Category
+
+    /// Users who shop (nil: derived from `sessionsPerUserPerWeek`).
+    public var users: Int? = nil
+    /// The catalogue (shared with customer journeys: keep them equal in one scenario).
+    public var products = Catalogue.defaultProducts
+    /// Power law of product popularity by rank (ranks are independent of ids).
+    public var productZipf = Catalogue.defaultPopularityExponent
+    public var categories = Catalogue.defaultCategories
+    /// Where users live; each user has one country for life, and shops in its local time.
+    public var countries = Countries.defaultShares
+    /// Sessions per hour at the busiest hour of the week.
     public var sessionsPerHour = 2_400.0
     public var dailyCurve = DailyCurve.online
-    /// Funnel: product views per session (mean, geometric), then per view the chance of adding it to
-    /// the cart, per cart line the chance of removing it, and per non-empty cart the chance of buying.
-    public var viewsPerSession = 4.5
-    public var addToCartRate = 0.28
-    public var removeFromCartRate = 0.18
-    public var purchaseRate = 0.55
+
+    // Targets (per session).
+    /// Sessions with a purchase ÷ sessions.
+    public var conversionRate = 0.02
+    /// Sessions with an add to cart ÷ sessions. Cart abandonment is 1 − conversion ÷ this.
+    public var addToCartRate = 0.065
+    /// Sessions of a single event ÷ sessions.
+    public var bounceRate = 0.45
+    /// Product views per session (mean).
+    public var viewsPerSession = 4.0
+    /// Sessions per user who comes in a week. Sets how many users there are, unless `users` gives it.
+    public var sessionsPerUserPerWeek = 1.4
+    /// Nobody starts more sessions than this in one local day.
+    public var maxSessionsPerDay = 6
+
+    // Other knobs.
+    public var activitySigma = 1.0
+    public var activityCeiling = 10.0
+    /// Per cart line beyond the first, the chance of removing it (the first too when not buying).
+    public var removeFromCartRate = 0.15
+    /// Mean cart lines of a session that adds to cart.
+    public var linesPerCart = 1.5
     /// Mean seconds between a session's events.
     public var eventGapSeconds = 40.0
     /// Relative frequency of quantities 1, 2, 3, …
     public var quantityWeights = [0.70, 0.18, 0.07, 0.03, 0.02]
 
+    /// Also the customer journeys' visits (`"journey_visits": true`): set by the scenario to its
+    /// `customer_touchpoints` configuration (see `JourneyVisits`).
+    public var journeyVisits: JourneyConfig? = nil
+    var wantsJourneyVisits = false
+
     public init() {}
 
     public init(reading reader: inout ObjectReader) throws(ScenarioError) {
-        users = try reader.int("users", default: users, in: 1...100_000_000)
-        userZipf = try reader.double("user_zipf", default: userZipf, in: 0...5)
+        let users = try reader.int("users", default: 0, in: 0...100_000_000)
+        self.users = users > 0 ? users : nil
         products = try reader.int("products", default: products, in: 1...10_000_000)
         productZipf = try reader.double("product_zipf", default: productZipf, in: 0...5)
-        if var object = try reader.object("categories") {
-            var parsed: [Category] = []
-            for name in object.keys {
-                guard let value = object.value(name) else { continue }
-                var category = try ObjectReader(value, path: object.childPath(name))
-                parsed.append(Category(
-                    name: name,
-                    weight: try category.double("weight", default: 1, in: 0...1e9),
-                    medianPrice: try category.double("median_price", default: 30, in: 0.01...1e7),
-                    priceSigma: try category.double("price_sigma", default: 0.6, in: 0...3)))
-                try category.finish()
-            }
-            guard parsed.contains(where: { $0.weight > 0 }) else {
-                throw .invalidValue(path: object.path, expected: "at least one category with weight > 0", found: "none")
-            }
-            categories = parsed
-        }
+        categories = try Catalogue.readCategories(&reader, default: categories)
         countries = try reader.weights("countries", default: countries)
         sessionsPerHour = try reader.double("sessions_per_hour", default: sessionsPerHour, in: 0...1e9)
         let curve = try reader.doubles("daily_curve", default: dailyCurve.hourly, count: 24...24)
         let uplift = try reader.double("weekend_uplift", default: dailyCurve.weekendUplift, in: 0...100)
         dailyCurve = DailyCurve(hourly: curve, weekendUplift: uplift)
+
+        conversionRate = try reader.double("conversion_rate", default: conversionRate, in: 0...0.5)
+        let abandonment = try reader.double("cart_abandonment", default: .nan, in: 0...0.99)
+        let givenCart = reader.peek("add_to_cart_rate") != nil
+        addToCartRate = try reader.double("add_to_cart_rate", default: addToCartRate, in: 0...1)
+        if !abandonment.isNaN {
+            let derived = conversionRate / (1 - abandonment)
+            if givenCart, abs(derived - addToCartRate) > 0.005 {
+                throw .invalidValue(path: reader.childPath("cart_abandonment"), expected: "1 − conversion_rate ÷ add_to_cart_rate = \((1 - conversionRate / addToCartRate).formatted(.number.precision(.fractionLength(3)))) (give two of the three)", found: "\(abandonment)")
+            }
+            addToCartRate = derived
+        }
+        bounceRate = try reader.double("bounce_rate", default: bounceRate, in: 0...0.95)
+        guard conversionRate <= addToCartRate, addToCartRate <= 1 - bounceRate else {
+            throw .invalidValue(path: reader.childPath("add_to_cart_rate"), expected: "conversion_rate ≤ add_to_cart_rate ≤ 1 − bounce_rate (a purchase needs a cart; a bounced session has one event)", found: "\(addToCartRate)")
+        }
         viewsPerSession = try reader.double("views_per_session", default: viewsPerSession, in: 1...1000)
-        addToCartRate = try reader.probability("add_to_cart_rate", default: addToCartRate)
+        sessionsPerUserPerWeek = try reader.double("sessions_per_user_per_week", default: sessionsPerUserPerWeek, in: 1...100)
+        maxSessionsPerDay = try reader.int("max_sessions_per_day", default: maxSessionsPerDay, in: 1...1000)
+        activitySigma = try reader.double("activity_sigma", default: activitySigma, in: 0...3)
+        activityCeiling = try reader.double("activity_ceiling", default: activityCeiling, in: 1...1000)
         removeFromCartRate = try reader.probability("remove_from_cart_rate", default: removeFromCartRate)
-        purchaseRate = try reader.probability("purchase_rate", default: purchaseRate)
+        linesPerCart = try reader.double("lines_per_cart", default: linesPerCart, in: 1...100)
         eventGapSeconds = try reader.double("event_gap_seconds", default: eventGapSeconds, in: 0...86_400)
+        wantsJourneyVisits = try reader.bool("journey_visits", default: false)
         quantityWeights = try reader.doubles("quantity_weights", default: quantityWeights, count: 1...100)
         guard quantityWeights.contains(where: { $0 > 0 }) else {
             throw .invalidValue(path: reader.childPath("quantity_weights"), expected: "at least one weight > 0", found: "all 0")
         }
     }
-}
 
-extension EcommerceConfig {
-    public var expectations: Expectations {
-        Expectations(datasource: EcommerceModel.datasource, targets: [
-            .init("conversion_rate", 0.025, meaning: "sessions with a purchase ÷ sessions"),
-        ], maxPerDay: 6, utcOffsets: ["US": -5])
+    public var cartAbandonment: Double { addToCartRate > 0 ? 1 - conversionRate / addToCartRate : 0 }
+
+    /// The share of sessions starting 00:00–06:00 local time the daily curve implies (every
+    /// country follows it in its own time).
+    public var nightShare: Double {
+        var night = 0.0, all = 0.0
+        for minute in 0..<(7 * 1440) {
+            let value = dailyCurve.intensity(secondOfWeek: minute * 60 + 30)
+            all += value
+            if minute % 1440 < 360 { night += value }
+        }
+        return all > 0 ? night / all : 0
+    }
+
+    public var declaredTargets: DomainTargets {
+        var targets: [DomainTargets.Target] = [
+            .init("conversion_rate", conversionRate, meaning: "sessions with a purchase ÷ sessions"),
+            .init("add_to_cart_rate", addToCartRate, meaning: "sessions with an add_to_cart ÷ sessions"),
+            .init("cart_abandonment", cartAbandonment, tolerance: 0.05, meaning: "1 − purchasing sessions ÷ sessions with an add_to_cart"),
+            .init("bounce_rate", bounceRate, meaning: "single-event sessions ÷ sessions"),
+            .init("views_per_session", viewsPerSession, meaning: "product views ÷ sessions"),
+            .init("night_share", nightShare, tolerance: 0.15, meaning: "sessions starting 00:00–06:00 local time ÷ sessions"),
+        ]
+        if users == nil {
+            targets.append(.init("sessions_per_user_per_week", sessionsPerUserPerWeek, meaning: "sessions ÷ distinct users, per week"))
+        }
+        return DomainTargets(datasource: EcommerceModel.datasource, targets: targets, maxPerDay: maxSessionsPerDay,
+                            utcOffsets: Dictionary(countries.map { ($0.0, Countries.offset($0.0)) }, uniquingKeysWith: { a, _ in a }))
     }
 }

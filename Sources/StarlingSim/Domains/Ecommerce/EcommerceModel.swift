@@ -1,44 +1,65 @@
-/// An online shop: users with a fixed country start sessions along the daily curve; a session views
-/// popular products (Zipf), adds some to the cart, may remove some, and may buy what is left.
-/// Every product has one category and one stable price.
+/// An online shop: users (each with a country for life, shopping in its local time, at a personal
+/// rate, one session at a time and at most `maxSessionsPerDay` a day: `PersonSchedule`) start
+/// sessions along the daily curve. A session bounces (one product view) or browses several products
+/// from the catalogue (popular ones more often), may add some to the cart, may remove some, and may
+/// buy what is left: one order, its lines in one second. The funnel's probabilities are derived from
+/// the declared rates (bounce, add to cart, conversion), so they are what a profile measures.
 public struct EcommerceModel: DomainModel {
     public static let datasource = "ecommerce_events"
 
     public let config: EcommerceConfig
     let seed: UInt64
-    let productCategory: [Int]
-    let productPrice: [Double]
-    let productChoice: Zipf
-    let userChoice: Zipf
-    let countryChoice: AliasTable
+    let catalogue: Catalogue
+    var schedule: PersonSchedule
     let quantityChoice: AliasTable
-    /// A session's cart and the lines it keeps, reused from session to session (no allocation per
+    /// Derived from the targets: P(add to cart | not bounced), P(purchase | cart), the mean extra
+    /// views of a session that does not bounce.
+    let cartGivenStay: Double
+    let purchaseGivenCart: Double
+    let extraViews: Double
+    /// A session's viewed products and cart, reused from session to session (no allocation per
     /// session); empty between sessions, so they are not state a shard could disagree on.
+    var viewed: [Int] = []
     var cart: [(product: Int, quantity: Int)] = []
-    var kept: [(product: Int, quantity: Int)] = []
     /// `event_type` (by `Kind.position`), `category` (by category) and `country`, encoded once.
     let kindField, categoryField, countryField: FieldValues
 
-    public init(config: EcommerceConfig, seed: UInt64) {
+    public init(config: EcommerceConfig, seed: UInt64, populationSeed: UInt64? = nil) {
         self.config = config
         self.seed = seed
-        let categoryChoice = AliasTable(weights: config.categories.map(\.weight))
-        var categories: [Int] = []
-        var prices: [Double] = []
-        for p in 0..<config.products {
-            var rng = Xoshiro256(seed: seed, stream: StreamTag("product"), index: UInt64(p))
-            let c = categoryChoice.sample(using: &rng)
-            let category = config.categories[c]
-            let price = Distribution.logNormal(median: category.medianPrice, sigma: category.priceSigma, using: &rng)
-            categories.append(c)
-            prices.append(max(0.5, (price * 100).rounded() / 100))
-        }
-        productCategory = categories
-        productPrice = prices
-        productChoice = Zipf(count: config.products, exponent: config.productZipf)
-        userChoice = Zipf(count: config.users, exponent: config.userZipf)
-        countryChoice = AliasTable(weights: config.countries.map(\.1))
+        let populationSeed = populationSeed ?? seed
+        catalogue = Catalogue(products: config.products, categories: config.categories, popularityExponent: config.productZipf, populationSeed: populationSeed)
         quantityChoice = AliasTable(weights: config.quantityWeights)
+        let stay = max(1 - config.bounceRate, 1e-9)
+        cartGivenStay = min(1, config.addToCartRate / stay)
+        purchaseGivenCart = config.addToCartRate > 0 ? min(1, config.conversionRate / config.addToCartRate) : 0
+        // Views: 1 for a bounce, 2 + extra otherwise, so that the mean is viewsPerSession.
+        extraViews = max(0, (config.viewsPerSession - config.bounceRate) / stay - 2)
+
+        let curve = config.dailyCurve
+        let groups = config.countries.map { country in
+            PersonSchedule.Group(offsetSeconds: Int64((Countries.offset(country.0) * 3600).rounded())) { curve.intensity(secondOfWeek: $0) }
+        }
+        let users: Int
+        if let given = config.users {
+            users = given
+        } else {
+            let expected = PersonSchedule.shape(groups: groups, totals: config.countries.map(\.1))
+            let weekly = config.sessionsPerHour / 60 * expected.minutes.reduce(0, +)
+            users = PersonSchedule.people(perWeek: config.sessionsPerUserPerWeek, weekly: weekly, sigma: config.activitySigma, ceiling: config.activityCeiling)
+        }
+        let countryChoice = CumulativeChoice(weights: config.countries.map(\.1))
+        var countryOf: [Int32] = [], weights: [Double] = []
+        countryOf.reserveCapacity(users)
+        weights.reserveCapacity(users)
+        for person in 0..<users {
+            let draws = PersonDraws(person: person, populationSeed: populationSeed)
+            countryOf.append(Int32(truncatingIfNeeded: countryChoice.choose(draws.country)))
+            weights.append(PersonSchedule.weight(activity: draws.activity, sigma: config.activitySigma, ceiling: config.activityCeiling))
+        }
+        // A user's tag in the schedule is their country.
+        schedule = PersonSchedule(persons: (0..<Int32(users)).map { $0 }, groupOf: countryOf, weights: weights,
+                                  tags: countryOf.map { UInt32(bitPattern: $0) }, groups: groups, cap: config.maxSessionsPerDay)
         kindField = FieldValues(key: "event_type", values: CommerceEvent.Kind.allCases.map(\.rawValue))
         categoryField = FieldValues(key: "category", values: config.categories.map(\.name))
         countryField = FieldValues(key: "country", values: config.countries.map(\.0))
@@ -46,76 +67,81 @@ public struct EcommerceModel: DomainModel {
 
     public var peakSessionsPerSecond: Double { config.sessionsPerHour / 3600 }
 
-    public func intensity(secondOfDay: Int, weekend: Bool) -> Double {
-        config.dailyCurve.intensity(secondOfDay: secondOfDay, weekend: weekend)
-    }
+    public func intensity(secondOfWeek: Int) -> Double { schedule.intensity(secondOfWeek: secondOfWeek) }
 
-    /// The user's country: a function of the user alone.
-    public func country(ofUser user: Int) -> String {
-        config.countries[countryIndex(ofUser: user)].0
-    }
-
-    @inline(__always)  // called from the mutating `session`, an outlined call took a copy of the model
-    func countryIndex(ofUser user: Int) -> Int {
-        var rng = Xoshiro256(seed: seed, stream: StreamTag("user"), index: UInt64(user))
-        return countryChoice.sample(using: &rng)
+    /// The catalogue's category and price of product `index` (0-based).
+    public func product(_ index: Int) -> (category: String, price: Double) {
+        (config.categories[catalogue.category[index]].name, catalogue.price[index])
     }
 
     public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [CommerceRecord]) -> Int {
         var rng = Xoshiro256(seed: seed, stream: StreamTag("session"), index: UInt64(index))
-        let user = userChoice.sample(using: &rng)
-        let country = Int32(truncatingIfNeeded: countryIndex(ofUser: user))
+        guard let (position, user, country, _) = schedule.choose(at: start, using: &rng) else { return 0 }
+        let first = events.count
         var time = start
-        var first = true
-        func emit(_ kind: CommerceEvent.Kind, product: Int, quantity: Int, rng: inout Xoshiro256) {
-            if !first { time += 1 + Int64(Distribution.exponential(mean: config.eventGapSeconds, using: &rng)) }
-            first = false
+        func emit(_ kind: CommerceEvent.Kind, product: Int, quantity: Int, gap: Bool = true, rng: inout Xoshiro256) {
+            if events.count > first, gap { time += 1 + Int64(Distribution.exponential(mean: config.eventGapSeconds, using: &rng)) }
             events.append(CommerceRecord(
-                time: time, user: user + 1, product: product, quantity: quantity, session: index + 1, country: country, kind: kind))
+                time: time, user: user + 1, product: product, quantity: quantity, session: index + 1,
+                country: Int32(truncatingIfNeeded: country), kind: kind))
         }
 
-        // Taken out of the model while the session runs (unique, so appends reuse their storage).
-        var cart: [(product: Int, quantity: Int)] = []
-        var kept: [(product: Int, quantity: Int)] = []
-        swap(&cart, &self.cart)
-        swap(&kept, &self.kept)
-        defer {
-            cart.removeAll(keepingCapacity: true)
-            kept.removeAll(keepingCapacity: true)
+        if rng.unit() < config.bounceRate {
+            emit(.view, product: catalogue.sample(using: &rng), quantity: 1, rng: &rng)
+        } else {
+            // Taken out of the model while the session runs (unique, so appends reuse their storage).
+            var viewed: [Int] = [], cart: [(product: Int, quantity: Int)] = []
+            swap(&viewed, &self.viewed)
             swap(&cart, &self.cart)
-            swap(&kept, &self.kept)
-        }
-        for _ in 0..<Distribution.geometric(mean: config.viewsPerSession, using: &rng) {
-            let product = productChoice.sample(using: &rng)
-            emit(.view, product: product, quantity: 1, rng: &rng)
-            if rng.unit() < config.addToCartRate {
-                let quantity = quantityChoice.sample(using: &rng) + 1
-                emit(.addToCart, product: product, quantity: quantity, rng: &rng)
-                if let line = cart.firstIndex(where: { $0.product == product }) {
-                    cart[line].quantity += quantity
-                } else {
+            let views = 2 + (extraViews > 0 ? Distribution.geometric(mean: extraViews + 1, using: &rng) - 1 : 0)
+            let carting = rng.unit() < cartGivenStay
+            // Which views go into the cart: the first line at a random view, the others each with
+            // the chance that makes `linesPerCart` lines on average.
+            let firstLine = carting ? rng.below(views) : -1
+            let moreLines = views > 1 ? min(1, (config.linesPerCart - 1) / Double(views - 1)) : 0
+            for v in 0..<views {
+                let product = catalogue.sample(using: &rng)
+                viewed.append(product)
+                emit(.view, product: product, quantity: 1, rng: &rng)
+                if v == firstLine || (carting && rng.unit() < moreLines), !cart.contains(where: { $0.product == product }) {
+                    let quantity = quantityChoice.sample(using: &rng) + 1
+                    emit(.addToCart, product: product, quantity: quantity, rng: &rng)
                     cart.append((product, quantity))
                 }
             }
-        }
-        for line in cart {
-            if rng.unit() < config.removeFromCartRate {
-                emit(.removeFromCart, product: line.product, quantity: line.quantity, rng: &rng)
-            } else {
-                kept.append(line)
+            if !cart.isEmpty {
+                let buying = rng.unit() < purchaseGivenCart
+                var kept = 0
+                for (i, line) in cart.enumerated() {
+                    // A buyer keeps at least the first line: the order is never empty.
+                    if (i > 0 || !buying), rng.unit() < config.removeFromCartRate {
+                        emit(.removeFromCart, product: line.product, quantity: line.quantity, rng: &rng)
+                    } else {
+                        cart[kept] = line
+                        kept += 1
+                    }
+                }
+                if buying {
+                    for (i, line) in cart.prefix(kept).enumerated() {
+                        emit(.purchase, product: line.product, quantity: line.quantity, gap: i == 0, rng: &rng)
+                    }
+                }
             }
+            viewed.removeAll(keepingCapacity: true)
+            cart.removeAll(keepingCapacity: true)
+            swap(&viewed, &self.viewed)
+            swap(&cart, &self.cart)
         }
-        if !kept.isEmpty, rng.unit() < config.purchaseRate {
-            for line in kept { emit(.purchase, product: line.product, quantity: line.quantity, rng: &rng) }
-        }
+        // Busy until the session's last event, and the half hour of inactivity that ends a session.
+        schedule.occupy(position, group: country, start: start, until: time + 1800)
         return user
     }
 
     public func event(_ r: CommerceRecord) -> CommerceEvent {
         CommerceEvent(
             time: r.time, kind: r.kind, user: r.user, product: r.product + 1,
-            category: config.categories[productCategory[r.product]].name, price: productPrice[r.product],
-            quantity: r.quantity, session: r.session, country: config.countries[Int(r.country)].0)
+            category: config.categories[catalogue.category[r.product]].name, price: catalogue.price[r.product],
+            quantity: r.quantity, session: r.session, country: config.countries[Int(r.country)].0, sessionPart: Int(r.sessionPart))
     }
 
     /// `CommerceEvent.encode`'s fields, the event type, category and country copied pre-encoded.
@@ -126,10 +152,14 @@ public struct EcommerceModel: DomainModel {
         encoder.field(kindField, r.kind.position)
         encoder.prefixedID("user_id", "user_", r.user)
         encoder.prefixedID("product_id", "prod_", r.product + 1)
-        encoder.field(categoryField, productCategory[r.product])
-        encoder.decimal2("price", productPrice[r.product])
+        encoder.field(categoryField, catalogue.category[r.product])
+        encoder.decimal2("price", catalogue.price[r.product])
         encoder.integer("quantity", r.quantity)
-        encoder.prefixedID("session_id", "session_", r.session)
+        if r.sessionPart == 0 {
+            encoder.prefixedID("session_id", "session_", r.session)
+        } else {
+            encoder.prefixedIDPair("session_id", "session_j", r.session, Int(r.sessionPart))
+        }
         encoder.field(countryField, Int(r.country))
         encoder.endRow()
     }

@@ -1,235 +1,318 @@
-/// Customer journeys: a customer (with a primary device) starts a journey from an ad, a search, a
-/// social post, an email or a visit straight to the site, and moves through awareness →
-/// consideration → conversion as a Markov chain over touchpoint kinds (`TouchpointKind`, the funnel),
-/// with gaps of minutes within a session and hours to days between sessions. A journey that reaches
-/// `purchase` converts: `conversion` is 1 and `transaction_amount` > 0 there, and only there.
+import Foundation
+
+/// Customer journeys: a customer (with a country, a primary device and a personal rate, one journey
+/// at a time and at most `maxJourneysPerDay` a day: `PersonSchedule`) is reached by an ad, a social
+/// post, an email or a search, or comes straight to the site, and moves through awareness →
+/// consideration → conversion (`TouchpointKind`, the funnel).
+///
+/// The funnel narrows at the declared rates: an ad is shown in a series of impressions, each clicked
+/// at its channel's click-through rate (the campaign's lift around it); an email is opened, then
+/// clicked at the click-to-open rate; a click (or a search result, a social post, a link, a typed-in
+/// address) starts a visit — a page view, product views, perhaps an add to cart, a checkout and a
+/// purchase, at the device's conversion rate. A visit that does not buy may be followed, hours or
+/// days later, by a return (a cart reminder email after an abandoned cart, a retargeting ad, a
+/// search, a direct visit). A purchase ends the journey: `conversion` is 1 and `transaction_amount`
+/// (the catalogue's price times the quantity) > 0 there, and only there.
 ///
 /// Channels are attributed as analytics tools do: an ad, email, social or search touchpoint is on its
-/// own channel, and every on-site touchpoint carries its **session's acquisition channel** — where the
-/// session came from (the ad network, email, social, search, a referral or affiliate link, or direct:
-/// `website`, or `mobile_app` for app users on a phone or tablet). So purchases, and revenue, fall on
-/// every channel. A session has one device (mostly the customer's primary one; never a desktop for
-/// `mobile_app`) and one referrer.
+/// own channel, and every on-site touchpoint carries its **session's acquisition channel**; a
+/// session has one device and one referrer, which matches its channel. Campaigns run on their
+/// channels and in their season only. A touchpoint's `time_spent` ends before the next one starts.
 public struct JourneyModel: DomainModel {
     public static let datasource = "customer_touchpoints"
     public static let site = "https://shop.example.com"
 
     public let config: JourneyConfig
     let seed: UInt64
-    let startChoice: KindChoice
-    let transitions: [KindChoice?]  // indexed by TouchpointKind position; nil: the journey ends
-    let customerChoice: Zipf
-    let productChoice: Zipf
-    let productCategory: [Int]
-    let productPrice: [Double]
+    let catalogue: Catalogue
     let productMetadata: [EncodedText]
-    /// Paid campaigns, then email campaigns.
-    let campaignNames: [String]
     let tables: Tables
-    let adChannelChoice, originChoice, returnChoice, deviceChoice, campaignChoice, emailCampaignChoice: AliasTable
-    /// Each customer's profile once drawn (`profile(customer:seed:)`, a function of the customer
-    /// alone), packed: primary device + 1 in the low 31 bits, bit 31 for an app user; 0 for not
-    /// drawn yet. Drawing it again per journey (a generator seeded, two draws) was about 70
-    /// instructions of each. Empty for more than `profileCacheLimit` customers (each drawn every time).
-    var profiles: [UInt32]
-    static let profileCacheLimit = 1 << 22
+    var schedule: PersonSchedule
+    /// Per customer, their country (an index into `config.countries`). Their primary device and
+    /// whether they use the app are their tag in `schedule`: device + 1 in the low 31 bits, bit 31
+    /// for an app user.
+    public let countryOf: [Int32]
+    let startKinds: [TouchpointKind]
+    let startChoice, adChannelChoice, originChoice, returnChoice, deviceChoice: AliasTable
+    /// Per ad channel (`config.adChannels` order): its declared click-through rate.
+    let adChannelCTR: [Double]
+    /// Per device: the chance that a visit adds to cart (so that it converts at the device's rate).
+    let cartRate: [Double]
+    /// The chance that an ad series or an email series goes on after a touch that is not clicked.
+    let impressionContinue, emailContinue: Double
+    /// Per channel code: the campaigns that may run on it (indexes into `config.campaigns`).
+    let campaignsOn: [[Int]]
+    let cartReminder: Int
+    /// Per channel code, the campaigns running on the cached day, their cumulative weights and
+    /// click-through factors: a pure function of (channel, day), kept because seasons change by day.
+    var campaignDay: [Int64]
+    var campaignTables: [[(campaign: Int, cumulative: Double, factor: Double)]]
 
-    /// Next-kind choice: an alias table over kinds, where `nil` stands for "drop".
-    struct KindChoice: Sendable {
-        let kinds: [TouchpointKind?]
-        let table: AliasTable
-
-        init(_ weights: [(String, Double)]) {
-            kinds = weights.map { TouchpointKind(rawValue: $0.0) }
-            table = AliasTable(weights: weights.map(\.1))
-        }
-
-        func next(using rng: inout Xoshiro256) -> TouchpointKind? { kinds[table.sample(using: &rng)] }
-    }
-
-    public init(config: JourneyConfig, seed: UInt64) {
+    public init(config: JourneyConfig, seed: UInt64, populationSeed: UInt64? = nil) {
         self.config = config
         self.seed = seed
-        startChoice = KindChoice(config.startWeights)
-        transitions = TouchpointKind.allCases.map { kind in config.transitions[kind.rawValue].map(KindChoice.init) }
-        customerChoice = Zipf(count: config.customers, exponent: config.customerZipf)
-        productChoice = Zipf(count: config.products, exponent: config.productZipf)
-        let categoryChoice = AliasTable(weights: config.categories.map(\.1))
-        var categories: [Int] = [], prices: [Double] = [], metadata: [EncodedText] = []
-        for p in 0..<config.products {
-            var rng = Xoshiro256(seed: seed, stream: StreamTag("journey-product"), index: UInt64(p))
-            let c = categoryChoice.sample(using: &rng)
-            categories.append(c)
-            prices.append(max(1, (Distribution.logNormal(median: config.orderValueMedian, sigma: config.orderValueSigma, using: &rng) * 100).rounded() / 100))
-            metadata.append(EncodedText("{\"product_id\":\"prod_\(p + 1)\",\"category\":\"\(config.categories[c].0)\"}"))
+        let populationSeed = populationSeed ?? seed
+        let catalogue = Catalogue(products: config.products, categories: config.categories, popularityExponent: config.productZipf, populationSeed: populationSeed)
+        self.catalogue = catalogue
+        let productMetadata = (0..<catalogue.count).map { p in
+            let category = config.categories[catalogue.category[p]].name
+            let escaped = category.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            return EncodedText("{\"product_id\":\"prod_\(p + 1)\",\"category\":\"\(escaped)\"}")
         }
-        productCategory = categories
-        productPrice = prices
-        productMetadata = metadata
+        self.productMetadata = productMetadata
+        let tables = Tables(config: config, campaignNames: config.campaigns.map(\.name), productMetadata: productMetadata)
+        self.tables = tables
+        startKinds = config.startWeights.map { TouchpointKind(rawValue: $0.0) ?? .pageView }
+        startChoice = AliasTable(weights: config.startWeights.map(\.1))
         adChannelChoice = AliasTable(weights: config.adChannels.map(\.1))
         originChoice = AliasTable(weights: config.siteOrigins.map(\.1))
         returnChoice = AliasTable(weights: config.returnOrigins.map(\.1))
         deviceChoice = AliasTable(weights: config.devices.map(\.1))
-        campaignNames = (config.campaigns + config.emailCampaigns).map(\.0)
-        tables = Tables(config: config, campaignNames: campaignNames, productMetadata: metadata)
-        campaignChoice = AliasTable(weights: config.campaigns.map(\.1))
-        emailCampaignChoice = AliasTable(weights: config.emailCampaigns.map(\.1))
-        profiles = config.customers <= Self.profileCacheLimit ? Array(repeating: 0, count: config.customers) : []
+        adChannelCTR = config.adChannels.map { config.clickThroughRate($0.0) }
+        let conversion = config.conversionByDevice
+        let afterCart = config.checkoutRate * config.checkoutCompletionRate
+        cartRate = config.devices.map { min(1, (conversion[$0.0] ?? config.sessionConversionRate) / afterCart) }
+        impressionContinue = 1 - 1 / config.impressionsPerSeries
+        emailContinue = 1 - 1 / config.emailsPerSeries
+        let names = tables.channel.texts
+        campaignsOn = names.map { channel in config.campaigns.indices.filter { config.campaigns[$0].channels.contains(channel) } }
+        cartReminder = config.campaigns.firstIndex { $0.name == JourneyConfig.cartReminder } ?? 0
+        campaignDay = Array(repeating: .min, count: names.count)
+        campaignTables = Array(repeating: [], count: names.count)
+
+        let curve = config.dailyCurve
+        let groups = config.countries.map { country in
+            PersonSchedule.Group(offsetSeconds: Int64((Countries.offset(country.0) * 3600).rounded())) { curve.intensity(secondOfWeek: $0) }
+        }
+        let customers: Int
+        if let given = config.customers {
+            customers = given
+        } else {
+            let expected = PersonSchedule.shape(groups: groups, totals: config.countries.map(\.1))
+            let weekly = config.journeysPerHour / 60 * expected.minutes.reduce(0, +)
+            customers = PersonSchedule.people(perWeek: config.journeysPerCustomerPerWeek, weekly: weekly, sigma: config.activitySigma, ceiling: config.activityCeiling)
+        }
+        let countryChoice = CumulativeChoice(weights: config.countries.map(\.1))
+        let devicePick = CumulativeChoice(weights: config.devices.map(\.1))
+        let desktop = tables.desktop
+        var countryOf: [Int32] = [], weights: [Double] = [], traits: [UInt32] = []
+        countryOf.reserveCapacity(customers)
+        weights.reserveCapacity(customers)
+        traits.reserveCapacity(customers)
+        for person in 0..<customers {
+            let draws = PersonDraws(person: person, populationSeed: populationSeed)
+            countryOf.append(Int32(truncatingIfNeeded: countryChoice.choose(draws.country)))
+            weights.append(PersonSchedule.weight(activity: draws.activity, sigma: config.activitySigma, ceiling: config.activityCeiling))
+            let primary = devicePick.choose(draws.device)
+            let appUser = !desktop[primary] && draws.appUser < config.appUserRate
+            traits.append(UInt32(truncatingIfNeeded: primary + 1) | (appUser ? 1 << 31 : 0))
+        }
+        self.countryOf = countryOf
+        schedule = PersonSchedule(persons: (0..<Int32(customers)).map { $0 }, groupOf: countryOf, weights: weights, tags: traits,
+                                  groups: groups, cap: config.maxJourneysPerDay, capInUTC: true)
     }
 
     public var peakSessionsPerSecond: Double { config.journeysPerHour / 3600 }
 
-    public func intensity(secondOfDay: Int, weekend: Bool) -> Double {
-        config.dailyCurve.intensity(secondOfDay: secondOfDay, weekend: weekend)
+    public func intensity(secondOfWeek: Int) -> Double { schedule.intensity(secondOfWeek: secondOfWeek) }
+
+    /// The catalogue's category and price of product `index` (0-based).
+    public func product(_ index: Int) -> (category: String, price: Double) {
+        (config.categories[catalogue.category[index]].name, catalogue.price[index])
     }
 
-    /// One session of a journey: where it came from, on which device, with which referrer (indexes
-    /// into `tables`).
-    struct Visit {
-        var channel: Int32
-        var device: Int
-        var referrer: Int32
+    /// A campaign running on channel `code` at `t`, drawn by weight, with its click-through factor
+    /// (its lift over the weighted mean lift of the campaigns running then); nil when none runs.
+    mutating func campaign(on code: Int32, at t: Int64, using rng: inout Xoshiro256) -> (campaign: Int, factor: Double)? {
+        let c = Int(code)
+        let day = t >= 0 ? t / 86_400 : (t - 86_399) / 86_400
+        if campaignDay[c] != day {
+            campaignDay[c] = day
+            let running = campaignsOn[c].filter { config.campaigns[$0].weight > 0 && config.campaigns[$0].runs(at: day * 86_400) }
+            let total = running.reduce(0.0) { $0 + config.campaigns[$1].weight }
+            let lift = running.reduce(0.0) { $0 + config.campaigns[$1].weight * config.campaigns[$1].ctrLift } / max(total, .leastNonzeroMagnitude)
+            var sum = 0.0
+            campaignTables[c] = running.map { i in
+                sum += config.campaigns[i].weight / total
+                return (i, sum, config.campaigns[i].ctrLift / lift)
+            }
+        }
+        guard !campaignTables[c].isEmpty else { return nil }
+        let u = rng.unit()
+        for entry in campaignTables[c] where u < entry.cumulative { return (entry.campaign, entry.factor) }
+        let last = campaignTables[c][campaignTables[c].count - 1]
+        return (last.campaign, last.factor)
     }
 
-    // `mutating` like the protocol's requirement although nothing changes: a non-mutating witness
-    // was called through a thunk that copied the model (952 bytes) once per journey. The helpers it
-    // calls are inlined for the same reason: an outlined non-mutating call from a mutating method
-    // takes a copy of the model.
+    /// Where a series of touches, or a visit, comes from.
+    enum Entry {
+        case ad(channel: Int)
+        case email(reminder: Bool)
+        case social
+        case search
+        case site(channel: Int32)
+    }
+
+    // `mutating` like the protocol's requirement: a non-mutating witness was called through a thunk
+    // that copied the model once per journey.
+    public mutating func prepare(index: Int, start: Int64, seed: UInt64) {
+        var rng = Xoshiro256(seed: seed, stream: StreamTag("journey"), index: UInt64(index))
+        schedule.prefetch(at: start, using: &rng)
+    }
+
     public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [TouchpointRecord]) -> Int {
         var rng = Xoshiro256(seed: seed, stream: StreamTag("journey"), index: UInt64(index))
-        let customer = customerChoice.sample(using: &rng)
-        let (primary, appUser) = profile(customer: customer, seed: seed)
+        guard let (position, customer, group, packed) = schedule.choose(at: start, using: &rng) else { return 0 }
+        let primary = Int(packed & 0x7FFF_FFFF) - 1, appUser = packed & 1 << 31 != 0
+        let focus = catalogue.sample(using: &rng)
+        let category = Int32(truncatingIfNeeded: catalogue.category[focus])
 
-        let product = productChoice.sample(using: &rng)
-        let category = productCategory[product]
-        let first = startChoice.next(using: &rng) ?? .pageView
-        let campaign: Int? = switch first {
-        case .emailOpen: config.campaigns.count + emailCampaignChoice.sample(using: &rng)
-        case .adImpression, .socialEngagement: campaignChoice.sample(using: &rng)
-        default: nil
-        }
-        let adChannel = tables.adChannels[adChannelChoice.sample(using: &rng)]
-
-        // A touchpoint's page and channel are looked up by its kind, not chosen by a `switch` per
-        // touchpoint: the kind is random, and each switch was a jump table mostly mispredicted.
-        let pages = pages(product: product, category: category, campaign: campaign)
-        var channels = channels(adChannel: adChannel)
-        var kind: TouchpointKind? = first
         var time = start
-        var session = 1
-        var visit = startVisit(with: first, returning: false, adChannel: adChannel, primary: primary, appUser: appUser, using: &rng)
-        channels[TouchpointKind.sessionChannel] = visit.channel
-        var step = 0
-        while let current = kind, step < config.maxTouchpoints {
-            step += 1
-            if step > 1 {
-                if rng.unit() < config.newSessionProbability {
-                    session += 1
-                    let gap = Distribution.truncatedLogNormal(
-                        median: config.sessionGapMedianHours, sigma: config.sessionGapSigma, scale: 3600, using: &rng)
-                    time += max(1860, gap)
-                    visit = startVisit(with: current, returning: true, adChannel: adChannel, primary: primary, appUser: appUser, using: &rng)
-                    channels[TouchpointKind.sessionChannel] = visit.channel
-                } else {
-                    // Whole seconds, so now and then two touchpoints share one (a quick click).
-                    time += Int64(Distribution.exponential(mean: config.inSessionGapSeconds, using: &rng))
-                }
+        var step: Int32 = 0, sessionNumber: Int32 = 0
+        var device: Int32 = 0, channel: Int32 = 0, referrer: Int32 = 0, campaign: Int32 = 0
+        var spent: Int64 = 0
+        var fresh = true
+        var ended = false
+
+        /// A new session on `code` (`direct` becomes `website` or `mobile_app`), `gapHours` (median)
+        /// after the end of the last touchpoint.
+        func newSession(_ code: Int32, gapHours: Double, rng: inout Xoshiro256) {
+            if sessionNumber > 0 {
+                let gap = Distribution.truncatedLogNormal(median: gapHours, sigma: config.sessionGapSigma, scale: 3600, using: &rng)
+                time += spent + max(1800, gap)
             }
-            let quantity = current == .purchase ? UInt8(truncatingIfNeeded: 1 + rng.below(3)) : 0
-            let timeSpent = max(1, Distribution.roundedLogNormal(median: current.medianSeconds, sigma: 0.6, using: &rng))
+            sessionNumber += 1
+            let d = rng.unit() < config.primaryDeviceRate ? primary : deviceChoice.sample(using: &rng)
+            device = Int32(truncatingIfNeeded: d)
+            channel = code == tables.direct ? (appUser && !tables.desktop[d] ? tables.mobileApp : tables.website) : code
+            referrer = referrerOf(channel, using: &rng)
+            fresh = true
+        }
+        func emit(_ kind: TouchpointKind, page: Int32, product: Int, quantity: UInt8 = 0, rng: inout Xoshiro256) {
+            if !fresh { time += spent + 1 + Int64(Distribution.exponential(mean: config.inSessionGapSeconds, using: &rng)) }
+            fresh = false
+            step += 1
+            spent = Int64(max(1, Distribution.roundedLogNormal(median: kind.medianSeconds, sigma: 0.6, using: &rng)))
             events.append(TouchpointRecord(
                 time: time, journey: index + 1, customer: Int32(truncatingIfNeeded: customer + 1),
-                timeSpent: Int32(clamping: timeSpent),
-                sessionNumber: Int32(truncatingIfNeeded: session), step: Int32(truncatingIfNeeded: step),
-                product: Int32(truncatingIfNeeded: product),
-                channel: channels[current.channelSlot],
-                device: Int32(truncatingIfNeeded: visit.device),
-                campaign: campaign.map { Int32(truncatingIfNeeded: $0 + 1) } ?? 0,
-                referrer: visit.referrer,
-                page: pages[current.pageSlot],
-                kind: current, quantity: quantity))
-            if current == .purchase { break }
-            kind = transitions[current.position]?.next(using: &rng)
+                timeSpent: Int32(clamping: spent), sessionNumber: sessionNumber, step: step,
+                product: Int32(truncatingIfNeeded: product), channel: channel, device: device, campaign: campaign,
+                referrer: referrer, page: page, kind: kind, quantity: quantity))
+            if step >= Int32(config.maxTouchpoints) { ended = true }
         }
-        return customer
-    }
+        var landing: Int32 { campaign > 0 ? tables.campaignPages + campaign - 1 : tables.home }
 
-    /// A customer's primary device and whether they use the app (on a phone or tablet), from their
-    /// own stream; from `profiles` once drawn (for the model's seed).
-    @inline(__always)  // (see `session`)
-    mutating func profile(customer: Int, seed: UInt64) -> (primary: Int, appUser: Bool) {
-        let cached = seed == self.seed && customer < profiles.count
-        if cached, case let packed = profiles[customer], packed != 0 {
-            return (Int(packed & 0x7FFF_FFFF) &- 1, packed & 1 << 31 != 0)
+        var entry: Entry
+        switch startKinds[startChoice.sample(using: &rng)] {
+        case .adImpression: entry = .ad(channel: adChannelChoice.sample(using: &rng))
+        case .emailOpen: entry = .email(reminder: false)
+        case .socialEngagement: entry = .social
+        case .search: entry = .search
+        default: entry = .site(channel: tables.siteOrigins[originChoice.sample(using: &rng)])
         }
-        var rng = Xoshiro256(seed: seed, stream: StreamTag("customer"), index: UInt64(customer))
-        let primary = deviceChoice.sample(using: &rng)
-        let appUser = !tables.desktop[primary] && rng.unit() < config.appUserRate
-        if cached { profiles[customer] = UInt32(truncatingIfNeeded: primary + 1) | (appUser ? 1 << 31 : 0) }
-        return (primary, appUser)
-    }
+        var gapHours = config.sessionGapMedianHours
+        var carted = false
+        while !ended {
+            campaign = 0
+            // The touches before a visit: nil when the journey ends without one.
+            var visits = false
+            switch entry {
+            case .ad(let a):
+                let code = tables.adChannels[a]
+                let drawn = self.campaign(on: code, at: time, using: &rng)
+                let ctr = min(1, adChannelCTR[a] * (drawn?.factor ?? 1))
+                campaign = drawn.map { Int32(truncatingIfNeeded: $0.campaign + 1) } ?? 0
+                var first = true
+                while !ended {
+                    newSession(code, gapHours: first ? gapHours : config.impressionGapMedianHours, rng: &rng)
+                    first = false
+                    // A campaign that has ended shows no more impressions.
+                    if let c = drawn?.campaign, !config.campaigns[c].runs(at: time) { ended = true; break }
+                    emit(.adImpression, page: landing, product: focus, rng: &rng)
+                    if rng.unit() < ctr {
+                        emit(.adClick, page: landing, product: focus, rng: &rng)
+                        visits = true
+                        break
+                    }
+                    if rng.unit() >= impressionContinue { ended = true }
+                }
+            case .email(let reminder):
+                let drawn = reminder ? (campaign: cartReminder, factor: 1.0) : self.campaign(on: tables.email, at: time, using: &rng)
+                campaign = drawn.map { Int32(truncatingIfNeeded: $0.campaign + 1) } ?? 0
+                var first = true
+                while !ended {
+                    newSession(tables.email, gapHours: first ? gapHours : 24, rng: &rng)
+                    first = false
+                    emit(.emailOpen, page: landing, product: focus, rng: &rng)
+                    if rng.unit() < config.emailClickToOpen {
+                        emit(.emailClick, page: landing, product: focus, rng: &rng)
+                        visits = true
+                        break
+                    }
+                    if reminder || rng.unit() >= emailContinue { ended = true }
+                }
+            case .social:
+                newSession(tables.social, gapHours: gapHours, rng: &rng)
+                emit(.socialEngagement, page: tables.home, product: focus, rng: &rng)
+                visits = rng.unit() < config.socialClickRate
+            case .search:
+                newSession(tables.search, gapHours: gapHours, rng: &rng)
+                emit(.search, page: tables.searchPages + category, product: focus, rng: &rng)
+                visits = rng.unit() < config.searchClickRate
+            case .site(let code):
+                newSession(code, gapHours: gapHours, rng: &rng)
+                visits = true
+            }
+            guard visits, !ended else { break }
 
-    /// The channel of each kind of touchpoint of a journey, by `TouchpointKind.channelSlot`: the
-    /// channel an off-site touchpoint happens on (the ad network, email, social, search), and in
-    /// slot `sessionChannel`, for the on-site ones, their session's acquisition channel (to be set).
-    @inline(__always)
-    func channels(adChannel: Int32) -> SIMD8<Int32> {
-        SIMD8(0, adChannel, tables.email, tables.social, tables.search, 0, 0, 0)
-    }
-
-    /// The channel an off-site touchpoint happens on; nil for an on-site one.
-    @inline(__always)
-    func offSiteChannel(of kind: TouchpointKind, adChannel: Int32) -> Int32? {
-        let slot = kind.channelSlot
-        return slot == TouchpointKind.sessionChannel ? nil : channels(adChannel: adChannel)[slot]
-    }
-
-    /// A new session beginning with `kind`: acquired by that touchpoint when it is off-site, else by
-    /// an origin (a journey's first session: `siteOrigins`; a returning one: `returnOrigins`). The
-    /// device is the primary one most of the time; direct sessions of app users on a phone or tablet
-    /// are `mobile_app`, other direct sessions `website`.
-    @inline(__always)  // (see `session`)
-    func startVisit(with kind: TouchpointKind, returning: Bool, adChannel: Int32, primary: Int, appUser: Bool,
-                    using rng: inout Xoshiro256) -> Visit {
-        let device = rng.unit() < config.primaryDeviceRate ? primary : deviceChoice.sample(using: &rng)
-        var channel: Int32
-        if let offSite = offSiteChannel(of: kind, adChannel: adChannel) {
-            channel = offSite
-        } else if returning {
+            // The visit: a landing page, products, perhaps a cart, a checkout and a purchase.
+            emit(.pageView, page: campaign > 0 ? landing : tables.categoryPages + category, product: focus, rng: &rng)
+            var product = focus
+            for v in 0..<Distribution.geometric(mean: config.productViewsPerSession, using: &rng) where !ended {
+                product = v == 0 ? focus : catalogue.sample(using: &rng)
+                emit(.productView, page: Int32(truncatingIfNeeded: product), product: product, rng: &rng)
+            }
+            if !ended, rng.unit() < config.supportChatRate { emit(.supportChat, page: tables.support, product: product, rng: &rng) }
+            if !ended, rng.unit() < cartRate[Int(device)] {
+                let quantity = UInt8(truncatingIfNeeded: 1 + rng.below(3))
+                emit(.addToCart, page: tables.cart, product: product, quantity: quantity, rng: &rng)
+                carted = true
+                if !ended, rng.unit() < config.checkoutRate {
+                    emit(.checkout, page: tables.checkout, product: product, rng: &rng)
+                    if !ended, rng.unit() < config.checkoutCompletionRate {
+                        emit(.purchase, page: tables.complete, product: product, quantity: quantity, rng: &rng)
+                        break
+                    }
+                }
+            }
+            guard !ended, rng.unit() < config.returnRate else { break }
+            // A return, hours or days later.
+            gapHours = config.sessionGapMedianHours
             let origin = tables.returnOrigins[returnChoice.sample(using: &rng)]
-            channel = origin == Tables.adOrigin ? adChannel : origin
-        } else {
-            channel = tables.siteOrigins[originChoice.sample(using: &rng)]
+            switch origin {
+            case Tables.adOrigin: entry = .ad(channel: adChannelChoice.sample(using: &rng))
+            case Tables.emailOrigin: entry = .email(reminder: carted)
+            case tables.search: entry = .search
+            default: entry = .site(channel: origin)
+            }
         }
-        if channel == tables.direct {
-            channel = appUser && !tables.desktop[device] ? tables.mobileApp : tables.website
-        }
-        return Visit(channel: channel, device: device, referrer: referrer(of: channel, using: &rng))
+        // Busy until the last touchpoint ends, and an hour more.
+        schedule.occupy(position, group: group, start: start, until: time + spent + 3600)
+        return customer
     }
 
     /// Where the visitor came from, consistent with the channel (`referrers`).
     @inline(__always)
-    func referrer(of channel: Int32, using rng: inout Xoshiro256) -> Int32 {
+    func referrerOf(_ channel: Int32, using rng: inout Xoshiro256) -> Int32 {
         let start = Int(tables.referrerStart[Int(channel)]), end = Int(tables.referrerStart[Int(channel) + 1])
         guard end > start else { return tables.directReferrer }
         return tables.referrerList[start + rng.below(end - start)]
     }
 
-    /// The page of each kind of touchpoint of a journey, by `TouchpointKind.pageSlot`: its
-    /// campaign's landing page (or the home page), the category's search results, the category, the
-    /// product, then the fixed pages.
-    @inline(__always)
-    func pages(product: Int, category: Int, campaign: Int?) -> SIMD8<Int32> {
-        let category = Int32(truncatingIfNeeded: category)
-        return SIMD8(campaign.map { tables.campaignPages + Int32(truncatingIfNeeded: $0) } ?? tables.home,
-                     tables.searchPages + category, tables.categoryPages + category, Int32(truncatingIfNeeded: product),
-                     tables.support, tables.cart, tables.checkout, tables.complete)
-    }
-
     /// A purchase's amount (the product's price times the quantity), 0 for any other touchpoint.
     @inline(__always)
     func amount(_ r: TouchpointRecord) -> Double {
-        r.quantity == 0 ? 0 : productPrice[Int(r.product)] * Double(r.quantity)
+        r.kind != .purchase ? 0 : catalogue.price[Int(r.product)] * Double(r.quantity)
     }
 
     public func event(_ r: TouchpointRecord) -> Touchpoint {

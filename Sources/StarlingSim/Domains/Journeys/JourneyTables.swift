@@ -28,6 +28,8 @@ extension JourneyModel {
 
         /// Stands for "the journey's ad channel" among the return origins' indexes.
         static let adOrigin: Int32 = -1
+        /// Stands for "an email" (a cart reminder after an abandoned cart, else the newsletter).
+        static let emailOrigin: Int32 = -2
 
         init(config: JourneyConfig, campaignNames: [String], productMetadata: [EncodedText]) {
             let kinds = TouchpointKind.allCases
@@ -47,7 +49,7 @@ extension JourneyModel {
             (email, social, search) = (code("email"), code("social"), code("search"))
             (direct, mobileApp, website) = (code("direct"), code("mobile_app"), code("website"))
             siteOrigins = config.siteOrigins.map { code($0.0) }
-            returnOrigins = config.returnOrigins.map { $0.0 == "ad" ? Self.adOrigin : code($0.0) }
+            returnOrigins = config.returnOrigins.map { $0.0 == "ad" ? Self.adOrigin : $0.0 == "email" ? Self.emailOrigin : code($0.0) }
             channel = FieldValues(key: "channel", values: names)
 
             var referrers = ["direct"]
@@ -79,9 +81,9 @@ extension JourneyModel {
             let site = JourneyModel.site
             var pages = (0..<config.products).map { "\(site)/products/prod_\($0 + 1)" }
             categoryPages = Int32(pages.count)
-            pages += config.categories.map { "\(site)/category/\($0.0)" }
+            pages += config.categories.map { "\(site)/category/\($0.slug)" }
             searchPages = Int32(pages.count)
-            pages += config.categories.map { "\(site)/search?q=\($0.0)" }
+            pages += config.categories.map { "\(site)/search?q=\($0.slug)" }
             campaignPages = Int32(pages.count)
             pages += campaignNames.map { "\(site)/landing/\($0)" }
             home = Int32(pages.count)

@@ -62,8 +62,8 @@ public struct TouchpointRecord: EventRecord {
     var referrer: Int32
     var page: Int32
     var kind: TouchpointKind
-    /// A purchase's quantity (1...3), 0 for any other touchpoint: the amount is the product's price
-    /// times it (`JourneyModel.amount`).
+    /// The quantity of an add to cart and of the purchase that follows it (1...3), 0 for any other
+    /// touchpoint: a purchase's amount is the product's price times it (`JourneyModel.amount`).
     var quantity: UInt8
 }
 
@@ -131,19 +131,6 @@ public enum TouchpointKind: String, Sendable, CaseIterable, BitwiseCopyable {
         case .purchase: return "purchase"
         }
     }
-
-    /// Where this kind's page is in `JourneyModel.pages(product:category:campaign:)`: its campaign's
-    /// page for an ad, email or social touchpoint (0), then search (1), page view (2), product view
-    /// (3), support chat (4), add to cart (5), checkout (6), purchase (7). One 4-bit slot per kind
-    /// in a constant, by `position`: a `switch` here compiled to branches on the (random) kind.
-    var pageSlot: Int { Int(truncatingIfNeeded: (0x7654_3200_1000 as UInt64) >> UInt64(position &* 4)) & 0xF }
-
-    /// Where this kind's channel is in `JourneyModel.channels(adChannel:)`: the ad network (1) for
-    /// an ad impression or click, email (2) for an email open or click, social (3), search (4), and
-    /// `sessionChannel` (the session's, 0) for the on-site kinds. Packed like `pageSlot`.
-    var channelSlot: Int { Int(truncatingIfNeeded: (0x21_4231 as UInt64) >> UInt64(position &* 4)) & 0xF }
-
-    static var sessionChannel: Int { 0 }
 
     /// Typical seconds spent on this touchpoint (median of a log-normal).
     var medianSeconds: Double {

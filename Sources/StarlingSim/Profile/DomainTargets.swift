@@ -3,9 +3,9 @@
 /// must come) and the rules no person may break (one visit or session at a time, a cap per day,
 /// campaigns on their channels and in their season, referrers that match their channel).
 ///
-/// A domain's configuration builds its `Expectations` from the same fields its model's parameters
+/// A domain's configuration builds its `DomainTargets` from the same fields its model's parameters
 /// are derived from, so that what is declared is what the generator aims at.
-public struct Expectations: Sendable {
+public struct DomainTargets: Sendable {
     /// A target: a statistic's name (see the list per datasource below), its declared value, the
     /// relative tolerance, and what it means in words (printed by `profile`).
     ///
@@ -100,11 +100,11 @@ public struct Expectations: Sendable {
 
 extension DatasourceConfig {
     /// What this datasource's domain declares (nil for a datasource described by a schema).
-    public var expectations: Expectations? {
+    public var declaredTargets: DomainTargets? {
         switch model {
-        case .footTraffic(let c): return c.expectations
-        case .ecommerce(let c): return c.expectations
-        case .journeys(let c): return c.expectations
+        case .footTraffic(let c): return c.declaredTargets
+        case .ecommerce(let c): return c.declaredTargets
+        case .journeys(let c): return c.declaredTargets
         case .spec: return nil
         }
     }

@@ -1,0 +1,216 @@
+import CPrefetch
+import Foundation
+
+/// Who starts the session that arrives at a given moment: people as processes, not a popularity
+/// table drawn per event.
+///
+/// Each person has a personal rate (a log-normal activity, bounded: nobody is a bot) and belongs to
+/// a group — their country's local time and their weekday or weekend habit — whose activity follows
+/// the local hour and day of the week. A session arriving at `t` goes to a group in proportion to the
+/// group's total rate at `t`, then to one of its members in proportion to their rate: the
+/// superposition of every person's own process, which is the stream's arrival process. On top, each
+/// person does one thing at a time (not before their previous session ended, `busyUntil`) and at most
+/// `cap` sessions a local day; a person who is busy or at their cap is passed over for another, so
+/// the stream keeps its rate.
+///
+/// The state is per person, and every shard generates every session, so shards agree on it.
+struct PersonSchedule: Sendable {
+    /// A group of people: the offset of their local time from UTC, and their activity at each
+    /// second of their local week (Monday 00:00 = 0), relative to a common scale.
+    struct Group {
+        var offsetSeconds: Int64
+        var activity: (Int) -> Double
+    }
+
+    /// A person's state, with who they are: one 16-byte read per session drawn, the only access to
+    /// memory that grows with the population (the draw itself reads small tables).
+    struct PersonState: Sendable {
+        /// The second before which the person is busy (since `epoch`).
+        var busyUntil: UInt32
+        /// The day of their last session start (days since `epoch`, +1; 0: none), and how many started then.
+        var day: UInt16
+        var count: UInt16
+        /// Their number in the population, and what the domain keeps about them (`tags`).
+        var person: Int32
+        var tag: UInt32
+    }
+
+    /// 2000-01-01 00:00 UTC: states count seconds and days from it (to 2136).
+    static let epoch: Int64 = 946_684_800
+    /// Rates are grouped in buckets a quarter of an octave wide: a person is drawn as a bucket (by
+    /// its total rate), then uniformly within it, so each person's rate is honoured to within 9%.
+    static let bucketsPerOctave = 4.0
+
+    /// Per group, its buckets' first position in `people`, their sizes, and a choice among them.
+    let bucketStart: [[Int32]]
+    let bucketSize: [[Int32]]
+    let bucketChoice: [AliasTable]
+    let offsets: [Int64]
+    /// Per group, the offset of the day a cap counts in (the local day, or UTC's).
+    let dayOffsets: [Int64]
+    /// Per quarter hour of the UTC week, a choice among the groups by their rate then.
+    let slotChoice: [AliasTable]
+    /// Per minute of the UTC week, the total rate relative to the week's busiest minute (0…1).
+    let intensities: [Double]
+    let cap: UInt16
+    /// Everyone, ordered by group then bucket.
+    var people: [PersonState]
+    /// Sessions that found nobody free (every draw busy or at the cap).
+    private(set) var unplaced = 0
+
+    static let slotSeconds = 900
+    static let weekSeconds = 604_800
+    /// Monday 1970-01-05 00:00 UTC: a week starts on a Monday.
+    static let weekOrigin: Int64 = 4 * 86_400
+    /// How many people are tried before a session is given up.
+    static let tries = 24
+
+    /// Person `i` of the lists is number `persons[i]` of the population, in group `groupOf[i]`, at
+    /// rate `weights[i]`, and the domain keeps `tags[i]` about them. `capInUTC`: the cap counts UTC
+    /// days rather than local ones.
+    init(persons: [Int32], groupOf: [Int32], weights: [Double], tags: [UInt32], groups: [Group], cap: Int, capInUTC: Bool = false) {
+        let lowest = weights.filter { $0 > 0 }.min() ?? 1
+        func bucket(_ w: Double) -> Int { w > 0 ? Int(Self.bucketsPerOctave * log2(w / lowest)) : 0 }
+        let buckets = (weights.map(bucket).max() ?? 0) + 1
+        // Positions: by group, then bucket, then population order.
+        let keys = persons.indices.map { Int(groupOf[$0]) &* 1_000_000 &+ bucket(weights[$0]) }
+        var order = Array(persons.indices)
+        order.sort { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
+        var starts = Array(repeating: Array(repeating: Int32(0), count: buckets), count: groups.count)
+        var sizes = starts
+        var rates = Array(repeating: Array(repeating: 0.0, count: buckets), count: groups.count)
+        for (position, i) in order.enumerated().reversed() {
+            let g = Int(groupOf[i]), b = keys[i] % 1_000_000
+            starts[g][b] = Int32(position)
+            sizes[g][b] += 1
+            rates[g][b] += weights[i]
+        }
+        bucketStart = starts
+        bucketSize = sizes
+        bucketChoice = rates.map { AliasTable(weights: $0.contains { $0 > 0 } ? $0 : [1] + Array(repeating: 0, count: $0.count - 1)) }
+        offsets = groups.map(\.offsetSeconds)
+        dayOffsets = capInUTC ? groups.map { _ in 0 } : offsets
+        let shape = Self.shape(groups: groups, totals: rates.map { $0.reduce(0, +) })
+        intensities = shape.minutes
+        slotChoice = shape.slots.map { AliasTable(weights: $0.contains { $0 > 0 } ? $0 : $0.map { _ in 1 }) }
+        self.cap = UInt16(clamping: cap)
+        people = order.map { PersonState(busyUntil: 0, day: 0, count: 0, person: persons[$0], tag: tags[$0]) }
+    }
+
+    /// The week's shape for groups of total rates `totals`: per minute the relative total, per
+    /// quarter hour each group's rate.
+    static func shape(groups: [Group], totals: [Double]) -> (minutes: [Double], slots: [[Double]]) {
+        func local(_ utc: Int, _ g: Int) -> Int {
+            let shifted = (Int64(utc) + groups[g].offsetSeconds) % Int64(weekSeconds)
+            return Int(shifted < 0 ? shifted + Int64(weekSeconds) : shifted)
+        }
+        var minutes = (0..<(weekSeconds / 60)).map { m in
+            groups.indices.reduce(0.0) { $0 + totals[$1] * groups[$1].activity(local(m * 60 + 30, $1)) }
+        }
+        let peak = max(minutes.max() ?? 1, .leastNonzeroMagnitude)
+        minutes = minutes.map { $0 / peak }
+        let slots = (0..<(weekSeconds / slotSeconds)).map { q in
+            groups.indices.map { totals[$0] * groups[$0].activity(local(q * slotSeconds + slotSeconds / 2, $0)) }
+        }
+        return (minutes, slots)
+    }
+
+    /// The second of the UTC week (Monday 00:00 = 0) of Unix second `t`.
+    @inline(__always)
+    static func secondOfWeek(_ t: Int64) -> Int {
+        let s = (t - weekOrigin) % Int64(weekSeconds)
+        return Int(s < 0 ? s + Int64(weekSeconds) : s)
+    }
+
+    /// The rate at a second of the UTC week, relative to the busiest minute (0…1).
+    @inline(__always)
+    func intensity(secondOfWeek: Int) -> Double { intensities[secondOfWeek / 60] }
+
+    /// A free person to start a session at `t`: their position (for `occupy`), number, group and
+    /// tag; nil when every one drawn was busy or at their cap. Call `occupy` once the session's end
+    /// is known.
+    @inline(__always)
+    mutating func choose(at t: Int64, using rng: inout Xoshiro256) -> (position: Int, person: Int, group: Int, tag: UInt32)? {
+        let slot = Self.secondOfWeek(t) / Self.slotSeconds
+        let now = t &- Self.epoch
+        for _ in 0..<Self.tries {
+            let g = slotChoice[slot].sample(using: &rng)
+            let b = bucketChoice[g].sample(using: &rng)
+            let size = Int(bucketSize[g][b])
+            guard size > 0 else { continue }
+            let position = Int(bucketStart[g][b]) &+ rng.below(size)
+            let state = people[position]
+            if Int64(state.busyUntil) > now { continue }
+            if state.count >= cap, state.day == localDay(t, group: g) { continue }
+            return (position, Int(state.person), g, state.tag)
+        }
+        unplaced += 1
+        return nil
+    }
+
+    /// Asks the cache for the state of the first person `choose(at: t, using: rng)` will look at
+    /// (with a copy of the same generator): the model calls it when the next session's start is
+    /// known, so that the read overlaps with writing the current session's events rather than
+    /// stalling the next one (one read per session into memory that grows with the population).
+    @inline(__always)
+    func prefetch(at t: Int64, using rng: inout Xoshiro256) {
+        let slot = Self.secondOfWeek(t) / Self.slotSeconds
+        let g = slotChoice[slot].sample(using: &rng)
+        let b = bucketChoice[g].sample(using: &rng)
+        let size = Int(bucketSize[g][b])
+        guard size > 0 else { return }
+        let position = Int(bucketStart[g][b]) &+ rng.below(size)
+        people.withUnsafeBufferPointer { if let base = $0.baseAddress { starling_prefetch(base + position) } }
+    }
+
+    /// The person's local day at `t` (days since `epoch` in their group's local time, +1).
+    @inline(__always)
+    func localDay(_ t: Int64, group: Int) -> UInt16 {
+        let local = t &- Self.epoch &+ dayOffsets[group]
+        return UInt16(clamping: (local >= 0 ? local / 86_400 : -1) &+ 1)
+    }
+
+    /// Records a session of the person at `position` starting at `start` that keeps them busy until `end`.
+    @inline(__always)
+    mutating func occupy(_ position: Int, group: Int, start: Int64, until end: Int64) {
+        let day = localDay(start, group: group)
+        var state = people[position]
+        state.count = state.day == day ? state.count &+ 1 : 1
+        state.day = day
+        state.busyUntil = UInt32(clamping: end &- Self.epoch)
+        people[position] = state
+    }
+
+    /// A person's rate: a log-normal of sigma `sigma` around 1 from their standard-normal draw,
+    /// bounded at `ceiling` times the median (what one person can do).
+    static func weight(activity z: Double, sigma: Double, ceiling: Double) -> Double {
+        min(exp(sigma * z), ceiling)
+    }
+
+    /// How many people give `perWeek` sessions per active person per week (sessions ÷ people with
+    /// at least one) when `weekly` sessions a week are spread over them at rates of `weight`'s
+    /// distribution: the expected active share of N people is E[1 − exp(−weekly·w / (N·E[w]))],
+    /// increasing in N, solved by bisection over quantiles of the rate distribution. At least the
+    /// people it takes for `perWeek` with every rate equal.
+    static func people(perWeek: Double, weekly: Double, sigma: Double, ceiling: Double) -> Int {
+        guard perWeek > 0, weekly > 0 else { return 1 }
+        let quantiles = (0..<400).map { i -> Double in
+            let p = (Double(i) + 0.5) / 400
+            return weight(activity: Distribution.standardNormalQuantile(p), sigma: sigma, ceiling: ceiling)
+        }
+        let mean = quantiles.reduce(0, +) / Double(quantiles.count)
+        func perActive(_ n: Double) -> Double {
+            let active = quantiles.reduce(0.0) { $0 + (1 - exp(-weekly * $1 / (n * mean))) } / Double(quantiles.count)
+            return weekly / (n * max(active, .leastNonzeroMagnitude))
+        }
+        var low = 1.0, high = 1e9
+        // perActive falls as N grows (towards 1: everyone active once at most).
+        guard perActive(low) > perWeek else { return 1 }
+        if perActive(high) > perWeek { return Int(high) }
+        for _ in 0..<100 {
+            let mid = (low * high).squareRoot()
+            if perActive(mid) > perWeek { low = mid } else { high = mid }
+        }
+        return Int(high.rounded(.up))
+    }
+}
