@@ -53,7 +53,7 @@ func lines(_ config: DatasourceConfig, scenario: Scenario, limit: Int?, end: Int
         let scenario = try smallScenario()
         for config in scenario.datasources {
             let whole = lines(config, scenario: scenario, limit: 2500)
-            let windowEnd = scenario.start + 4 * 3600
+            let windowEnd = scenario.start + 12 * 3600  // the stores (US time) open at 13:00 UTC
             let wholeWindow = lines(config, scenario: scenario, limit: nil, end: windowEnd)
             var union: [String] = []
             var unionWindow: [String] = []
@@ -70,7 +70,7 @@ func lines(_ config: DatasourceConfig, scenario: Scenario, limit: Int?, end: Int
 
     @Test func streamsAreInTimeOrderAndRespectTheWindow() throws {
         let scenario = try smallScenario()
-        let end = scenario.start + 6 * 3600
+        let end = scenario.start + 12 * 3600
         for config in scenario.datasources {
             var stream = DatasourceStream(config, seed: scenario.seed, start: scenario.start, end: end)
             var encoder = NDJSONEncoder()

@@ -89,6 +89,9 @@ public struct JourneyConfig: Sendable {
     public var supportChatRate = 0.03
     public var checkoutRate = 0.6
     public var checkoutCompletionRate = 0.7
+    /// Share of completed checkouts done in one click (saved details): no time on the checkout, the
+    /// purchase in the same second.
+    public var expressCheckoutRate = 0.05
     /// After a visit that does not buy, the chance of coming back, and the gap until then.
     public var returnRate = 0.3
     public var sessionGapMedianHours = 20.0
@@ -163,6 +166,7 @@ public struct JourneyConfig: Sendable {
         supportChatRate = try reader.probability("support_chat_rate", default: supportChatRate)
         checkoutRate = try reader.double("checkout_rate", default: checkoutRate, in: 0.01...1)
         checkoutCompletionRate = try reader.double("checkout_completion_rate", default: checkoutCompletionRate, in: 0.01...1)
+        expressCheckoutRate = try reader.probability("express_checkout_rate", default: expressCheckoutRate)
         returnRate = try reader.probability("return_rate", default: returnRate)
         sessionGapMedianHours = try reader.double("session_gap_median_hours", default: sessionGapMedianHours, in: 0.5...8760)
         sessionGapSigma = try reader.double("session_gap_sigma", default: sessionGapSigma, in: 0...3)

@@ -189,10 +189,12 @@ public struct JourneyModel: DomainModel {
             fresh = true
         }
         func emit(_ kind: TouchpointKind, page: Int32, product: Int, quantity: UInt8 = 0, rng: inout Xoshiro256) {
-            if !fresh { time += spent + 1 + Int64(Distribution.exponential(mean: config.inSessionGapSeconds, using: &rng)) }
+            // Whole seconds: a quick click (under a second on the touchpoint, under a second to the
+            // next) shares its second with the touchpoint before it.
+            if !fresh { time += spent + Int64(Distribution.exponential(mean: config.inSessionGapSeconds, using: &rng)) }
             fresh = false
             step += 1
-            spent = Int64(max(1, Distribution.roundedLogNormal(median: kind.medianSeconds, sigma: 0.6, using: &rng)))
+            spent = Int64(Distribution.roundedLogNormal(median: kind.medianSeconds, sigma: 0.6, using: &rng))
             events.append(TouchpointRecord(
                 time: time, journey: index + 1, customer: Int32(truncatingIfNeeded: customer + 1),
                 timeSpent: Int32(clamping: spent), sessionNumber: sessionNumber, step: step,
@@ -280,6 +282,11 @@ public struct JourneyModel: DomainModel {
                 if !ended, rng.unit() < config.checkoutRate {
                     emit(.checkout, page: tables.checkout, product: product, rng: &rng)
                     if !ended, rng.unit() < config.checkoutCompletionRate {
+                        if rng.unit() < config.expressCheckoutRate {
+                            // One click: the checkout takes no time and the purchase is the same second.
+                            events[events.count - 1].timeSpent = 0
+                            fresh = true
+                        }
                         emit(.purchase, page: tables.complete, product: product, quantity: quantity, rng: &rng)
                         break
                     }
@@ -296,8 +303,8 @@ public struct JourneyModel: DomainModel {
             default: entry = .site(channel: origin)
             }
         }
-        // Busy until the last touchpoint ends, and an hour more.
-        schedule.occupy(position, group: group, start: start, until: time + spent + 3600)
+        // Busy until the last touchpoint ends, and the half hour of inactivity that ends a session.
+        schedule.occupy(position, group: group, start: start, until: time + spent + 1800)
         return customer
     }
 

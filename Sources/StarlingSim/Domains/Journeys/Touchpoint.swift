@@ -139,7 +139,7 @@ public enum TouchpointKind: String, Sendable, CaseIterable, BitwiseCopyable {
         case .socialEngagement: return 15
         case .emailOpen: return 20
         case .search: return 25
-        case .adClick, .emailClick: return 4
+        case .adClick, .emailClick: return 1  // a click, then the page loads
         case .pageView: return 40
         case .productView: return 60
         case .supportChat: return 240
