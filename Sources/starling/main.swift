@@ -18,6 +18,7 @@ let commands: [String: ([String]) -> Int32] = [
     "report": ReportCommand.main,
     "compare": CompareCommand.main,
     "ab": ABCommand.main,
+    "profile": ProfileCommand.main,
     "help": HelpCommand.main,
     "--help": HelpCommand.main,
     "-h": HelpCommand.main,

@@ -16,6 +16,7 @@ enum HelpCommand {
       report      re-render report.md, junit.xml and report.html from a results folder
       compare     compare a run with a baseline (one or several runs); exit 2 on a regression
       ab          interleaved A/B runs of two targets or projects; exit 2 when B is worse
+      profile     measure fixtures or a scenario against what its domains declare; exit 2 when off
       bench       measure Starling itself (bench generate: events/s and peak RSS per domain)
       help        show help for a command: starling help <command>
 
@@ -36,6 +37,7 @@ enum HelpCommand {
         "report": ReportCommand.spec,
         "compare": CompareCommand.spec,
         "ab": ABCommand.spec,
+        "profile": ProfileCommand.spec,
     ]
 
     static func main(_ arguments: [String]) -> Int32 {
