@@ -3,7 +3,7 @@
 /// from its own random stream, and a timing wheel (`OpenSessions`) merges overlapping sessions into one order:
 /// (time, session index, position in session). That order is total, so the stream is reproducible.
 public struct EventStream<Model: DomainModel>: Sendable {
-    public private(set) var model: Model
+    public internal(set) var model: Model
     public let seed: UInt64
     public let shard: ShardSpec
     /// Events at or after this Unix second are not produced (nil: no end).
@@ -109,6 +109,25 @@ public struct EventStream<Model: DomainModel>: Sendable {
             nextSession += 1
             nextArrival = drawArrival(after: nextArrival)
             if !self.arrivalSecond.done { model.prepare(index: nextSession, start: self.arrivalSecond.second, seed: seed) }
+        }
+    }
+
+    /// Generates every session arriving before `limit` now, into the open sessions, handing each one's
+    /// records to `each` (e-commerce linked to journeys looks ahead at the customers' visits). Changes
+    /// nothing in what the stream produces: the sessions would be generated in the same order later.
+    mutating func generateArrivals(before limit: Int64, each: (ArraySlice<Model.Record>) -> Void) {
+        while !arrivalSecond.done, arrivalSecond.second < limit {
+            if cursor < scratch.count {
+                pending.add(events: scratch[cursor...], owner: cursorOwner)
+            }
+            while scratch.popLast() != nil {}
+            cursor = 0
+            let entity = model.session(index: nextSession, start: arrivalSecond.second, seed: seed, into: &scratch)
+            cursorOwner = shard.owner(of: entity)
+            each(scratch[...])
+            nextSession += 1
+            nextArrival = drawArrival(after: nextArrival)
+            if !arrivalSecond.done { model.prepare(index: nextSession, start: arrivalSecond.second, seed: seed) }
         }
     }
 

@@ -120,6 +120,17 @@ public struct EcommerceConfig: Sendable {
         if users == nil {
             targets.append(.init("sessions_per_user_per_week", sessionsPerUserPerWeek, meaning: "sessions ÷ distinct users, per week"))
         }
+        if let journeys = journeyVisits {
+            // The sessions mix the shop's own and the journeys' visits: only what both declare alike
+            // is a target of the mix (a visit's views and bounces follow the journeys' model).
+            targets = targets.filter { target in
+                switch target.name {
+                case "conversion_rate": return abs(journeys.sessionConversionRate - conversionRate) < 1e-9
+                case "night_share": return journeys.dailyCurve == dailyCurve
+                default: return false
+                }
+            }
+        }
         return DomainTargets(datasource: EcommerceModel.datasource, targets: targets, maxPerDay: maxSessionsPerDay,
                             utcOffsets: Dictionary(countries.map { ($0.0, Countries.offset($0.0)) }, uniquingKeysWith: { a, _ in a }))
     }

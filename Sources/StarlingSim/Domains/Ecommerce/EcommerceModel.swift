@@ -21,6 +21,9 @@ public struct EcommerceModel: DomainModel {
     /// session); empty between sessions, so they are not state a shard could disagree on.
     var viewed: [Int] = []
     var cart: [(product: Int, quantity: Int)] = []
+    /// With the journeys' visits (`JourneyVisits`): the customers' visits known ahead, which a
+    /// session of the shop's own must not overlap; empty otherwise.
+    var visits = VisitCalendar()
     /// `event_type` (by `Kind.position`), `category` (by category) and `country`, encoded once.
     let kindField, categoryField, countryField: FieldValues
 
@@ -76,7 +79,16 @@ public struct EcommerceModel: DomainModel {
 
     public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [CommerceRecord]) -> Int {
         var rng = Xoshiro256(seed: seed, stream: StreamTag("session"), index: UInt64(index))
-        guard let (position, user, country, _) = schedule.choose(at: start, using: &rng) else { return 0 }
+        guard var (position, user, country, _) = schedule.choose(at: start, using: &rng) else { return 0 }
+        if !visits.isEmpty {
+            // Someone who is on a journey's visit during this session is not free for it.
+            var tries = 0
+            while visits.overlaps(start...(start + VisitCalendar.sessionLimit), of: user) {
+                tries += 1
+                guard tries < 16, let other = schedule.choose(at: start, using: &rng) else { return 0 }
+                (position, user, country, _) = other
+            }
+        }
         let first = events.count
         var time = start
         func emit(_ kind: CommerceEvent.Kind, product: Int, quantity: Int, gap: Bool = true, rng: inout Xoshiro256) {
@@ -131,6 +143,12 @@ public struct EcommerceModel: DomainModel {
             cart.removeAll(keepingCapacity: true)
             swap(&viewed, &self.viewed)
             swap(&cart, &self.cart)
+        }
+        if !visits.isEmpty, time > start + VisitCalendar.sessionLimit {
+            // A session that would run into a known visit ends at the limit (its last events, an
+            // order's lines all or none, are not generated).
+            while let last = events.last, events.count > first, last.time > start + VisitCalendar.sessionLimit { events.removeLast() }
+            time = events.count > first ? events[events.count - 1].time : start
         }
         // Busy until the session's last event, and the half hour of inactivity that ends a session.
         schedule.occupy(position, group: country, start: start, until: time + 1800)
