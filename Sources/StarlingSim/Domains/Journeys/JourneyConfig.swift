@@ -76,10 +76,11 @@ public struct JourneyConfig: Sendable {
     // Other knobs.
     public var activitySigma = 0.9
     public var activityCeiling = 8.0
-    /// Mean ad impressions and emails of a series that is not clicked (frequency), and the gaps.
+    /// Mean ad impressions and emails of a series that is not clicked (frequency), and the mean
+    /// hours between two impressions of a series.
     public var impressionsPerSeries = 3.0
     public var emailsPerSeries = 2.0
-    public var impressionGapMedianHours = 8.0
+    public var impressionGapHours = 8.0
     /// A social post or an organic search result leads to a visit this often.
     public var socialClickRate = 0.06
     public var searchClickRate = 0.45
@@ -159,7 +160,7 @@ public struct JourneyConfig: Sendable {
         activityCeiling = try reader.double("activity_ceiling", default: activityCeiling, in: 1...1000)
         impressionsPerSeries = try reader.double("impressions_per_series", default: impressionsPerSeries, in: 1...100)
         emailsPerSeries = try reader.double("emails_per_series", default: emailsPerSeries, in: 1...100)
-        impressionGapMedianHours = try reader.double("impression_gap_median_hours", default: impressionGapMedianHours, in: 0.01...720)
+        impressionGapHours = try reader.double("impression_gap_hours", default: impressionGapHours, in: 0.01...720)
         socialClickRate = try reader.probability("social_click_rate", default: socialClickRate)
         searchClickRate = try reader.probability("search_click_rate", default: searchClickRate)
         productViewsPerSession = try reader.double("product_views_per_session", default: productViewsPerSession, in: 1...100)

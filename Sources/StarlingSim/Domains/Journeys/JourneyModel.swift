@@ -176,9 +176,12 @@ public struct JourneyModel: DomainModel {
 
         /// A new session on `code` (`direct` becomes `website` or `mobile_app`), `gapHours` (median)
         /// after the end of the last touchpoint.
-        func newSession(_ code: Int32, gapHours: Double, rng: inout Xoshiro256) {
+        /// A series' next touch (an ad shown again, the next email) comes after an exponential gap of
+        /// mean `gapHours` (`series`); a return visit after a log-normal one of that median.
+        func newSession(_ code: Int32, gapHours: Double, series: Bool = false, rng: inout Xoshiro256) {
             if sessionNumber > 0 {
-                let gap = Distribution.truncatedLogNormal(median: gapHours, sigma: config.sessionGapSigma, scale: 3600, using: &rng)
+                let gap = series ? Int64(Distribution.exponential(mean: gapHours * 3600, using: &rng))
+                    : Distribution.truncatedLogNormal(median: gapHours, sigma: config.sessionGapSigma, scale: 3600, using: &rng)
                 time += spent + max(1800, gap)
             }
             sessionNumber += 1
@@ -226,7 +229,7 @@ public struct JourneyModel: DomainModel {
                 campaign = drawn.map { Int32(truncatingIfNeeded: $0.campaign + 1) } ?? 0
                 var first = true
                 while !ended {
-                    newSession(code, gapHours: first ? gapHours : config.impressionGapMedianHours, rng: &rng)
+                    newSession(code, gapHours: first ? gapHours : config.impressionGapHours, series: !first, rng: &rng)
                     first = false
                     // A campaign that has ended shows no more impressions.
                     if let c = drawn?.campaign, !config.campaigns[c].runs(at: time) { ended = true; break }
@@ -243,7 +246,7 @@ public struct JourneyModel: DomainModel {
                 campaign = drawn.map { Int32(truncatingIfNeeded: $0.campaign + 1) } ?? 0
                 var first = true
                 while !ended {
-                    newSession(tables.email, gapHours: first ? gapHours : 24, rng: &rng)
+                    newSession(tables.email, gapHours: first ? gapHours : 24, series: !first, rng: &rng)
                     first = false
                     emit(.emailOpen, page: landing, product: focus, rng: &rng)
                     if rng.unit() < config.emailClickToOpen {
