@@ -77,6 +77,11 @@ public struct EcommerceModel: DomainModel {
         (config.categories[catalogue.category[index]].name, catalogue.price[index])
     }
 
+    public mutating func prepare(index: Int, start: Int64, seed: UInt64) {
+        var rng = Xoshiro256(seed: seed, stream: StreamTag("session"), index: UInt64(index))
+        schedule.prefetch(at: start, using: &rng)
+    }
+
     public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [CommerceRecord]) -> Int {
         var rng = Xoshiro256(seed: seed, stream: StreamTag("session"), index: UInt64(index))
         guard var (position, user, country, _) = schedule.choose(at: start, using: &rng) else { return 0 }

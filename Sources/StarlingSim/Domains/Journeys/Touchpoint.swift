@@ -135,7 +135,7 @@ public enum TouchpointKind: String, Sendable, CaseIterable, BitwiseCopyable {
     /// Typical seconds spent on this touchpoint (median of a log-normal).
     var medianSeconds: Double {
         switch self {
-        case .adImpression: return 2
+        case .adImpression: return 1
         case .socialEngagement: return 15
         case .emailOpen: return 20
         case .search: return 25
