@@ -37,7 +37,7 @@ func starling(_ arguments: [String]) throws -> (status: Int32, output: String, e
 }
 
 @Suite(.timeLimit(.minutes(2))) struct CLITests {
-    @Test(arguments: ["generate", "init", "inspect", "run", "replay", "merge", "verify", "scenarios", "bench", "report", "compare", "ab"])
+    @Test(arguments: ["generate", "init", "inspect", "run", "replay", "merge", "verify", "scenarios", "bench", "report", "compare", "ab", "profile"])
     func everyVerbHasHelp(verb: String) throws {
         let viaFlag = try starling(verb, "--help")
         #expect(viaFlag.status == 0)

@@ -42,6 +42,9 @@ public struct GeneratedFile: Sendable, Equatable {
     /// Events of the whole (unsharded) stream that were generated to get there.
     public var streamEvents: Int
     public var bytes: Int
+    /// Sessions started, and those that found nobody free (everyone drawn busy or at their daily cap).
+    public var sessionsStarted = 0
+    public var sessionsUnplaced = 0
 }
 
 /// Progress of a `generate`, reported every so many events.
@@ -148,6 +151,8 @@ public enum FixtureGenerator {
         try encoder.withBytes { (buffer) throws(FileError) in try sink.write(buffer) }
         encoder.removeAllBytes()
         progress?(GenerateProgress(datasource: stream.name, events: stream.produced, target: limit))
-        return GeneratedFile(datasource: stream.name, path: sink.path, events: written, streamEvents: stream.produced, bytes: bytes)
+        var file = GeneratedFile(datasource: stream.name, path: sink.path, events: written, streamEvents: stream.produced, bytes: bytes)
+        (file.sessionsStarted, file.sessionsUnplaced) = stream.people
+        return file
     }
 }

@@ -54,6 +54,17 @@ public struct DatasourceStream: Sendable {
         }
     }
 
+    /// Sessions that arrived so far, and how many of them found nobody free (everyone drawn was busy
+    /// or at their daily cap: the population is too small for the rate); (0, 0) for a spec stream.
+    public var people: (started: Int, unplaced: Int) {
+        switch domain {
+        case .footTraffic: return footTraffic.map { ($0.nextSession, $0.model.schedule.unplaced) } ?? (0, 0)
+        case .ecommerce, .linkedEcommerce: return ecommerce.map { ($0.nextSession, $0.model.schedule.unplaced) } ?? (0, 0)
+        case .journeys: return journeys.map { ($0.nextSession, $0.model.schedule.unplaced) } ?? (0, 0)
+        case .spec: return (0, 0)
+        }
+    }
+
     /// Encodes the next event of the whole stream into `encoder` when this shard owns it.
     /// Returns the event's simulated time and whether it was written, or nil at the end.
     /// `timestamp` replaces the event's own time (live mode).

@@ -74,6 +74,10 @@ enum GenerateCommand {
                 progress?.update("\(p.datasource): \(p.events.formatted()) events" + (p.target.map { " of \($0.formatted())" } ?? ""))
             }
             progress?.finish()
+            for file in files where file.sessionsUnplaced * 100 > file.sessionsStarted {
+                // More than 1% of the sessions found nobody free: the stream is thinner than its rate.
+                printError("warning: \(file.datasource): \(file.sessionsUnplaced.formatted()) of \(file.sessionsStarted.formatted()) sessions found nobody free (everyone drawn was busy or at their daily cap), so there are fewer events than the rate asks: give a larger population (or leave it out, to derive it from the declared frequency) or a higher max_…_per_day")
+            }
             if options.output != .standardOutput {
                 for file in files {
                     let shard = options.shard.count > 1 ? " (shard \(options.shard) of \(file.streamEvents.formatted()))" : ""
