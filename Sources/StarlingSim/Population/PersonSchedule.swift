@@ -214,3 +214,41 @@ struct PersonSchedule: Sendable {
         return Int(high.rounded(.up))
     }
 }
+
+extension PersonSchedule {
+    /// The schedule of people who live in `countries` (shares) and follow `curve` in their local
+    /// time: persons `0..<N` of the population, N given or derived from `perWeek` sessions per
+    /// active person at `perHour` sessions at the busiest hour. `tag` is what the domain keeps about
+    /// each (from their draws). Also returns each person's country.
+    static func worldwide(
+        countries: [(String, Double)], curve: DailyCurve, perHour: Double, perWeek: Double, people given: Int?,
+        sigma: Double, ceiling: Double, cap: Int, capInUTC: Bool = false, populationSeed: UInt64,
+        tag: (PersonDraws, _ country: Int) -> UInt32
+    ) -> (schedule: PersonSchedule, countryOf: [Int32]) {
+        let groups = countries.map { country in
+            Group(offsetSeconds: Int64((Countries.offset(country.0) * 3600).rounded())) { curve.intensity(secondOfWeek: $0) }
+        }
+        let count: Int
+        if let given {
+            count = given
+        } else {
+            let expected = shape(groups: groups, totals: countries.map(\.1))
+            count = people(perWeek: perWeek, weekly: perHour / 60 * expected.minutes.reduce(0, +), sigma: sigma, ceiling: ceiling)
+        }
+        let countryChoice = CumulativeChoice(weights: countries.map(\.1))
+        var countryOf: [Int32] = [], weights: [Double] = [], tags: [UInt32] = []
+        countryOf.reserveCapacity(count)
+        weights.reserveCapacity(count)
+        tags.reserveCapacity(count)
+        for person in 0..<count {
+            let draws = PersonDraws(person: person, populationSeed: populationSeed)
+            let country = countryChoice.choose(draws.country)
+            countryOf.append(Int32(truncatingIfNeeded: country))
+            weights.append(weight(activity: draws.activity, sigma: sigma, ceiling: ceiling))
+            tags.append(tag(draws, country))
+        }
+        let schedule = PersonSchedule(persons: (0..<Int32(count)).map { $0 }, groupOf: countryOf, weights: weights, tags: tags,
+                                      groups: groups, cap: cap, capInUTC: capInUTC)
+        return (schedule, countryOf)
+    }
+}

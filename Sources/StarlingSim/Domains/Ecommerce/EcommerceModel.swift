@@ -39,30 +39,11 @@ public struct EcommerceModel: DomainModel {
         // Views: 1 for a bounce, 2 + extra otherwise, so that the mean is viewsPerSession.
         extraViews = max(0, (config.viewsPerSession - config.bounceRate) / stay - 2)
 
-        let curve = config.dailyCurve
-        let groups = config.countries.map { country in
-            PersonSchedule.Group(offsetSeconds: Int64((Countries.offset(country.0) * 3600).rounded())) { curve.intensity(secondOfWeek: $0) }
-        }
-        let users: Int
-        if let given = config.users {
-            users = given
-        } else {
-            let expected = PersonSchedule.shape(groups: groups, totals: config.countries.map(\.1))
-            let weekly = config.sessionsPerHour / 60 * expected.minutes.reduce(0, +)
-            users = PersonSchedule.people(perWeek: config.sessionsPerUserPerWeek, weekly: weekly, sigma: config.activitySigma, ceiling: config.activityCeiling)
-        }
-        let countryChoice = CumulativeChoice(weights: config.countries.map(\.1))
-        var countryOf: [Int32] = [], weights: [Double] = []
-        countryOf.reserveCapacity(users)
-        weights.reserveCapacity(users)
-        for person in 0..<users {
-            let draws = PersonDraws(person: person, populationSeed: populationSeed)
-            countryOf.append(Int32(truncatingIfNeeded: countryChoice.choose(draws.country)))
-            weights.append(PersonSchedule.weight(activity: draws.activity, sigma: config.activitySigma, ceiling: config.activityCeiling))
-        }
         // A user's tag in the schedule is their country.
-        schedule = PersonSchedule(persons: (0..<Int32(users)).map { $0 }, groupOf: countryOf, weights: weights,
-                                  tags: countryOf.map { UInt32(bitPattern: $0) }, groups: groups, cap: config.maxSessionsPerDay)
+        schedule = PersonSchedule.worldwide(
+            countries: config.countries, curve: config.dailyCurve, perHour: config.sessionsPerHour, perWeek: config.sessionsPerUserPerWeek,
+            people: config.users, sigma: config.activitySigma, ceiling: config.activityCeiling, cap: config.maxSessionsPerDay,
+            populationSeed: populationSeed) { _, country in UInt32(truncatingIfNeeded: country) }.schedule
         kindField = FieldValues(key: "event_type", values: CommerceEvent.Kind.allCases.map(\.rawValue))
         categoryField = FieldValues(key: "category", values: config.categories.map(\.name))
         countryField = FieldValues(key: "country", values: config.countries.map(\.0))

@@ -80,36 +80,17 @@ public struct JourneyModel: DomainModel {
         campaignDay = Array(repeating: .min, count: names.count)
         campaignTables = Array(repeating: [], count: names.count)
 
-        let curve = config.dailyCurve
-        let groups = config.countries.map { country in
-            PersonSchedule.Group(offsetSeconds: Int64((Countries.offset(country.0) * 3600).rounded())) { curve.intensity(secondOfWeek: $0) }
-        }
-        let customers: Int
-        if let given = config.customers {
-            customers = given
-        } else {
-            let expected = PersonSchedule.shape(groups: groups, totals: config.countries.map(\.1))
-            let weekly = config.journeysPerHour / 60 * expected.minutes.reduce(0, +)
-            customers = PersonSchedule.people(perWeek: config.journeysPerCustomerPerWeek, weekly: weekly, sigma: config.activitySigma, ceiling: config.activityCeiling)
-        }
-        let countryChoice = CumulativeChoice(weights: config.countries.map(\.1))
         let devicePick = CumulativeChoice(weights: config.devices.map(\.1))
         let desktop = tables.desktop
-        var countryOf: [Int32] = [], weights: [Double] = [], traits: [UInt32] = []
-        countryOf.reserveCapacity(customers)
-        weights.reserveCapacity(customers)
-        traits.reserveCapacity(customers)
-        for person in 0..<customers {
-            let draws = PersonDraws(person: person, populationSeed: populationSeed)
-            countryOf.append(Int32(truncatingIfNeeded: countryChoice.choose(draws.country)))
-            weights.append(PersonSchedule.weight(activity: draws.activity, sigma: config.activitySigma, ceiling: config.activityCeiling))
-            let primary = devicePick.choose(draws.device)
-            let appUser = !desktop[primary] && draws.appUser < config.appUserRate
-            traits.append(UInt32(truncatingIfNeeded: primary + 1) | (appUser ? 1 << 31 : 0))
-        }
-        self.countryOf = countryOf
-        schedule = PersonSchedule(persons: (0..<Int32(customers)).map { $0 }, groupOf: countryOf, weights: weights, tags: traits,
-                                  groups: groups, cap: config.maxJourneysPerDay, capInUTC: true)
+        let appUserRate = config.appUserRate
+        (schedule, countryOf) = PersonSchedule.worldwide(
+            countries: config.countries, curve: config.dailyCurve, perHour: config.journeysPerHour, perWeek: config.journeysPerCustomerPerWeek,
+            people: config.customers, sigma: config.activitySigma, ceiling: config.activityCeiling, cap: config.maxJourneysPerDay,
+            capInUTC: true, populationSeed: populationSeed) { draws, _ in
+                let primary = devicePick.choose(draws.device)
+                let appUser = !desktop[primary] && draws.appUser < appUserRate
+                return UInt32(truncatingIfNeeded: primary + 1) | (appUser ? 1 << 31 : 0)
+            }
     }
 
     public var peakSessionsPerSecond: Double { config.journeysPerHour / 3600 }
