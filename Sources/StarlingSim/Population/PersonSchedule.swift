@@ -134,11 +134,7 @@ struct PersonSchedule: Sendable {
         let slot = Self.secondOfWeek(t) / Self.slotSeconds
         let now = t &- Self.epoch
         for _ in 0..<Self.tries {
-            let g = slotChoice[slot].sample(using: &rng)
-            let b = bucketChoice[g].sample(using: &rng)
-            let size = Int(bucketSize[g][b])
-            guard size > 0 else { continue }
-            let position = Int(bucketStart[g][b]) &+ rng.below(size)
+            guard let (position, g) = candidate(slot: slot, using: &rng) else { continue }
             let state = people[position]
             if Int64(state.busyUntil) > now { continue }
             if state.count >= cap, state.day == localDay(t, group: g) { continue }
@@ -148,18 +144,25 @@ struct PersonSchedule: Sendable {
         return nil
     }
 
+    /// One draw: a group by its rate in the quarter hour `slot`, a bucket by its rate, a person in it
+    /// (nil for an empty bucket). `choose` and `prefetch` draw alike, so a prefetch reads the line the
+    /// first draw of `choose` will.
+    @inline(__always)
+    func candidate(slot: Int, using rng: inout Xoshiro256) -> (position: Int, group: Int)? {
+        let g = slotChoice[slot].sample(using: &rng)
+        let b = bucketChoice[g].sample(using: &rng)
+        let size = Int(bucketSize[g][b])
+        guard size > 0 else { return nil }
+        return (Int(bucketStart[g][b]) &+ rng.below(size), g)
+    }
+
     /// Asks the cache for the state of the first person `choose(at: t, using: rng)` will look at
     /// (with a copy of the same generator): the model calls it when the next session's start is
     /// known, so that the read overlaps with writing the current session's events rather than
     /// stalling the next one (one read per session into memory that grows with the population).
     @inline(__always)
     func prefetch(at t: Int64, using rng: inout Xoshiro256) {
-        let slot = Self.secondOfWeek(t) / Self.slotSeconds
-        let g = slotChoice[slot].sample(using: &rng)
-        let b = bucketChoice[g].sample(using: &rng)
-        let size = Int(bucketSize[g][b])
-        guard size > 0 else { return }
-        let position = Int(bucketStart[g][b]) &+ rng.below(size)
+        guard let (position, _) = candidate(slot: Self.secondOfWeek(t) / Self.slotSeconds, using: &rng) else { return }
         people.withUnsafeBufferPointer { if let base = $0.baseAddress { starling_prefetch(base + position) } }
     }
 

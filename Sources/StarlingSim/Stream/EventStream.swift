@@ -97,19 +97,26 @@ public struct EventStream<Model: DomainModel>: Sendable {
                 return pending.pop()
             }
             if arrivalsDone { return nil }
-            if cursor < scratch.count {
-                pending.add(events: scratch[cursor...], owner: cursorOwner)
-            }
-            // Not `removeAll(keepingCapacity:)`: that is the generic `replaceSubrange`, ~70
-            // instructions per session (a store visit is a session of one event).
-            while scratch.popLast() != nil {}
-            cursor = 0
-            let entity = model.session(index: nextSession, start: arrivalSecond, seed: seed, into: &scratch)
-            cursorOwner = shard.owner(of: entity)
-            nextSession += 1
-            nextArrival = drawArrival(after: nextArrival)
-            if !self.arrivalSecond.done { model.prepare(index: nextSession, start: self.arrivalSecond.second, seed: seed) }
+            generateSession()
         }
+    }
+
+    /// Generates the next session into `scratch` (what is left of the previous one moves to the
+    /// open sessions) and draws the arrival after it.
+    @inline(__always)
+    mutating func generateSession() {
+        if cursor < scratch.count {
+            pending.add(events: scratch[cursor...], owner: cursorOwner)
+        }
+        // Not `removeAll(keepingCapacity:)`: that is the generic `replaceSubrange`, ~70
+        // instructions per session (a store visit is a session of one event).
+        while scratch.popLast() != nil {}
+        cursor = 0
+        let entity = model.session(index: nextSession, start: arrivalSecond.second, seed: seed, into: &scratch)
+        cursorOwner = shard.owner(of: entity)
+        nextSession += 1
+        nextArrival = drawArrival(after: nextArrival)
+        if !arrivalSecond.done { model.prepare(index: nextSession, start: arrivalSecond.second, seed: seed) }
     }
 
     /// Generates every session arriving before `limit` now, into the open sessions, handing each one's
@@ -117,17 +124,8 @@ public struct EventStream<Model: DomainModel>: Sendable {
     /// nothing in what the stream produces: the sessions would be generated in the same order later.
     mutating func generateArrivals(before limit: Int64, each: (ArraySlice<Model.Record>) -> Void) {
         while !arrivalSecond.done, arrivalSecond.second < limit {
-            if cursor < scratch.count {
-                pending.add(events: scratch[cursor...], owner: cursorOwner)
-            }
-            while scratch.popLast() != nil {}
-            cursor = 0
-            let entity = model.session(index: nextSession, start: arrivalSecond.second, seed: seed, into: &scratch)
-            cursorOwner = shard.owner(of: entity)
+            generateSession()
             each(scratch[...])
-            nextSession += 1
-            nextArrival = drawArrival(after: nextArrival)
-            if !arrivalSecond.done { model.prepare(index: nextSession, start: arrivalSecond.second, seed: seed) }
         }
     }
 

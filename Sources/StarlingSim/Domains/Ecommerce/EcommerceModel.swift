@@ -53,11 +53,6 @@ public struct EcommerceModel: DomainModel {
 
     public func intensity(secondOfWeek: Int) -> Double { schedule.intensity(secondOfWeek: secondOfWeek) }
 
-    /// The catalogue's category and price of product `index` (0-based).
-    public func product(_ index: Int) -> (category: String, price: Double) {
-        (config.categories[catalogue.category[index]].name, catalogue.price[index])
-    }
-
     public mutating func prepare(index: Int, start: Int64, seed: UInt64) {
         var rng = Xoshiro256(seed: seed, stream: StreamTag("session"), index: UInt64(index))
         schedule.prefetch(at: start, using: &rng)

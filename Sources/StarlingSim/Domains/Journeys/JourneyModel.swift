@@ -97,11 +97,6 @@ public struct JourneyModel: DomainModel {
 
     public func intensity(secondOfWeek: Int) -> Double { schedule.intensity(secondOfWeek: secondOfWeek) }
 
-    /// The catalogue's category and price of product `index` (0-based).
-    public func product(_ index: Int) -> (category: String, price: Double) {
-        (config.categories[catalogue.category[index]].name, catalogue.price[index])
-    }
-
     /// A campaign running on channel `code` at `t`, drawn by weight, with its click-through factor
     /// (its lift over the weighted mean lift of the campaigns running then); nil when none runs.
     mutating func campaign(on code: Int32, at t: Int64, using rng: inout Xoshiro256) -> (campaign: Int, factor: Double)? {
