@@ -49,6 +49,28 @@ import Testing
         #expect(Double(matched) >= 0.5 * Double(purchases), "\(matched) of \(purchases) journey purchases are the shop's")
     }
 
+    /// A stream linked to the journeys writes exactly its events' own encoding: the journeys'
+    /// visits as `session_j<journey>_<k>`, the shop's own sessions as `session_<n>`.
+    @Test func linkedRowsAreTheirEvents() throws {
+        let scenario = try Self.omnichannel
+        let config = try #require(scenario.datasources.first { $0.name == "ecommerce_events" })
+        let end = scenario.start + 12 * 3600
+        var rows = DatasourceStream(config, seed: scenario.seed, start: scenario.start, end: end)
+        var written = NDJSONEncoder()
+        while rows.encodeNext(into: &written) != nil {}
+        var events = DatasourceStream(config, seed: scenario.seed, start: scenario.start, end: end)
+        var expected = NDJSONEncoder()
+        var visits = 0, own = 0
+        while let (event, owned) = events.nextEvent() {
+            guard owned, case .commerce(let e) = event else { continue }
+            e.encode(into: &expected, timestamp: nil)
+            if e.sessionID.hasPrefix("session_j") { visits += 1 } else { own += 1 }
+        }
+        #expect(visits > 100 && own > 100, "\(visits) rows of journey visits, \(own) of the shop's own sessions")
+        let (a, b) = (written.withBytes { Array($0) }, expected.withBytes { Array($0) })
+        #expect(a.count == b.count && a == b, "the rows written differ from the events' encoding")
+    }
+
     /// Person n has one country in every stream: the shop's country of user n is the journeys'
     /// country of customer n and, for store visitors, the stores' country.
     @Test func aPersonLivesInOneCountry() throws {

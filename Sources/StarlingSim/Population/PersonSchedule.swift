@@ -41,9 +41,10 @@ struct PersonSchedule: Sendable {
     /// its total rate), then uniformly within it, so each person's rate is honoured to within 9%.
     static let bucketsPerOctave = 4.0
 
-    /// Per group, its buckets' first position in `people`, their sizes, and a choice among them.
-    let bucketStart: [[Int32]]
-    let bucketSize: [[Int32]]
+    /// Per group and bucket (at `group * bucketCount + bucket`), the bucket's first position in
+    /// `people` (high 32 bits) and its size (low 32); per group, a choice among its buckets.
+    let buckets: [UInt64]
+    let bucketCount: Int
     let bucketChoice: [AliasTable]
     let offsets: [Int64]
     /// Per group, the offset of the day a cap counts in (the local day, or UTC's).
@@ -85,8 +86,8 @@ struct PersonSchedule: Sendable {
             sizes[g][b] += 1
             rates[g][b] += weights[i]
         }
-        bucketStart = starts
-        bucketSize = sizes
+        bucketCount = buckets
+        self.buckets = zip(starts.joined(), sizes.joined()).map { UInt64(UInt32(bitPattern: $0)) << 32 | UInt64(UInt32(bitPattern: $1)) }
         bucketChoice = rates.map { AliasTable(weights: $0.contains { $0 > 0 } ? $0 : [1] + Array(repeating: 0, count: $0.count - 1)) }
         offsets = groups.map(\.offsetSeconds)
         dayOffsets = capInUTC ? groups.map { _ in 0 } : offsets
@@ -126,44 +127,75 @@ struct PersonSchedule: Sendable {
     @inline(__always)
     func intensity(secondOfWeek: Int) -> Double { intensities[secondOfWeek / 60] }
 
-    /// A free person to start a session at `t`: their position (for `occupy`), number, group and
-    /// tag; nil when every one drawn was busy or at their cap. Call `occupy` once the session's end
+    /// Who a session goes to: their position in `people` (for `occupy`), number, group and tag.
+    typealias Chosen = (position: Int, person: Int, group: Int, tag: UInt32)
+    /// One draw of a person: their position in `people` (-1: the bucket drawn is empty) and group.
+    typealias Draw = (position: Int, group: Int)
+
+    /// A free person to start a session at `t`; nil when every one drawn was busy or at their cap.
+    /// `first`: the first draw, already made (by `prepare`). Call `occupy` once the session's end
     /// is known.
     @inline(__always)
-    mutating func choose(at t: Int64, using rng: inout Xoshiro256) -> (position: Int, person: Int, group: Int, tag: UInt32)? {
-        let slot = Self.secondOfWeek(t) / Self.slotSeconds
+    mutating func choose(at t: Int64, first: Draw? = nil, using rng: inout Xoshiro256) -> Chosen? {
         let now = t &- Self.epoch
-        for _ in 0..<Self.tries {
-            guard let (position, g) = candidate(slot: slot, using: &rng) else { continue }
-            let state = people[position]
+        // The quarter hour's choice of group only when a draw is made here (`prepare` made the first).
+        var slot = first == nil ? Self.secondOfWeek(t) / Self.slotSeconds : -1
+        var draw = first ?? candidate(slot: slot, using: &rng)
+        for attempt in 0..<Self.tries {
+            if attempt > 0 {
+                if slot < 0 { slot = Self.secondOfWeek(t) / Self.slotSeconds }
+                draw = candidate(slot: slot, using: &rng)
+            }
+            guard draw.position >= 0 else { continue }
+            let state = people[draw.position]
             if Int64(state.busyUntil) > now { continue }
-            if state.count >= cap, state.day == localDay(t, group: g) { continue }
-            return (position, Int(state.person), g, state.tag)
+            if state.count >= cap, state.day == localDay(t, group: draw.group) { continue }
+            return (draw.position, Int(state.person), draw.group, state.tag)
         }
         unplaced += 1
         return nil
     }
 
-    /// One draw: a group by its rate in the quarter hour `slot`, a bucket by its rate, a person in it
-    /// (nil for an empty bucket). `choose` and `prefetch` draw alike, so a prefetch reads the line the
-    /// first draw of `choose` will.
+    /// One draw: a group by its rate in the quarter hour `slot`, a bucket by its rate, a person in it.
     @inline(__always)
-    func candidate(slot: Int, using rng: inout Xoshiro256) -> (position: Int, group: Int)? {
+    func candidate(slot: Int, using rng: inout Xoshiro256) -> Draw {
         let g = slotChoice[slot].sample(using: &rng)
-        let b = bucketChoice[g].sample(using: &rng)
-        let size = Int(bucketSize[g][b])
-        guard size > 0 else { return nil }
-        return (Int(bucketStart[g][b]) &+ rng.below(size), g)
+        let bucket = buckets[g &* bucketCount &+ bucketChoice[g].sample(using: &rng)]
+        let size = Int(bucket & 0xFFFF_FFFF)
+        guard size > 0 else { return (-1, g) }
+        return (Int(bucket >> 32) &+ rng.below(size), g)
     }
 
-    /// Asks the cache for the state of the first person `choose(at: t, using: rng)` will look at
-    /// (with a copy of the same generator): the model calls it when the next session's start is
-    /// known, so that the read overlaps with writing the current session's events rather than
-    /// stalling the next one (one read per session into memory that grows with the population).
+    /// The next session as `prepare` left it: what it was prepared for, its generator after the
+    /// first draw, and that draw.
+    private var prepared: (index: Int, seed: UInt64, t: Int64, rng: Xoshiro256, draw: Draw) = (-1, 0, 0, Xoshiro256(seed: 0), (-1, 0))
+
+    /// Seeds the generator of session `index` (stream `stream`), makes its first draw of a person at
+    /// `start` and asks the cache for that person's state: the model calls it as soon as the next
+    /// session's start is known, so the read (one per session, into memory that grows with the
+    /// population) overlaps with writing the current session's events rather than stalling the next.
     @inline(__always)
-    func prefetch(at t: Int64, using rng: inout Xoshiro256) {
-        guard let (position, _) = candidate(slot: Self.secondOfWeek(t) / Self.slotSeconds, using: &rng) else { return }
-        people.withUnsafeBufferPointer { if let base = $0.baseAddress { starling_prefetch(base + position) } }
+    mutating func prepare(index: Int, start: Int64, seed: UInt64, stream: StreamTag) {
+        var rng = Xoshiro256(seed: seed, stream: stream, index: UInt64(index))
+        let draw = candidate(slot: Self.secondOfWeek(start) / Self.slotSeconds, using: &rng)
+        if draw.position >= 0 {
+            people.withUnsafeBufferPointer { if let base = $0.baseAddress { starling_prefetch(base + draw.position) } }
+        }
+        prepared = (index, seed, start, rng, draw)
+    }
+
+    /// Session `index`'s generator (stream `stream`) and who it goes to at `t` (`choose`; nil:
+    /// nobody free): from where `prepare` left it, or drawn now alike.
+    @inline(__always)
+    mutating func begin(session index: Int, seed: UInt64, stream: StreamTag, at t: Int64) -> (rng: Xoshiro256, chosen: Chosen?) {
+        if prepared.index == index, prepared.seed == seed, prepared.t == t {
+            var rng = prepared.rng
+            let chosen = choose(at: t, first: prepared.draw, using: &rng)
+            return (rng, chosen)
+        }
+        var rng = Xoshiro256(seed: seed, stream: stream, index: UInt64(index))
+        let chosen = choose(at: t, using: &rng)
+        return (rng, chosen)
     }
 
     /// The person's local day at `t` (days since `epoch` in their group's local time, +1).

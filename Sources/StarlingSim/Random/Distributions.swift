@@ -36,7 +36,7 @@ public struct AliasTable: Sendable {
 
     /// The column or its alias, chosen without a branch: which one is as random as the draw (a
     /// branch was mispredicted about every other time), so a mask picks it.
-    @inlinable
+    @inlinable @inline(__always)
     public func sample(using rng: inout Xoshiro256) -> Int {
         let index = rng.below(columns.count)
         let column = columns[index]

@@ -58,19 +58,19 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform double in [0, 1) with 53 random bits.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func unit() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 
     /// A uniform double in (0, 1]: safe to take the logarithm of.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func openUnit() -> Double {
         Double((next() >> 11) + 1) * 0x1.0p-53
     }
 
     /// A uniform integer in 0..<bound (Lemire's nearly-divisionless method; bound > 0).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func below(_ bound: Int) -> Int {
         Int(truncatingIfNeeded: next().multipliedFullWidth(by: UInt64(bound)).high)
     }

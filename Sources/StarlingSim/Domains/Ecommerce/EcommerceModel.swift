@@ -17,9 +17,8 @@ public struct EcommerceModel: DomainModel {
     let cartGivenStay: Double
     let purchaseGivenCart: Double
     let extraViews: Double
-    /// A session's viewed products and cart, reused from session to session (no allocation per
-    /// session); empty between sessions, so they are not state a shard could disagree on.
-    var viewed: [Int] = []
+    /// A session's cart, reused from session to session (no allocation per session); empty between
+    /// sessions, so it is not state a shard could disagree on.
     var cart: [(product: Int, quantity: Int)] = []
     /// With the journeys' visits (`JourneyVisits`): the customers' visits known ahead, which a
     /// session of the shop's own must not overlap; empty otherwise.
@@ -54,13 +53,12 @@ public struct EcommerceModel: DomainModel {
     public func intensity(secondOfWeek: Int) -> Double { schedule.intensity(secondOfWeek: secondOfWeek) }
 
     public mutating func prepare(index: Int, start: Int64, seed: UInt64) {
-        var rng = Xoshiro256(seed: seed, stream: StreamTag("session"), index: UInt64(index))
-        schedule.prefetch(at: start, using: &rng)
+        schedule.prepare(index: index, start: start, seed: seed, stream: StreamTag("session"))
     }
 
     public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [CommerceRecord]) -> Int {
-        var rng = Xoshiro256(seed: seed, stream: StreamTag("session"), index: UInt64(index))
-        guard var (position, user, country, _) = schedule.choose(at: start, using: &rng) else { return 0 }
+        var (rng, chosen) = schedule.begin(session: index, seed: seed, stream: StreamTag("session"), at: start)
+        guard var (position, user, country, _) = chosen else { return 0 }
         if !visits.isEmpty {
             // Someone who is on a journey's visit during this session is not free for it.
             var tries = 0
@@ -83,8 +81,7 @@ public struct EcommerceModel: DomainModel {
             emit(.view, product: catalogue.sample(using: &rng), quantity: 1, rng: &rng)
         } else {
             // Taken out of the model while the session runs (unique, so appends reuse their storage).
-            var viewed: [Int] = [], cart: [(product: Int, quantity: Int)] = []
-            swap(&viewed, &self.viewed)
+            var cart: [(product: Int, quantity: Int)] = []
             swap(&cart, &self.cart)
             let views = 2 + (extraViews > 0 ? Distribution.geometric(mean: extraViews + 1, using: &rng) - 1 : 0)
             let carting = rng.unit() < cartGivenStay
@@ -94,7 +91,6 @@ public struct EcommerceModel: DomainModel {
             let moreLines = views > 1 ? min(1, (config.linesPerCart - 1) / Double(views - 1)) : 0
             for v in 0..<views {
                 let product = catalogue.sample(using: &rng)
-                viewed.append(product)
                 emit(.view, product: product, quantity: 1, rng: &rng)
                 if v == firstLine || (carting && rng.unit() < moreLines), !cart.contains(where: { $0.product == product }) {
                     let quantity = quantityChoice.sample(using: &rng) + 1
@@ -120,9 +116,8 @@ public struct EcommerceModel: DomainModel {
                     }
                 }
             }
-            viewed.removeAll(keepingCapacity: true)
-            cart.removeAll(keepingCapacity: true)
-            swap(&viewed, &self.viewed)
+            // Not `removeAll(keepingCapacity:)`: the generic `replaceSubrange`, ~15 instructions per event.
+            while cart.popLast() != nil {}
             swap(&cart, &self.cart)
         }
         if !visits.isEmpty, time > start + VisitCalendar.sessionLimit {
@@ -143,9 +138,24 @@ public struct EcommerceModel: DomainModel {
             quantity: r.quantity, session: r.session, country: config.countries[Int(r.country)].0, sessionPart: Int(r.sessionPart))
     }
 
-    /// `CommerceEvent.encode`'s fields, the event type, category and country copied pre-encoded.
+    /// `CommerceEvent.encode`'s fields, the event type, category and country copied pre-encoded:
+    /// the shop's own sessions (`session_<n>`). A stream linked to the journeys' visits writes with
+    /// `encodeLinked`: a branch on the session's form here cost every row of every e-commerce
+    /// stream ~50 instructions (the encoder's field count no longer known from field to field).
     @inline(__always)  // into `DatasourceStream.encodeNextRow`, where the model is then used in place, not copied
     public func encode(_ r: CommerceRecord, into encoder: inout some RowEncoder, timestamp: Int64?) {
+        write(r, into: &encoder, timestamp: timestamp, linked: false)
+    }
+
+    /// `encode` for a stream linked to the journeys' visits (`journey_visits`): a visit's session
+    /// is `session_j<journey>_<k>`.
+    @inline(__always)
+    func encodeLinked(_ r: CommerceRecord, into encoder: inout some RowEncoder, timestamp: Int64?) {
+        write(r, into: &encoder, timestamp: timestamp, linked: true)
+    }
+
+    @inline(__always)
+    private func write(_ r: CommerceRecord, into encoder: inout some RowEncoder, timestamp: Int64?, linked: Bool) {
         encoder.beginRow()
         encoder.timestamp("event_time", timestamp ?? r.time)
         encoder.field(kindField, r.kind.position)
@@ -154,7 +164,7 @@ public struct EcommerceModel: DomainModel {
         encoder.field(categoryField, catalogue.category[r.product])
         encoder.decimal2("price", catalogue.price[r.product])
         encoder.integer("quantity", r.quantity)
-        if r.sessionPart == 0 {
+        if !linked || r.sessionPart == 0 {
             encoder.prefixedID("session_id", "session_", r.session)
         } else {
             encoder.prefixedIDPair("session_id", "session_j", r.session, Int(r.sessionPart))

@@ -157,9 +157,13 @@ public struct FootTrafficModel: DomainModel {
         return stores.indices.first { stores[$0].isOpen(hour: hour, weekend: weekend) } ?? visitor.homeStore
     }
 
+    public mutating func prepare(index: Int, start: Int64, seed: UInt64) {
+        schedule.prepare(index: index, start: start, seed: seed, stream: StreamTag("visit"))
+    }
+
     public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [StoreVisitRecord]) -> Int {
-        var rng = Xoshiro256(seed: seed, stream: StreamTag("visit"), index: UInt64(index))
-        guard let (position, person, group, tag) = schedule.choose(at: start, using: &rng) else { return 0 }
+        var (rng, chosen) = schedule.begin(session: index, seed: seed, stream: StreamTag("visit"), at: start)
+        guard let (position, person, group, tag) = chosen else { return 0 }
         let profile = profile(tag)
         let local = start + offsetSeconds
         let weekend = CivilTime.weekday(epochSeconds: local) >= 5

@@ -132,13 +132,12 @@ public struct JourneyModel: DomainModel {
     // `mutating` like the protocol's requirement: a non-mutating witness was called through a thunk
     // that copied the model once per journey.
     public mutating func prepare(index: Int, start: Int64, seed: UInt64) {
-        var rng = Xoshiro256(seed: seed, stream: StreamTag("journey"), index: UInt64(index))
-        schedule.prefetch(at: start, using: &rng)
+        schedule.prepare(index: index, start: start, seed: seed, stream: StreamTag("journey"))
     }
 
     public mutating func session(index: Int, start: Int64, seed: UInt64, into events: inout [TouchpointRecord]) -> Int {
-        var rng = Xoshiro256(seed: seed, stream: StreamTag("journey"), index: UInt64(index))
-        guard let (position, customer, group, packed) = schedule.choose(at: start, using: &rng) else { return 0 }
+        var (rng, chosen) = schedule.begin(session: index, seed: seed, stream: StreamTag("journey"), at: start)
+        guard let (position, customer, group, packed) = chosen else { return 0 }
         let primary = Int(packed & 0x7FFF_FFFF) - 1, appUser = packed & 1 << 31 != 0
         let focus = catalogue.sample(using: &rng)
         let category = Int32(truncatingIfNeeded: catalogue.category[focus])
