@@ -87,7 +87,7 @@ public struct DatasourceStream: Sendable {
         case .linkedEcommerce:
             if let (record, owner) = nextLinkedRecord() {
                 let owned = owner == shard.index
-                if owned { ecommerce?.model.encode(record, into: &encoder, timestamp: timestamp) }
+                if owned { ecommerce?.model.encodeLinked(record, into: &encoder, timestamp: timestamp) }
                 next = (record.time, owned)
             } else {
                 next = nil
