@@ -1,8 +1,11 @@
 
 extension JSONValue {
     /// Parses one JSON document (RFC 8259); trailing whitespace is allowed, anything else is not.
+    /// A leading UTF-8 byte order mark (which some editors write) is skipped; an object with a key
+    /// twice is an error (which one was meant cannot be known).
     public static func parse(_ bytes: [UInt8]) throws(JSONValueError) -> JSONValue {
         var scanner = JSONScanner(bytes: bytes)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { scanner.index = 3 }
         let value = try scanner.value(depth: 0)
         scanner.skipWhitespace()
         guard scanner.index == bytes.count else { throw scanner.failure("unexpected data after the document") }
@@ -61,6 +64,7 @@ struct JSONScanner {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a key") }
             let key = try string()
+            guard members[key] == nil else { throw failure("the key \(JSONValue.quoted(key)) appears twice in this object") }
             try expect(UInt8(ascii: ":"))
             members[key] = try value(depth: depth + 1)
             skipWhitespace()

@@ -97,7 +97,8 @@ public indirect enum JSONValue: Sendable, Hashable, CustomStringConvertible {
         case .null: return "null"
         case let .bool(value): return value ? "true" : "false"
         case let .number(text): return text
-        case let .string(text): return "\"\(text.count > 40 ? String(text.prefix(40)) + "…" : text)\""
+        // Escaped: a message quoting a value must not carry its line breaks or terminal escapes.
+        case let .string(text): return text.count > 40 ? String(JSONValue.quoted(String(text.prefix(40))).dropLast()) + "…\"" : JSONValue.quoted(text)
         case let .array(items): return "an array of \(items.count)"
         case .object: return "an object"
         }

@@ -78,6 +78,47 @@ func starling(_ arguments: [String]) throws -> (status: Int32, output: String, e
         #expect(result.error.contains("$.datasources.store_visits.stores: expected an integer"))
     }
 
+    /// Durations beyond what a run's 64-bit clocks hold are one line and exit 1, not a crash (SIGILL).
+    @Test func hugeDurationsAreOneLineErrors() throws {
+        let scenario = try scenarioFile(#"{"format": 1, "datasources": {"store_visits": {}}, "run": {"drain_timeout": "1e9h"}}"#)
+        defer { try? FileManager.default.removeItem(at: scenario) }
+        let cases: [([String], String)] = [
+            (["run", "ci-smoke", "--target", "fake", "--duration", "1e9h"], "--duration"),
+            (["run", "ci-smoke", "--target", "fake", "--duration", "99999999999999999999999s"], "--duration"),
+            (["generate", "ci-smoke", "--duration", "1e9h", "--out", "-"], "--duration"),
+            (["run", scenario.path, "--target", "fake"], "$.run.drain_timeout"),
+        ]
+        for (arguments, message) in cases {
+            let result = try starling(arguments)
+            #expect(result.status == 1, "\(arguments): exit \(result.status)")
+            let lines = result.error.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].contains(message), "\(arguments): \(result.error)")
+        }
+    }
+
+    /// A scenario's name is data: one that could leave `results/`, forge a console line or flood
+    /// the reports is refused in one line that does not echo its control characters.
+    @Test func scenarioNamesThatCouldEscapeOrForgeAreRefused() throws {
+        let names = ["../../../escaped", "a/b", ".hidden", "ok\u{1B}[32m\r\nverdict: passed", String(repeating: "x", count: 100_000)]
+        for name in names {
+            let scenario = try scenarioFile(#"{"format": 1, "name": "# + JSONValueText.quoted(name) + #", "datasources": {"store_visits": {}}}"#)
+            defer { try? FileManager.default.removeItem(at: scenario) }
+            let result = try starling("run", scenario.path, "--target", "fake", "--duration", "1s")
+            #expect(result.status == 1, "\(name.prefix(30)): exit \(result.status)")
+            let lines = result.error.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].contains("$.name"), "\(result.error.prefix(300))")
+            #expect(!result.error.contains("\u{1B}") && !result.error.contains("\r") && result.error.count < 400)
+        }
+        // Without a name, the file's own name is made into one.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("starling-names-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("my shop (v2).json")
+        try Data(#"{"format": 1, "datasources": {"store_visits": {}}}"#.utf8).write(to: file)
+        let generated = try starling("generate", file.path, "--events", "3", "--out", "-")
+        #expect(generated.status == 0, "\(generated.error)")
+    }
+
     /// Bad input found before anything runs: exit 1 and one line that names what and where — never
     /// a Foundation error dump.
     @Test func badOutputFoldersAndTargetsAreOneLine() throws {
@@ -257,5 +298,21 @@ struct RunVerdictTests {
         let checks = result.summary["checks"] as? [[String: Any]] ?? []
         #expect(checks.contains { $0["pipe"] as? String == "settle" && $0["status"] as? String == "failed" })
         #expect(checks.filter { $0["status"] as? String == "failed" }.count > 1)
+    }
+}
+
+/// A JSON string literal (quotes, backslashes and control characters escaped), for test scenarios.
+enum JSONValueText {
+    static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
     }
 }

@@ -79,6 +79,22 @@ import Testing
         }
     }
 
+    /// A byte order mark some editors write is not an error; a key given twice is (which one was
+    /// meant cannot be known), named with its line.
+    @Test func byteOrderMarkIsSkippedAndDuplicateKeysAreRefused() throws {
+        let withMark = Data([0xEF, 0xBB, 0xBF]) + Data(#"{"format": 1, "datasources": {"store_visits": {}}}"#.utf8)
+        #expect(try Scenario(json: withMark, source: "bom.json").datasources.count == 1)
+        do {
+            _ = try parse("{\"format\": 1,\n \"seed\": 3,\n \"seed\": 4, \"datasources\": {\"store_visits\": {}}}")
+            Issue.record("accepted a key given twice")
+        } catch {
+            #expect(error.description.contains("line 3") && error.description.contains("\"seed\" appears twice"), "\(error.description)")
+        }
+        #expect(Scenario.slug("my shop (v2)") == "my-shop--v2-" && Scenario.slug("../x") == "-x" && Scenario.slug("") == "scenario")
+        #expect(Scenario.isValidName("ci-smoke") && Scenario.isValidName("tienda_españa.v2"))
+        #expect(!Scenario.isValidName("../x") && !Scenario.isValidName(".x") && !Scenario.isValidName("a b") && !Scenario.isValidName("a\u{202E}b"))
+    }
+
     /// The shipped scenarios parse (they are part of the product).
     @Test(arguments: ["foot-traffic", "ecommerce", "customer-journey", "ci-smoke"])
     func shippedScenariosParse(name: String) throws {

@@ -62,4 +62,12 @@ import Testing
     @Test func rejectsBadDurations() {
         for text in ["", "abc", "-5s", "5x", "m"] { #expect(DurationText.seconds(parsing: text) == nil, "\(text)") }
     }
+
+    /// Past ten years a duration is a typo, and in nanoseconds it would overflow a run's clocks.
+    @Test func rejectsDurationsBeyondTenYears() {
+        for text in ["1e9h", "99999999999999999999999s", "3651d", "inf", "nan", "1e300"] {
+            #expect(DurationText.seconds(parsing: text) == nil, "\(text)")
+        }
+        #expect(DurationText.seconds(parsing: "3650d") == DurationText.maximumSeconds)
+    }
 }

@@ -1,9 +1,18 @@
 import StarlingJSON
 
 /// Durations as people write them in scenarios and flags: `500ms`, `90s`, `10m`, `24h`, `7d`,
-/// or a bare number of seconds. Returned in seconds.
+/// or a bare number of seconds, at most `maximumSeconds`. Returned in seconds.
 public enum DurationText {
+    /// Ten years: longer is a typo (`1e9h`), and in nanoseconds from now it would overflow the
+    /// 64-bit clocks a run's deadlines are kept in.
+    public static let maximumSeconds: Double = 10 * 365 * 86_400
+
     public static func seconds(parsing text: String) -> Double? {
+        guard let seconds = unbounded(text), seconds <= maximumSeconds else { return nil }
+        return seconds
+    }
+
+    static func unbounded(_ text: String) -> Double? {
         let units: [(String, Double)] = [("ms", 0.001), ("us", 0.000_001), ("µs", 0.000_001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         let trimmed = text.trimmingSpaces
         for (suffix, scale) in units where trimmed.hasSuffix(suffix) {
@@ -44,10 +53,10 @@ extension ObjectReader {
     public mutating func duration(_ key: String, default fallback: Double?) throws(ScenarioError) -> Double? {
         guard let value = value(key) else { return fallback }
         switch value {
-        case .number: if let n = value.number, n >= 0 { return n }
+        case .number: if let n = value.number, n >= 0, n <= DurationText.maximumSeconds { return n }
         case .string(let s): if let seconds = DurationText.seconds(parsing: s) { return seconds }
         default: break
         }
-        throw .invalidValue(path: childPath(key), expected: "a duration like \"500ms\", \"90s\", \"10m\", \"24h\", \"7d\"", found: value.summary)
+        throw .invalidValue(path: childPath(key), expected: "a duration like \"500ms\", \"90s\", \"10m\", \"24h\", \"7d\" (at most 10 years)", found: value.summary)
     }
 }

@@ -42,7 +42,7 @@ extension Scenario {
             return "      {\"pipe\": \(FieldSpec.quoted(query.pipe)), \"rate\": \(SpecLiteral.text(of: load.queryRate))"
                 + (parameters.isEmpty ? "" : ", \"parameters\": {\(parameters.joined(separator: ", "))}") + "}"
         }
-        let name = (resolved as NSString).lastPathComponent
+        let name = Scenario.slug((resolved as NSString).lastPathComponent)
         // A TTL drops rows older than it as they are written, and a pipe filtering relative to
         // now() finds only recent rows: simulated times in the past would vanish or never match,
         // so such a project's runs send events stamped with the time they are sent.

@@ -52,6 +52,10 @@ public struct Scenario: Sendable {
     init(reading root: inout ObjectReader, source: String) throws(ScenarioError) {
         // Everything is read into locals first and assigned at the end, in one place.
         let name = try root.string("name", default: Scenario.defaultName(source))
+        guard Scenario.isValidName(name) else {
+            throw .invalidValue(path: "$.name", expected: "a name of at most \(Scenario.maximumNameLength) letters, digits, '-', '_' or '.', not starting with '.' (it names the results folder)",
+                                found: JSONValue.string(name).summary)
+        }
         let description = try root.string("description", default: "")
         let seed = UInt64(try root.int("seed", default: 1, in: 0...Int.max))
         let startText = try root.string("start", default: "2025-05-12 00:00:00")
@@ -189,7 +193,28 @@ public struct Scenario: Sendable {
 
     static func defaultName(_ source: String) -> String {
         let file = source.split(separator: "/").last.map(String.init) ?? source
-        return file.hasSuffix(".json") ? String(file.dropLast(5)) : file
+        return slug(file.hasSuffix(".json") ? String(file.dropLast(5)) : file)
+    }
+
+    /// A name is data, never control: it names the results folder (`results/<name>/…`) and is
+    /// printed in the console, the reports and junit.xml, so it may not hold a path separator, a
+    /// `..`, a control character or an escape sequence, nor be of any length.
+    public static let maximumNameLength = 64
+
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= maximumNameLength && name.first != "." && name.allSatisfy(isNameCharacter)
+    }
+
+    static func isNameCharacter(_ c: Character) -> Bool {
+        c == "-" || c == "_" || c == "." || ((c.isLetter || c.isNumber) && c.unicodeScalars.allSatisfy { !$0.properties.isDefaultIgnorableCodePoint })
+    }
+
+    /// A valid name made from a file's or folder's: every other character becomes `-`, cut at
+    /// `maximumNameLength`; `scenario` when nothing is left.
+    public static func slug(_ text: String) -> String {
+        var name = String(String(text.map { isNameCharacter($0) ? $0 : "-" }).prefix(maximumNameLength))
+        while name.first == "." { name.removeFirst() }
+        return name.isEmpty ? "scenario" : name
     }
 
     /// Splits `total` events over the datasources by share (largest remainder, ties by order).

@@ -10,7 +10,24 @@ public enum ScenarioError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The project a scenario names cannot be read: `file:line: expected …`.
     case project(String)
 
-    public var description: String {
+    /// One printable line, whatever the scenario held: control characters (a line break, an
+    /// escape sequence that could forge a console line) are shown escaped, and a quoted value of a
+    /// key or name too long to read is cut.
+    public var description: String { Self.printable(text) }
+
+    static func printable(_ text: String, limit: Int = 2000) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out.count > limit ? String(out.prefix(limit)) + "…" : out
+    }
+
+    private var text: String {
         switch self {
         case .fileUnreadable(let path, let reason):
             return "cannot read scenario \(path): \(reason)"
