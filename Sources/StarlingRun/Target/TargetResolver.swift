@@ -43,10 +43,11 @@ public struct ResolvedTarget: Sendable {
 public enum TargetResolver {
     /// Starts or checks the target. For a URL: the token comes from `token`, else `TB_TOKEN`, else
     /// (for Tinybird Local) its `/tokens`; the target must answer HTTP at all (one line if not).
-    public static func resolve(_ choice: TargetChoice, token: String?, local: LocalTarget.Options) throws(TargetError) -> ResolvedTarget {
+    public static func resolve(_ choice: TargetChoice, token: String?, local: LocalTarget.Options,
+                               cancellation: RunCancellation? = nil) throws(TargetError) -> ResolvedTarget {
         switch choice {
         case .local:
-            let target = try LocalTarget.start(local)
+            let target = try LocalTarget.start(local, cancellation: cancellation)
             return ResolvedTarget(url: target.url, token: target.token, local: target)
         case .fake(let latency):
             let behavior = FakeTargetBehavior(latency: latency > 0 ? .fixed(.nanoseconds(Int64(latency * 1e9))) : .none)
@@ -64,16 +65,26 @@ public enum TargetResolver {
             } catch {
                 throw .unreachable(url: url.description, reason: error.description)
             }
-            if let token = token ?? ProcessInfo.processInfo.environment["TB_TOKEN"], !token.isEmpty {
-                return ResolvedTarget(url: url, token: token, local: nil, fake: nil)
+            if let token, !token.isEmpty {
+                return ResolvedTarget(url: url, token: try checked(token, from: "--token"), local: nil, fake: nil)
+            }
+            if let token = ProcessInfo.processInfo.environment["TB_TOKEN"], !token.isEmpty {
+                return ResolvedTarget(url: url, token: try checked(token, from: "TB_TOKEN"), local: nil, fake: nil)
             }
             // Tinybird Local answers /tokens without auth; its workspace admin token is the one to use.
             if probe.status == 200, let body = try? JSONValue.parse(probe.body),
                let token = body["workspace_admin_token"]?.stringValue, !token.isEmpty {
-                return ResolvedTarget(url: url, token: token, local: nil, fake: nil)
+                return ResolvedTarget(url: url, token: try checked(token, from: "\(url)/tokens"), local: nil, fake: nil)
             }
             throw .missingToken
         }
+    }
+
+    /// `token`, which goes into a header, when it has no control character (CR, LF, NUL…): one
+    /// with a line break would end the `Authorization` header and inject others.
+    static func checked(_ token: String, from source: String) throws(TargetError) -> String {
+        guard token.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else { throw .invalidToken(source: source) }
+        return token
     }
 
     /// `POST /v0/datasources/<ds>/truncate` on the target.
