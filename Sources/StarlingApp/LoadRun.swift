@@ -70,7 +70,15 @@ public enum LoadRun {
         if let endpoint {
             let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
             log("live metrics at http://\(host):\(endpoint.port)/metrics")
+            if endpoint.listensOnEveryInterface {
+                log("warning: --metrics-listen \(endpoint.host) serves the metrics, without authentication, to every network this machine is on; use 127.0.0.1 unless a scraper on another machine needs them")
+            }
         }
+        // Signals are handled from here on: one during the target's start or the preflight ends the
+        // run with one line and exit 4 (and stops the bundled target), not with the default 143.
+        let cancellation = RunCancellation()
+        let signals = cancellation.installSignalHandlers()
+        defer { signals.forEach { $0.cancel() } }
         let path = options.out ?? defaultResultsFolder(scenario: scenario.name)
         if ResultsFolder.holdsResults(path) { log("replacing the earlier results in \(path)") }
         let created = !FileManager.default.fileExists(atPath: path)
@@ -78,7 +86,10 @@ public enum LoadRun {
         if options.target == .local { log("starting the local target (the first start prepares its Python venv)…") }
         let target: ResolvedTarget
         do {
-            target = try TargetResolver.resolve(options.target, token: options.token, local: options.localTarget)
+            target = try TargetResolver.resolve(options.target, token: options.token, local: options.localTarget, cancellation: cancellation)
+        } catch .interrupted(let signal) {
+            if created { try? FileManager.default.removeItem(atPath: path) }
+            throw InterruptedBeforeLoad(signal: signal, during: "the start of the local target")
         } catch {
             // Nothing ran: leave no empty results folder behind.
             if created { try? FileManager.default.removeItem(atPath: path) }
@@ -103,7 +114,9 @@ public enum LoadRun {
         let transport = SocketTransport(target: target.url)
         defer { transport.close() }
         do {
+            try InterruptedBeforeLoad.check(cancellation, during: "the start of the target")
             try Preflight.check(plan, transport: transport, clock: clock)
+            try InterruptedBeforeLoad.check(cancellation, during: "the preflight")
         } catch {
             if created { try? FileManager.default.removeItem(atPath: path) }
             throw error
@@ -111,9 +124,6 @@ public enum LoadRun {
         log("running \(scenario.name) against \(target.url) for \(DurationText.format(seconds: plan.duration)) → \(folder.path)")
         let isolation = try isolate(target, transport: transport, scenario: scenario, token: plan.token, truncate: options.truncate, log: log)
 
-        let cancellation = RunCancellation()
-        let signals = cancellation.installSignalHandlers()
-        defer { signals.forEach { $0.cancel() } }
         var environment = RunEnvironment(transport: transport, clock: clock, cancellation: cancellation, folder: folder, notice: log)
         environment.liveMetrics = endpoint == nil ? nil : live
         if let startAt = options.startAt {

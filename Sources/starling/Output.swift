@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import StarlingRun
 
 /// Writes a line to standard error.
 func printError(_ message: String) {
@@ -15,6 +16,9 @@ func runCommand(_ spec: CommandSpec, _ arguments: [String], _ body: (ParsedArgum
             return 0
         }
         return try body(parsed)
+    } catch let error as any ExitStatusError {
+        printError(error.description)
+        return error.exitStatus
     } catch let error as UsageError {
         printError("\(error.message)\nRun 'starling help \(error.verb)' for usage.")
         return 1

@@ -125,6 +125,77 @@ struct FaultMatrixTests {
         #expect(result.summary.isEmpty, "nothing ran")
     }
 
+    /// Starling killed with SIGKILL while its bundled local target runs: the target notices, stops
+    /// by itself and removes its data folder (it watches its launcher's pid).
+    @Test func aKilledRunLeavesNoLocalTargetBehind() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("starling-killed-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: releaseBinary)
+        process.arguments = ["run", "ci-smoke", "--duration", "60s", "--no-progress", "--out", folder.path]
+        process.currentDirectoryURL = root
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let starling = process.processIdentifier
+        var target: (pid: Int32, data: String)?
+        let deadline = Date().addingTimeInterval(180)
+        while target == nil, Date() < deadline, process.isRunning {
+            target = Self.localTarget(launchedBy: starling)
+            if target == nil { usleep(100_000) }
+        }
+        kill(starling, SIGKILL)
+        process.waitUntilExit()
+        let found = try #require(target, "the bundled local target never appeared")
+        let gone = Date().addingTimeInterval(20)
+        while (kill(found.pid, 0) == 0 || FileManager.default.fileExists(atPath: found.data)), Date() < gone { usleep(100_000) }
+        #expect(kill(found.pid, 0) != 0, "the local target (pid \(found.pid)) still runs after its launcher was killed")
+        #expect(!FileManager.default.fileExists(atPath: found.data), "its data folder \(found.data) is left behind")
+        if kill(found.pid, 0) == 0 { kill(found.pid, SIGKILL) }
+    }
+
+    /// SIGTERM as soon as the bundled target's process exists (it is still starting): exit 4 with a
+    /// line saying so, not the default 143 in silence, and the target stopped.
+    @Test func sigtermWhileTheTargetStartsIsAnInterruptedRun() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("starling-early-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: releaseBinary)
+        process.arguments = ["run", "ci-smoke", "--duration", "60s", "--no-progress", "--out", folder.path]
+        process.currentDirectoryURL = root
+        let errors = Pipe()
+        process.standardOutput = errors
+        process.standardError = errors
+        try process.run()
+        var target: (pid: Int32, data: String)?
+        let deadline = Date().addingTimeInterval(180)
+        while target == nil, Date() < deadline, process.isRunning {
+            target = Self.localTarget(launchedBy: process.processIdentifier)
+            if target == nil { usleep(20_000) }
+        }
+        kill(process.processIdentifier, SIGTERM)
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 4, "exit \(process.terminationStatus): \(said)")
+        #expect(said.contains("interrupted by SIGTERM"), "\(said)")
+        let found = try #require(target)
+        let gone = Date().addingTimeInterval(20)
+        while kill(found.pid, 0) == 0, Date() < gone { usleep(100_000) }
+        #expect(kill(found.pid, 0) != 0, "the local target still runs")
+    }
+
+    /// The process whose command line says `--parent-pid <launcher>`, and its `--data` folder.
+    static func localTarget(launchedBy launcher: Int32) -> (pid: Int32, data: String)? {
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry), let bytes = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+            let arguments = bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            guard let watch = arguments.firstIndex(of: "--parent-pid"), watch + 1 < arguments.count, arguments[watch + 1] == "\(launcher)",
+                  let data = arguments.firstIndex(of: "--data"), data + 1 < arguments.count else { continue }
+            return (pid, arguments[data + 1])
+        }
+        return nil
+    }
+
     /// Kill the target with SIGKILL mid-run: the run says so at once and ends (exit 1); a target
     /// restarted on the same data folder then gets the dead letter by `starling replay`, and holds
     /// every generated event exactly once.

@@ -48,6 +48,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--query-timeout", type=float, default=30.0, help="seconds before a pipe query answers 408")
     p.add_argument("--connections", type=int, default=2, help="chdb connections (parallel queries)")
     p.add_argument("--ready-file", default=None)
+    p.add_argument("--parent-pid", type=int, default=None, metavar="PID",
+                   help="stop (as on SIGTERM: buffered rows flushed) when process PID is gone, so a launcher "
+                        "killed with SIGKILL or crashing leaves no server behind")
+    p.add_argument("--remove-data", action="store_true", help="remove the --data folder on exit (the launcher's temporary one)")
     args = p.parse_args(argv)
     try:
         if args.fault_status:

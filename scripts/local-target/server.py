@@ -21,7 +21,7 @@ import uuid
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
 HERE = Path(__file__).resolve().parent
@@ -422,6 +422,19 @@ class Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
+def watch_parent(pid: int, stop: Callable[[], None], interval: float = 0.25) -> None:
+    """Calls `stop` once process `pid` is gone (checked every `interval` seconds)."""
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            stop()
+            return
+        except PermissionError:
+            pass  # alive, and another user's
+        time.sleep(interval)
+
+
 def main(argv: list[str]) -> int:
     # A launcher may hand us SIGTERM/SIGINT blocked (a process spawned from a thread that blocks them,
     # as test runners' and libdispatch's threads do): unblock them, or a stop request would never
@@ -462,6 +475,8 @@ def main(argv: list[str]) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    if args.parent_pid is not None:
+        threading.Thread(target=watch_parent, args=(args.parent_pid, lambda: on_signal(signal.SIGTERM, None)), daemon=True).start()
     if args.ready_file:
         tmp = args.ready_file + ".tmp"
         with open(tmp, "w") as f:
@@ -480,8 +495,8 @@ def main(argv: list[str]) -> int:
                 app.active_cond.wait(0.1)
         app.ingestor.close()
         app.engine.close()
-        if temp_data:
-            shutil.rmtree(temp_data, ignore_errors=True)
+        if temp_data or args.remove_data:
+            shutil.rmtree(args.data, ignore_errors=True)
     print("starling-local-target stopped", file=sys.stderr, flush=True)
     return 0
 

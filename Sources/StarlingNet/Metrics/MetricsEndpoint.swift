@@ -33,6 +33,18 @@ public final class MetricsEndpoint: Sendable {
 
     deinit { stop() }
 
+    /// Bound to the unspecified address (`0.0.0.0`, `::`): reachable from every network.
+    public var listensOnEveryInterface: Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 { return v4.s_addr == 0 }
+        if inet_pton(AF_INET6, host, &v6) == 1 { return withUnsafeBytes(of: &v6) { $0.allSatisfy { $0 == 0 } } }
+        return false
+    }
+
+    /// How long one client may take to send its request and read the answer, in all: a client
+    /// sending a byte now and then must not hold the one serving thread (a limit per read would).
+    static let requestDeadline: Duration = .seconds(2)
+
     /// Stops accepting and waits (up to 1 s) for the serving thread.
     public func stop() {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
@@ -64,15 +76,23 @@ public final class MetricsEndpoint: Sendable {
         }
     }
 
-    /// Reads the request head (at most 8 KiB, 2 s) and writes one response.
+    /// Waits until `client` is ready for `events` or the deadline passes (false).
+    private static func ready(_ client: Int32, for events: Int32, before deadline: ContinuousClock.Instant) -> Bool {
+        let left = deadline - ContinuousClock.now
+        guard left > .zero else { return false }
+        let milliseconds = Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1)
+        var descriptor = pollfd(fd: client, events: Int16(events), revents: 0)
+        return poll(&descriptor, 1, milliseconds) > 0
+    }
+
+    /// Reads the request head (at most 8 KiB) and writes one response, within `requestDeadline`.
     private func answer(_ client: Int32) {
-        var timeout = Socket.timeval(.seconds(2))
-        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let deadline = ContinuousClock.now + Self.requestDeadline
         var head: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 2048)
         while head.count < 8192 {
-            let n = buffer.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
+            guard Self.ready(client, for: Int32(POLLIN), before: deadline) else { return }
+            let n = buffer.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
             guard n > 0 else { return }
             head += buffer[..<n]
             if String(decoding: head, as: UTF8.self).contains("\r\n\r\n") { break }
@@ -90,7 +110,8 @@ public final class MetricsEndpoint: Sendable {
         if requestLine.first != "HEAD" { response += bodyBytes }
         var sent = 0
         while sent < response.count {
-            let n = response[sent...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard Self.ready(client, for: Int32(POLLOUT), before: deadline) else { return }
+            let n = response[sent...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
             guard n > 0 else { return }
             sent += n
         }

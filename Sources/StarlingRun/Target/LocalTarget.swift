@@ -30,19 +30,14 @@ public final class LocalTarget: Sendable {
         self.process = process
     }
 
-    /// The checkout's `scripts/local-target/start`: from `$STARLING_HOME`, the working directory, or
-    /// the checkout the executable was built in.
+    /// `scripts/local-target/start` under Starling's home (`StarlingHome`).
     public static func startScript() -> String? {
-        var roots: [String] = []
-        if let home = ProcessInfo.processInfo.environment["STARLING_HOME"] { roots.append(home) }
-        roots.append(FileManager.default.currentDirectoryPath)
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-        roots.append(executable.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path)
-        return roots.map { $0 + "/scripts/local-target/start" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        StarlingHome.find("scripts/local-target/start", executable: true)
     }
 
-    /// Starts the server and waits until it listens (the first start also creates its venv).
-    public static func start(_ options: Options) throws(TargetError) -> LocalTarget {
+    /// Starts the server and waits until it listens (the first start also creates its venv). An
+    /// interrupt recorded in `cancellation` meanwhile stops the server and throws `.interrupted`.
+    public static func start(_ options: Options, cancellation: RunCancellation? = nil) throws(TargetError) -> LocalTarget {
         guard let script = startScript() else { throw .localTargetMissing }
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("starling-target-\(UUID().uuidString)").path
         let ready = data + ".ready"
@@ -52,7 +47,10 @@ public final class LocalTarget: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: script)
         process.arguments = ["--port", "0", "--host", "127.0.0.1", "--project", options.project, "--data", data,
-                             "--ready-file", ready, "--flush-interval", "\(options.flushInterval)"] + options.extraArguments
+                             "--ready-file", ready, "--flush-interval", "\(options.flushInterval)",
+                             // If this process dies without stopping it (SIGKILL, a crash), the target
+                             // stops by itself and removes its data folder.
+                             "--parent-pid", "\(getpid())", "--remove-data"] + options.extraArguments
         // The token goes through the environment, never the command line (`ps` shows that).
         var environment = ProcessInfo.processInfo.environment
         environment["STARLING_TARGET_TOKEN"] = token
@@ -68,18 +66,27 @@ public final class LocalTarget: Sendable {
                 try? FileManager.default.removeItem(atPath: ready)
                 return LocalTarget(url: url, token: token, dataDirectory: data, process: process)
             }
+            if case let .interrupted(signal)? = cancellation?.reason {
+                stop(process, removing: data)
+                try? FileManager.default.removeItem(atPath: ready)
+                throw .interrupted(signal: signal)
+            }
             if !process.isRunning {
                 let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
                 throw .localTargetFailed(message.split(separator: "\n").last.map(String.init) ?? "exited with \(process.terminationStatus)")
             }
             usleep(50_000)
         }
-        process.terminate()
+        stop(process, removing: data)
         throw .localTargetFailed("not listening after \(Int(options.readyTimeout)) s")
     }
 
     /// SIGTERM, then wait (up to 30 s) for the flush and exit; the data folder is removed.
     public func stop() {
+        Self.stop(process, removing: dataDirectory)
+    }
+
+    static func stop(_ process: Process, removing dataDirectory: String) {
         if process.isRunning {
             kill(process.processIdentifier, SIGTERM)
             let deadline = Date().addingTimeInterval(30)
@@ -97,6 +104,11 @@ public enum TargetError: Error, Equatable, CustomStringConvertible {
     case unreachable(url: String, reason: String)
     case invalidURL(String, reason: String)
     case missingToken
+    /// SIGINT or SIGTERM while the local target started (it was stopped).
+    case interrupted(signal: String)
+    /// The token (from `source`) holds a control character: sent in a header, a CR or LF would
+    /// end it and start another.
+    case invalidToken(source: String)
     case truncateFailed(datasource: String, reason: String)
 
     public var description: String {
@@ -113,6 +125,10 @@ public enum TargetError: Error, Equatable, CustomStringConvertible {
             return "cannot truncate \(datasource) on the target: \(reason)"
         case .missingToken:
             return "no token for the target: pass --token or set TB_TOKEN (a token with APPEND and READ scopes)"
+        case .interrupted(let signal):
+            return "interrupted by \(signal) while the local target started; it was stopped, nothing was sent"
+        case .invalidToken(let source):
+            return "the token from \(source) contains a control character (a line break?): pass the token alone, without newlines or spaces around it"
         }
     }
 }

@@ -40,6 +40,32 @@ public enum StopReason: Sendable, Equatable {
     }
 }
 
+/// An error whose exit status is not the CLI's usual 1 for bad input.
+public protocol ExitStatusError: Error, CustomStringConvertible {
+    var exitStatus: Int32 { get }
+}
+
+/// SIGINT or SIGTERM before the load began (the target starting, the preflight): nothing was sent,
+/// exit 4 like any interrupted run, with one line saying when.
+public struct InterruptedBeforeLoad: ExitStatusError, Equatable {
+    public var signal: String
+    /// What was going on (`starting the local target`, `the preflight`…).
+    public var during: String
+
+    public init(signal: String, during: String) {
+        self.signal = signal
+        self.during = during
+    }
+
+    public var exitStatus: Int32 { 4 }
+    public var description: String { "interrupted by \(signal) during \(during): nothing was sent" }
+
+    /// Throws when `cancellation` holds an interrupt.
+    public static func check(_ cancellation: RunCancellation, during: String) throws(InterruptedBeforeLoad) {
+        if case let .interrupted(signal)? = cancellation.reason { throw InterruptedBeforeLoad(signal: signal, during: during) }
+    }
+}
+
 /// Which side could not keep the offered rate.
 public enum CapacitySide: String, Sendable, Equatable, Codable {
     /// Starling itself: events were not generated or paced in time (the client's CPU).

@@ -235,3 +235,21 @@ def test_a_blocked_sigterm_is_unblocked_so_stop_requests_arrive(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_the_target_stops_and_removes_its_data_when_its_launcher_is_gone(tmp_path):
+    # A launcher killed with SIGKILL (or crashing) cannot stop the target: it stops by itself,
+    # flushing, and removes the data folder it was given with --remove-data.
+    launcher = subprocess.Popen(["sleep", "60"])
+    data = tmp_path / "data"
+    t = start_target(data, "--parent-pid", str(launcher.pid), "--remove-data")
+    try:
+        assert t.request("GET", "/v0/health", auth=False).status == 200
+        assert data.exists()
+        launcher.kill()
+        launcher.wait()
+        assert t.process.wait(timeout=20) == 0
+        assert not data.exists()
+    finally:
+        if t.process.poll() is None:
+            t.stop()
