@@ -112,12 +112,37 @@ import Testing
         #expect(otherCount?.description.contains("2 shards") == true)
     }
 
+    /// A shard state no run can have written (a changed or cut file) is refused naming the folder
+    /// and what is impossible, rather than merged into a ledger that claims it.
+    @Test func anImpossibleShardStateIsRefusedNamingTheFolder() throws {
+        let (zero, one, two) = (try Self.shardState(0, of: 3), try Self.shardState(1, of: 3), try Self.shardState(2, of: 3))
+        var negative = one
+        negative.shards[0].ledger.acknowledged = -319
+        var unbalanced = one
+        unbalanced.shards[0].ledger.acknowledged += 1
+        var outside = one
+        outside.shards[0].index = 7
+        var counts = one
+        counts.shards[0].generated += 5
+        for (tampered, problem) in [(negative, "has -319 acknowledged events"), (unbalanced, "does not balance"),
+                                    (outside, "shard 7/3 is not a shard of a 3-shard run"), (counts, "by its schedule")] {
+            let error = #expect(throws: ShardStateError.self) { try ShardState.merge([zero, tampered, two], sources: ["a", "b", "c"]) }
+            #expect(error?.description.hasPrefix("b: shard") == true && error?.description.contains(problem) == true, "\(error?.description ?? "")")
+        }
+    }
+
     @Test func aGeneratorThatChangedIsCaughtByTheDigest() throws {
         var state = try Self.shardState(0, of: 2)
         state.shards[0].digests["ecommerce_events"]?.fnv1a = "0"
         let sent = try state.sentEvents()
         let error = #expect(throws: ShardStateError.self) { try state.verifyDigests(sent) }
         #expect(error?.description.contains("ecommerce_events produced again for shard 0/2 differ") == true)
+        // A changed count with the same digest is said as such, not as "digest X ≠ X".
+        var recount = try Self.shardState(0, of: 2)
+        recount.shards[0].digests["ecommerce_events"]?.events += 1
+        let counted = #expect(throws: ShardStateError.self) { try recount.verifyDigests(sent) }
+        let digest = try #require(recount.shards[0].digests["ecommerce_events"]?.fnv1a)
+        #expect(counted?.description.contains("events, digest") == true && counted?.description.contains("\(digest) ≠ \(digest)") == false, "\(counted?.description ?? "")")
     }
 
     @Test func theStateRoundTripsThroughItsFile() throws {

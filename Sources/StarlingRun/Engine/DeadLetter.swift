@@ -19,19 +19,24 @@ public final class DeadLetter: Sendable {
         public var possiblyLanded: Bool
         /// The last failure (`503`, `connection`, `stopped`…).
         public var cause: String
+        /// FNV-1a of the batch's lines as written (`FNV1a.hex`): replay sends only what the run
+        /// wrote. Absent in folders written before it was kept.
+        public var digest: String?
 
         /// The line of `batches.ndjson` (snake_case keys, as `Codable` reads it back).
         var indexLine: String {
             "{\"datasource\":\(JSONValue.quoted(datasource)),\"lines\":\(lines),\"bucket\":\(JSONValue.quoted(bucket)),"
-                + "\"possibly_landed\":\(possiblyLanded),\"cause\":\(JSONValue.quoted(cause))}\n"
+                + "\"possibly_landed\":\(possiblyLanded),\"cause\":\(JSONValue.quoted(cause))"
+                + (digest.map { ",\"digest\":\(JSONValue.quoted($0))" } ?? "") + "}\n"
         }
 
-        public init(datasource: String, lines: Int, bucket: String, possiblyLanded: Bool, cause: String) {
+        public init(datasource: String, lines: Int, bucket: String, possiblyLanded: Bool, cause: String, digest: String? = nil) {
             self.datasource = datasource
             self.lines = lines
             self.bucket = bucket
             self.possiblyLanded = possiblyLanded
             self.cause = cause
+            self.digest = digest
         }
     }
 
@@ -46,8 +51,12 @@ public final class DeadLetter: Sendable {
         self.directory = directory
     }
 
-    /// Appends a batch's NDJSON body (complete lines) and its index entry.
+    /// Appends a batch's NDJSON body (complete lines) and its index entry (with the body's digest).
     public func write(_ body: [UInt8], batch: Batch) {
+        var batch = batch
+        var digest = FNV1a()
+        digest.add(body)
+        batch.digest = digest.hex
         let entry = Array(batch.indexLine.utf8)
         state.withLock { s in
             s.lines[batch.datasource, default: 0] += batch.lines

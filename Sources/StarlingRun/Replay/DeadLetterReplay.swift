@@ -1,4 +1,5 @@
 import Foundation
+import StarlingJSON
 import StarlingNet
 import StarlingSim
 import Synchronization
@@ -55,7 +56,14 @@ public struct ReplaySummary: Codable, Sendable {
 /// retry rules and a ledger of its own. What still does not land goes to the replay's own dead
 /// letter, so a replay can be replayed.
 public enum DeadLetterReplay {
-    /// The batches of `folder`'s dead letter, in the order they were written.
+    /// The most lines one batch of a dead letter may list: far above any batch a run sends.
+    static let maximumBatchLines = 10_000_000
+
+    /// The batches of `folder`'s dead letter, in the order they were written. A results folder is
+    /// input, not trust: the index and the files it names must be regular files inside the
+    /// dead-letter folder (no symbolic link, no `..`, no device), each batch must name a datasource
+    /// and a count that can be, and the files must hold exactly the lines the index lists, each
+    /// batch's with the digest the run wrote; anything else is one error naming file and batch.
     public static func index(of folder: ResultsFolder) throws(ResultsError) -> [DeadLetter.Batch] {
         let path = folder.deadLetterPath + "/" + DeadLetter.indexName
         guard FileManager.default.fileExists(atPath: path) else {
@@ -64,17 +72,100 @@ public enum DeadLetterReplay {
             }
             throw .missing(path)
         }
+        try requireDirectory(folder.deadLetterPath)
+        try requireRegularFile(path)
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         var batches: [DeadLetter.Batch] = []
         for (number, line) in try ResultsFolder.read(path).split(separator: "\n").enumerated() {
+            let batch: DeadLetter.Batch
             do {
-                batches.append(try decoder.decode(DeadLetter.Batch.self, from: Data(line.utf8)))
+                batch = try decoder.decode(DeadLetter.Batch.self, from: Data(line.utf8))
             } catch {
                 throw .unreadable(path, "line \(number + 1): \(ResultsFolder.decodingReason(error))")
             }
+            guard isDatasourceName(batch.datasource) else {
+                throw .unreadable(path, "line \(number + 1): \(JSONValue.string(batch.datasource).summary) is not a datasource name (letters, digits and _): the dead letter was changed after the run")
+            }
+            guard (1...maximumBatchLines).contains(batch.lines) else {
+                throw .unreadable(path, "line \(number + 1): \(batch.lines) lines is not a batch's count (1 to \(maximumBatchLines)): the dead letter was changed after the run")
+            }
+            batches.append(batch)
         }
+        try checkLines(of: batches, in: folder)
         return batches
+    }
+
+    /// A datasource name as Tinybird allows it, so it names a file of the dead-letter folder only.
+    static func isDatasourceName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, name.utf8.count <= 255, first == UInt8(ascii: "_") || (first | 0x20) >= UInt8(ascii: "a") && (first | 0x20) <= UInt8(ascii: "z") else { return false }
+        return name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || (($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z")) }
+    }
+
+    /// The dead letter file of `datasource` in `folder`.
+    static func file(of datasource: String, in folder: ResultsFolder) -> String {
+        folder.deadLetterPath + "/" + datasource + ".ndjson"
+    }
+
+    /// Reads every batch's lines once before anything is sent: each file holds exactly the lines
+    /// the index lists for its datasource, and each batch's lines have the digest the run wrote
+    /// (when the index has one).
+    static func checkLines(of batches: [DeadLetter.Batch], in folder: ResultsFolder) throws(ResultsError) {
+        var readers: [String: LineReader] = [:]
+        for datasource in Set(batches.map(\.datasource)) {
+            readers[datasource] = try reader(of: datasource, in: folder)
+        }
+        var line: [UInt8] = []
+        for (number, batch) in batches.enumerated() {
+            guard let reader = readers[batch.datasource] else { continue }
+            var digest = FNV1a()
+            for _ in 0..<batch.lines {
+                line.removeAll(keepingCapacity: true)
+                guard reader.appendLine(to: &line) else {
+                    throw .unreadable(reader.path, "holds fewer lines than \(DeadLetter.indexName) lists (batch \(number + 1) is short): the dead letter was changed after the run")
+                }
+                digest.add(line)
+            }
+            if let expected = batch.digest, expected != digest.hex {
+                throw .unreadable(reader.path, "the lines of batch \(number + 1) (line \(number + 1) of \(DeadLetter.indexName)) are not those the run wrote (digest \(digest.hex), written \(expected)): the dead letter was changed after the run")
+            }
+        }
+        for reader in readers.values {
+            line.removeAll(keepingCapacity: true)
+            if reader.appendLine(to: &line) {
+                throw .unreadable(reader.path, "holds more lines than \(DeadLetter.indexName) lists: the dead letter was changed after the run")
+            }
+        }
+    }
+
+    /// A reader of `datasource`'s dead letter, a regular file of the folder.
+    static func reader(of datasource: String, in folder: ResultsFolder) throws(ResultsError) -> LineReader {
+        let path = file(of: datasource, in: folder)
+        try requireRegularFile(path)
+        do {
+            return try LineReader(path: path)
+        } catch {
+            throw .unreadable(path, ResultsFolder.reasonText(error))
+        }
+    }
+
+    /// `path` is a regular file itself: not a symbolic link (which could point anywhere), a device
+    /// or a pipe.
+    static func requireRegularFile(_ path: String) throws(ResultsError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw .unreadable(path, String(cString: strerror(errno))) }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw .unreadable(path, "not a regular file (\(info.st_mode & S_IFMT == S_IFLNK ? "a symbolic link" : "a device, pipe or folder")): replay reads only the files a run wrote")
+        }
+    }
+
+    /// `path` is a folder itself, not a symbolic link to one.
+    static func requireDirectory(_ path: String) throws(ResultsError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw .unreadable(path, String(cString: strerror(errno))) }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw .unreadable(path, "not a folder (\(info.st_mode & S_IFMT == S_IFLNK ? "a symbolic link" : "a file")): replay reads only the files a run wrote")
+        }
     }
 
     /// Sends every batch of `source`'s dead letter through `environment` (its folder receives the
@@ -83,11 +174,7 @@ public enum DeadLetterReplay {
         let batches = try index(of: source)
         var readers: [String: LineReader] = [:]
         for datasource in Set(batches.map(\.datasource)) {
-            do {
-                readers[datasource] = try LineReader(path: source.deadLetterPath + "/" + datasource + ".ndjson")
-            } catch {
-                throw .unreadable(source.deadLetterPath + "/" + datasource + ".ndjson", ResultsFolder.reasonText(error))
-            }
+            readers[datasource] = try reader(of: datasource, in: source)
         }
         var run = RunConfig()
         run.drainTimeout = settings.drainTimeout

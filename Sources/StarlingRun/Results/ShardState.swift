@@ -45,6 +45,23 @@ public struct ShardState: Codable, Sendable, Equatable {
         public var landed: [String: Int]
         /// Per datasource, the events sent and a digest of their NDJSON.
         public var digests: [String: Digest]
+
+        /// What a shard's run cannot have written, in words; nil when the part is possible: its
+        /// index within the run's shards, no negative count, a ledger in which every generated
+        /// event is in one bucket, and as many events in the digests as were generated.
+        func impossibility(shardCount: Int) -> String? {
+            let l = ledger
+            if !(0..<shardCount).contains(index) { return "is not a shard of a \(shardCount)-shard run" }
+            let counts = [("generated", l.generated), ("acknowledged", l.acknowledged), ("quarantined", l.quarantined), ("rejected", l.rejected),
+                          ("failed", l.failed), ("not sent", l.notSent), ("sent", generated)] + landed.sorted { $0.key < $1.key }.map { ("landed in \($0.key)", $0.value) }
+                + digests.sorted { $0.key < $1.key }.map { ("digested in \($0.key)", $0.value.events) }
+            if let (name, value) = counts.first(where: { $0.1 < 0 }) { return "has \(value) \(name) events" }
+            if !l.balanced { return "has a ledger that does not balance (\(l.generated) generated, \(l.accounted) in its buckets)" }
+            if l.generated != generated { return "generated \(l.generated) events by its ledger and \(generated) by its schedule" }
+            let digested = digests.values.map(\.events).reduce(0, +)
+            if digested != generated { return "has digests of \(digested) events for \(generated) generated" }
+            return nil
+        }
     }
 
     /// FNV-1a (64 bit, hex) over the NDJSON lines of a datasource's events, in the order sent.
@@ -142,6 +159,9 @@ public struct ShardState: Codable, Sendable, Equatable {
                 throw .mismatch("\(source) is from another run (\(differs), not that of \(sources[0]): scenario \(merged.scenario), seed \(merged.seed), \(merged.shardCount) shards); merge only the shards of one run")
             }
             for part in state.shards {
+                if let problem = part.impossibility(shardCount: merged.shardCount) {
+                    throw .mismatch("\(source): shard \(part.index)/\(merged.shardCount) \(problem): its shard-state.json was changed or cut after the run")
+                }
                 if let other = seen[part.index] {
                     throw .mismatch("\(source) and \(other) both hold shard \(part.index)/\(merged.shardCount); give each shard's folder once")
                 }
@@ -165,7 +185,8 @@ public struct ShardState: Codable, Sendable, Equatable {
         for part in shards.sorted(by: { $0.index < $1.index }) {
             let again = hashes[part.index]?.digests ?? [:]
             for (datasource, digest) in part.digests.sorted(by: { $0.key < $1.key }) where again[datasource] != digest {
-                throw .generatorDiffers("the events of \(datasource) produced again for shard \(part.index)/\(shardCount) differ from those it sent (digest \(again[datasource]?.fnv1a ?? "none") ≠ \(digest.fnv1a)): this Starling build generates another stream than the one that ran the shard; use the same version")
+                let produced = again[datasource].map { "\($0.events) events, digest \($0.fnv1a)" } ?? "none"
+                throw .generatorDiffers("the events of \(datasource) produced again for shard \(part.index)/\(shardCount) differ from those it sent (\(produced) ≠ \(digest.events) events, digest \(digest.fnv1a)): this Starling build generates another stream than the one that ran the shard, or the shard's state was changed; use the same version")
             }
         }
     }
@@ -178,21 +199,19 @@ public struct ShardState: Codable, Sendable, Equatable {
 
     /// FNV-1a per datasource over the events' NDJSON lines, in the order given.
     struct DigestBuilder {
-        var hashes: [String: (events: Int, hash: UInt64)] = [:]
+        var hashes: [String: (events: Int, hash: FNV1a)] = [:]
         var encoder = NDJSONEncoder(capacity: 4096)
 
         mutating func add(_ datasource: String, _ event: GeneratedEvent) {
             encoder.removeAllBytes()
             event.encode(into: &encoder, timestamp: nil)
-            var entry = hashes[datasource] ?? (0, 0xcbf2_9ce4_8422_2325)
+            var entry = hashes[datasource] ?? (0, FNV1a())
             entry.events += 1
-            encoder.withBytes { line in
-                for byte in line { entry.hash = (entry.hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            }
+            encoder.withBytes { entry.hash.add($0) }
             hashes[datasource] = entry
         }
 
-        var digests: [String: Digest] { hashes.mapValues { Digest(events: $0.events, fnv1a: String($0.hash, radix: 16)) } }
+        var digests: [String: Digest] { hashes.mapValues { Digest(events: $0.events, fnv1a: $0.hash.hex) } }
     }
 }
 
