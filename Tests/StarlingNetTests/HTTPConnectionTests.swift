@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Glibc
 import StarlingJSON
@@ -149,4 +150,87 @@ func withThrowingConcurrentWorkers(_ count: Int, _ body: @escaping @Sendable (In
     }
     threads.forEach { $0.join() }
     if let error = failures.first { throw error }
+}
+
+/// A server that answers its first request's head at once and then its body one byte at a time.
+final class TricklingServer: Sendable {
+    let port: Int
+    private let listener: Int32
+
+    init(byteEvery interval: Duration, bodyBytes: Int) throws {
+        (listener, port) = try FakeTarget.listen(host: "127.0.0.1")
+        let listener = self.listener
+        let thread = Thread {
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { return }
+            defer { close(client) }
+            var request = [UInt8](repeating: 0, count: 4096)
+            _ = recv(client, &request, request.count, 0)
+            var head = Array("HTTP/1.1 200 OK\r\nContent-Length: \(bodyBytes)\r\n\r\n".utf8)
+            guard send(client, &head, head.count, Int32(MSG_NOSIGNAL)) == head.count else { return }
+            for _ in 0..<bodyBytes {
+                var byte = UInt8(ascii: "x")
+                guard send(client, &byte, 1, Int32(MSG_NOSIGNAL)) == 1 else { return }
+                usleep(UInt32(interval.components.attoseconds / 1_000_000_000_000) + UInt32(interval.components.seconds) * 1_000_000)
+            }
+        }
+        thread.start()
+    }
+
+    func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
+}
+
+/// A server whose first answer is a chunked body without end (it stops when the client hangs up,
+/// or after 400 MB).
+final class EndlessServer: Sendable {
+    let port: Int
+    private let listener: Int32
+
+    init() throws {
+        (listener, port) = try FakeTarget.listen(host: "127.0.0.1")
+        let listener = self.listener
+        let thread = Thread {
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { return }
+            defer { close(client) }
+            var request = [UInt8](repeating: 0, count: 1 << 16)
+            _ = recv(client, &request, request.count, 0)
+            var head = Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+            guard send(client, &head, head.count, Int32(MSG_NOSIGNAL)) == head.count else { return }
+            var chunk = Array("1000\r\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 4096) + Array("\r\n".utf8)
+            for _ in 0..<100_000 where send(client, &chunk, chunk.count, Int32(MSG_NOSIGNAL)) == chunk.count {}
+        }
+        thread.start()
+    }
+
+    func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
+}
+
+@Suite(.timeLimit(.minutes(1))) struct TricklingAnswerTests {
+    /// An Events API answer that never ends is cut at the answer's limit (1 MiB), not read into
+    /// memory for as long as the server sends.
+    @Test func anEndlessEventsAnswerIsCutAtItsLimit() throws {
+        let server = try EndlessServer()
+        defer { server.stop() }
+        let connection = try HTTPConnection(to: TargetURL(parsing: "http://127.0.0.1:\(server.port)"))
+        let request = EventsRequest(datasource: "store_visits", token: "t", wait: true, body: Array("{}\n".utf8)).httpRequest
+        do {
+            _ = try connection.send(request)
+            Issue.record("an endless answer was read to its end")
+        } catch {
+            #expect(error == .malformedResponse(reason: "body exceeds \(EventsRequest.maxAnswerBytes) bytes"), "\(error)")
+        }
+    }
+
+    /// A body trickling in a byte every 200 ms would take 20 s; every read is quick, so only a bound
+    /// on the whole exchange stops it: the read timeout (1 s here), not 20 s later.
+    @Test func aTricklingBodyIsBoundedAsAWhole() throws {
+        let server = try TricklingServer(byteEvery: .milliseconds(200), bodyBytes: 100)
+        defer { server.stop() }
+        let connection = try HTTPConnection(to: TargetURL(parsing: "http://127.0.0.1:\(server.port)"), options: HTTPClientOptions(readTimeout: .seconds(1)))
+        let began = ContinuousClock.now
+        #expect(throws: TransportError.timeout(.read)) { try connection.send(HTTPRequest(path: "/")) }
+        let took = ContinuousClock.now - began
+        #expect(took < .seconds(4), "the exchange lasted \(took)")
+    }
 }

@@ -18,8 +18,21 @@ import StarlingJSON
         #expect(EventsResponse(body: Array(#"{"successful_rows": 10, "quarantined_rows": 2}"#.utf8))
             == EventsResponse(successfulRows: 10, quarantinedRows: 2))
         #expect(EventsResponse(body: Array(#"{"error":"Invalid token"}"#.utf8)) == EventsResponse(error: "Invalid token"))
-        #expect(EventsResponse(body: Array("<html>502</html>".utf8)).error == "unexpected response body: <html>502</html>")
+        #expect(EventsResponse(body: Array("<html>502</html>".utf8)).error == "unexpected response body: \"<html>502</html>\"")
+        #expect(EventsResponse(body: Array("\u{1B}[31mred\r\n".utf8)).error == "unexpected response body: \"\\u001b[31mred\\r\\n\"")
         #expect(EventsResponse(body: []).error == "unexpected response body: (empty)")
+    }
+
+    /// The ledger believes an answer only when its counts can be: every row sent, written or
+    /// quarantined, none negative.
+    @Test func anAnswerAccountsForItsRowsOrNot() {
+        #expect(EventsResponse(successfulRows: 8, quarantinedRows: 2).accounting(of: 10)! == (8, 2))
+        #expect(EventsResponse(successfulRows: 10).accounting(of: 10)! == (10, 0))
+        for answer in [EventsResponse(), EventsResponse(error: "unexpected response body: \"ok\""), EventsResponse(successfulRows: 0, quarantinedRows: 0),
+                       EventsResponse(successfulRows: -5, quarantinedRows: 15), EventsResponse(successfulRows: 13), EventsResponse(successfulRows: 9, quarantinedRows: 2),
+                       EventsResponse(successfulRows: 12, quarantinedRows: -2)] {
+            #expect(answer.accounting(of: 10) == nil, "\(answer)")
+        }
     }
 
     @Test func pipeRequestEncodesParametersAndSwitchesToPostWhenLong() {

@@ -112,6 +112,25 @@ struct VirtualRun {
         #expect(outcome.summary.verdict != .aborted, "HTTP errors and drops are answers, not a lost target")
     }
 
+    /// A 2xx answer that does not say where each row went (not JSON, `{}`, counts of zero, negative
+    /// or more rows than sent) acknowledges nothing: its batches count as failed, possibly landed,
+    /// are in the dead letter for replay, and the run warns once.
+    @Test(arguments: ["not json", "{}", #"{"successful_rows":0,"quarantined_rows":0}"#, #"{"successful_rows":-5}"#, "more"])
+    func anAnswerThatDoesNotAccountForItsRowsAcknowledgesNothing(answer: String) throws {
+        var options = SimulatedTarget.Options()
+        options.eventsAnswer = { lines in answer == "more" ? "{\"successful_rows\":\(lines + 3)}" : answer }
+        let run = try VirtualRun(options)
+        defer { run.remove() }
+        let outcome = run.run(try enginePlan(rate: 500, duration: 1))
+        let ledger = outcome.summary.ingest.ledger
+        #expect(ledger.generated > 100 && ledger.balanced, "\(ledger)")
+        #expect(ledger.acknowledged == 0 && ledger.failed == ledger.generated, "\(answer): \(ledger)")
+        #expect(deadLetterLines(run.directory).count == ledger.generated)
+        let index = try DeadLetterReplay.index(of: run.folder)
+        #expect(index.allSatisfy { $0.cause == "unconfirmed" && $0.possiblyLanded && $0.bucket == "failed" })
+        #expect(outcome.summary.warnings?.contains { $0.contains("did not say where the rows went") } == true, "\(outcome.summary.warnings ?? [])")
+    }
+
     @Test func theDeadLetterIsOneFilePerDatasourceWithABatchIndex() throws {
         let run = try VirtualRun(SimulatedTarget.Options(behavior: FakeTargetBehavior(responses: .weighted([(.ok, 0.7), (.status(400), 0.3)], seed: 3))))
         defer { run.remove() }

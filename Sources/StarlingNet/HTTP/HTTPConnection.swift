@@ -27,10 +27,11 @@ public final class HTTPConnection: Sendable {
     /// Sends `request` and reads the whole response. Throws `.connectionClosed` only when the peer
     /// closed before any response byte arrived (the request may be replayed if it is idempotent).
     ///
-    /// `timeout`, when shorter than the options' read timeout, bounds each read and write of this
-    /// exchange instead (a run's drain deadline), so no request outlives it by more than a second. The
-    /// socket's timeouts are changed only when the bound tightens by a second or more, so a steady
-    /// stream of requests costs no extra system calls.
+    /// The whole exchange — the response's head and body, however slowly they trickle in — is bounded
+    /// by the options' read timeout, or by `timeout` when shorter (a run's drain deadline), so no
+    /// request outlives it by more than a second. The socket's timeouts are changed only when the
+    /// time left differs from them by a second or more, so a steady stream of requests costs no
+    /// extra system calls.
     public func send(_ request: HTTPRequest, timeout: Duration? = nil) throws(TransportError) -> HTTPResponse {
         try state.withLock { (state) throws(TransportError) -> HTTPResponse in try state.exchange(request, timeout: timeout) }
     }
@@ -75,16 +76,13 @@ struct ConnectionState {
 
     mutating func exchange(_ request: HTTPRequest, timeout: Duration? = nil) throws(TransportError) -> HTTPResponse {
         guard isOpen else { throw .connectionClosed }
-        if let timeout, timeout < readTimeout {
-            guard timeout > .zero else { throw .timeout(.write) }
-            if timeout + .seconds(1) <= appliedTimeout ?? readTimeout {
-                channel.setTimeouts(read: timeout, write: min(timeout, writeTimeout))
-                appliedTimeout = timeout
-            }
-        }
+        let bound = min(timeout ?? readTimeout, readTimeout)
+        guard bound > .zero else { throw .timeout(.write) }
+        setSocketTimeouts(bound)
+        let deadline = ContinuousClock.now + bound
         do throws(TransportError) {
             try write(request)
-            let response = try readResponse(for: request.method)
+            let response = try readResponse(for: request.method, maxBodyBytes: min(request.maxResponseBodyBytes ?? maxBodyBytes, maxBodyBytes), before: deadline)
             completedExchanges += 1
             if !response.keepAlive { close() }
             return response
@@ -92,6 +90,14 @@ struct ConnectionState {
             close()
             throw error
         }
+    }
+
+    /// Sets the socket's timeouts to `bound` when it differs from the current ones by a second or more.
+    private mutating func setSocketTimeouts(_ bound: Duration) {
+        let current = appliedTimeout ?? readTimeout
+        guard bound + .seconds(1) <= current || bound >= current + .seconds(1) else { return }
+        channel.setTimeouts(read: bound, write: min(bound, writeTimeout))
+        appliedTimeout = bound
     }
 
     mutating func close() {
@@ -112,7 +118,7 @@ struct ConnectionState {
         }
     }
 
-    private mutating func readResponse(for method: HTTPRequest.Method) throws(TransportError) -> HTTPResponse {
+    private mutating func readResponse(for method: HTTPRequest.Method, maxBodyBytes: Int, before deadline: ContinuousClock.Instant) throws(TransportError) -> HTTPResponse {
         var parser = HTTPResponseParser(requestMethod: method, maxBodyBytes: maxBodyBytes)
         var receivedAny = readStart < readEnd
         let channel = self.channel
@@ -124,6 +130,11 @@ struct ConnectionState {
                 }
                 if parser.isComplete { return parser.finishedResponse() }
             }
+            // A server trickling its answer a byte at a time keeps every read short: the deadline
+            // bounds them all, and each read waits no longer than the time left.
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else { throw .timeout(.read) }
+            setSocketTimeouts(left)
             makeRoomForRead()
             let end = readEnd
             let count = try readBuffer.withMutableBytes { (bytes) throws(TransportError) -> Int in

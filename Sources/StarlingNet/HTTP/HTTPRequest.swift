@@ -12,12 +12,16 @@ public struct HTTPRequest: Sendable, CustomStringConvertible {
     public var path: String
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// The largest answer body this request accepts (nil: the connection's limit); a larger or
+    /// endless one fails the exchange rather than growing memory with it.
+    public var maxResponseBodyBytes: Int?
 
-    public init(method: Method = .get, path: String, headers: HTTPHeaders = [:], body: [UInt8] = []) {
+    public init(method: Method = .get, path: String, headers: HTTPHeaders = [:], body: [UInt8] = [], maxResponseBodyBytes: Int? = nil) {
         self.method = method
         self.path = path
         self.headers = headers
         self.body = body
+        self.maxResponseBodyBytes = maxResponseBodyBytes
     }
 
     public var description: String {

@@ -23,11 +23,15 @@ public struct EventsRequest: Sendable, CustomStringConvertible {
         "/v0/events?name=\(QueryString.encodeComponent(datasource))\(wait ? "&wait=true" : "")"
     }
 
+    /// An Events API answer is a few dozen bytes (`{"successful_rows": N, …}` or an error): a
+    /// longer one is not an answer, and is not read past this.
+    public static let maxAnswerBytes = 1 << 20
+
     public var httpRequest: HTTPRequest {
         var headers = QueryString.bearer(token)
         headers.add("Content-Type", "application/x-ndjson")
         if isGzipped { headers.add("Content-Encoding", "gzip") }
-        return HTTPRequest(method: .post, path: path, headers: headers, body: body)
+        return HTTPRequest(method: .post, path: path, headers: headers, body: body, maxResponseBodyBytes: Self.maxAnswerBytes)
     }
 
     public var description: String {

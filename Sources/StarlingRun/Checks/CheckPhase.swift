@@ -55,7 +55,11 @@ struct CheckPhase {
         }
         let short = landed.sorted { $0.key < $1.key }.filter { !settled($0.key, $0.value) }
             .map { "\($0.key) holds \(counts[$0.key].map(String.init) ?? "?") of \($0.value) acknowledged rows" }
-        let reason = "after \(Int(timeout)) s " + short.joined(separator: "; ") + (unanswered.map { " (last query: \($0))" } ?? "")
+        // Said as it happened: stopped by an interrupt after the seconds it actually waited, or
+        // out of its timeout.
+        let waited = String(format: "%.1f", Double(clock.now() - start) / 1e9)
+        let when = queries.cancellation?.isCancelled == true ? "interrupted after \(waited) s of settling: " : "after \(Int(timeout)) s "
+        let reason = when + short.joined(separator: "; ") + (unanswered.map { " (last query: \($0))" } ?? "")
         return (nil, CheckResult(pipe: "settle", parameters: "", status: .failed, reason: reason))
     }
 

@@ -103,13 +103,20 @@ struct IngestWorker {
             switch decision {
             case .success:
                 let answer = EventsResponse(body: response?.body ?? [])
-                let written = min(answer.successfulRows ?? events, events)
-                let quarantined = min(answer.quarantinedRows ?? 0, events - written)
+                guard let (written, quarantined) = answer.accounting(of: events) else {
+                    // A 2xx that does not say where every row went: they may have landed or not.
+                    // Not counted as acknowledged: failed, possibly landed, and in the dead letter
+                    // (replay resends the batch byte for byte, which Tinybird de-duplicates).
+                    let said = answer.error ?? "successful_rows \(answer.successfulRows.map(String.init) ?? "absent"), quarantined_rows \(answer.quarantinedRows.map(String.init) ?? "absent") for \(events) rows sent"
+                    recorder.recordFailedAttempt(Self.unconfirmed)
+                    context.warnings.add("a \(status) answer of the Events API did not say where the rows went; its batches count as failed (possibly landed) and are in the dead letter", detail: said)
+                    giveUp(body, events: events, datasource: datasource, bucket: .failed, failure: Self.unconfirmed, possiblyLanded: true,
+                           latency: now &- intended, second: second, probes: probes)
+                    return
+                }
                 context.ledger.record(written, in: .acknowledged)
                 context.ledger.recordLanded(written, datasource: datasource)
                 context.ledger.record(quarantined, in: .quarantined)
-                // Rows the answer does not account for did not land as far as we can tell.
-                context.ledger.record(events - written - quarantined, in: .rejected)
                 recorder.record(latencyNanos: now &- intended, second: second, failure: nil, units: events)
                 context.plan.freshness?.acknowledged(probes.map(\.id), at: now)
                 return
@@ -174,6 +181,9 @@ struct IngestWorker {
         DeadLetter.Batch(datasource: datasource, lines: events, bucket: bucket.code, possiblyLanded: possiblyLanded, cause: cause)
     }
 
+    /// The cause of a batch whose 2xx answer did not account for its rows.
+    static let unconfirmed = "unconfirmed"
+
     static func refusedNotice(_ status: Int, target: TargetURL) -> String {
         "the token was refused by \(target) (\(status)): check --token / TB_TOKEN and its scopes (APPEND on the datasources, READ on the pipes)"
     }
@@ -192,14 +202,20 @@ public struct IngestSettings: Sendable {
 }
 
 extension TransportError {
-    /// A short label for error counts: "timeout", "connection", "tls", …
+    /// A short label for error counts: "timeout.read", "connection", "too_large", "cut_short", …
+    /// named for the cause, so that a server sending too much, too slowly or too little is told
+    /// apart from one sending nonsense ("malformed").
     var shortName: String {
         switch self {
-        case .timeout: return "timeout"
+        case .timeout(.read): return "timeout"
+        case .timeout(let phase): return "timeout.\(phase == .tlsHandshake ? "tls" : phase == .poolWait ? "pool" : phase.rawValue)"
         case .connectionClosed, .connectFailed: return "connection"
         case .tls: return "tls"
         case .resolve: return "resolve"
-        case .malformedResponse: return "malformed"
+        case .malformedResponse(let reason):
+            if reason.hasPrefix("body exceeds") || reason.hasPrefix("response head exceeds") { return "too_large" }
+            if reason.hasPrefix("connection closed") { return "cut_short" }
+            return "malformed"
         case .socket: return "socket"
         }
     }

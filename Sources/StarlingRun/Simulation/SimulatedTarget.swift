@@ -16,6 +16,9 @@ public final class SimulatedTarget: TargetTransport {
         public var lostAt: UInt64?
         /// A scripted drop happens after the request was processed (rows kept), not before.
         public var dropAfterProcessing = false
+        /// The body of a 2xx Events API answer for a batch of this many rows (a server that lies or
+        /// says nothing: not JSON, `{}`, counts that do not add up); nil: the true counts.
+        public var eventsAnswer: (@Sendable (_ lines: Int) -> String)?
 
         public init(behavior: FakeTargetBehavior = FakeTargetBehavior()) {
             self.behavior = behavior
@@ -116,7 +119,8 @@ public final class SimulatedTarget: TargetTransport {
                 s.rows[name, default: 0] += lines
             }
             let code = query["wait"] == "true" ? 200 : 202
-            return HTTPResponse(status: code, body: Array("{\"successful_rows\":\(lines),\"quarantined_rows\":0}".utf8))
+            let answer = options.eventsAnswer?(lines) ?? "{\"successful_rows\":\(lines),\"quarantined_rows\":0}"
+            return HTTPResponse(status: code, body: Array(answer.utf8))
         }
         if path.hasSuffix("/v0/sql") {
             let sql = String(decoding: request.body, as: UTF8.self) + (query["q"] ?? "")
