@@ -66,8 +66,17 @@ public indirect enum ColumnType: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Types nest no deeper than this (`Array(Nullable(…))`); deeper text is not a type. Each level
+    /// copies its inner text, so the bound also keeps parsing linear in the text's length.
+    public static let maximumNesting = 32
+
     /// Parses a type; nil when the text is not a type (the caller names file and line).
     public init?(parsing text: String) {
+        self.init(parsing: text, depth: 0)
+    }
+
+    private init?(parsing text: String, depth: Int) {
+        guard depth < Self.maximumNesting else { return nil }
         let text = text.trimming([" ", "\t", "\n"])
         guard let open = text.firstIndex(of: "(") else {
             guard let simple = Self.simple(text) else { return nil }
@@ -80,10 +89,11 @@ public indirect enum ColumnType: Sendable, Equatable, CustomStringConvertible {
         let arguments = TemplateScanner.splitArguments(inner)
         switch name {
         case "LowCardinality", "Nullable", "Array":
-            guard arguments.count == 1, let wrapped = ColumnType(parsing: arguments[0]) else { return nil }
+            guard arguments.count == 1, let wrapped = ColumnType(parsing: arguments[0], depth: depth + 1) else { return nil }
             self = name == "Array" ? .array(wrapped) : name == "Nullable" ? .nullable(wrapped) : .lowCardinality(wrapped)
         case "Map":
-            guard arguments.count == 2, let key = ColumnType(parsing: arguments[0]), let value = ColumnType(parsing: arguments[1]) else { return nil }
+            guard arguments.count == 2, let key = ColumnType(parsing: arguments[0], depth: depth + 1),
+                  let value = ColumnType(parsing: arguments[1], depth: depth + 1) else { return nil }
             self = .map(key: key, value: value)
         case "Decimal":
             guard arguments.count == 2, let p = Int(arguments[0]), let s = Int(arguments[1]), (1...76).contains(p), (0...p).contains(s) else { return nil }

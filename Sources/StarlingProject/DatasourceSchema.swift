@@ -159,7 +159,8 @@ public struct DatasourceSchema: Sendable {
         let typeText = Self.prefix(of: rest, stoppingAt: clauses)
         rest = rest.dropFirst(typeText.count)
         guard let type = ColumnType(parsing: String(typeText)) else {
-            let found = typeText.trimming([" "])
+            let whole = typeText.trimming([" "])
+            let found = whole.count > 80 ? String(whole.prefix(80)) + "… (\(whole.count) characters)" : whole
             throw DatafileError(path: path, line: line, expected: found.isEmpty
                 ? "a ClickHouse type after column \(name)"
                 : "a ClickHouse type for column \(name) (String, Int32, Nullable(…), Array(…), Decimal(P, S), DateTime64(3)…), found \(found)")

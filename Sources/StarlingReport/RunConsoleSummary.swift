@@ -6,7 +6,15 @@ public enum RunConsoleSummary {
     public static func render(_ s: RunSummary, folder: String) -> String {
         var lines: [String] = []
         let l = s.ingest.ledger
-        lines.append("\(s.valid ? "valid" : "INVALID") run of \(s.scenario) in \(String(format: "%.1f", s.elapsedSeconds)) s"
+        // An aborted or interrupted run is not called valid, whatever its measurements were.
+        let state: String
+        switch s.verdict {
+        case .aborted: state = "ABORTED"
+        case .interrupted: state = "INTERRUPTED"
+        case .invalid: state = "INVALID"
+        case .passed, .failed: state = "valid"
+        }
+        lines.append("\(state) run of \(s.scenario) in \(String(format: "%.1f", s.elapsedSeconds)) s"
             + (s.stop.flatMap { $0.reason == "planned_end" ? nil : " — \($0.message)" } ?? s.stoppedEarly.map { " (stopped: \($0))" } ?? ""))
         lines.append("ingest: \(l.generated) events generated, \(l.acknowledged) acknowledged, \(l.quarantined) quarantined, \(l.rejected) rejected, \(l.failed) failed, \(l.notSent) not sent"
             + String(format: " · offered %.0f/s, achieved %.0f/s, %d requests", s.ingest.offeredEventsPerSecond, s.ingest.achievedEventsPerSecond, s.ingest.requests))

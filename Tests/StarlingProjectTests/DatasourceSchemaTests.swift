@@ -7,6 +7,11 @@ import Testing
         #expect(ColumnType(parsing: "LowCardinality(Nullable(String))") == .lowCardinality(.nullable(.string)))
         #expect(ColumnType(parsing: "Map(String, Array(Float64))") == .map(key: .string, value: .array(.float(bits: 64))))
         #expect(ColumnType(parsing: "Decimal(10, 2)") == .decimal(precision: 10, scale: 2))
+        // Nesting is bounded (parsing each level copies its inner text: unbounded, it was quadratic).
+        let deep = { (n: Int) in String(repeating: "Nullable(", count: n) + "String" + String(repeating: ")", count: n) }
+        #expect(ColumnType(parsing: deep(ColumnType.maximumNesting - 1)) != nil)
+        #expect(ColumnType(parsing: deep(ColumnType.maximumNesting)) == nil)
+        #expect(ColumnType(parsing: deep(10_000)) == nil)
         #expect(ColumnType(parsing: "Decimal64(4)") == .decimal(precision: 18, scale: 4))
         #expect(ColumnType(parsing: "DateTime64(3, 'UTC')") == .dateTime64(precision: 3))
         #expect(ColumnType(parsing: "Enum8('a b' = 1, 'c' = 2)") == .enumeration(["a b", "c"]))

@@ -127,4 +127,20 @@ import Testing
         #expect(set.runs.map { $0.summary.streams["ingest"]?.p99 } == [50, 55])
         #expect(throws: CompareError.notResults("\(parent)/notes")) { try RunSet(folders: ["\(parent)/notes"]) }
     }
+
+    /// A summary that cannot be read is named once, with what is wrong in words (no Foundation dump).
+    @Test func anUnreadableSummaryIsNamedOnce() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("starling-compare-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("{\"schema\":".utf8).write(to: folder.appendingPathComponent("summary.json"))
+        do {
+            _ = try RunSet(folders: [folder.path])
+            Issue.record("a broken summary was read")
+        } catch {
+            let path = folder.appendingPathComponent("summary.json").path
+            #expect(error.description.components(separatedBy: path).count == 2, "\(error.description)")
+            #expect(error.description.contains("not valid JSON") && !error.description.contains("The given data"), "\(error.description)")
+        }
+    }
 }

@@ -58,6 +58,17 @@ import Testing
         #expect(result.first?.passed == false)
         #expect(result.first?.reason?.contains("not measured") == true)
     }
+
+    /// With no successful request the latency histogram is empty: its 0 is not a latency, and a
+    /// threshold on it fails as not measured rather than passing.
+    @Test func aLatencyWithoutSamplesIsNotMeasured() throws {
+        var summary = try ReportFixture.summary()
+        summary.streams["ingest"]?.count = 0
+        summary.streams["ingest"]?.p99 = 0
+        let threshold = try #require(Threshold(metric: "ingest.latency.p99", condition: "< 2s"))
+        let result = try #require(ThresholdEvaluator.evaluate([threshold], summary: summary).first)
+        #expect(!result.passed && result.value == nil && result.reason?.contains("no successful request") == true)
+    }
 }
 
 /// Query cost: read per check after settling, summed per pipe, gated by `compare` per pipe and per

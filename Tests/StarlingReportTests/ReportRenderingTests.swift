@@ -115,4 +115,15 @@ import Testing
         #expect(text.contains("never exercised in top_products: a tie in revenue at the LIMIT cut"))
         #expect(!text.contains("never exercised in events_by_country"))
     }
+
+    /// A run stopped by a lost target or an interrupt is not called valid.
+    @Test func anAbortedRunIsNotCalledValid() throws {
+        var summary = try ReportFixture.summary()
+        #expect(RunConsoleSummary.render(summary, folder: "results/x").hasPrefix("valid run of"))
+        for (reason, word) in [("target_lost", "ABORTED"), ("token_refused", "ABORTED"), ("interrupted", "INTERRUPTED")] {
+            summary.stop = StopSummary(reason: reason, message: "stopped")
+            let first = RunConsoleSummary.render(summary, folder: "results/x").split(separator: "\n").first ?? ""
+            #expect(first.hasPrefix("\(word) run of"), "\(reason): \(first)")
+        }
+    }
 }

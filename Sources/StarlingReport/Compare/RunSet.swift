@@ -33,6 +33,9 @@ public struct RunSet: Sendable {
     static func summary(at folder: String) throws(CompareError) -> RunSummary {
         do {
             return try ResultsFolder(existing: folder).readSummary()
+        } catch .unreadable(let path, let reason) {
+            // The folder's own error names the file already: said once, not twice.
+            throw .unreadable(path, reason)
         } catch {
             throw .unreadable("\(folder)/summary.json", error.description)
         }

@@ -24,7 +24,7 @@ public enum ThresholdEvaluator {
             guard let value = MetricCatalogue.value(threshold.metric, in: summary)?.value else {
                 let reason = MetricCatalogue.resolve(threshold.metric) == nil
                     ? "no such metric (known: \(MetricCatalogue.knownForms))"
-                    : "not measured in this run (a pipe it did not query, or freshness without probes)"
+                    : "not measured in this run (no successful request, a pipe it did not query, or freshness without probes)"
                 return ThresholdResult(metric: threshold.metric, condition: threshold.text, value: nil, passed: false, reason: reason)
             }
             return ThresholdResult(metric: threshold.metric, condition: threshold.text, value: value, passed: threshold.holds(for: value))

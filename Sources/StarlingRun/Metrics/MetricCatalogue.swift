@@ -238,6 +238,8 @@ public enum MetricCatalogue {
     }
 
     static func statValue(_ name: String, _ st: StreamSummary, _ stat: String) -> MetricValue? {
+        // No successful sample: the histogram's 0 is not a latency (a threshold on it would pass).
+        guard st.count > 0 else { return nil }
         let value: Double
         let percentile: Double?
         switch stat {

@@ -45,6 +45,8 @@ extension ResultsFolder {
         }
         switch error {
         case let .keyNotFound(key, context): return "missing \(path(context)).\(key.stringValue)"
+        case let .dataCorrupted(context) where context.codingPath.isEmpty:
+            return "the file is not valid JSON (cut short, or not written by Starling)"
         case let .typeMismatch(_, context), let .valueNotFound(_, context), let .dataCorrupted(context):
             return "\(path(context).isEmpty ? "the file" : path(context)): \(context.debugDescription)"
         @unknown default: return "\(error)"
