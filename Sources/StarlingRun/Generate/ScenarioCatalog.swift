@@ -1,8 +1,9 @@
 import Foundation
 import StarlingSim
 
-/// Finds scenarios: a path to a file, or the name of a built-in scenario in the `scenarios/` folder
-/// (of `$STARLING_SCENARIOS`, the working directory, or the checkout the executable was built in).
+/// Finds scenarios: a path to a file, or the name of a built-in scenario in `$STARLING_SCENARIOS`
+/// or the `scenarios/` folder of Starling's home (`StarlingHome`: `$STARLING_HOME`, the working
+/// directory, the checkout the executable was built in, or its installed share folder).
 public struct ScenarioCatalog: Sendable {
     public let folders: [String]
 
@@ -13,11 +14,7 @@ public struct ScenarioCatalog: Sendable {
         }
         var found: [String] = []
         if let env = ProcessInfo.processInfo.environment["STARLING_SCENARIOS"] { found.append(env) }
-        found.append(FileManager.default.currentDirectoryPath + "/scenarios")
-        // .build/<config>/starling → the checkout's scenarios/.
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-        let checkout = executable.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        found.append(checkout.appendingPathComponent("scenarios").path)
+        found += StarlingHome.roots().map { $0 + "/scenarios" }
         self.folders = found
     }
 
