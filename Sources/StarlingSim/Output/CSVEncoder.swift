@@ -68,7 +68,7 @@ public struct CSVEncoder: RowEncoder {
     public mutating func prefixedID(_ key: StaticString, _ prefix: StaticString, _ number: Int) {
         separate(extra: prefix.utf8CodeUnitCount)
         out.put(prefix)
-        out.putDecimal(number)
+        out.putID(number)
     }
 
     public mutating func prefixedIDPair(_ key: StaticString, _ prefix: StaticString, _ first: Int, _ second: Int) {

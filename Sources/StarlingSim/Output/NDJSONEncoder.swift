@@ -76,7 +76,7 @@ public struct NDJSONEncoder: RowEncoder {
         if second != nil {
             out.putRepeatedID(first)
         } else {
-            out.putDecimal(first)
+            out.putID(first)
         }
         if let second {
             out.reserve(1)
