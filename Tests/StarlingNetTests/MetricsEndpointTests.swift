@@ -11,7 +11,13 @@ import Testing
         let endpoint = try MetricsEndpoint(address: "127.0.0.1:0") { "starling_up 1\n" }
         defer { endpoint.stop() }
         let slow = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(slow) }
+        // The trickling thread is waited for before its socket is closed: a descriptor closed under
+        // it would be reused by a later test's connection, and the stray bytes sent into that.
+        let trickled = DispatchSemaphore(value: 0)
+        defer {
+            _ = trickled.wait(timeout: .now() + 15)
+            close(slow)
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(endpoint.port).bigEndian)
@@ -21,6 +27,7 @@ import Testing
         }
         #expect(connected == 0)
         let trickle = Thread {
+            defer { trickled.signal() }
             for byte in Array("GET /metrics HTTP/1.1\r\n".utf8).prefix(16) {
                 var b = byte
                 guard send(slow, &b, 1, Int32(MSG_NOSIGNAL)) == 1 else { return }
