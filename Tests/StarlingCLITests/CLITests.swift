@@ -102,7 +102,8 @@ func starling(_ arguments: [String]) throws -> (status: Int32, output: String, e
     @Test func scenarioNamesThatCouldEscapeOrForgeAreRefused() throws {
         let names = ["../../../escaped", "a/b", ".hidden", "ok\u{1B}[32m\r\nverdict: passed", String(repeating: "x", count: 100_000)]
         for name in names {
-            let scenario = try scenarioFile(#"{"format": 1, "name": "# + JSONValueText.quoted(name) + #", "datasources": {"store_visits": {}}}"#)
+            let quoted = String(decoding: try JSONEncoder().encode(name), as: UTF8.self)
+            let scenario = try scenarioFile(#"{"format": 1, "name": "# + quoted + #", "datasources": {"store_visits": {}}}"#)
             defer { try? FileManager.default.removeItem(at: scenario) }
             let result = try starling("run", scenario.path, "--target", "fake", "--duration", "1s")
             #expect(result.status == 1, "\(name.prefix(30)): exit \(result.status)")
@@ -299,21 +300,5 @@ struct RunVerdictTests {
         let checks = result.summary["checks"] as? [[String: Any]] ?? []
         #expect(checks.contains { $0["pipe"] as? String == "settle" && $0["status"] as? String == "failed" })
         #expect(checks.filter { $0["status"] as? String == "failed" }.count > 1)
-    }
-}
-
-/// A JSON string literal (quotes, backslashes and control characters escaped), for test scenarios.
-enum JSONValueText {
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }

@@ -128,60 +128,57 @@ struct FaultMatrixTests {
     /// Starling killed with SIGKILL while its bundled local target runs: the target notices, stops
     /// by itself and removes its data folder (it watches its launcher's pid).
     @Test func aKilledRunLeavesNoLocalTargetBehind() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("starling-killed-\(UUID().uuidString)")
+        let (process, output, target, folder) = try Self.runUntilTheTargetAppears()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: releaseBinary)
-        process.arguments = ["run", "ci-smoke", "--duration", "60s", "--no-progress", "--out", folder.path]
-        process.currentDirectoryURL = root
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let starling = process.processIdentifier
-        var target: (pid: Int32, data: String)?
-        let deadline = Date().addingTimeInterval(180)
-        while target == nil, Date() < deadline, process.isRunning {
-            target = Self.localTarget(launchedBy: starling)
-            if target == nil { usleep(100_000) }
-        }
-        kill(starling, SIGKILL)
+        kill(process.processIdentifier, SIGKILL)
+        _ = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let found = try #require(target, "the bundled local target never appeared")
-        let gone = Date().addingTimeInterval(20)
-        while (kill(found.pid, 0) == 0 || FileManager.default.fileExists(atPath: found.data)), Date() < gone { usleep(100_000) }
-        #expect(kill(found.pid, 0) != 0, "the local target (pid \(found.pid)) still runs after its launcher was killed")
-        #expect(!FileManager.default.fileExists(atPath: found.data), "its data folder \(found.data) is left behind")
-        if kill(found.pid, 0) == 0 { kill(found.pid, SIGKILL) }
+        #expect(Self.gone(found), "the local target (pid \(found.pid)) still runs, or its data folder \(found.data) is left behind")
     }
 
     /// SIGTERM as soon as the bundled target's process exists (it is still starting): exit 4 with a
     /// line saying so, not the default 143 in silence, and the target stopped.
     @Test func sigtermWhileTheTargetStartsIsAnInterruptedRun() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("starling-early-\(UUID().uuidString)")
+        let (process, output, target, folder) = try Self.runUntilTheTargetAppears()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: releaseBinary)
-        process.arguments = ["run", "ci-smoke", "--duration", "60s", "--no-progress", "--out", folder.path]
-        process.currentDirectoryURL = root
-        let errors = Pipe()
-        process.standardOutput = errors
-        process.standardError = errors
-        try process.run()
-        var target: (pid: Int32, data: String)?
-        let deadline = Date().addingTimeInterval(180)
-        while target == nil, Date() < deadline, process.isRunning {
-            target = Self.localTarget(launchedBy: process.processIdentifier)
-            if target == nil { usleep(20_000) }
-        }
         kill(process.processIdentifier, SIGTERM)
-        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 4, "exit \(process.terminationStatus): \(said)")
         #expect(said.contains("interrupted by SIGTERM"), "\(said)")
         let found = try #require(target)
-        let gone = Date().addingTimeInterval(20)
-        while kill(found.pid, 0) == 0, Date() < gone { usleep(100_000) }
-        #expect(kill(found.pid, 0) != 0, "the local target still runs")
+        #expect(Self.gone(found), "the local target (pid \(found.pid)) still runs, or its data folder is left behind")
+    }
+
+    /// Starts `starling run ci-smoke` on the bundled local target (stdout and stderr into the pipe,
+    /// results in a temporary folder) and returns as soon as the target's process exists.
+    static func runUntilTheTargetAppears() throws -> (Process, Pipe, (pid: Int32, data: String)?, URL) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("starling-launcher-\(UUID().uuidString)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: releaseBinary)
+        process.arguments = ["run", "ci-smoke", "--duration", "60s", "--no-progress", "--out", folder.path]
+        process.currentDirectoryURL = root
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        var target: (pid: Int32, data: String)?
+        let deadline = Date().addingTimeInterval(180)
+        while target == nil, Date() < deadline, process.isRunning {
+            target = localTarget(launchedBy: process.processIdentifier)
+            if target == nil { usleep(20_000) }
+        }
+        return (process, output, target, folder)
+    }
+
+    /// Whether the target's process and its data folder are gone within 20 s (it is killed if not).
+    static func gone(_ target: (pid: Int32, data: String)) -> Bool {
+        let deadline = Date().addingTimeInterval(20)
+        while kill(target.pid, 0) == 0 || FileManager.default.fileExists(atPath: target.data), Date() < deadline { usleep(100_000) }
+        let gone = kill(target.pid, 0) != 0 && !FileManager.default.fileExists(atPath: target.data)
+        if kill(target.pid, 0) == 0 { kill(target.pid, SIGKILL) }
+        return gone
     }
 
     /// The process whose command line says `--parent-pid <launcher>`, and its `--data` folder.

@@ -152,41 +152,13 @@ func withThrowingConcurrentWorkers(_ count: Int, _ body: @escaping @Sendable (In
     if let error = failures.first { throw error }
 }
 
-/// A server that answers its first request's head at once and then its body one byte at a time.
-final class TricklingServer: Sendable {
+/// A server for its first request only: reads it, sends `head`, then hands the socket to `body`,
+/// which sends what it likes until a send fails (the client hung up). A hostile server's modes.
+final class OneAnswerServer: Sendable {
     let port: Int
     private let listener: Int32
 
-    init(byteEvery interval: Duration, bodyBytes: Int) throws {
-        (listener, port) = try FakeTarget.listen(host: "127.0.0.1")
-        let listener = self.listener
-        let thread = Thread {
-            let client = accept(listener, nil, nil)
-            guard client >= 0 else { return }
-            defer { close(client) }
-            var request = [UInt8](repeating: 0, count: 4096)
-            _ = recv(client, &request, request.count, 0)
-            var head = Array("HTTP/1.1 200 OK\r\nContent-Length: \(bodyBytes)\r\n\r\n".utf8)
-            guard send(client, &head, head.count, Int32(MSG_NOSIGNAL)) == head.count else { return }
-            for _ in 0..<bodyBytes {
-                var byte = UInt8(ascii: "x")
-                guard send(client, &byte, 1, Int32(MSG_NOSIGNAL)) == 1 else { return }
-                usleep(UInt32(interval.components.attoseconds / 1_000_000_000_000) + UInt32(interval.components.seconds) * 1_000_000)
-            }
-        }
-        thread.start()
-    }
-
-    func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
-}
-
-/// A server whose first answer is a chunked body without end (it stops when the client hangs up,
-/// or after 400 MB).
-final class EndlessServer: Sendable {
-    let port: Int
-    private let listener: Int32
-
-    init() throws {
+    init(head: String, body: @escaping @Sendable (_ send: (inout [UInt8]) -> Bool) -> Void) throws {
         (listener, port) = try FakeTarget.listen(host: "127.0.0.1")
         let listener = self.listener
         let thread = Thread {
@@ -195,12 +167,30 @@ final class EndlessServer: Sendable {
             defer { close(client) }
             var request = [UInt8](repeating: 0, count: 1 << 16)
             _ = recv(client, &request, request.count, 0)
-            var head = Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
-            guard send(client, &head, head.count, Int32(MSG_NOSIGNAL)) == head.count else { return }
-            var chunk = Array("1000\r\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 4096) + Array("\r\n".utf8)
-            for _ in 0..<100_000 where send(client, &chunk, chunk.count, Int32(MSG_NOSIGNAL)) == chunk.count {}
+            let send = { (bytes: inout [UInt8]) in Glibc.send(client, &bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count }
+            var head = Array(head.utf8)
+            guard send(&head) else { return }
+            body(send)
         }
         thread.start()
+    }
+
+    /// Its head at once, then a body of `bytes` bytes one at a time, `interval` apart.
+    static func trickling(byteEvery interval: Duration, bodyBytes: Int) throws -> OneAnswerServer {
+        try OneAnswerServer(head: "HTTP/1.1 200 OK\r\nContent-Length: \(bodyBytes)\r\n\r\n") { send in
+            var byte = [UInt8(ascii: "x")]
+            for _ in 0..<bodyBytes where send(&byte) {
+                usleep(UInt32(interval.components.attoseconds / 1_000_000_000_000) + UInt32(interval.components.seconds) * 1_000_000)
+            }
+        }
+    }
+
+    /// A chunked body without end (until the client hangs up, or 400 MB).
+    static func endless() throws -> OneAnswerServer {
+        try OneAnswerServer(head: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n") { send in
+            var chunk = Array("1000\r\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 4096) + Array("\r\n".utf8)
+            for _ in 0..<100_000 where send(&chunk) {}
+        }
     }
 
     func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
@@ -210,7 +200,7 @@ final class EndlessServer: Sendable {
     /// An Events API answer that never ends is cut at the answer's limit (1 MiB), not read into
     /// memory for as long as the server sends.
     @Test func anEndlessEventsAnswerIsCutAtItsLimit() throws {
-        let server = try EndlessServer()
+        let server = try OneAnswerServer.endless()
         defer { server.stop() }
         let connection = try HTTPConnection(to: TargetURL(parsing: "http://127.0.0.1:\(server.port)"))
         let request = EventsRequest(datasource: "store_visits", token: "t", wait: true, body: Array("{}\n".utf8)).httpRequest
@@ -225,7 +215,7 @@ final class EndlessServer: Sendable {
     /// A body trickling in a byte every 200 ms would take 20 s; every read is quick, so only a bound
     /// on the whole exchange stops it: the read timeout (1 s here), not 20 s later.
     @Test func aTricklingBodyIsBoundedAsAWhole() throws {
-        let server = try TricklingServer(byteEvery: .milliseconds(200), bodyBytes: 100)
+        let server = try OneAnswerServer.trickling(byteEvery: .milliseconds(200), bodyBytes: 100)
         defer { server.stop() }
         let connection = try HTTPConnection(to: TargetURL(parsing: "http://127.0.0.1:\(server.port)"), options: HTTPClientOptions(readTimeout: .seconds(1)))
         let began = ContinuousClock.now

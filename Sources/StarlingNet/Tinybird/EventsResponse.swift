@@ -20,7 +20,7 @@ public struct EventsResponse: Sendable, Equatable {
     public func accounting(of events: Int) -> (written: Int, quarantined: Int)? {
         guard let written = successfulRows else { return nil }
         let quarantined = quarantinedRows ?? 0
-        guard written >= 0, quarantined >= 0, written <= events, quarantined <= events - written, written + quarantined == events else { return nil }
+        guard written >= 0, quarantined >= 0, written + quarantined == events else { return nil }
         return (written, quarantined)
     }
 

@@ -135,6 +135,10 @@ struct PersonSchedule: Sendable {
         return (minutes, slots)
     }
 
+    /// The quarter hour of the UTC week of Unix second `t` (which `slotChoice` to draw a group from).
+    @inline(__always)
+    static func slot(_ t: Int64) -> Int { secondOfWeek(t) / slotSeconds }
+
     /// The second of the UTC week (Monday 00:00 = 0) of Unix second `t`.
     @inline(__always)
     static func secondOfWeek(_ t: Int64) -> Int {
@@ -157,14 +161,9 @@ struct PersonSchedule: Sendable {
     @inline(__always)
     mutating func choose(at t: Int64, first: Draw? = nil, using rng: inout Xoshiro256) -> Chosen? {
         let now = t &- Self.epoch
-        // The quarter hour's choice of group only when a draw is made here (`prepare` made the first).
-        var slot = first == nil ? Self.secondOfWeek(t) / Self.slotSeconds : -1
-        var draw = first ?? candidate(slot: slot, using: &rng)
+        var draw = first ?? candidate(slot: Self.slot(t), using: &rng)
         for attempt in 0..<Self.tries {
-            if attempt > 0 {
-                if slot < 0 { slot = Self.secondOfWeek(t) / Self.slotSeconds }
-                draw = candidate(slot: slot, using: &rng)
-            }
+            if attempt > 0 { draw = candidate(slot: Self.slot(t), using: &rng) }
             guard draw.position >= 0 else { continue }
             let state = people[draw.position]
             if Int64(state.busyUntil) > now { continue }
@@ -196,7 +195,7 @@ struct PersonSchedule: Sendable {
     @inline(__always)
     mutating func prepare(index: Int, start: Int64, seed: UInt64, stream: StreamTag) {
         var rng = Xoshiro256(seed: seed, stream: stream, index: UInt64(index))
-        let draw = candidate(slot: Self.secondOfWeek(start) / Self.slotSeconds, using: &rng)
+        let draw = candidate(slot: Self.slot(start), using: &rng)
         if draw.position >= 0 {
             people.withUnsafeBufferPointer { if let base = $0.baseAddress { starling_prefetch(base + draw.position) } }
         }
