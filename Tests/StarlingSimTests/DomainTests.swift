@@ -193,12 +193,35 @@ func near(_ measured: Double, _ target: Double, n: Int, relative: Double = 0.1) 
         }
     }
 
+    /// A touchpoint holds its numbers and names in 32 bytes (`TouchpointRecord`): the bounds that
+    /// makes are the configuration's, with an error naming the key.
+    @Test(arguments: [
+        (#""max_touchpoints": 4001"#, "max_touchpoints"),
+        ("\"devices\": {\((0...255).map { "\"d\($0)\": 1" }.joined(separator: ","))}", "devices"),
+        ("\"ad_channels\": {\((0...200).map { "\"a\($0)\": 1" }.joined(separator: ","))}", "ad_channels"),
+    ])
+    func boundsOfARecordAreTheConfigurations(setting: String, key: String) {
+        let json = #"{"format": 1, "seed": 1, "start": "2025-05-12 00:00:00", "events": 10, "datasources": {"customer_touchpoints": {"# + setting + "}}}"
+        #expect {
+            _ = try Scenario(json: Data(json.utf8), source: "bounds.json")
+        } throws: { error in
+            "\(error)".contains(key)
+        }
+    }
+
     @Test func channelsReferrersPagesAndCampaignsAgreeWithTheTouchpoint() {
         let campaigns = Dictionary(uniqueKeysWithValues: config.campaigns.map { ($0.name, $0) })
+        let slugs = Dictionary(uniqueKeysWithValues: config.categories.map { ($0.name, $0.slug) })
         for tp in sample {
+            // The record does not hold the page: it follows from the kind, campaign and product.
+            let landing = JourneyModel.site + (tp.campaignID.isEmpty ? "/" : "/landing/\(tp.campaignID)")
+            let category = tp.metadata.text.split(separator: "\"")[7]
+            if [.adImpression, .adClick, .emailOpen, .emailClick].contains(tp.kind) { #expect(tp.pageURL == landing) }
             switch tp.kind {
             case .emailOpen, .emailClick: #expect(tp.channel == "email")
-            case .search: #expect(tp.channel == "search" && tp.pageURL.contains("/search?q="))
+            case .search: #expect(tp.channel == "search" && tp.pageURL == "\(JourneyModel.site)/search?q=\(slugs[String(category)] ?? "?")")
+            case .pageView: #expect(tp.pageURL == (tp.campaignID.isEmpty ? "\(JourneyModel.site)/category/\(slugs[String(category)] ?? "?")" : landing))
+            case .supportChat: #expect(tp.pageURL == "\(JourneyModel.site)/support")
             case .socialEngagement: #expect(tp.channel == "social")
             case .productView: #expect(tp.pageURL.hasSuffix(tp.metadata.text.split(separator: "\"")[3]))
             case .purchase: #expect(tp.pageURL.hasSuffix("/checkout/complete"))

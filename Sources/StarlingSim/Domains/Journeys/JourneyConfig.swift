@@ -172,7 +172,11 @@ public struct JourneyConfig: Sendable {
         sessionGapMedianHours = try reader.double("session_gap_median_hours", default: sessionGapMedianHours, in: 0.5...8760)
         sessionGapSigma = try reader.double("session_gap_sigma", default: sessionGapSigma, in: 0...3)
         inSessionGapSeconds = try reader.double("in_session_gap_seconds", default: inSessionGapSeconds, in: 0...86_400)
-        maxTouchpoints = try reader.int("max_touchpoints", default: maxTouchpoints, in: 1...10_000)
+        maxTouchpoints = try reader.int("max_touchpoints", default: maxTouchpoints, in: 1...4_000)
+        // A touchpoint holds its channel, device and campaign in a byte or two (`TouchpointRecord`).
+        for (key, count, limit) in [("ad_channels", adChannels.count, 200), ("devices", devices.count, 255), ("campaigns", campaigns.count, 65_000)] where count > limit {
+            throw .invalidValue(path: reader.childPath(key), expected: "at most \(limit) names", found: "\(count)")
+        }
         guard conversionByDevice.values.allSatisfy({ $0 <= checkoutRate * checkoutCompletionRate }) else {
             throw .invalidValue(path: reader.childPath("session_conversion_rate"), expected: "a rate each device can reach: ≤ checkout_rate × checkout_completion_rate = \(checkoutRate * checkoutCompletionRate) on desktop", found: "\(sessionConversionRate)")
         }

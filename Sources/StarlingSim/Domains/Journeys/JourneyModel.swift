@@ -140,7 +140,6 @@ public struct JourneyModel: DomainModel {
         guard let (position, customer, group, packed) = chosen else { return 0 }
         let primary = Int(packed & 0x7FFF_FFFF) - 1, appUser = packed & 1 << 31 != 0
         let focus = catalogue.sample(using: &rng)
-        let category = Int32(truncatingIfNeeded: catalogue.category[focus])
 
         var time = start
         var step: Int32 = 0, sessionNumber: Int32 = 0
@@ -166,21 +165,22 @@ public struct JourneyModel: DomainModel {
             referrer = referrerOf(channel, using: &rng)
             fresh = true
         }
-        func emit(_ kind: TouchpointKind, page: Int32, product: Int, quantity: UInt8 = 0, rng: inout Xoshiro256) {
+        // The page of each touchpoint follows from its kind, campaign and product (`page(_:)`).
+        func emit(_ kind: TouchpointKind, product: Int, quantity: UInt8 = 0, rng: inout Xoshiro256) {
             // Whole seconds: a quick click (under a second on the touchpoint, under a second to the
             // next) shares its second with the touchpoint before it.
             if !fresh { time += spent + Int64(Distribution.exponential(mean: config.inSessionGapSeconds, using: &rng)) }
             fresh = false
             step += 1
-            spent = Int64(Distribution.roundedLogNormal(median: kind.medianSeconds, sigma: 0.6, using: &rng))
+            // At most 65,535 s, as a record holds it (18 hours: a draw at least 7 sigmas out).
+            spent = min(65_535, Int64(Distribution.roundedLogNormal(median: kind.medianSeconds, sigma: 0.6, using: &rng)))
             events.append(TouchpointRecord(
                 time: time, journey: index + 1, customer: Int32(truncatingIfNeeded: customer + 1),
-                timeSpent: Int32(clamping: spent), sessionNumber: sessionNumber, step: step,
+                timeSpent: UInt16(truncatingIfNeeded: spent), sessionNumber: sessionNumber, step: step,
                 product: Int32(truncatingIfNeeded: product), channel: channel, device: device, campaign: campaign,
-                referrer: referrer, page: page, kind: kind, quantity: quantity))
+                referrer: referrer, kind: kind, quantity: quantity))
             if step >= Int32(config.maxTouchpoints) { ended = true }
         }
-        var landing: Int32 { campaign > 0 ? tables.campaignPages + campaign - 1 : tables.home }
 
         var entry: Entry
         switch startKinds[startChoice.sample(using: &rng)] {
@@ -208,9 +208,9 @@ public struct JourneyModel: DomainModel {
                     first = false
                     // A campaign that has ended shows no more impressions.
                     if let c = drawn?.campaign, !config.campaigns[c].runs(at: time) { ended = true; break }
-                    emit(.adImpression, page: landing, product: focus, rng: &rng)
+                    emit(.adImpression, product: focus, rng: &rng)
                     if rng.unit() < ctr {
-                        emit(.adClick, page: landing, product: focus, rng: &rng)
+                        emit(.adClick, product: focus, rng: &rng)
                         visits = true
                         break
                     }
@@ -223,9 +223,9 @@ public struct JourneyModel: DomainModel {
                 while !ended {
                     newSession(tables.email, gapHours: first ? gapHours : 24, series: !first, rng: &rng)
                     first = false
-                    emit(.emailOpen, page: landing, product: focus, rng: &rng)
+                    emit(.emailOpen, product: focus, rng: &rng)
                     if rng.unit() < config.emailClickToOpen {
-                        emit(.emailClick, page: landing, product: focus, rng: &rng)
+                        emit(.emailClick, product: focus, rng: &rng)
                         visits = true
                         break
                     }
@@ -233,11 +233,11 @@ public struct JourneyModel: DomainModel {
                 }
             case .social:
                 newSession(tables.social, gapHours: gapHours, rng: &rng)
-                emit(.socialEngagement, page: tables.home, product: focus, rng: &rng)
+                emit(.socialEngagement, product: focus, rng: &rng)
                 visits = rng.unit() < config.socialClickRate
             case .search:
                 newSession(tables.search, gapHours: gapHours, rng: &rng)
-                emit(.search, page: tables.searchPages + category, product: focus, rng: &rng)
+                emit(.search, product: focus, rng: &rng)
                 visits = rng.unit() < config.searchClickRate
             case .site(let code):
                 newSession(code, gapHours: gapHours, rng: &rng)
@@ -246,26 +246,26 @@ public struct JourneyModel: DomainModel {
             guard visits, !ended else { break }
 
             // The visit: a landing page, products, perhaps a cart, a checkout and a purchase.
-            emit(.pageView, page: campaign > 0 ? landing : tables.categoryPages + category, product: focus, rng: &rng)
+            emit(.pageView, product: focus, rng: &rng)
             var product = focus
             for v in 0..<Distribution.geometric(mean: config.productViewsPerSession, using: &rng) where !ended {
                 product = v == 0 ? focus : catalogue.sample(using: &rng)
-                emit(.productView, page: Int32(truncatingIfNeeded: product), product: product, rng: &rng)
+                emit(.productView, product: product, rng: &rng)
             }
-            if !ended, rng.unit() < config.supportChatRate { emit(.supportChat, page: tables.support, product: product, rng: &rng) }
+            if !ended, rng.unit() < config.supportChatRate { emit(.supportChat, product: product, rng: &rng) }
             if !ended, rng.unit() < cartRate[Int(device)] {
                 let quantity = UInt8(truncatingIfNeeded: 1 + rng.below(3))
-                emit(.addToCart, page: tables.cart, product: product, quantity: quantity, rng: &rng)
+                emit(.addToCart, product: product, quantity: quantity, rng: &rng)
                 carted = true
                 if !ended, rng.unit() < config.checkoutRate {
-                    emit(.checkout, page: tables.checkout, product: product, rng: &rng)
+                    emit(.checkout, product: product, rng: &rng)
                     if !ended, rng.unit() < config.checkoutCompletionRate {
                         if rng.unit() < config.expressCheckoutRate {
                             // One click: the checkout takes no time and the purchase is the same second.
                             events[events.count - 1].timeSpent = 0
                             fresh = true
                         }
-                        emit(.purchase, page: tables.complete, product: product, quantity: quantity, rng: &rng)
+                        emit(.purchase, product: product, quantity: quantity, rng: &rng)
                         break
                     }
                 }
@@ -297,7 +297,28 @@ public struct JourneyModel: DomainModel {
     /// A purchase's amount (the product's price times the quantity), 0 for any other touchpoint.
     @inline(__always)
     func amount(_ r: TouchpointRecord) -> Double {
-        r.kind != .purchase ? 0 : catalogue.price[Int(r.product)] * Double(r.quantity)
+        r.isPurchase ? catalogue.price[Int(r.product)] * Double(r.quantity) : 0
+    }
+
+    /// The page a touchpoint is on (an index into `tables.page`), from its kind, campaign and
+    /// product: an ad's or an email's touches and a visit's landing page view are on the campaign's
+    /// landing page (the home page without a campaign), a search on the results for the product's
+    /// category, a visit's first page view without a campaign on that category's page, a product
+    /// view on the product's page; the others have their own page.
+    @inline(__always)
+    func page(_ r: TouchpointRecord) -> Int {
+        let landing = r.campaign > 0 ? Int(tables.campaignPages) + Int(r.campaign) - 1 : Int(tables.home)
+        switch r.kind {
+        case .adImpression, .adClick, .emailOpen, .emailClick: return landing
+        case .socialEngagement: return Int(tables.home)
+        case .search: return Int(tables.searchPages) + catalogue.category[Int(r.product)]
+        case .pageView: return r.campaign > 0 ? landing : Int(tables.categoryPages) + catalogue.category[Int(r.product)]
+        case .productView: return Int(r.product)
+        case .supportChat: return Int(tables.support)
+        case .addToCart: return Int(tables.cart)
+        case .checkout: return Int(tables.checkout)
+        case .purchase: return Int(tables.complete)
+        }
     }
 
     public func event(_ r: TouchpointRecord) -> Touchpoint {
@@ -305,7 +326,7 @@ public struct JourneyModel: DomainModel {
             customer: Int(r.customer), journey: r.journey, sessionNumber: Int(r.sessionNumber), time: r.time, step: Int(r.step),
             kind: r.kind, channel: tables.channel.texts[Int(r.channel)], device: tables.device.texts[Int(r.device)],
             campaignID: tables.campaign.texts[Int(r.campaign)], transactionAmount: amount(r),
-            referrer: tables.referrer.texts[Int(r.referrer)], pageURL: tables.page.texts[Int(r.page)],
+            referrer: tables.referrer.texts[Int(r.referrer)], pageURL: tables.page.texts[page(r)],
             timeSpent: Int(r.timeSpent), metadata: productMetadata[Int(r.product)])
     }
 
@@ -317,20 +338,20 @@ public struct JourneyModel: DomainModel {
         encoder.prefixedIDPair("session_id", "sess_", r.journey, Int(r.sessionNumber))
         encoder.timestamp("timestamp", timestamp ?? r.time)
         encoder.prefixedIDPair("touchpoint_id", "tp_", r.journey, Int(r.step))
-        encoder.field(tables.kind, r.kind.position)
+        encoder.field(tables.kind, r.kindPosition)
         encoder.field(tables.channel, Int(r.channel))
         encoder.field(tables.device, Int(r.device))
         encoder.field(tables.campaign, Int(r.campaign))
-        if r.kind != .purchase {
+        if !r.isPurchase {
             encoder.field(tables.noSale, 0)  // most touchpoints: one copy for the two fields
         } else {
             encoder.integer("conversion", 1)
             encoder.decimal2("transaction_amount", amount(r))
         }
         encoder.field(tables.referrer, Int(r.referrer))
-        encoder.field(tables.page, Int(r.page))
+        encoder.field(tables.page, page(r))
         encoder.integer("time_spent", Int(r.timeSpent))
-        encoder.field(tables.action, r.kind.position)
+        encoder.field(tables.action, r.kindPosition)
         encoder.field(tables.metadata, Int(r.product))
         encoder.endRow()
     }

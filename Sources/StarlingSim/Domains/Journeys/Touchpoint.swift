@@ -45,26 +45,62 @@ public struct Touchpoint: DomainEvent, Equatable {
 }
 
 /// A touchpoint as the stream holds it (`EventRecord`): its numbers, and its categorical values as
-/// indexes into `JourneyModel.Tables`. 64 bytes (one cache line): journeys stay open for days, so
-/// thousands of sessions' records wait in the open sessions' wheel, and each pop reads one.
+/// indexes into `JourneyModel.Tables`. 32 bytes (half a cache line): journeys stay open for days,
+/// so hundreds of thousands of touchpoints wait in the open sessions' wheel, and every byte of a
+/// record is written and read again there at least twice (when added, when spread to its second,
+/// when popped). At 64 bytes the wheel of `customer-journey` did not fit in the L2 cache beside the
+/// encoder's buffer, and a journey's touchpoint cost twice the parent's cache misses.
+///
+/// Packed, within bounds `JourneyConfig` enforces: the journey's number (40 bits: a trillion
+/// journeys), its session's number and its step (12 bits each: `max_touchpoints` ≤ 4,000, and a
+/// session holds at least one step) share one word; `time_spent` is at most 65,535 s (the model
+/// draws it so); channels, devices and referrers are under 256 each, campaigns under 65,536. The
+/// page is not stored: it follows from the kind, the campaign and the product (`JourneyModel.page`).
 public struct TouchpointRecord: EventRecord {
     public var time: Int64
-    var journey: Int
+    /// The journey (bits 24…63), the session's number in it (bits 12…23) and the step (bits 0…11).
+    var ids: UInt64
     var customer: Int32
-    var timeSpent: Int32
-    var sessionNumber: Int32
-    var step: Int32
     var product: Int32
-    var channel: Int32
-    var device: Int32
+    var timeSpent: UInt16
     /// 0: none; else the campaign's position in `JourneyModel.campaignNames` plus one.
-    var campaign: Int32
-    var referrer: Int32
-    var page: Int32
-    var kind: TouchpointKind
-    /// The quantity of an add to cart and of the purchase that follows it (1...3), 0 for any other
-    /// touchpoint: a purchase's amount is the product's price times it (`JourneyModel.amount`).
-    var quantity: UInt8
+    var campaign: UInt16
+    var channel: UInt8
+    var device: UInt8
+    var referrer: UInt8
+    /// The kind's `position` (bits 0…3) and, for an add to cart and the purchase that follows it,
+    /// the quantity (1...3, bits 4…5; 0 for any other touchpoint): a purchase's amount is the
+    /// product's price times it (`JourneyModel.amount`).
+    var kindAndQuantity: UInt8
+
+    static let journeyShift: UInt64 = 24
+    static let numberBits: UInt64 = 12
+    static let numberMask: UInt64 = (1 << numberBits) - 1
+
+    init(time: Int64, journey: Int, customer: Int32, timeSpent: UInt16, sessionNumber: Int32, step: Int32,
+         product: Int32, channel: Int32, device: Int32, campaign: Int32, referrer: Int32, kind: TouchpointKind, quantity: UInt8) {
+        self.time = time
+        ids = UInt64(truncatingIfNeeded: journey) << Self.journeyShift
+            | (UInt64(truncatingIfNeeded: sessionNumber) & Self.numberMask) << Self.numberBits
+            | UInt64(truncatingIfNeeded: step) & Self.numberMask
+        self.customer = customer
+        self.product = product
+        self.timeSpent = timeSpent
+        self.campaign = UInt16(truncatingIfNeeded: campaign)
+        self.channel = UInt8(truncatingIfNeeded: channel)
+        self.device = UInt8(truncatingIfNeeded: device)
+        self.referrer = UInt8(truncatingIfNeeded: referrer)
+        kindAndQuantity = UInt8(truncatingIfNeeded: kind.position) | quantity << 4
+    }
+
+    var journey: Int { Int(truncatingIfNeeded: ids >> Self.journeyShift) }
+    var sessionNumber: Int32 { Int32(truncatingIfNeeded: ids >> Self.numberBits & Self.numberMask) }
+    var step: Int32 { Int32(truncatingIfNeeded: ids & Self.numberMask) }
+    /// `kind.position`, without a conversion.
+    var kindPosition: Int { Int(kindAndQuantity & 15) }
+    var kind: TouchpointKind { TouchpointKind(position: kindPosition) }
+    var quantity: UInt8 { kindAndQuantity >> 4 }
+    var isPurchase: Bool { kindPosition == TouchpointKind.purchase.position }
 }
 
 /// The kinds of touchpoint, in funnel order, grouped into the journey stages awareness →
@@ -89,6 +125,24 @@ public enum TouchpointKind: String, Sendable, CaseIterable, BitwiseCopyable {
 
     /// The 1-based position in the funnel (`touchpoint_funnel`'s `funnel_step`).
     public var funnelStep: Int { position + 1 }
+
+    /// The kind at `position` in `allCases` (`position` is 0...11).
+    init(position: Int) {
+        switch position {
+        case 0: self = .adImpression
+        case 1: self = .socialEngagement
+        case 2: self = .emailOpen
+        case 3: self = .search
+        case 4: self = .adClick
+        case 5: self = .emailClick
+        case 6: self = .pageView
+        case 7: self = .productView
+        case 8: self = .supportChat
+        case 9: self = .addToCart
+        case 10: self = .checkout
+        default: self = .purchase
+        }
+    }
 
     /// The 0-based position in `allCases`, without building that array (the generator asks per event).
     var position: Int {
