@@ -10,8 +10,8 @@ import Foundation
 /// group's total rate at `t`, then to one of its members in proportion to their rate: the
 /// superposition of every person's own process, which is the stream's arrival process. On top, each
 /// person does one thing at a time (not before their previous session ended, `busyUntil`) and at most
-/// `cap` sessions a local day; a person who is busy or at their cap is passed over for another, so
-/// the stream keeps its rate.
+/// `cap` sessions a local day; a person who is busy or at their cap is passed over for another like them
+/// (`choose`), so the stream keeps its rate.
 ///
 /// The state is per person, and every shard generates every session, so shards agree on it.
 struct PersonSchedule: Sendable {
@@ -63,8 +63,10 @@ struct PersonSchedule: Sendable {
     static let weekSeconds = 604_800
     /// Monday 1970-01-05 00:00 UTC: a week starts on a Monday.
     static let weekOrigin: Int64 = 4 * 86_400
-    /// How many people are tried before a session is given up.
+    /// How many draws are made, and how many people of each one's bucket tried (`choose`), before a
+    /// session is given up.
     static let tries = 24
+    static let neighbours = 8
 
     /// Person `i` of the lists is number `persons[i]` of the population, in group `groupOf[i]`, at
     /// rate `weights[i]`, and the domain keeps `tags[i]` about them. `capInUTC`: the cap counts UTC
@@ -152,23 +154,37 @@ struct PersonSchedule: Sendable {
 
     /// Who a session goes to: their position in `people` (for `occupy`), number, group and tag.
     typealias Chosen = (position: Int, person: Int, group: Int, tag: UInt32)
-    /// One draw of a person: their position in `people` (-1: the bucket drawn is empty) and group.
-    typealias Draw = (position: Int, group: Int)
+    /// One draw of a person: their position in `people` and group, and their bucket's first position
+    /// and size (0: the bucket drawn is empty, and the position means nothing).
+    typealias Draw = (position: Int, group: Int, start: Int, size: Int)
 
-    /// A free person to start a session at `t`; nil when every one drawn was busy or at their cap.
-    /// `first`: the first draw, already made (by `prepare`). Call `occupy` once the session's end
-    /// is known.
+    /// A free person to start a session at `t`; nil when nobody drawn, nor their neighbours, was
+    /// free. `first`: the first draw, already made (by `prepare`). Call `occupy` once the session's
+    /// end is known.
+    ///
+    /// A person drawn who is busy or at their cap passes the session to the next one of their bucket
+    /// (same group, same rate to within 9%), and so on for up to `neighbours` people, before a new
+    /// draw. Every member of a bucket is as likely as any other to be drawn or to follow a busy one
+    /// (the walk wraps around the bucket), so each keeps their share of the sessions; and a walk is
+    /// a few reads of neighbouring states, where a new draw costs five random numbers and a read
+    /// elsewhere. With busy people (journeys lasting days), a session tried eight draws on average.
     @inline(__always)
     mutating func choose(at t: Int64, first: Draw? = nil, using rng: inout Xoshiro256) -> Chosen? {
         let now = t &- Self.epoch
-        var draw = first ?? candidate(slot: Self.slot(t), using: &rng)
+        let slot = Self.slot(t)
+        var draw = first ?? candidate(slot: slot, using: &rng)
         for attempt in 0..<Self.tries {
-            if attempt > 0 { draw = candidate(slot: Self.slot(t), using: &rng) }
-            guard draw.position >= 0 else { continue }
-            let state = people[draw.position]
-            if Int64(state.busyUntil) > now { continue }
-            if state.count >= cap, state.day == localDay(t, group: draw.group) { continue }
-            return (draw.position, Int(state.person), draw.group, state.tag)
+            if attempt > 0 { draw = candidate(slot: slot, using: &rng) }
+            var position = draw.position
+            let end = draw.start &+ draw.size
+            for _ in 0..<min(draw.size, Self.neighbours) {
+                let state = people[position]
+                if Int64(state.busyUntil) <= now, state.count < cap || state.day != localDay(t, group: draw.group) {
+                    return (position, Int(state.person), draw.group, state.tag)
+                }
+                position &+= 1
+                if position == end { position = draw.start }
+            }
         }
         unplaced += 1
         return nil
@@ -179,14 +195,14 @@ struct PersonSchedule: Sendable {
     func candidate(slot: Int, using rng: inout Xoshiro256) -> Draw {
         let g = slotChoice[slot].sample(using: &rng)
         let bucket = buckets[g &* bucketCount &+ bucketChoice[g].sample(using: &rng)]
-        let size = Int(bucket & 0xFFFF_FFFF)
-        guard size > 0 else { return (-1, g) }
-        return (Int(bucket >> 32) &+ rng.below(size), g)
+        let start = Int(bucket >> 32), size = Int(bucket & 0xFFFF_FFFF)
+        guard size > 0 else { return (0, g, 0, 0) }
+        return (start &+ rng.below(size), g, start, size)
     }
 
     /// The next session as `prepare` left it: what it was prepared for, its generator after the
     /// first draw, and that draw.
-    private var prepared: (index: Int, seed: UInt64, t: Int64, rng: Xoshiro256, draw: Draw) = (-1, 0, 0, Xoshiro256(seed: 0), (-1, 0))
+    private var prepared: (index: Int, seed: UInt64, t: Int64, rng: Xoshiro256, draw: Draw) = (-1, 0, 0, Xoshiro256(seed: 0), (0, 0, 0, 0))
 
     /// Seeds the generator of session `index` (stream `stream`), makes its first draw of a person at
     /// `start` and asks the cache for that person's state: the model calls it as soon as the next
@@ -196,7 +212,7 @@ struct PersonSchedule: Sendable {
     mutating func prepare(index: Int, start: Int64, seed: UInt64, stream: StreamTag) {
         var rng = Xoshiro256(seed: seed, stream: stream, index: UInt64(index))
         let draw = candidate(slot: Self.slot(start), using: &rng)
-        if draw.position >= 0 {
+        if draw.size > 0 {
             people.withUnsafeBufferPointer { if let base = $0.baseAddress { starling_prefetch(base + draw.position) } }
         }
         prepared = (index, seed, start, rng, draw)
