@@ -53,6 +53,8 @@ let package = Package(
             dependencies: ["StarlingRun", "StarlingChecks", "StarlingNet", "StarlingSim", "StarlingMetrics", "StarlingProject", "StarlingJSON"],
             swiftSettings: strict),
         .testTarget(name: "StarlingReportTests", dependencies: ["StarlingReport", "StarlingRun", "StarlingMetrics"], swiftSettings: strict),
+        // The application layer (a whole run, in process, against a fake target).
+        .testTarget(name: "StarlingAppTests", dependencies: ["StarlingApp", "StarlingRun", "StarlingNet", "StarlingSim", "StarlingReport"], swiftSettings: strict),
         // Runs the built `starling` executable end to end (build it first: `swift build --build-tests`).
         .testTarget(name: "StarlingCLITests", dependencies: ["starling"], swiftSettings: strict),
     ]

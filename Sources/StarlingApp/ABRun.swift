@@ -80,7 +80,9 @@ public enum ABRun {
                 let folder = "\(options.out)/round\(round)-\(name)"
                 log("round \(round)/\(options.rounds): \(name) (\(side))")
                 let (outcome, _) = try LoadRun.execute(scenario, options: try runOptions(side, folder: folder, options: options)) { _ in }
-                if outcome.summary.isComparable {
+                if outcome.resultsLost != nil {
+                    invalid.append("round\(round)-\(name) (its summary.json could not be written)")
+                } else if outcome.summary.isComparable {
                     summaries[name, default: []].append(outcome.summary)
                 } else {
                     invalid.append("round\(round)-\(name)")

@@ -83,6 +83,13 @@ public enum LoadRun {
         if ResultsFolder.holdsResults(path) { log("replacing the earlier results in \(path)") }
         let created = !FileManager.default.fileExists(atPath: path)
         let folder = try ResultsFolder.prepare(path)
+        do {
+            try folder.reserve()
+        } catch {
+            if created { try? FileManager.default.removeItem(atPath: path) }
+            throw error
+        }
+        defer { folder.releaseReserve() }
         if options.target == .local { log("starting the local target (the first start prepares its Python venv)…") }
         let target: ResolvedTarget
         do {
@@ -139,17 +146,38 @@ public enum LoadRun {
         outcome.summary.phases?["start"] = Double(loadStarts - started) / 1e9
 
         let writing = clock.now()
-        try folder.writeLatencies(histograms: outcome.histograms, timelines: outcome.timelines)
-        try folder.writeTotals(outcome.histograms.merging(outcome.freshness) { a, _ in a }, startWallNanos: (outcome.sent?.startWallSeconds ?? 0) * 1_000_000_000,
-                               seconds: outcome.summary.elapsedSeconds)
+        folder.releaseReserve()
+        // Each file is tried, and one that cannot be written (a full disk) is named in the summary's
+        // warnings and on the console rather than ending the run without a summary.
+        var unwritten: [String] = []
+        func attempt(_ name: String, _ write: () throws -> Void) {
+            do { try write() } catch { unwritten.append("\(name) (\(Self.reason(error)))") }
+        }
+        attempt("histograms") { try folder.writeLatencies(histograms: outcome.histograms, timelines: outcome.timelines) }
+        attempt(ResultsFolder.File.totals.rawValue) {
+            try folder.writeTotals(outcome.histograms.merging(outcome.freshness) { a, _ in a }, startWallNanos: (outcome.sent?.startWallSeconds ?? 0) * 1_000_000_000,
+                                   seconds: outcome.summary.elapsedSeconds)
+        }
         if plan.shard.count > 1, let sent = outcome.sent {
             let state = ShardState(plan: plan, scenarioText: options.scenarioText ?? "", rateOverride: options.rate, sent: sent,
                                    ledger: outcome.summary.ingest.ledger, landed: outcome.landed)
-            try folder.writeShardState(state)
+            attempt(ResultsFolder.File.oracleState.rawValue) { try folder.writeShardState(state) }
         }
-        try ReportWriter.writeAll(outcome, to: folder)
+        // The warning goes into the reports (when they can be written) and the summary.
+        func noteUnwritten() {
+            var warnings = (outcome.summary.warnings ?? []).filter { !$0.hasPrefix(Self.unwrittenWarning) }
+            if !unwritten.isEmpty { warnings.append(Self.unwrittenWarning + unwritten.joined(separator: ", ")) }
+            outcome.summary.warnings = warnings.isEmpty ? outcome.summary.warnings : warnings
+        }
+        noteUnwritten()
+        attempt("reports") { try ReportWriter.writeAll(outcome, to: folder) }
+        noteUnwritten()
         outcome.summary.phases?["write"] = Double(clock.now() - writing) / 1e9
-        try folder.writeSummary(outcome.summary)
+        do {
+            try folder.writeSummary(outcome.summary)
+        } catch {
+            outcome.resultsLost = "\(ResultsFolder.File.summary.rawValue) could not be written (\(Self.reason(error))): the lines above are all that is kept of this run"
+        }
         if endpoint != nil, options.metricsLinger > 0 {
             log("serving the final metrics for \(DurationText.format(seconds: options.metricsLinger)) more (--metrics-linger)")
             clock.sleep(until: clock.now() + UInt64(options.metricsLinger * 1e9), unless: cancellation)
@@ -170,6 +198,21 @@ public enum LoadRun {
             try TargetResolver.truncate(datasource, transport: transport, token: token)
         }
         return .isolated
+    }
+
+    static let unwrittenWarning = "results not written: "
+
+    /// A write failure's reason, one line (a `ResultsError` names its path already).
+    static func reason(_ error: any Error) -> String {
+        switch error {
+        case let error as ResultsError:
+            switch error {
+            case .unwritable(_, let reason), .unusable(_, let reason), .unreadable(_, let reason): return reason
+            case .missing, .notAFolder: return error.description
+            }
+        case let error as FileError: return "\(error)"
+        default: return ResultsFolder.reason(of: error)
+        }
     }
 
     /// `results/<name>-<UTC time>Z`, the default `--out` of `run` and (with an `ab-` prefix) `ab`.

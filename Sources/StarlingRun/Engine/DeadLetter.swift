@@ -7,7 +7,10 @@ import Synchronization
 /// batch in write order — its datasource, line count, ledger bucket and whether it may have landed
 /// after all (sent, no answer) — so `starling replay` resends each batch byte for byte (Tinybird
 /// de-duplicates an identical retried payload; a re-cut batch would not be). Files are opened on
-/// the first write; a write error is kept and reported, the events stay counted in the ledger.
+/// the first write. A batch is written whole or not at all: when a write fails (a full disk), both
+/// files are cut back to where they were, so the dead letter stays readable and replayable; the
+/// batch's events are counted as unwritten, the first error is kept and reported, and the ledger
+/// still counts them.
 public final class DeadLetter: Sendable {
     /// One batch in the index.
     public struct Batch: Codable, Sendable, Equatable {
@@ -45,7 +48,18 @@ public final class DeadLetter: Sendable {
 
     /// The dead-letter folder (nil: lines are counted, not written — benchmarks).
     public let directory: String?
-    private let state = Mutex<(sinks: [String: FileSink], lines: [String: Int], error: String?)>(([:], [:], nil))
+    private let state = Mutex<State>(State())
+
+    private struct State {
+        var sinks: [String: FileSink] = [:]
+        /// Lines written, per datasource.
+        var lines: [String: Int] = [:]
+        /// Lines of batches that could not be written.
+        var unwritten = 0
+        var error: String?
+        /// A failed write could not be undone: no more batches are written.
+        var broken = false
+    }
 
     public init(directory: String?) {
         self.directory = directory
@@ -59,19 +73,36 @@ public final class DeadLetter: Sendable {
         batch.digest = digest.hex
         let entry = Array(batch.indexLine.utf8)
         state.withLock { s in
-            s.lines[batch.datasource, default: 0] += batch.lines
-            guard let directory else { return }
+            guard let directory else {
+                s.lines[batch.datasource, default: 0] += batch.lines
+                return
+            }
             do throws(FileError) {
+                guard !s.broken else { throw .writeFailed(path: directory, reason: "an earlier write could not be undone") }
                 if s.sinks.isEmpty { try Self.makeDirectory(directory) }
-                try sink(DeadLetter.indexName, in: &s).write(entry)
-                try sink(batch.datasource + ".ndjson", in: &s).write(body)
+                let index = try sink(DeadLetter.indexName, in: &s), lines = try sink(batch.datasource + ".ndjson", in: &s)
+                let ends = (index.written, lines.written)
+                do throws(FileError) {
+                    try lines.write(body)
+                    try index.write(entry)
+                } catch {
+                    do throws(FileError) {
+                        try index.truncate(to: ends.0)
+                        try lines.truncate(to: ends.1)
+                    } catch {
+                        s.broken = true  // it may hold part of this batch: nothing more is added to it
+                    }
+                    throw error
+                }
+                s.lines[batch.datasource, default: 0] += batch.lines
             } catch {
+                s.unwritten += batch.lines
                 if s.error == nil { s.error = error.description }
             }
         }
     }
 
-    private func sink(_ name: String, in s: inout (sinks: [String: FileSink], lines: [String: Int], error: String?)) throws(FileError) -> FileSink {
+    private func sink(_ name: String, in s: inout State) throws(FileError) -> FileSink {
         if let open = s.sinks[name] { return open }
         let opened = try FileSink(path: (directory ?? ".") + "/" + name)
         s.sinks[name] = opened
@@ -80,6 +111,8 @@ public final class DeadLetter: Sendable {
 
     /// Lines written so far, in all datasources.
     public var lines: Int { state.withLock { $0.lines.values.reduce(0, +) } }
+    /// Lines of batches that could not be written (their events are in the ledger, not in the files).
+    public var unwrittenLines: Int { state.withLock { $0.unwritten } }
     /// Lines written so far per datasource.
     public var linesByDatasource: [String: Int] { state.withLock { $0.lines } }
     /// The first write error, if any.

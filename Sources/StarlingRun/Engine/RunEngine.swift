@@ -107,7 +107,8 @@ public enum RunEngine {
         monitor.finishLog()
         context.deadLetter.close()
         if let error = context.deadLetter.error {
-            context.warnings.add("the dead letter is incomplete (the ledger still counts every event)", detail: error)
+            let lost = context.deadLetter.unwrittenLines
+            context.warnings.add("the dead letter is incomplete: \(lost) events could not be written to it, so replay cannot resend them (the ledger still counts every event; the batches written are whole)", detail: error)
         }
 
         var result = collected.withLock { $0 }

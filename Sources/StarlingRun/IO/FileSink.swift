@@ -7,6 +7,8 @@ public final class FileSink {
     let descriptor: Int32
     let owned: Bool
     var closed = false
+    /// Bytes written since the file was opened (its length, for a file this sink created).
+    public private(set) var written = 0
 
     /// Creates or truncates `path`.
     public init(path: String) throws(FileError) {
@@ -41,7 +43,17 @@ public final class FileSink {
                 throw .writeFailed(path: path, reason: String(cString: strerror(errno)))
             }
             offset += n
+            written += n
         }
+    }
+
+    /// Cuts the file back to its first `length` bytes and writes on from there: what a write that
+    /// failed halfway (a full disk) left is removed, so the file ends where the last whole write did.
+    public func truncate(to length: Int) throws(FileError) {
+        guard ftruncate(descriptor, off_t(length)) == 0, lseek(descriptor, off_t(length), SEEK_SET) >= 0 else {
+            throw .writeFailed(path: path, reason: String(cString: strerror(errno)))
+        }
+        written = length
     }
 
     /// Closes the descriptor (once; standard output stays open).

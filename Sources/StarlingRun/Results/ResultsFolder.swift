@@ -108,6 +108,35 @@ public struct ResultsFolder: Sendable {
         }
     }
 
+    /// Space set aside on the folder's disk from the start of a run to its end, for the files written
+    /// then (summary, reports, histograms: a few hundred KiB for `ci-smoke`): a dead letter that
+    /// fills the disk during the load cannot leave the run without its summary.
+    public static let reserveBytes = 1 << 20
+    static let reserveName = ".starling-reserve"
+
+    /// Sets `bytes` aside (`reserveBytes`) in a file of the folder: fails, before anything is sent,
+    /// when the disk has not that much free. `releaseReserve` gives it back for the results.
+    public func reserve(bytes: Int = ResultsFolder.reserveBytes) throws(ResultsError) {
+        let file = path + "/" + Self.reserveName
+        let descriptor = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw .unusable(path, String(cString: strerror(errno))) }
+        let failure = posix_fallocate(descriptor, 0, off_t(bytes))
+        _ = close(descriptor)
+        guard failure == 0 else {
+            _ = unlink(file)
+            var disk = statvfs()
+            let free = statvfs(path, &disk) == 0 ? " (\(Int(disk.f_bavail) * Int(disk.f_frsize) / 1024) KiB free)" : ""
+            throw .unusable(path, failure == ENOSPC
+                ? "its disk is full\(free): a run needs \(bytes / 1024) KiB there for its summary and reports; free some space or give --out on another disk"
+                : "cannot set space aside for the results: \(String(cString: strerror(failure)))")
+        }
+    }
+
+    /// Gives the reserved space back (before the results are written); nothing when none is held.
+    public func releaseReserve() {
+        _ = unlink(path + "/" + Self.reserveName)
+    }
+
     private func removeOwnedFiles() throws(ResultsError) {
         let fileManager = FileManager.default
         let names: [String]
@@ -116,7 +145,7 @@ public struct ResultsFolder: Sendable {
         } catch {
             throw .unusable(path, Self.reason(of: error))
         }
-        let owned = Set(File.allCases.map(\.rawValue) + [DeadLetter.folderName])
+        let owned = Set(File.allCases.map(\.rawValue) + [DeadLetter.folderName, Self.reserveName])
         for name in names where owned.contains(name) || name.hasSuffix(".hgrm") {
             do {
                 try fileManager.removeItem(atPath: path + "/" + name)

@@ -90,6 +90,7 @@ enum RunCommand {
                 FileHandle.standardError.write(Data("starling: \(message)\n".utf8))
             }
             print(RunConsoleSummary.render(outcome.summary, folder: folder.path))
+            if let lost = outcome.resultsLost { FileHandle.standardError.write(Data("starling: \(lost)\n".utf8)) }
             return outcome.exitCode
         }
     }
