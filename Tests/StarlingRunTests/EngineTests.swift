@@ -171,6 +171,27 @@ struct VirtualRun {
         #expect(summary.scheduleLag["ingest"].map { $0.p99 < 1 } == true, "waiting for a free slot is not schedule lag: \(summary.scheduleLag["ingest"]?.p99 ?? -1)")
     }
 
+    /// Finding 16 of issue 26: a target that holds every request (a server trickling its answer)
+    /// kept the pacer in one wait for a slot that never ended, and a wait was only counted when it
+    /// ended: the run blamed Starling ("could not generate the offered rate").
+    @Test func aTargetThatNeverAnswersIsBlamedNotTheGenerator() throws {
+        let run = try VirtualRun(SimulatedTarget.Options(behavior: FakeTargetBehavior(latency: .fixed(.seconds(3600)))))
+        defer { run.remove() }
+        var plan = try enginePlan(rate: 2_000, duration: 10)
+        plan.ingest.maxInFlight = 2
+        plan.drainTimeout = 5
+        let start = run.clock.now()
+        let outcome = run.run(plan)
+        let elapsed = Double(run.clock.now() - start) / 1e9
+        let summary = outcome.summary
+        #expect(elapsed <= 10 + 0.25 + 5 + 0.2, "planned end + grace + drain bound: \(elapsed) s")
+        #expect(summary.stop?.reason == "over_capacity")
+        #expect(summary.stop?.side == "target", "\(summary.stop?.message ?? "")")
+        #expect(summary.invalidReasons.contains { $0.contains("the target could not take the offered rate") }, "\(summary.invalidReasons)")
+        #expect(!summary.invalidReasons.contains { $0.contains("Starling could not generate") })
+        #expect(summary.ingest.ledger.balanced && summary.ingest.ledger.acknowledged == 0)
+    }
+
     @Test func anInterruptedRunSaysSoAndCountsWhatWasNotSent() throws {
         let run = try VirtualRun(SimulatedTarget.Options(behavior: FakeTargetBehavior(latency: .fixed(.milliseconds(30)), keepsEventBodies: true)))
         defer { run.remove() }

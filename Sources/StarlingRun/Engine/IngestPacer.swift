@@ -21,8 +21,10 @@ final class IngestPacer: Sendable {
     let context: RunContext
     let incoming: WorkQueue<PacedBatch>
     let workers: WorkQueue<IngestBatch>
-    /// Nanoseconds the pacer waited for a free in-flight slot, in total.
+    /// Nanoseconds the pacer waited for a free in-flight slot, in total (waits that ended).
     let inFlightWait = Atomic<UInt64>(0)
+    /// When the wait for a slot going on now began (0: none is).
+    let waitingSince = Atomic<UInt64>(0)
 
     init(context: RunContext, workers: WorkQueue<IngestBatch>) {
         self.context = context
@@ -54,7 +56,12 @@ final class IngestPacer: Sendable {
                 continue
             }
             let ready = clock.now()
-            guard let waited = workers.push(batch, until: context.drainDeadline) else {
+            waitingSince.store(ready, ordering: .relaxed)
+            let pushed = workers.push(batch, until: context.drainDeadline)
+            waitingSince.store(0, ordering: .relaxed)
+            guard let waited = pushed else {
+                // Every slot stayed busy to the deadline (a target that never answers): the target's wait.
+                inFlightWait.add(clock.now() &- ready, ordering: .relaxed)
                 notSent(batch, cause: context.cancellation.isCancelled ? (context.cancellation.reason?.code ?? "stopped") : "drain_timeout")
                 continue
             }
@@ -72,6 +79,13 @@ final class IngestPacer: Sendable {
         lag.flush(to: context.shared, now: clock.now(), force: true)
         offered.flush(to: context.shared, now: clock.now(), force: true)
         return lag
+    }
+
+    /// Nanoseconds waited for a free slot up to `now`: the waits that ended and the one going on
+    /// (a request that never ends holds its slot to the drain deadline, and the wait with it).
+    func slotWait(at now: UInt64) -> UInt64 {
+        let since = waitingSince.load(ordering: .relaxed)
+        return inFlightWait.load(ordering: .relaxed) &+ (since > 0 && now > since ? now &- since : 0)
     }
 
     func notSent(_ batch: IngestBatch, cause: String) {

@@ -83,7 +83,7 @@ public enum RunEngine {
         var generator = IngestGenerator(context: context, pacer: pacer, sequence: sequence)
         generator.run()
         if let abandoned = generator.report.abandonedAt {
-            let waited = Double(pacer.inFlightWait.load(ordering: .relaxed)) / 1e9
+            let waited = Double(pacer.slotWait(at: clock.now())) / 1e9
             let side: CapacitySide = waited >= 0.25 * plan.duration ? .target : .generator
             context.cancellation.finishLoad(.overCapacity(side: side, unscheduledSeconds: max(0, plan.duration - abandoned)))
         } else {
