@@ -7,18 +7,23 @@ public struct PipeRequest: Sendable, CustomStringConvertible {
     public var format: String
     public var parameters: [(name: String, value: String)]
     public var token: String
+    /// The largest answer body accepted (nil: the connection's limit).
+    public var maxAnswerBytes: Int?
 
     public init(pipe: String, format: String = "json", parameters: [(name: String, value: String)] = [],
-                token: String) {
+                token: String, maxAnswerBytes: Int? = nil) {
         self.pipe = pipe
         self.format = format
         self.parameters = parameters
         self.token = token
+        self.maxAnswerBytes = maxAnswerBytes
     }
 
     public var httpRequest: HTTPRequest {
         let path = "/v0/pipes/\(QueryString.encodeComponent(pipe)).\(QueryString.encodeComponent(format))"
-        return PipeRequest.getOrPost(path: path, parameters: parameters, token: token)
+        var request = PipeRequest.getOrPost(path: path, parameters: parameters, token: token)
+        request.maxResponseBodyBytes = maxAnswerBytes
+        return request
     }
 
     public var description: String {

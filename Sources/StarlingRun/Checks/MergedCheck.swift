@@ -19,7 +19,8 @@ public enum MergedCheck {
         let sent = try state.sentEvents()
         try state.verifyDigests(sent)
         let config = plan.scenario.run.checks
-        let queries = TargetQueries(transport: transport, token: token, clock: clock, cancellation: cancellation)
+        var queries = TargetQueries(transport: transport, token: token, clock: clock, cancellation: cancellation)
+        queries.maxAnswerBytes = plan.scenario.run.pipeAnswerMaxBytes
         let ledger = state.ledger
         var summary = summary
         summary.phases = summary.phases ?? [:]

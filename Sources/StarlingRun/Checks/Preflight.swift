@@ -9,12 +9,13 @@ public enum Preflight {
     public static func check(_ plan: RunPlan, transport: any TargetTransport, clock: any RunClock) throws(RunStartError) {
         var queries = TargetQueries(transport: transport, token: plan.token, clock: clock)
         queries.patience = 10
+        queries.maxAnswerBytes = plan.scenario.run.pipeAnswerMaxBytes
         var seen = Set<String>()
         let pipes = plan.queries.map(\.pipe) + (plan.scenario.run.checks.correctness ? plan.scenario.run.checks.pipes ?? [] : [])
         for pipe in pipes where seen.insert(pipe).inserted {
             let response: HTTPResponse
             do {
-                response = try queries.send(PipeRequest(pipe: pipe, parameters: [], token: plan.token).httpRequest)
+                response = try queries.send(PipeRequest(pipe: pipe, parameters: [], token: plan.token, maxAnswerBytes: plan.scenario.run.pipeAnswerMaxBytes).httpRequest)
             } catch {
                 throw .unreachable(target: transport.target.description, reason: error.description)
             }

@@ -22,7 +22,8 @@ public enum RunSession {
         var plan = plan
         let config = plan.scenario.run.checks
         let clock = environment.clock
-        let queries = TargetQueries(transport: environment.transport, token: plan.token, clock: clock, cancellation: environment.cancellation)
+        var queries = TargetQueries(transport: environment.transport, token: plan.token, clock: clock, cancellation: environment.cancellation)
+        queries.maxAnswerBytes = plan.scenario.run.pipeAnswerMaxBytes
 
         // Freshness probes, polled on their own thread from the start of the load to the end of settle.
         let probing = config.probesPerSecond > 0 && isolation != .synthetic

@@ -13,6 +13,8 @@ struct TargetQueries: Sendable {
     let clock: any RunClock
     var cancellation: RunCancellation?
     var patience = 30.0
+    /// The largest pipe answer accepted (`run.pipe_answer_max_bytes`; nil: the connection's limit).
+    var maxAnswerBytes: Int?
 
     init(transport: any TargetTransport, token: String, clock: any RunClock, cancellation: RunCancellation? = nil) {
         self.transport = transport
@@ -70,7 +72,7 @@ struct TargetQueries: Sendable {
     /// server's `statistics` (nil when the answer has none).
     func pipe(_ pipe: String, parameters: PipeParameters) throws(QueryFailure)
         -> (status: Int, rows: [[String: JSONValue]], body: String, statistics: PipeStatistics?) {
-        let request = PipeRequest(pipe: pipe, parameters: parameters.sorted, token: token)
+        let request = PipeRequest(pipe: pipe, parameters: parameters.sorted, token: token, maxAnswerBytes: maxAnswerBytes)
         let response = try send(request.httpRequest)
         guard response.isSuccess else { return (response.status, [], response.bodyText, nil) }
         do {
@@ -83,7 +85,7 @@ struct TargetQueries: Sendable {
     /// Only the `statistics` of the pipe's answer (for repeated cost queries), nil on any failure:
     /// such a repeat is left out, and the check's `QueryCost.queries` says how many answered.
     func statistics(_ pipe: String, parameters: PipeParameters) -> PipeStatistics? {
-        let request = PipeRequest(pipe: pipe, parameters: parameters.sorted, token: token)
+        let request = PipeRequest(pipe: pipe, parameters: parameters.sorted, token: token, maxAnswerBytes: maxAnswerBytes)
         guard let response = try? send(request.httpRequest, retrying: false), response.isSuccess else { return nil }
         return PipeStatistics.scan(response.body)
     }

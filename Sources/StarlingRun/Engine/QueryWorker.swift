@@ -91,7 +91,8 @@ struct QueryWorker {
     }
 
     mutating func send(_ job: QueryJob) {
-        let request = PipeRequest(pipe: job.pipe, parameters: job.parameters, token: context.plan.token)
+        let request = PipeRequest(pipe: job.pipe, parameters: job.parameters, token: context.plan.token,
+                                  maxAnswerBytes: context.plan.scenario.run.pipeAnswerMaxBytes)
         var failure: String?
         do {
             let worker = connection ?? context.transport.makeConnection()

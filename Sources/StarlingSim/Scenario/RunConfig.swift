@@ -11,6 +11,9 @@ public struct RunConfig: Sendable {
     public var queries: [QueryConfig] = []
     /// Query requests in flight at most; nil: 8 + 1 per 2000 queries/s of the mix (up to 64).
     public var queryConcurrency: Int?
+    /// The largest answer body a pipe query accepts (load queries, checks and probes): a larger or
+    /// endless one fails that query (`too_large`) rather than growing memory with it.
+    public var pipeAnswerMaxBytes = 8 << 20
     /// How schedule lag decides validity (see `starling help run`), with its limit in seconds.
     public var scheduleLagRule = LagRule.relative
     public var maxScheduleLag = 0.025
@@ -38,6 +41,7 @@ public struct RunConfig: Sendable {
         }
         let concurrency = try reader.int("query_concurrency", default: 0, in: 0...1024)
         queryConcurrency = concurrency > 0 ? concurrency : nil
+        pipeAnswerMaxBytes = try reader.int("pipe_answer_max_bytes", default: pipeAnswerMaxBytes, in: 1024...1_073_741_824)
         if var object = try reader.object("ingest") {
             ingest = try IngestConfig(reading: &object)
             try object.finish()
