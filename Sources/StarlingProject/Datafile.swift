@@ -127,7 +127,8 @@ public struct DatafileError: Error, Equatable, Sendable, CustomStringConvertible
         self.expected = expected
     }
 
-    public var description: String { "\(path):\(line): expected \(expected)" }
+    /// One printable line, whatever the file held (`PrintableText`).
+    public var description: String { PrintableText.line("\(path):\(line): expected \(expected)") }
 }
 
 extension String {

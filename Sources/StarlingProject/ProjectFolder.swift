@@ -68,6 +68,9 @@ public struct ProjectFolder: Sendable {
         var columnLiterals: [String: [String]] = [:]
         var relativeTimePipes: [String] = []
         var joinedColumns: [(String, String)] = []
+        // What is listed already, so that a pipe comparing a column with thousands of literals
+        // (a generated `WHERE name = 'a' OR …`) is read in linear time, not by scanning the lists.
+        var joinedSeen = Set<[String]>(), literalSeen = Set<[String]>()
         // A vendored workspace's pipes are that workspace's, not this project's.
         for file in Self.files(under: path, suffix: ".pipe") where !file.dropFirst(path.count + 1).hasPrefix("vendor/") {
             let name = String((file as NSString).lastPathComponent.dropLast(".pipe".count))
@@ -79,13 +82,13 @@ public struct ProjectFolder: Sendable {
                 if spec.file.nodes.contains(where: { TemplateScanner.readsRelativeTime($0.sql) }) { relativeTimePipes.append(name) }
             }
             for node in spec.file.nodes {
-                for pair in TemplateScanner.joinedColumns(in: node.sql) where !joinedColumns.contains(where: { $0 == pair }) {
+                for pair in TemplateScanner.joinedColumns(in: node.sql) where joinedSeen.insert([pair.0, pair.1]).inserted {
                     joinedColumns.append(pair)
                 }
                 for (column, key, function) in TemplateScanner.jsonExtractions(in: node.sql) where jsonKeys[column]?[key] == nil {
                     jsonKeys[column, default: [:]][key] = function
                 }
-                for (column, literal) in TemplateScanner.literalComparisons(in: node.sql) where !(columnLiterals[column] ?? []).contains(literal) {
+                for (column, literal) in TemplateScanner.literalComparisons(in: node.sql) where literalSeen.insert([column, literal]).inserted {
                     columnLiterals[column, default: []].append(literal)
                 }
             }

@@ -1,3 +1,5 @@
+import StarlingProject
+
 /// What can be wrong with a scenario. Every case names where (file or JSON path) and what was expected.
 public enum ScenarioError: Error, Equatable, Sendable, CustomStringConvertible {
     case fileUnreadable(path: String, reason: String)
@@ -15,17 +17,7 @@ public enum ScenarioError: Error, Equatable, Sendable, CustomStringConvertible {
     /// key or name too long to read is cut.
     public var description: String { Self.printable(text) }
 
-    static func printable(_ text: String, limit: Int = 2000) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out.count > limit ? String(out.prefix(limit)) + "…" : out
-    }
+    static func printable(_ text: String, limit: Int = 2000) -> String { PrintableText.line(text, limit: limit) }
 
     private var text: String {
         switch self {
