@@ -18,6 +18,8 @@ public struct LoadRunOptions: Sendable {
     public var startAt: Int64?
     /// The scenario file's text, kept in a shard's `oracle-state.json` (so `merge` needs no file).
     public var scenarioText: String?
+    /// The scenario file's absolute path (kept with its text: a relative `"project"` resolves against it).
+    public var scenarioSource: String?
     /// Results folder; default `results/<scenario>-<UTC time>`.
     public var out: String?
     public var showProgress = false
@@ -159,8 +161,9 @@ public enum LoadRun {
                                    seconds: outcome.summary.elapsedSeconds)
         }
         if plan.shard.count > 1, let sent = outcome.sent {
-            let state = ShardState(plan: plan, scenarioText: options.scenarioText ?? "", rateOverride: options.rate, sent: sent,
+            var state = ShardState(plan: plan, scenarioText: options.scenarioText ?? "", rateOverride: options.rate, sent: sent,
                                    ledger: outcome.summary.ingest.ledger, landed: outcome.landed)
+            state.scenarioSource = options.scenarioSource
             attempt(ResultsFolder.File.oracleState.rawValue) { try folder.writeShardState(state) }
         }
         // The warning goes into the reports (when they can be written) and the summary.

@@ -55,6 +55,36 @@ struct DistributedTests {
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("merged/report.html").path))
     }
 
+    /// A scenario of a user's project (`"project": "."`, relative to its file): the shards' target
+    /// serves that project, and the merged results are verified against its pipes — `run`, `merge`
+    /// and `verify` choose the project the same way (`ScenarioCatalog.project(for:)`). Verify used
+    /// the built-in project, and `oracle-state.json` resolved the relative project against the
+    /// current folder.
+    @Test func aUserProjectsShardsMergeAndVerifyAgainstItsOwnPipes() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("starling-distributed-own-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let process = Process()
+        process.executableURL = root.appendingPathComponent("scripts/distributed-local")
+        process.arguments = ["2", "scenarios/examples/web-analytics/scenario.json", "--duration", "4s", "--out", out.path]
+        process.currentDirectoryURL = root
+        process.environment = ProcessInfo.processInfo.environment.merging(["STARLING_BIN": releaseBinary]) { $1 }
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let errors = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let logs = (0..<2).map { (try? String(contentsOf: out.appendingPathComponent("shard-\($0).log"), encoding: .utf8)) ?? "" }
+        #expect(process.terminationStatus == 0, "exit \(process.terminationStatus): \(errors)\n\(logs.joined(separator: "\n"))")
+        let merged = try json(out.appendingPathComponent("merged/summary.json"))
+        let checks = try #require(merged["checks"] as? [[String: Any]])
+        let pipes = Set(checks.compactMap { $0["pipe"] as? String })
+        #expect(pipes.contains("bounce_rate") && pipes.contains("daily_pageviews"), "the project's own pipes were checked: \(pipes.sorted())")
+        let notPassed = checks.filter { $0["status"] as? String != "passed" }
+        #expect(notPassed.isEmpty, "\(notPassed.prefix(3))")
+        #expect(merged["valid"] as? Bool == true, "\(merged["invalid_reasons"] ?? "")")
+    }
+
     /// A shard that reaches its schedule after --start-at is invalid, saying so (not blaming its CPU),
     /// and still leaves its oracle-state.json; verifying its folder alone is refused.
     @Test func aLateShardIsInvalidAndSaysWhy() throws {

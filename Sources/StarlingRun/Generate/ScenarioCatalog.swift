@@ -24,6 +24,12 @@ public struct ScenarioCatalog: Sendable {
         (folders.first { FileManager.default.fileExists(atPath: $0 + "/tinybird") } ?? "scenarios") + "/tinybird"
     }
 
+    /// The project a scenario's run serves, checks and verifies: its own (`"project"`), else the
+    /// built-in one. The one place this is decided (`run`, `verify`, `merge --target`, `ab`).
+    public func project(for scenario: Scenario) -> String {
+        scenario.project ?? projectFolder
+    }
+
     /// A built-in scenario: its name, file and description.
     public struct Entry: Sendable {
         public var name: String

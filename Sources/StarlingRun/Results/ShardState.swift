@@ -22,6 +22,9 @@ public struct ShardState: Codable, Sendable, Equatable {
     /// The scenario's name and the text of its file, so `merge` and `verify` need nothing else.
     public var scenario: String
     public var scenarioText: String
+    /// Where the scenario's file was (absolute), so that a `"project"` relative to it resolves when
+    /// `merge` and `verify` read the text again; absent in folders written before it was kept.
+    public var scenarioSource: String?
     public var seed: UInt64
     /// Shards in the whole run (each part names its own index).
     public var shardCount: Int
@@ -86,7 +89,7 @@ public struct ShardState: Codable, Sendable, Equatable {
     public func plan(shard index: Int) throws(ShardStateError) -> RunPlan {
         let parsed: Scenario
         do {
-            parsed = try Scenario(json: Data(scenarioText.utf8), source: "oracle-state.json")
+            parsed = try Scenario(json: Data(scenarioText.utf8), source: scenarioSource ?? "oracle-state.json")
         } catch {
             throw .unreadable("its scenario does not parse: \(error)")
         }

@@ -42,7 +42,7 @@ enum ABCommand {
             }
             let out = args.value("--out") ?? LoadRun.defaultResultsFolder(scenario: "ab-\(scenario.name)")
             var options = ABOptions(a: try ABSide(parsing: aText, flag: "--a"), b: try ABSide(parsing: bText, flag: "--b"), out: out,
-                                    localTarget: LocalTarget.Options(project: catalog.projectFolder))
+                                    localTarget: LocalTarget.Options(project: catalog.project(for: scenario)))
             options.rounds = try args.value("--rounds", expected: "an integer from 3 to 100") { Int($0).flatMap { (3...100).contains($0) ? $0 : nil } } ?? 8
             options.duration = try args.value("--duration", expected: "a duration like 10s") { DurationText.seconds(parsing: $0).flatMap { $0 > 0 ? $0 : nil } }
             options.threshold = try args.value("--threshold", expected: "a percentage like 10%") { text in

@@ -45,8 +45,7 @@ enum RunCommand {
     static func main(_ arguments: [String]) -> Int32 {
         runCommand(spec, arguments) { args in
             let catalog = ScenarioCatalog()
-            let project = catalog.projectFolder
-            var local = LocalTarget.Options(project: project)
+            var local = LocalTarget.Options(project: catalog.projectFolder)
             local.flushInterval = try args.value("--flush-interval", expected: "seconds ≥ 0") { Double($0).flatMap { $0 >= 0 ? $0 : nil } } ?? 0
             if let extra = args.value("--local-target-args") {
                 do {
@@ -56,7 +55,6 @@ enum RunCommand {
                 }
             }
             var options = LoadRunOptions(localTarget: local)
-            options.use(try ProjectFolder(path: project))
             let fakeLatency = try args.value("--fake-latency", expected: "a duration like 5ms") { DurationText.seconds(parsing: $0) } ?? 0
             options.target = TargetChoice(args.value("--target") ?? "local", fakeLatency: fakeLatency)
             options.token = args.value("--token")
@@ -80,12 +78,13 @@ enum RunCommand {
             }
             let name = try args.positionals(count: 1...1, names: "<scenario>")[0]
             let scenario = try catalog.load(name)
-            if let own = scenario.project {
-                // A scenario of the user's project: the local target serves it, its pipes are checked.
-                options.localTarget.project = own
-                options.use(try ProjectFolder(path: own))
-            }
-            options.scenarioText = FileManager.default.contents(atPath: try catalog.resolve(name)).map { String(decoding: $0, as: UTF8.self) }
+            // The scenario's project (its own, or the built-in one): the local target serves it, its pipes are checked.
+            let project = catalog.project(for: scenario)
+            options.localTarget.project = project
+            options.use(try ProjectFolder(path: project))
+            let file = try catalog.resolve(name)
+            options.scenarioText = FileManager.default.contents(atPath: file).map { String(decoding: $0, as: UTF8.self) }
+            options.scenarioSource = URL(fileURLWithPath: file).standardizedFileURL.path
             let (outcome, folder) = try LoadRun.execute(scenario, options: options) { message in
                 FileHandle.standardError.write(Data("starling: \(message)\n".utf8))
             }

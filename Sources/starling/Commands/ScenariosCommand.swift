@@ -4,16 +4,23 @@ import StarlingRun
 enum ScenariosCommand {
     static let spec = CommandSpec(
         verb: "scenarios",
-        usage: "starling scenarios",
+        usage: "starling scenarios [--project-of <scenario>]",
         summary: """
         Lists the built-in scenarios (the scenarios/ folder) with their datasources and what each exercises.
         Any of them can be named instead of a path in 'starling generate' and 'starling run'.
-        """)
+        """,
+        options: [
+            .value("--project-of", "SCENARIO", "print only the Tinybird project folder a run of this scenario serves and checks (its own \"project\", else the built-in one)"),
+        ])
 
     static func main(_ arguments: [String]) -> Int32 {
         runCommand(spec, arguments) { args in
             _ = try args.positionals(count: 0...0, names: "")
             let catalog = ScenarioCatalog()
+            if let name = args.value("--project-of") {
+                print(URL(fileURLWithPath: catalog.project(for: try catalog.load(name))).standardizedFileURL.path)
+                return 0
+            }
             let entries = catalog.entries()
             guard !entries.isEmpty else {
                 printError("no scenarios found in \(catalog.folders.joined(separator: ", ")); set STARLING_SCENARIOS to the scenarios folder")

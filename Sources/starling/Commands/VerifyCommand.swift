@@ -41,8 +41,9 @@ enum VerifyCommand {
         guard !url.contains(",") else {
             throw UsageError(verb: "verify", message: "the shards sent to several targets (\(url)): give the one to check with --target")
         }
-        let catalog = ScenarioCatalog()
-        let resolved = try TargetResolver.resolve(.url(url), token: token, local: LocalTarget.Options(project: catalog.projectFolder))
+        // The project the shards' scenario served and checked, as `run` chose it.
+        let project = ScenarioCatalog().project(for: try state.plan(shard: 0).scenario)
+        let resolved = try TargetResolver.resolve(.url(url), token: token, local: LocalTarget.Options(project: project))
         defer { resolved.close() }
         let transport = SocketTransport(target: resolved.url)
         defer { transport.close() }
@@ -51,7 +52,7 @@ enum VerifyCommand {
         defer { signals.forEach { $0.cancel() } }
         FileHandle.standardError.write(Data("starling: verifying \(state.scenario) (\(state.shardCount) shards, \(state.ledger.acknowledged.formatted()) events acknowledged) against \(resolved.url)\n".utf8))
         summary = try MergedCheck.run(state, summary: summary, transport: transport, token: resolved.token,
-                                      pipes: try ProjectFolder(path: catalog.projectFolder).pipes, cancellation: cancellation)
+                                      pipes: try ProjectFolder(path: project).pipes, cancellation: cancellation)
         try folder.writeSummary(summary)
         try ReportWriter.writeAll(folder: folder)
         return summary
