@@ -8,8 +8,8 @@ import Testing
 /// the run ends within its planned end + drain timeout + 2 s, memory stays within the documented
 /// bound, the ledger balances, and the summary names the cause.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct HostileServerTests {
-    static let duration = 3.0
-    static let drain = 3.0
+    static let duration = 2.0
+    static let drain = 2.0
 
     /// A run of `store_visits` (uncompressed, so the `ok` mode can count lines) with one pipe queried.
     static func scenario() throws -> Scenario {
