@@ -19,7 +19,12 @@ public enum StarlingHome {
         if let executable {
             let binary = URL(fileURLWithPath: executable).resolvingSymlinksInPath()
             let folder = binary.deletingLastPathComponent()
-            roots.append(folder.deletingLastPathComponent().deletingLastPathComponent().path)
+            // The checkout holding `.build`: `.build/release` is a link to `.build/<triple>/release`,
+            // and the resolved path is the one /proc/self/exe gives.
+            let parts = folder.pathComponents
+            if let build = parts.lastIndex(of: ".build") {
+                roots.append(NSString.path(withComponents: Array(parts[..<build])))
+            }
             roots.append(folder.deletingLastPathComponent().appendingPathComponent("share/starling").path)
         }
         return roots
