@@ -18,14 +18,13 @@ struct DistributedTests {
         ((summary["streams"] as? [String: Any])?[stream] as? [String: Any])?["count"] as? Int ?? -1
     }
 
-    /// Three shards of ci-smoke: the merged ledger is the sum of the shards', the merged histograms
-    /// count every shard's requests, and every check of the merged results passes.
-    @Test func threeShardsOfTheSmokeScenarioMergeAndPass() throws {
+    /// Runs `scripts/distributed-local` (4 s of load) into a new folder, expecting exit 0 (with the
+    /// script's errors and each shard's log when not); returns the folder.
+    func distributedLocal(shards: Int, scenario: String) throws -> URL {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("starling-distributed-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: out) }
         let process = Process()
         process.executableURL = root.appendingPathComponent("scripts/distributed-local")
-        process.arguments = ["3", "ci-smoke", "--duration", "4s", "--out", out.path]
+        process.arguments = [String(shards), scenario, "--duration", "4s", "--out", out.path]
         process.currentDirectoryURL = root
         process.environment = ProcessInfo.processInfo.environment.merging(["STARLING_BIN": releaseBinary]) { $1 }
         let stderr = Pipe()
@@ -34,8 +33,16 @@ struct DistributedTests {
         try process.run()
         let errors = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        let logs = (0..<3).map { (try? String(contentsOf: out.appendingPathComponent("shard-\($0).log"), encoding: .utf8)) ?? "" }
+        let logs = (0..<shards).map { (try? String(contentsOf: out.appendingPathComponent("shard-\($0).log"), encoding: .utf8)) ?? "" }
         #expect(process.terminationStatus == 0, "exit \(process.terminationStatus): \(errors)\n\(logs.joined(separator: "\n"))")
+        return out
+    }
+
+    /// Three shards of ci-smoke: the merged ledger is the sum of the shards', the merged histograms
+    /// count every shard's requests, and every check of the merged results passes.
+    @Test func threeShardsOfTheSmokeScenarioMergeAndPass() throws {
+        let out = try distributedLocal(shards: 3, scenario: "ci-smoke")
+        defer { try? FileManager.default.removeItem(at: out) }
 
         let shards = try (0..<3).map { try json(out.appendingPathComponent("shard-\($0)/summary.json")) }
         let merged = try json(out.appendingPathComponent("merged/summary.json"))
@@ -62,21 +69,8 @@ struct DistributedTests {
     /// preflight then found no `bounce_rate`), verify used it too, and `oracle-state.json` resolved
     /// the relative project against the current folder.
     @Test func aUserProjectsShardsRunAndMergeAgainstItsOwnProject() throws {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("starling-distributed-own-\(UUID().uuidString)")
+        let out = try distributedLocal(shards: 2, scenario: "scenarios/examples/web-analytics/scenario.json")
         defer { try? FileManager.default.removeItem(at: out) }
-        let process = Process()
-        process.executableURL = root.appendingPathComponent("scripts/distributed-local")
-        process.arguments = ["2", "scenarios/examples/web-analytics/scenario.json", "--duration", "4s", "--out", out.path]
-        process.currentDirectoryURL = root
-        process.environment = ProcessInfo.processInfo.environment.merging(["STARLING_BIN": releaseBinary]) { $1 }
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let errors = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let logs = (0..<2).map { (try? String(contentsOf: out.appendingPathComponent("shard-\($0).log"), encoding: .utf8)) ?? "" }
-        #expect(process.terminationStatus == 0, "exit \(process.terminationStatus): \(errors)\n\(logs.joined(separator: "\n"))")
         let merged = try json(out.appendingPathComponent("merged/summary.json"))
         for pipe in ["bounce_rate", "daily_pageviews", "sessions_by_source"] {
             #expect(count(merged, stream: "query.\(pipe)") > 0, "the project's own \(pipe) was queried")
