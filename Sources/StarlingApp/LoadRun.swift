@@ -220,8 +220,6 @@ public enum LoadRun {
 
     /// `results/<name>-<UTC time>Z`, the default `--out` of `run` and (with an `ab-` prefix) `ab`.
     public static func defaultResultsFolder(scenario: String) -> String {
-        let now = formatTimestamp(Int64(Date().timeIntervalSince1970))
-            .replacingOccurrences(of: " ", with: "T").replacingOccurrences(of: ":", with: "")
-        return "results/\(scenario)-\(now)Z"
+        "results/\(scenario)-\(UTCTime.folderStamp())"
     }
 }

@@ -35,9 +35,7 @@ public enum Replay {
         return (result, output)
     }
 
-    static func utcStamp() -> String {
-        formatTimestamp(Int64(Date().timeIntervalSince1970)).replacingOccurrences(of: " ", with: "T").replacingOccurrences(of: ":", with: "") + "Z"
-    }
+    static func utcStamp() -> String { UTCTime.folderStamp() }
 }
 
 public enum ReplayError: Error, CustomStringConvertible {

@@ -204,9 +204,5 @@ public enum ShardMerge {
     }
 
     /// `2026-11-30T18:00:00Z` → ns since the epoch.
-    static func parseISOTime(_ text: String) -> Int64? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text).map { Int64(($0.timeIntervalSince1970 * 1e9).rounded()) }
-    }
+    static func parseISOTime(_ text: String) -> Int64? { UTCTime.nanos(iso: text) }
 }

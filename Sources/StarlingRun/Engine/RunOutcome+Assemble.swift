@@ -169,7 +169,5 @@ extension RunOutcome {
         }
     }
 
-    public static func isoTime(nanos: Int64) -> String {
-        formatTimestamp(nanos / 1_000_000_000).replacingOccurrences(of: " ", with: "T") + "Z"
-    }
+    public static func isoTime(nanos: Int64) -> String { UTCTime.iso(nanos: nanos) }
 }

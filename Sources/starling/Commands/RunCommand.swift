@@ -99,9 +99,6 @@ enum RunCommand {
 enum StartInstant {
     static func parse(_ text: String) -> Int64? {
         if let seconds = Int64(text), seconds > 0 { return seconds * 1_000_000_000 }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        guard let date = formatter.date(from: text) else { return nil }
-        return Int64(date.timeIntervalSince1970.rounded()) * 1_000_000_000
+        return UTCTime.nanos(iso: text)
     }
 }
