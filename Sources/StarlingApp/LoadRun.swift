@@ -85,10 +85,13 @@ public enum LoadRun {
         if ResultsFolder.holdsResults(path) { log("replacing the earlier results in \(path)") }
         let created = !FileManager.default.fileExists(atPath: path)
         let folder = try ResultsFolder.prepare(path)
+        // Nothing ran when a start step fails: leave no empty results folder behind. Removing an
+        // empty folder this run created cannot lose anything; the error reported is the step's.
+        func discardIfCreated() { if created { try? FileManager.default.removeItem(atPath: path) } }
         do {
             try folder.reserve()
         } catch {
-            if created { try? FileManager.default.removeItem(atPath: path) }
+            discardIfCreated()
             throw error
         }
         defer { folder.releaseReserve() }
@@ -97,11 +100,10 @@ public enum LoadRun {
         do {
             target = try TargetResolver.resolve(options.target, token: options.token, local: options.localTarget, cancellation: cancellation)
         } catch .interrupted(let signal) {
-            if created { try? FileManager.default.removeItem(atPath: path) }
+            discardIfCreated()
             throw InterruptedBeforeLoad(signal: signal, during: "the start of the local target")
         } catch {
-            // Nothing ran: leave no empty results folder behind.
-            if created { try? FileManager.default.removeItem(atPath: path) }
+            discardIfCreated()
             throw error
         }
         defer { target.close() }
@@ -127,7 +129,7 @@ public enum LoadRun {
             try Preflight.check(plan, transport: transport, clock: clock)
             try InterruptedBeforeLoad.check(cancellation, during: "the preflight")
         } catch {
-            if created { try? FileManager.default.removeItem(atPath: path) }
+            discardIfCreated()
             throw error
         }
         log("running \(scenario.name) against \(target.url) for \(DurationText.format(seconds: plan.duration)) → \(folder.path)")
@@ -168,9 +170,9 @@ public enum LoadRun {
         }
         // The warning goes into the reports (when they can be written) and the summary.
         func noteUnwritten() {
-            var warnings = (outcome.summary.warnings ?? []).filter { !$0.hasPrefix(Self.unwrittenWarning) }
-            if !unwritten.isEmpty { warnings.append(Self.unwrittenWarning + unwritten.joined(separator: ", ")) }
-            outcome.summary.warnings = warnings.isEmpty ? outcome.summary.warnings : warnings
+            guard !unwritten.isEmpty else { return }
+            outcome.summary.warnings = (outcome.summary.warnings ?? []).filter { !$0.hasPrefix(Self.unwrittenWarning) }
+                + [Self.unwrittenWarning + unwritten.joined(separator: ", ")]
         }
         noteUnwritten()
         attempt("reports") { try ReportWriter.writeAll(outcome, to: folder) }

@@ -148,20 +148,26 @@ struct VirtualRun {
         #expect(outcome.summary.ingest.deadLetterFile == "deadletter/")
     }
 
-    @Test func aTargetSlowerThanTheOfferedRateEndsTheRunOnTimeAsOverCapacity() throws {
-        // 2 requests in flight, 100 ms each, batches of 40: at most 800 events/s, 20,000/s offered.
-        let run = try VirtualRun(SimulatedTarget.Options(behavior: FakeTargetBehavior(latency: .fixed(.milliseconds(100)))))
+    /// A 10 s run (2 requests in flight, drain 5 s) against a target answering after `latency`:
+    /// it must end by planned end + grace + drain, stopped as over capacity on the target's side.
+    func overCapacityRun(latency: Duration, rate: Double) throws -> RunSummary {
+        let run = try VirtualRun(SimulatedTarget.Options(behavior: FakeTargetBehavior(latency: .fixed(latency))))
         defer { run.remove() }
-        var plan = try enginePlan(rate: 20_000, duration: 10)
+        var plan = try enginePlan(rate: rate, duration: 10)
         plan.ingest.maxInFlight = 2
         plan.drainTimeout = 5
         let start = run.clock.now()
-        let outcome = run.run(plan)
+        let summary = run.run(plan).summary
         let elapsed = Double(run.clock.now() - start) / 1e9
-        let summary = outcome.summary
         #expect(elapsed <= 10 + 0.25 + 5 + 0.2, "planned end + grace + drain bound: \(elapsed) s")
         #expect(summary.stop?.reason == "over_capacity")
         #expect(summary.stop?.side == "target", "\(summary.stop?.message ?? "")")
+        return summary
+    }
+
+    @Test func aTargetSlowerThanTheOfferedRateEndsTheRunOnTimeAsOverCapacity() throws {
+        // 2 requests in flight, 100 ms each, batches of 40: at most 800 events/s, 20,000/s offered.
+        let summary = try overCapacityRun(latency: .milliseconds(100), rate: 20_000)
         #expect(!summary.valid)
         #expect(summary.verdict == .invalid && summary.verdict.exitCode == 3)
         #expect(summary.invalidReasons.contains { $0.contains("the target could not take the offered rate") })
@@ -175,18 +181,7 @@ struct VirtualRun {
     /// kept the pacer in one wait for a slot that never ended, and a wait was only counted when it
     /// ended: the run blamed Starling ("could not generate the offered rate").
     @Test func aTargetThatNeverAnswersIsBlamedNotTheGenerator() throws {
-        let run = try VirtualRun(SimulatedTarget.Options(behavior: FakeTargetBehavior(latency: .fixed(.seconds(3600)))))
-        defer { run.remove() }
-        var plan = try enginePlan(rate: 2_000, duration: 10)
-        plan.ingest.maxInFlight = 2
-        plan.drainTimeout = 5
-        let start = run.clock.now()
-        let outcome = run.run(plan)
-        let elapsed = Double(run.clock.now() - start) / 1e9
-        let summary = outcome.summary
-        #expect(elapsed <= 10 + 0.25 + 5 + 0.2, "planned end + grace + drain bound: \(elapsed) s")
-        #expect(summary.stop?.reason == "over_capacity")
-        #expect(summary.stop?.side == "target", "\(summary.stop?.message ?? "")")
+        let summary = try overCapacityRun(latency: .seconds(3600), rate: 2_000)
         #expect(summary.invalidReasons.contains { $0.contains("the target could not take the offered rate") }, "\(summary.invalidReasons)")
         #expect(!summary.invalidReasons.contains { $0.contains("Starling could not generate") })
         #expect(summary.ingest.ledger.balanced && summary.ingest.ledger.acknowledged == 0)
