@@ -63,4 +63,36 @@ import Testing
             #expect(abs(Double(share) - expected) < 0.15 * expected, "person \(person): \(share) sessions, expected \(expected)")
         }
     }
+
+    /// Mostly busy people, as in a stream of journeys that last days: each session keeps its person
+    /// busy for a random time so that about 85% of them are busy at any moment, and most sessions
+    /// are passed along the walk (up to `neighbours` people). Over many sessions everyone gets their
+    /// share: the sessions per person are no more dispersed than a Poisson count (variance ÷ mean
+    /// below 1.3; measured 0.8, the busy time regulating who is free), and nobody gets twice the
+    /// mean. A person's place after a run of busy ones is an advantage only while those stay busy.
+    @Test func aMostlyBusyPopulationStillSharesSessionsEvenly() {
+        let count = 2_000
+        var schedule = Self.schedule(count: count)
+        var rng = Xoshiro256(seed: 4)
+        var sessions = [Int](repeating: 0, count: count)
+        var t = Self.monday
+        var busy = 0.0, samples = 0.0
+        for step in 0..<400_000 {
+            t += 1
+            guard let chosen = schedule.choose(at: t, using: &rng) else { continue }
+            sessions[chosen.person] += 1
+            // Busy for ~1,700 s on average at one session a second: ~85% of 2,000 people busy.
+            let length = Int64(Distribution.exponential(mean: 1_700, using: &rng))
+            schedule.occupy(chosen.position, group: 0, start: t, until: t + length)
+            if step % 1000 == 999 {
+                busy += Double(schedule.people.filter { Int64($0.busyUntil) > t - PersonSchedule.epoch }.count) / Double(count)
+                samples += 1
+            }
+        }
+        #expect(busy / samples > 0.75, "the population was busy \(busy / samples) of the time, not mostly")
+        let mean = Double(sessions.reduce(0, +)) / Double(count)
+        let variance = sessions.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(count - 1)
+        #expect(variance / mean < 1.3, "sessions per person: mean \(mean), variance \(variance)")
+        #expect(Double(sessions.max() ?? 0) < 2 * mean, "someone got \(sessions.max() ?? 0) sessions, the mean is \(mean)")
+    }
 }

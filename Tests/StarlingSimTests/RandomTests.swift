@@ -80,4 +80,30 @@ import Testing
         let heads = (0..<n).filter { _ in Distribution.bernoulli(0.3, using: &rng) }.count
         #expect(abs(Double(heads) / Double(n) - 0.3) < 0.005)
     }
+
+    /// The ziggurat's draws against the exponential's survival function e^(−t), at points inside the
+    /// layers, at the tail's start r ≈ 7.7 and past it (the base layer's exact tail), each within
+    /// five standard deviations of its binomial count.
+    @Test func zigguratDrawsFollowTheExponentialIncludingItsTail() {
+        var rng = Xoshiro256(seed: 23)
+        let n = 4_000_000
+        let points = [0.01, 0.1, 0.5, 1, 2, 4, 6, ExponentialZiggurat.r, 9, 11]
+        var above = Array(repeating: 0, count: points.count)
+        var sum = 0.0
+        for _ in 0..<n {
+            let v = ExponentialZiggurat.sample(using: &rng)
+            #expect(v >= 0 && v.isFinite)
+            sum += v
+            for (i, t) in points.enumerated() where v > t { above[i] += 1 }
+        }
+        #expect(abs(sum / Double(n) - 1) < 0.003)
+        for (i, t) in points.enumerated() {
+            let p = exp(-t), expected = Double(n) * p
+            let sd = (expected * (1 - p)).squareRoot()
+            #expect(abs(Double(above[i]) - expected) <= 5 * sd + 1, "P(X > \(t)): \(above[i]) vs \(expected)")
+        }
+        // Layers of equal area: the last layer's top is the curve's peak.
+        let table = ExponentialZiggurat.table
+        #expect(abs(table[255] * (1 - table[257 + 255]) - 0.003_949_659_822_581_557) < 1e-9)
+    }
 }

@@ -66,7 +66,7 @@ struct PersonSchedule: Sendable {
     /// How many draws are made, and how many people of each one's bucket tried (`choose`), before a
     /// session is given up.
     static let tries = 24
-    static let neighbours = 8
+    static let neighbours = 32
 
     /// Person `i` of the lists is number `persons[i]` of the population, in group `groupOf[i]`, at
     /// rate `weights[i]`, and the domain keeps `tags[i]` about them. `capInUTC`: the cap counts UTC
@@ -165,9 +165,12 @@ struct PersonSchedule: Sendable {
     /// A person drawn who is busy or at their cap passes the session to the next one of their bucket
     /// (same group, same rate to within 9%), and so on for up to `neighbours` people, before a new
     /// draw. Every member of a bucket is as likely as any other to be drawn or to follow a busy one
-    /// (the walk wraps around the bucket), so each keeps their share of the sessions; and a walk is
-    /// a few reads of neighbouring states, where a new draw costs five random numbers and a read
-    /// elsewhere. With busy people (journeys lasting days), a session tried eight draws on average.
+    /// (the walk wraps around the bucket), so each keeps their share of the sessions
+    /// (`PersonScheduleTests`); and a walk reads neighbouring states, two or four to a cache line,
+    /// where a new draw costs three random numbers and a read elsewhere — a cache miss once the
+    /// population outgrows the cache. With most people busy (ci-smoke's journeys last days), eight
+    /// neighbours left a session trying several draws, and the misses took 9% of generating it;
+    /// 32 make a new draw rare.
     @inline(__always)
     mutating func choose(at t: Int64, first: Draw? = nil, using rng: inout Xoshiro256) -> Chosen? {
         let now = t &- Self.epoch

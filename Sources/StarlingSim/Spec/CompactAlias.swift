@@ -23,13 +23,11 @@ struct CompactAlias: Sendable {
     @inline(__always)
     func sample(using rng: inout Xoshiro256) -> Int {
         words.withUnsafeBufferPointer { words in
-            let index = rng.below(words.count)
+            let (index, within) = AliasTable.draw(count: words.count, using: &rng)
             let word = words[index]
-            let bits = rng.next() >> 11
-            let high = bits >> 22, threshold = word >> 32
+            let high = within >> 33, threshold = word >> 32
             if high != threshold { return high < threshold ? index : Int(truncatingIfNeeded: word & 0xFFFF_FFFF) }
-            let column = table.columns[index]
-            return Double(bits) * 0x1.0p-53 < column.probability ? index : column.alias
+            return table.columns[index].pick(index, within: within)
         }
     }
 }

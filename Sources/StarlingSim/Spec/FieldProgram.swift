@@ -106,9 +106,8 @@ struct FieldProgram: Sendable {
         /// An alias-table draw over `count` columns from `start` (the same as `AliasTable.sample`).
         @inline(__always)
         func sample(_ start: Int, _ count: Int, using rng: inout Xoshiro256) -> Int {
-            let index = rng.below(count)
-            let column = alias[start + index]
-            return rng.unit() < column.probability ? index : column.alias
+            let (index, within) = AliasTable.draw(count: count, using: &rng)
+            return alias[start + index].pick(index, within: within)
         }
 
         @inline(__always)

@@ -1,5 +1,5 @@
 /// The time-ordered event stream of one datasource: sessions start as a non-homogeneous Poisson
-/// process (rate = peak × the model's intensity, drawn by thinning), each session's events come
+/// process (rate = peak × the model's intensity, per minute of the week: `ArrivalCalendar`), each session's events come
 /// from its own random stream, and a timing wheel (`OpenSessions`) merges overlapping sessions into one order:
 /// (time, session index, position in session). That order is total, so the stream is reproducible.
 public struct EventStream<Model: DomainModel>: Sendable {
@@ -26,14 +26,9 @@ public struct EventStream<Model: DomainModel>: Sendable {
     var cursor = 0
     /// The newest session's owner (valid while `cursor < scratch.count`).
     var cursorOwner = 0
-    /// The model's intensity at `intensitySecond`: a pure function of the second, and at high rates
-    /// many candidate arrivals share one, so it is computed once per second.
-    var intensitySecond = Int64.min
-    var intensityValue = 0.0
-    /// The first second of the week of the last candidate arrival: the model's intensity is a
-    /// function of the second of the week, and candidates mostly stay within one week, so the
-    /// calendar arithmetic is done once per week.
-    var weekStart: Int64
+    /// The week's arrival rate, minute by minute, from the model's intensity, and where the last
+    /// arrival was in it.
+    var calendar: ArrivalCalendar
 
     /// Events produced so far, in all shards (the global position in the stream).
     public private(set) var produced = 0
@@ -44,10 +39,10 @@ public struct EventStream<Model: DomainModel>: Sendable {
         self.shard = shard
         self.end = end
         arrivals = Xoshiro256(seed: seed, stream: StreamTag("arrivals"), index: 0)
-        weekStart = start - Int64(PersonSchedule.secondOfWeek(start))
+        calendar = ArrivalCalendar(perSecond: model.peakSessionsPerSecond, start: start, intensity: model.intensity(secondOfWeek:))
         pending = OpenSessions(start: start)
         nextArrival = Double(start)
-        nextArrival = drawArrival(after: nextArrival)
+        nextArrival = drawArrival()
         arrivalSecond = Self.arrivalSecond(of: nextArrival, end: end)  // (no didSet in an initializer)
     }
 
@@ -115,7 +110,7 @@ public struct EventStream<Model: DomainModel>: Sendable {
         let entity = model.session(index: nextSession, start: arrivalSecond.second, seed: seed, into: &scratch)
         cursorOwner = shard.owner(of: entity)
         nextSession += 1
-        nextArrival = drawArrival(after: nextArrival)
+        nextArrival = drawArrival()
         if !arrivalSecond.done { model.prepare(index: nextSession, start: arrivalSecond.second, seed: seed) }
     }
 
@@ -137,31 +132,11 @@ public struct EventStream<Model: DomainModel>: Sendable {
         return nil
     }
 
-    /// Thinning (Lewis and Shedler): candidates at the peak rate, each kept with probability
-    /// intensity(t). Gives exactly the time-varying Poisson process the model describes.
-    mutating func drawArrival(after t: Double) -> Double {
-        let peak = model.peakSessionsPerSecond
-        guard peak > 0 else { return .infinity }
-        var time = t
-        let mean = 1 / peak
-        let endTime = end.map(Double.init) ?? .infinity
-        // Bounded: a model closed for a whole simulated year is treated as never opening again.
-        for _ in 0..<10_000_000 {
-            time += Distribution.exponential(mean: mean, using: &arrivals)
-            if time >= endTime { return time }
-            let second = Self.floor(time)
-            if second != intensitySecond {
-                var secondOfWeek = second - weekStart
-                if secondOfWeek < 0 || secondOfWeek >= 604_800 {
-                    secondOfWeek = Int64(PersonSchedule.secondOfWeek(second))
-                    weekStart = second - secondOfWeek
-                }
-                intensitySecond = second
-                intensityValue = model.intensity(secondOfWeek: Int(secondOfWeek))
-            }
-            if arrivals.unit() < intensityValue { return time }
-        }
-        return .infinity
+    /// The next session's start: an exponential draw of mean 1 is how many sessions the calendar
+    /// expects between the previous one and it.
+    @inline(__always)
+    mutating func drawArrival() -> Double {
+        calendar.next(count: Distribution.exponential(mean: 1, using: &arrivals))
     }
 
     /// `Int64(time.rounded(.down))` without a call to libm's `floor` (x86-64 without SSE 4.1 has no

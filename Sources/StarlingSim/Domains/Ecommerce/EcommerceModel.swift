@@ -101,7 +101,10 @@ public struct EcommerceModel: DomainModel {
             if !cart.isEmpty {
                 let buying = rng.unit() < purchaseGivenCart
                 var kept = 0
-                for (i, line) in cart.enumerated() {
+                // By index: `enumerated()` holds the array, so the first write below copied it (an
+                // allocation per cart).
+                for i in cart.indices {
+                    let line = cart[i]
                     // A buyer keeps at least the first line: the order is never empty.
                     if (i > 0 || !buying), rng.unit() < config.removeFromCartRate {
                         emit(.removeFromCart, product: line.product, quantity: line.quantity, rng: &rng)
