@@ -319,7 +319,7 @@ def compare(kind: str, shapes: dict[str, dict | None], errors: dict[str, str]) -
     refused = {r: errors[r] for r in readers if r in errors}
     if refused:
         out.append(("read", {r: (f"refused: {refused[r]}" if r in refused else "ok") for r in readers}))
-    fields = {r: _fields(kind, shapes[r]) for r in readers if shapes.get(r) is not None}
+    fields = {r: _fields(kind, shape) for r in readers if (shape := shapes.get(r)) is not None}
     if "tinybird" not in fields:
         return out
     names = list(fields["tinybird"])
@@ -344,7 +344,7 @@ def run(folder: Path, binary: Path | None, out=sys.stdout, err=sys.stderr,
     files = project_files(folder)
     tinybird: dict[Path, dict] = {}
     rejected: list[Path] = []
-    for kind, name, path in files:
+    for kind, _name, path in files:
         relative = path.relative_to(folder)
         try:
             tinybird[path] = tinybird_datasource(path) if kind == "datasource" else tinybird_pipe(path, relative)
@@ -354,13 +354,17 @@ def run(folder: Path, binary: Path | None, out=sys.stdout, err=sys.stderr,
             rejected.append(path)
             message = getattr(error, "message", None) or str(error)
             print(f"{relative}: rejected by tinybird: {one_line(message)}", file=out)
-    python, python_project_error, python_errors = {}, None, {}
+    python: dict = {}
+    python_project_error: str | None = None
+    python_errors: dict[Path, str] = {}
     if "python" in readers:
         python, python_project_error, python_errors = python_project(folder, files)
     prefix = f"{folder}{os.sep}"  # readers' messages name files by absolute path: keep them short
     python_errors = {p: e.replace(prefix, "") for p, e in python_errors.items()}
     python_project_error = python_project_error and python_project_error.replace(prefix, "")
-    swift, swift_error, swift_counts = None, "not asked for", False
+    swift: dict[Path, dict] | None = None
+    swift_error: str | None = "not asked for"
+    swift_counts = False
     if "swift" in readers and binary is not None:
         swift, swift_error, swift_counts = swift_project(folder, binary)
     disagreements = 0
@@ -374,7 +378,7 @@ def run(folder: Path, binary: Path | None, out=sys.stdout, err=sys.stderr,
     if python_project_error and not python_errors:
         print(f"{folder.name}/: read: tinybird=ok python=refused: {python_project_error}", file=out)
         disagreements += 1
-    for kind, name, path in files:
+    for kind, _name, path in files:
         if path not in tinybird:
             continue
         relative = path.relative_to(folder)

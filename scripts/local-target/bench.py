@@ -69,6 +69,7 @@ PIPE_PARAMS = {
 def start(data: Path, *flags: str) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([str(HERE / "start"), "--port", "0", "--data", str(data), "--token", TOKEN, *flags],
                             stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None  # stdout=PIPE
     line = proc.stdout.readline()
     if not line.startswith(READY):
         proc.kill()
@@ -78,7 +79,7 @@ def start(data: Path, *flags: str) -> tuple[subprocess.Popen, str]:
 
 def conn_for(url: str) -> http.client.HTTPConnection:
     split = urlsplit(url)
-    return http.client.HTTPConnection(split.hostname, split.port, timeout=120)
+    return http.client.HTTPConnection(split.hostname or "127.0.0.1", split.port, timeout=120)
 
 
 def synthetic_batch(i: int, n: int) -> bytes:
@@ -129,8 +130,10 @@ def bench_ingest(url: str, seconds: float, clients: int, use_gzip: bool, first_i
 
     start_t = time.monotonic()
     threads = [threading.Thread(target=worker, args=(w,)) for w in range(clients)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     return total[0] / (time.monotonic() - start_t), sent[0]
 
 
@@ -157,8 +160,10 @@ def bench_pipe(url: str, pipe: str, seconds: float, clients: int) -> tuple[float
 
     start_t = time.monotonic()
     threads = [threading.Thread(target=worker, args=(w,)) for w in range(clients)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     elapsed = time.monotonic() - start_t
     latencies.sort()
     p50 = statistics.median(latencies)
@@ -207,12 +212,12 @@ def main() -> int:
         # populate 1M rows per datasource straight into the data dir (server stopped), then query
         t0 = time.monotonic()
         code = (
-            "import sys; sys.path.insert(0, %r)\n"
+            f"import sys; sys.path.insert(0, {str(HERE)!r})\n"
             "from pathlib import Path\nfrom engine import Engine\n"
-            "e = Engine(Path(%r), 1)\n"
-            "for stmt in %r.split(';\\n'):\n"
+            f"e = Engine(Path({str(data)!r}), 1)\n"
+            f"for stmt in {POPULATE.format(rows=args.rows)!r}.split(';\\n'):\n"
             "    if stmt.strip(): e.execute(stmt)\n"
-            "e.close()\n" % (str(HERE), str(data), POPULATE.format(rows=args.rows))
+            "e.close()\n"
         )
         subprocess.run([sys.executable, "-c", code], check=True)
         print(f"\npopulated {args.rows:,} rows per datasource in {time.monotonic() - t0:.1f} s")

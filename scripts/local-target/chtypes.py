@@ -11,9 +11,10 @@ row it refuses is quarantined after the insert.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable
+from typing import Any
 
 Check = Callable[[Any], "str | None"]
 
@@ -79,7 +80,7 @@ def split_top_level(text: str, sep: str = ",") -> list[str]:
     """Split on `sep` outside parentheses, brackets and quotes; parts are stripped."""
     depths = char_depths(text)
     cuts = [i for i, ch in enumerate(text) if ch == sep and depths[i] == 0]
-    bounds = zip([-1] + cuts, cuts + [len(text)])
+    bounds = zip([-1] + cuts, cuts + [len(text)], strict=True)
     return [text[a + 1:b].strip() for a, b in bounds]
 
 
@@ -89,10 +90,10 @@ def _one_group(text: str) -> bool:
         depths = char_depths(text)
     except UnclosedQuote:
         return False
-    code = [(ch, d) for ch, d in zip(text, depths) if d >= 0]
+    code = [(ch, d) for ch, d in zip(text, depths, strict=True) if d >= 0]
     if sum(ch in "([" for ch, _ in code) != sum(ch in ")]" for ch, _ in code):
         return False
-    first_close = next(i for i, (ch, d) in enumerate(zip(text, depths)) if ch in ")]" and d == 0)
+    first_close = next(i for i, (ch, d) in enumerate(zip(text, depths, strict=True)) if ch in ")]" and d == 0)
     return first_close == len(text) - 1
 
 

@@ -224,7 +224,7 @@ def _statements(path: Path, keywords: frozenset[str], text: str | None = None) -
         # lines that are only a `# comment` are dropped, inside blocks too (Tinybird's shlex finds no word in them)
         kept = [(numbers[k], lines[k]) for k in range(i + 1, j) if not lines[k].lstrip().startswith("#")]
         body = textwrap.dedent("\n".join(text for _, text in kept)).split("\n")
-        block = tuple((number, text) for (number, _), text in zip(kept, body))
+        block = tuple((number, text) for (number, _), text in zip(kept, body, strict=True))
         while block and not block[0][1].strip():
             block = block[1:]
         while block and not block[-1][1].strip():
@@ -313,7 +313,7 @@ def _engine_arg_names() -> list[str]:
     return list(dict.fromkeys([p for params in ENGINES.values() for p in params] + list(ENGINE_OPTIONS)))
 
 
-def _check_engine(path: Path, engine: str, line: int, args: dict[str, tuple[str, int]], columns: set[str],
+def _check_engine(path: Path | str | None, engine: str, line: int, args: dict[str, tuple[str, int]], columns: set[str],
                   schema_line: int) -> str:
     canonical = {name.lower(): name for name in ENGINES}.get(engine.lower())
     if canonical is None:
@@ -352,16 +352,16 @@ def read_pipe(path: Path, folders: tuple[str, ...] | str = ()) -> Pipe:
     nodes: list[dict] = []
     type_lines: dict[str, int] = {}  # node name -> line of its TYPE
     for st in _statements(path, PIPE_KEYWORDS):
-        node = nodes[-1] if nodes else None
+        node: dict = nodes[-1] if nodes else {}  # the node being read ({}: none yet, refused below where one is needed)
         if st.keyword == "DESCRIPTION":
-            if node is None:
+            if not nodes:
                 description = st.text or st.value
         elif st.keyword == "NODE":
             if not st.value:
                 raise DatafileError(f"{path}:{st.line}: NODE without a name; expected `NODE <name>`")
             nodes.append({"name": _unquote(st.value), "line": st.line, "sql": None, "type": "", "datasource": "",
                           "target_datasource": "", "copy_mode": "append", "engine": {}})
-        elif node is None and (st.keyword in PIPE_NODE_KEYWORDS or st.keyword.startswith("ENGINE")):
+        elif not nodes and (st.keyword in PIPE_NODE_KEYWORDS or st.keyword.startswith("ENGINE")):
             raise DatafileError(f"{path}:{st.line}: {st.keyword} before any NODE; expected `NODE <name>` first")
         elif st.keyword == "SQL":
             if not st.block or not st.text.strip():

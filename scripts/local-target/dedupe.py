@@ -24,8 +24,8 @@ import hashlib
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 LEDGER_FILE = "events-dedupe.log"
 Result = tuple[int, int]  # (successful_rows, quarantined_rows) as first answered
@@ -46,7 +46,8 @@ class DedupeLedger:
         self._durable = threading.Condition(self._lock)  # notified when a hash becomes durable or is forgotten
         self._claims = 0
         self._load(count_rows)
-        self._file = open(self.path, "a", encoding="ascii")
+        # Open for the ledger's life: appended at every settle, closed by `close`.
+        self._file = open(self.path, "a", encoding="ascii")  # noqa: SIM115
 
     @staticmethod
     def digest(datasource: str, body: bytes) -> bytes:
@@ -179,8 +180,8 @@ class DedupeLedger:
                 elif parts[0] == "B" and len(parts) == 5:
                     announced = {}
                     for item in parts[4].split(","):
-                        hex_digest, successful, quarantined = item.split(":")
-                        announced[bytes.fromhex(hex_digest)] = (int(successful), int(quarantined))
+                        hex_digest, successful_text, quarantined_text = item.split(":")
+                        announced[bytes.fromhex(hex_digest)] = (int(successful_text), int(quarantined_text))
                     unresolved[parts[3]] = (float(parts[1]), int(parts[2]), announced)
                 elif parts[0] == "T" and len(parts) == 3:
                     at, seen = float(parts[1]), self._seen.get(parts[2], {})

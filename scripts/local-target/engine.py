@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import re
 import sys
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 import chdb
-
 from datafiles import DatafileError, Datasource, Pipe, Project, target_from_pipe
 from ddl import (  # create_table_sql and quote_ident are imported from here by scripts/fixtures-load-check.py
-    MATERIALIZED_VIEW_PREFIX, create_materialized_view_sql, create_quarantine_sql, create_table_sql,
-    materialized_view_name, quote_ident, table_ident,
+    MATERIALIZED_VIEW_PREFIX,
+    create_materialized_view_sql,
+    create_quarantine_sql,
+    create_table_sql,
+    materialized_view_name,
+    quote_ident,
+    table_ident,
 )
 from staging import STAGE_PREFIX, StagedInsert
 from staging import plan as staging_plan
@@ -152,8 +158,8 @@ class Engine:
     def __init__(self, data_dir: Path, connections: int = 2) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / "chdb"
-        self._pool: queue.Queue[object] = queue.Queue()
-        self._all = []
+        self._pool: queue.Queue[Any] = queue.Queue()  # chdb connections (untyped)
+        self._all: list[Any] = []
         for _ in range(max(1, connections)):
             # JSON columns' subcolumns are Dynamic: Tinybird groups and sorts by them (`GROUP BY event.data.plan`)
             conn = chdb.connect(f"{self.path}?session_timezone=UTC&allow_suspicious_types_in_group_by=1"
@@ -165,7 +171,7 @@ class Engine:
         self.staged: dict[str, StagedInsert] = {}  # datasources inserted through a staging table (`install`)
 
     @contextmanager
-    def connection(self) -> Iterator[object]:
+    def connection(self) -> Iterator[Any]:
         conn = self._pool.get()
         try:
             yield conn
@@ -244,7 +250,7 @@ class Engine:
                     raise ViewFailed(message, 422) from error
                 raise QueryError(message) from error
 
-    def _insert_staged(self, conn: object, staged: StagedInsert, payload: bytes) -> None:
+    def _insert_staged(self, conn: Any, staged: StagedInsert, payload: bytes) -> None:
         """Rows as sent into the Memory table shaped like the JSON, then one INSERT ... SELECT (see staging.py);
         the caller serialises inserts into one datasource, so its staging table has one user at a time."""
         try:
@@ -331,14 +337,14 @@ class Engine:
                     continue
                 self._create_classic_target(project, pipe, described)
             if len(failed) == len(pending):
-                pipe, error = failed[0]
-                raise DatafileError(_pipe_refusal(pipe, f"materialized node '{pipe.output.name}' (to create"
-                                                        f" {pipe.output.datasource})", error)) from error
+                first, first_error = failed[0]
+                raise DatafileError(_pipe_refusal(first, f"materialized node '{first.output.name}' (to create"
+                                                         f" {first.output.datasource})", first_error)) from first_error
             pending = [pipe for pipe, _ in failed]
 
     def _create_classic_target(self, project: Project, pipe: Pipe, described: list[str]) -> None:
         node = pipe.output
-        columns = [tuple(line.split("\t")[:2]) for line in described if line]
+        columns = [(fields[0], fields[1]) for fields in (line.split("\t") for line in described if line)]
         ds = target_from_pipe(pipe, columns)
         try:
             self.execute(create_table_sql(ds))
@@ -408,10 +414,8 @@ class Engine:
 
     def close(self) -> None:
         for conn in self._all:
-            try:
+            with contextlib.suppress(Exception):  # closing at shutdown: one failure must not keep the others open
                 conn.close()
-            except Exception:
-                pass
         self._all.clear()
 
 

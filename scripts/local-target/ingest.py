@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from datafiles import Datasource
-from dedupe import DedupeLedger
 from ddl import QUARANTINE_SUFFIX, table_ident
+from dedupe import DedupeLedger
 from engine import Engine, QueryError, ViewFailed
 from validation import RowValidator, _parse_all, quarantine_row
 
@@ -97,6 +97,7 @@ class Ingestor:
             if errors:
                 quarantined.append(quarantine_row(ds, obj, bad_cols, errors, import_id))
             else:
+                assert obj is not None  # no errors: the line parsed
                 good.append(line if rebuild is None else rebuild(obj, line))
         if quarantined:
             self._insert_quarantine(name, quarantined)
@@ -114,8 +115,8 @@ class Ingestor:
             finally:  # also on ViewFailed (answered 422): the rows are in the table
                 self._persist(name, chunks)
             # rows of this request that ClickHouse itself rejected are quarantined, not successful
-            own = set(good)
-            own_rejected = sum(1 for line in rejected if line in own)
+            sent = set(good)
+            own_rejected = sum(1 for line in rejected if line in sent)
             return (successful - own_rejected, len(quarantined) + own_rejected), True
         if not good:
             return (successful, len(quarantined)), True  # nothing to buffer

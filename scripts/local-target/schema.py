@@ -63,17 +63,17 @@ def _entries(path: Path, block: tuple[tuple[int, str], ...]) -> list[tuple[int, 
     except UnclosedQuote as error:
         raise DatafileError(f"{path}:{line_at[error.offset]}: unclosed {error.quote} in SCHEMA;"
                             " expected the quote closed") from error
-    code = "".join(" " if d == COMMENT else ch for ch, d in zip(text, depths))
+    code = "".join(" " if d == COMMENT else ch for ch, d in zip(text, depths, strict=True))
     cuts = [i for i, ch in enumerate(code) if ch == "," and depths[i] == 0]
     entries = []
-    for start, end in zip([-1] + cuts, cuts + [len(code)]):
+    for start, end in zip([-1] + cuts, cuts + [len(code)], strict=True):
         piece = code[start + 1:end]
         offset = start + 1 + len(piece) - len(piece.lstrip())
         entries.append((line_at[min(offset, len(line_at) - 1)], piece.strip()))
     if entries and not entries[-1][1]:
         entries.pop()  # nothing after the last comma
-    opens = sum(1 for ch, d in zip(code, depths) if d >= 0 and ch in "([")
-    closes = sum(1 for ch, d in zip(code, depths) if d >= 0 and ch in ")]")
+    opens = sum(1 for ch, d in zip(code, depths, strict=True) if d >= 0 and ch in "([")
+    closes = sum(1 for ch, d in zip(code, depths, strict=True) if d >= 0 and ch in ")]")
     if opens != closes:
         raise DatafileError(f"{path}:{entries[-1][0] if entries else block[-1][0]}: unbalanced parentheses in SCHEMA")
     empty = [line for line, piece in entries if not piece]
@@ -99,7 +99,10 @@ def _parse_column(path: Path, line: int, text: str) -> Column:
     default = codec = json_path = None
     for i, cut in enumerate(cuts):
         clause = rest[cut: cuts[i + 1] if i + 1 < len(cuts) else len(rest)].strip()
-        found = re.match(r"`json:|NOT\s+NULL|\w+", clause, re.IGNORECASE).group(0)
+        match = re.match(r"`json:|NOT\s+NULL|\w+", clause, re.IGNORECASE)
+        if match is None:
+            raise DatafileError(f"{path}:{line}: column '{name}': cannot read `{clause}`; expected DEFAULT, CODEC or `json:`")
+        found = match.group(0)
         keyword, body = " ".join(found.upper().split()), clause[len(found):].strip()
         if keyword == "`JSON:":
             if not clause.endswith("`") or "`" in clause[6:-1]:
@@ -116,7 +119,7 @@ def _parse_column(path: Path, line: int, text: str) -> Column:
                                 f" expected {_SYNTAX}")
     column = Column(name, type_text, json_path or f"$.{name}", default, codec, line)
     try:
-        column.path
+        _ = column.path  # parsed on first use: a malformed json path is this line's error
     except ValueError as error:
         raise DatafileError(f"{path}:{line}: column '{name}': {error}") from error
     if column.path.whole_row and not re.match(r"JSON\b", type_text):

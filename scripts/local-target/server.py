@@ -6,6 +6,7 @@ Run through `scripts/local-target/start`, which prepares the venv. See README.md
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -19,17 +20,18 @@ import threading
 import time
 import uuid
 import zlib
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from datafiles import DatafileError, read_project  # noqa: E402
-from engine import CONTENT_TYPES, FORMATS, Engine, QueryError, ViewFailed, render_pipe  # noqa: E402
 from dedupe import DedupeLedger  # noqa: E402
+from engine import CONTENT_TYPES, FORMATS, Engine, QueryError, ViewFailed, render_pipe  # noqa: E402
 from ingest import Ingestor  # noqa: E402
 from options import parse_args  # noqa: E402
 from traffic import Faults, RateLimiter, retry_after_seconds  # noqa: E402
@@ -100,10 +102,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _close_without_answer(self) -> None:
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):  # the client may have gone already
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
     def _json(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
         self._send(status, json.dumps(obj).encode(), headers=headers)
@@ -251,10 +251,8 @@ class Handler(BaseHTTPRequestHandler):
         if fault.stall_seconds > 0:
             time.sleep(fault.stall_seconds)
         if fault.drop_before:
-            try:
+            with contextlib.suppress(BodyTooLarge, ValueError):  # read what there is, then drop it unanswered
                 self._read_raw_body(self.app.args.max_body_bytes * 4 + 1024)
-            except (BodyTooLarge, ValueError):
-                pass
             self._close_without_answer()
             return True
         if fault.status:
@@ -463,7 +461,7 @@ def main(argv: list[str]) -> int:
     except OSError as error:
         print(f"starling-local-target: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr, flush=True)
         return 1
-    host, port = httpd.server_address[:2]
+    host, port = str(httpd.server_address[0]), httpd.server_address[1]
     url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     stopping = threading.Event()

@@ -91,6 +91,7 @@ def _place(root: _Object, column: Column) -> str:
     i = 0
     while i < len(steps):
         key = steps[i]
+        assert key is not None  # a None step (`[:]`) follows a key and is skipped with it below
         expr += "." + quote_ident(key)
         last = i == len(steps) - 1 or (i == len(steps) - 2 and steps[-1] is None)
         if last:

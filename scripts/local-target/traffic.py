@@ -52,6 +52,10 @@ class Faults:
     """
 
     def __init__(self, args: argparse.Namespace) -> None:
+        self.status_code: int
+        self.status_prob: float
+        self.stall_seconds: float
+        self.stall_every: int
         self.status_code, self.status_prob = parse_pair(args.fault_status, int, float) if args.fault_status else (0, 0.0)
         self.stall_seconds, self.stall_every = parse_pair(args.fault_stall, float, int) if args.fault_stall else (0.0, 0)
         self.drop_prob = args.fault_drop

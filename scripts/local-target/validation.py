@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from chtypes import DATETIME, INT_RANGES, value_check
-from ddl import quarantine_extra_columns
 from datafiles import Column, Datasource
+from ddl import quarantine_extra_columns
 from jsonpath import MISSING, NOT_AN_OBJECT, JsonPath
 
 

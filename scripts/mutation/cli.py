@@ -11,15 +11,26 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from killing import Runner
 from localtarget import REPO, DatafileError, read_project
 from reference import ReferenceDatabase, ReferenceError, dataset
 from report import console, document, markdown
-from score import (EQUIVALENT, Outcome, Scoring, VerdictCache, endpoint_pipes, equivalence_phase, kill, log,
-                   reference_database, sample, viable)
+from score import (
+    EQUIVALENT,
+    Outcome,
+    Scoring,
+    VerdictCache,
+    endpoint_pipes,
+    equivalence_phase,
+    kill,
+    log,
+    reference_database,
+    sample,
+    viable,
+)
 
 EXIT_PASSED, EXIT_BAD_INPUT, EXIT_BELOW = 0, 1, 2
 
@@ -141,7 +152,7 @@ def _snapshot_scenario(source: Path, target: Path) -> Path:
 
 
 def _main(args: argparse.Namespace, argv: list[str]) -> int:
-    started, clock = datetime.now(timezone.utc), time.monotonic()
+    started, clock = datetime.now(UTC), time.monotonic()
     scenario, datasources = _scenario(args.scenario)
     if not args.starling.is_file():
         raise BadInput(f"{args.starling}: no starling binary (swift build -c release)")

@@ -33,7 +33,7 @@ def same_value(a: object, b: object) -> bool:
             return a == b
         return a == b or math.isclose(a, b, rel_tol=RELATIVE_TOLERANCE, abs_tol=0.0)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
     return a == b
 
 
@@ -45,8 +45,8 @@ def difference(original: Answer, mutant: Answer) -> str | None:
         return f"columns {list(mutant.columns)} instead of {list(original.columns)}"
     if len(original.rows) != len(mutant.rows):
         return f"{len(mutant.rows)} rows instead of {len(original.rows)}"
-    for r, (expected, actual) in enumerate(zip(original.rows, mutant.rows)):
-        for name, a, b in zip(original.columns, expected, actual):
+    for r, (expected, actual) in enumerate(zip(original.rows, mutant.rows, strict=True)):
+        for name, a, b in zip(original.columns, expected, actual, strict=True):
             if not same_value(a, b):
                 return f"row {r + 1} {name}: {_short(b)} instead of {_short(a)}"
     return None
@@ -75,7 +75,9 @@ class Comparator:
             if answers[index] is None:
                 sql, answer = _render(pipe, self.plans[pipe.name][index])
                 answers[index] = (sql, answer or self.db.answer(sql))
-            return answers[index]
+            cached = answers[index]
+            assert cached is not None  # set above when it was not
+            return cached
 
     def judge(self, original: Pipe, mutant: Pipe) -> Verdict:
         compared = 0

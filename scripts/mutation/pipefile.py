@@ -52,7 +52,7 @@ def node_sources(pipe: Pipe, text: str) -> list[NodeSource]:
     if len(blocks) != len(pipe.nodes):
         raise DatafileError(f"{pipe.path}: found {len(blocks)} nodes in the file, the pipe has {len(pipe.nodes)}")
     sources = []
-    for node, st in zip(pipe.nodes, blocks):
+    for node, st in zip(pipe.nodes, blocks, strict=True):
         if st is None or not st.block:
             raise DatafileError(f"{pipe.path}:{node.line}: cannot locate the SQL of node '{node.name}' in the file")
         numbers = tuple(number for number, _ in st.block)

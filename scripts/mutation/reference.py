@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import chdb
-
 from localtarget import QUERY_SETTINGS, Engine, Project, QueryError, render_pipe
 
 # Rows go in as this many parts, line i into part i % PARTS: a table then holds several sorted parts, so a

@@ -8,8 +8,8 @@ inside of template tags, except the default of an integer template parameter (`{
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 from sqltokens import KEYWORDS, Scan, tag_word
 
@@ -130,7 +130,7 @@ _INT_TEMPLATE = re.compile(r"^\{\{\s*(U?Int(?:8|16|32|64|128|256)?)\(\s*(\w+)\s*
 
 def template_default(scan: Scan, ctx: NodeContext) -> Iterator[Change]:
     """The default of an integer template parameter ±1: `{{Int32(limit, 10)}}` → 9 and 11."""
-    for i, token in enumerate(scan.tokens):
+    for token in scan.tokens:
         match = _INT_TEMPLATE.match(token.text) if token.kind == "tpl_expr" else None
         if match is None:
             continue
@@ -183,9 +183,7 @@ def count_distinct(scan: Scan, ctx: NodeContext) -> Iterator[Change]:
         args = scan.call_arguments(i)
         if token.text == "count" and closing == i + 2 and ctx.id_columns:
             yield _change(scan, "aggregate", i, closing, f"uniqExact({ctx.id_columns[0]})")
-        elif token.text in ("uniqExact", "uniq") and len(args) == 1:
-            yield _change(scan, "aggregate", i, closing, "count()")
-        elif token.text == "countIf" and len(args) == 1:
+        elif token.text in ("uniqExact", "uniq") and len(args) == 1 or token.text == "countIf" and len(args) == 1:
             yield _change(scan, "aggregate", i, closing, "count()")
         elif token.text.endswith("If") and token.text[:-2] in AGGREGATES and len(args) == 2:
             first, last = args[0]
@@ -300,7 +298,7 @@ def _conjuncts(scan: Scan, first: int, stop: int) -> Iterator[tuple[int, int, in
     while k <= stop:
         at_end = k == stop
         token = scan[k] if not at_end else None
-        boundary = at_end or (scan.depth[k] == depth and (token.kind == "tpl_tag" or (token.is_keyword("AND") and not between)))
+        boundary = token is None or (scan.depth[k] == depth and (token.kind == "tpl_tag" or (token.is_keyword("AND") and not between)))
         if token is not None and token.is_keyword("BETWEEN"):
             between = True
         elif token is not None and token.is_keyword("AND") and between:

@@ -108,6 +108,11 @@ class Target:
     def count(self, table: str) -> int:
         return int(self.sql(f"SELECT count() AS c FROM {table} FORMAT JSON")["data"][0]["c"])
 
+    def stderr_text(self) -> str:
+        """What the target wrote to stderr (read to the end: call after `stop`)."""
+        assert self.process.stderr is not None  # started with stderr=PIPE
+        return self.process.stderr.read()
+
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
         if self.process.poll() is None:
             self.process.send_signal(sig)
@@ -138,6 +143,7 @@ def start_target(data: Path, *flags: str, token: str | None = TOKEN, timeout: fl
     process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=child_env)
     deadline = time.time() + timeout
     line = ""
+    assert process.stdout is not None and process.stderr is not None  # both PIPE
     while time.time() < deadline:
         line = process.stdout.readline()
         if line or process.poll() is not None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-BASE = datetime(2025, 5, 12, 0, 0, 0, tzinfo=timezone.utc)
+BASE = datetime(2025, 5, 12, 0, 0, 0, tzinfo=UTC)
 ENTRY_POINTS = ["main entrance", "side door", "back door", "patio entrance", "parking entrance"]
 TAGS = ["loyalty member", "weekday shopper", "weekend shopper", "purchasing", "first visit"]
 EVENT_TYPES = ["view", "add_to_cart", "remove_from_cart", "purchase"]
@@ -38,7 +38,7 @@ def store_visits(seed: int = 7, n: int = 120) -> list[dict]:
 def ecommerce_events(seed: int = 11, n: int = 300) -> list[dict]:
     rng = random.Random(seed)
     rows = []
-    for i in range(n):
+    for _ in range(n):
         t = BASE + timedelta(hours=rng.randrange(6), minutes=rng.randrange(60), seconds=rng.randrange(60))
         rows.append({
             "event_time": fmt(t), "event_type": rng.choice(EVENT_TYPES), "user_id": f"user_{rng.randint(1, 40)}",

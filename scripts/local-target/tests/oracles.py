@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from itertools import pairwise
+from typing import Any
 
 FUNNEL = ["ad_impression", "social_engagement", "email_open", "search", "ad_click", "email_click", "page_view",
           "product_view", "support_chat", "add_to_cart", "checkout", "purchase"]
 
 
 def epoch(s: str) -> int:
-    return int(datetime.strptime(s, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc).timestamp())
+    return int(datetime.strptime(s, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC).timestamp())
 
 
 def fmt(e: int) -> str:
-    return datetime.fromtimestamp(e, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return datetime.fromtimestamp(e, tz=UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def r2(x: float) -> float:
@@ -136,7 +138,7 @@ def touchpoint_time_analysis(rows: list[dict], p: dict) -> list[dict]:
     gaps: dict[tuple[str, str], list[int]] = defaultdict(list)
     for _, rs in group(_filtered(rows, p, channel=True), lambda r: r["customer_id"]).items():
         seq = _sequence(rs)
-        for a, b in zip(seq, seq[1:]):
+        for a, b in pairwise(seq):
             gaps[(a["touchpoint_type"], b["touchpoint_type"])].append(epoch(b["timestamp"]) - epoch(a["timestamp"]))
     out = [{"from_touchpoint": f, "to_touchpoint": t, "transitions": len(g), "avg_seconds_between": r2(sum(g) / len(g)),
             "min_seconds_between": min(g), "max_seconds_between": max(g)} for (f, t), g in gaps.items()]

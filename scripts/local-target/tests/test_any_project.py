@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 import json
 import random
+from typing import Any
 
 import pytest
-
 from conftest import start_target
 from datafiles import read_project
 from projects import OVERLAP_DATASOURCE, TYPED_DATASOURCE, TYPED_ROW, write_project
@@ -25,10 +25,10 @@ def typed(tmp_path_factory):
 
 def varied(row_id: int, path: str, value) -> dict:
     """TYPED_ROW with `id` = row_id and the value at a dotted path replaced (or removed when value is DROP)."""
-    row = copy.deepcopy(TYPED_ROW)
+    row: dict[str, Any] = copy.deepcopy(TYPED_ROW)
     row["id"] = row_id
     *parents, last = path.split(".")
-    node = row
+    node: Any = row
     for key in parents:
         node = node[key]
     if value is DROP:
@@ -141,7 +141,7 @@ def test_a_string_column_holding_an_object_others_read_inside_is_rebuilt_with_it
     v = RowValidator(read_project(root).datasources["o"])
     line = json.dumps({"id": 9, "meta": {"id": "m9", "kind": "k"}}).encode()
     obj, _, errors = v.validate(line)
-    assert errors == [] and json.loads(v.row(obj, line)) == {"meta": '{"id":"m9","kind":"k"}', "meta_id": "m9"}
+    assert errors == [] and obj is not None and json.loads(v.row(obj, line)) == {"meta": '{"id":"m9","kind":"k"}', "meta_id": "m9"}
 
 
 def test_fast_path_agrees_with_detailed_check_on_nested_types():

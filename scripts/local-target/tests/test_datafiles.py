@@ -5,7 +5,6 @@ from __future__ import annotations
 import warnings
 
 import pytest
-
 from conftest import PROJECT
 from datafiles import read_datasource, read_pipe
 
@@ -77,7 +76,7 @@ def test_pipe_parses_with_tinybird_and_matches_our_reader(path):
     assert nodes[-1].get("type", "").lower() == "endpoint"
     ours = read_pipe(path)
     assert [n.name for n in ours.nodes] == [n["name"] for n in nodes]
-    for mine, theirs in zip(ours.nodes, nodes):
+    for mine, theirs in zip(ours.nodes, nodes, strict=True):
         assert " ".join(mine.sql.split()) == " ".join(theirs["sql"].split())
     assert "ORDER BY" in ours.nodes[-1].sql
 

@@ -130,7 +130,7 @@ def test_hashes_and_acknowledged_rows_survive_kill_9(tmp_path):
 
 def test_retrying_after_a_dropped_answer_inserts_once(fresh_target):
     t = fresh_target("--fault-drop-after", "0.6", "--fault-seed", "4")
-    outcomes = []
+    outcomes: list = []
     for body in (BODY_A, BODY_B):
         while (status := t.status_or_drop(body)) is None:
             outcomes.append(None)
@@ -150,8 +150,10 @@ def test_concurrent_copies_wait_for_the_first(fresh_target):
         answers.append(t.ingest("ecommerce_events", big).json())
 
     threads = [threading.Thread(target=send) for _ in range(4)]
-    [th.start() for th in threads]
-    [th.join() for th in threads]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
     assert answers == [{"successful_rows": 3000, "quarantined_rows": 0}] * 4
     assert t.count("ecommerce_events") == 3000
 

@@ -9,9 +9,8 @@ import signal
 import subprocess
 import time
 
-import pytest
-
 import fixture_data
+import pytest
 from conftest import TARGET, TOKEN, start_target
 
 ROWS = fixture_data.ecommerce_events(n=100)
@@ -187,8 +186,10 @@ def test_concurrent_buffered_ingest_loses_nothing_across_sigterm(tmp_path):
                 acked.append(r.json()["successful_rows"])
 
     threads = [threading.Thread(target=worker, args=(w,)) for w in range(4)]
-    [th.start() for th in threads]
-    [th.join() for th in threads]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
     assert t.stop() == 0
     again = start_target(data)
     try:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import pytest
-
 from conftest import start_target
 from projects import ANALYTICS_PROJECT, ENGINES_PROJECT, write_project
 
@@ -107,7 +107,7 @@ def test_replacing_merge_tree_keeps_the_highest_version(engines):
 
 
 def test_summing_merge_tree_sums_the_named_columns(engines):
-    rows = [{"key": "a", "hits": 1, "bytes": 10}, {"key": "b", "hits": 2, "bytes": 5}, {"key": "a", "hits": 4, "bytes": 1}]
+    rows: list[dict[str, Any]] = [{"key": "a", "hits": 1, "bytes": 10}, {"key": "b", "hits": 2, "bytes": 5}, {"key": "a", "hits": 4, "bytes": 1}]
     for row in rows:
         engines.ingest("totals", [row])
     final = engines.sql("SELECT key, hits, bytes FROM totals FINAL ORDER BY key FORMAT JSON")["data"]

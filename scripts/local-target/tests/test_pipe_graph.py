@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-
 from conftest import TARGET, start_target
 from datafiles import read_project
 from projects import PIPES_PROJECT, write_project
@@ -186,7 +185,7 @@ def test_a_release_datasource_is_read_as_the_projects_own(tmp_path):
         assert t.request("POST", "/v0/events?name=v0_0_1.snapshot&wait=true", b"{}").status == 400
     finally:
         assert t.stop() == 0
-    lines = [line for line in t.process.stderr.read().splitlines() if "release" in line]
+    lines = [line for line in t.stderr_text().splitlines() if "release" in line]
     assert len(lines) == 1, lines
     assert ("v0_0_1.snapshot (read by backfill, daily, per_path_mv) is read as snapshot; v1_2_3_4.snapshot (read by"
             " archive_copy) is read as snapshot; materialized pipe backfill not created" in lines[0]), lines
@@ -203,7 +202,7 @@ def test_a_vendored_workspace_named_like_a_release_is_that_workspace(tmp_path):
         assert t.pipe_data("p") == [{"a": "vendored"}]
     finally:
         t.stop()
-    assert "release" not in t.process.stderr.read()
+    assert "release" not in t.stderr_text()
 
 
 def test_a_template_needing_a_parameter_still_starts(tmp_path):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
-
 import fixture_data
 import oracles
+import pytest
 from conftest import start_target
 
 DATA = {
@@ -69,12 +68,12 @@ def same_value(actual, expected) -> bool:
 
 def assert_rows(name: str, actual: list[dict], expected: list[dict]) -> None:
     assert len(actual) == len(expected), (name, actual, expected)
-    for i, (a, e) in enumerate(zip(actual, expected)):
+    for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
         assert list(a) == list(e), (name, i, list(a), list(e))
         if name == "visitor_details":
             # groupArray order is undefined: the three arrays must hold the same visits, element-aligned
             def visits(row: dict) -> Counter:
-                return Counter(zip(row["visited_stores"], row["entry_points"], map(tuple, row["visit_tags"])))
+                return Counter(zip(row["visited_stores"], row["entry_points"], map(tuple, row["visit_tags"]), strict=True))
             assert visits(a) == visits(e), (name, i)
         for key in e:
             if name == "visitor_details" and key in ARRAY_COLUMNS:

@@ -6,7 +6,6 @@ import subprocess
 import warnings
 
 import pytest
-
 from conftest import TARGET
 from datafiles import DatafileError, read_project
 from ddl import engine_clause
@@ -67,7 +66,7 @@ def test_pipe_agrees_with_tinybird(projects, project, relative):
     nodes = parse_pipe(str(path)).datafile.nodes
     ours = read_project(projects[project]).pipes[path.stem]
     assert [n.name for n in ours.nodes] == [n["name"] for n in nodes]
-    for mine, theirs in zip(ours.nodes, nodes):
+    for mine, theirs in zip(ours.nodes, nodes, strict=True):
         assert " ".join(mine.sql.split()) == " ".join(theirs["sql"].split())
         assert mine.type == theirs.get("type", "").lower()
         assert mine.datasource == theirs.get("datasource", "")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
-
 from conftest import TARGET, start_target
 from options import TOKEN_ENV, resolve_token
 
@@ -46,7 +46,7 @@ def test_target_takes_the_token_from_the_environment(tmp_path):
     try:
         assert t.token == "env-secret-123"
         assert "env-secret-123" not in (TARGET / "start").read_text()
-        cmdline = open(f"/proc/{t.process.pid}/cmdline", "rb").read()
+        cmdline = Path(f"/proc/{t.process.pid}/cmdline").read_bytes()
         assert b"env-secret-123" not in cmdline and b"--token" not in cmdline
         assert t.pipe("events_by_country").status == 200
         assert t.request("GET", "/v0/pipes/events_by_country.json", auth=False,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import random
 
-import pytest
-
 import fixture_data
+import pytest
 from conftest import PROJECT
 from datafiles import read_project
 from validation import RowValidator, _parse_all

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import warnings
 from collections import defaultdict
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-
 from conftest import ROOT, start_target
 from datafiles import read_project
 
@@ -18,7 +18,7 @@ DEFAULT_WINDOW = ("2025-01-01 00:00:00", "2026-01-01 00:00:00")
 
 def view(ts: str, session: str, user: str, path: str, referrer: str | None = None, utm: dict | None = None,
          city: str | None = "Madrid", duration: int = 1000, country: str = "ES") -> dict:
-    row = {"timestamp": ts, "session_id": session, "user_id": user, "pathname": path, "device": "desktop",
+    row: dict[str, Any] = {"timestamp": ts, "session_id": session, "user_id": user, "pathname": path, "device": "desktop",
            "location": {"country": country}, "duration_ms": duration}
     if referrer is not None:
         row["referrer"] = referrer
@@ -83,7 +83,7 @@ def trending_pages(p: dict) -> list[dict]:
     groups: dict[str, list[dict]] = defaultdict(list)
     for r in windowed(p):
         groups[r["pathname"]].append(r)
-    out = [{"pathname": path, "views": len(rs), "sessions": len({r["session_id"] for r in rs}),
+    out: list[dict[str, Any]] = [{"pathname": path, "views": len(rs), "sessions": len({r["session_id"] for r in rs}),
             "visitors": len({r["user_id"] for r in rs})} for path, rs in groups.items()]
     out.sort(key=lambda x: (-x["views"], -x["sessions"], x["pathname"]))
     return out[: int(p.get("limit", 10))]
@@ -95,7 +95,7 @@ def sessions_by_source(p: dict) -> list[dict]:
     rows = [r for r in windowed(p) if countries is None or r["location"]["country"] in countries]
     for views in sessions(rows).values():
         groups[source_of(first_view(views))].append(len(views))
-    out = [{"source": s, "sessions": len(counts), "pageviews": sum(counts)} for s, counts in groups.items()]
+    out: list[dict[str, Any]] = [{"source": s, "sessions": len(counts), "pageviews": sum(counts)} for s, counts in groups.items()]
     out.sort(key=lambda x: (-x["sessions"], -x["pageviews"], x["source"]))
     return out[: int(p.get("limit", 20))]
 
@@ -104,7 +104,7 @@ def bounce_rate(p: dict) -> list[dict]:
     groups: dict[str, list[int]] = defaultdict(list)
     for views in sessions(windowed(p)).values():
         groups[first_view(views)["pathname"]].append(len(views))
-    out = [{"landing_page": page, "sessions": len(counts), "bounces": counts.count(1),
+    out: list[dict[str, Any]] = [{"landing_page": page, "sessions": len(counts), "bounces": counts.count(1),
             "bounce_rate": counts.count(1) / len(counts)}
            for page, counts in groups.items() if "pathname" not in p or page == p["pathname"]]
     out.sort(key=lambda x: (-x["sessions"], x["landing_page"]))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-
 from combinations import NO_SUCH_VALUE, plan
 from equivalence import Comparator, difference, same_value
 from mutants import pipe_mutants

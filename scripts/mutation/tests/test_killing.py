@@ -77,7 +77,7 @@ def test_kill_rule(project):
 def test_score_leaves_out_equivalent_mutants_and_counts_unjudged_ones(project):
     mutants = pipe_mutants(project.endpoints["by_kind"], project)[:5]
     statuses = [KILLED, KILLED, EQUIVALENT, SURVIVED, UNJUDGED]
-    outcomes = [Outcome(m, s) for m, s in zip(mutants, statuses)]
+    outcomes = [Outcome(m, s) for m, s in zip(mutants, statuses, strict=True)]
     assert score(outcomes) == (2, 4, 0.5)
     assert score([Outcome(mutants[0], EQUIVALENT)]) == (0, 0, None)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 
 import pytest
-
 from combinations import validity_sets
 from localtarget import REPO, read_pipe, read_project, render_pipe
 from mutants import pipe_mutants

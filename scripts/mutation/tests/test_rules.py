@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from rules import NodeContext, changes
 
 CTX = NodeContext(id_columns=("customer_id",))
