@@ -45,4 +45,20 @@ import StarlingProject
         #expect(Facets.absent("user_id", among: ["user_1", "2"]) == "no_such_user_id")
         #expect(Facets.absent("level", among: []) == "no_such_level")
     }
+
+    /// A query whose required parameter takes a value sent, before any was sent, is not asked (the
+    /// pipe could only refuse it, a 400 of Starling's making); an optional one, a parameter with a
+    /// value, or one the scenario fills with a constant, is asked.
+    @Test func aRequiredParameterWithNothingSentYetLeavesTheQueryUnasked() throws {
+        let spec = PipeSpec(try PipeFile(name: "by_store", path: "by_store.pipe", text: CheckPlannerRequiredTests.pipe))
+        let query = QueryConfig(pipe: "by_store", rate: 1, parameters: [
+            ("date_from", .windowStartDate), ("date_to", .windowEndDate), ("visitor_id", .seen(column: "visitor_id")),
+        ])
+        #expect(QueryDispatcher.missingRequired(query, drawn: [], spec: spec) == "date_from")
+        #expect(QueryDispatcher.missingRequired(query, drawn: [("date_from", "2025-06-02"), ("date_to", "2025-06-03")], spec: spec) == nil,
+                "visitor_id has a default: asked without it")
+        let constant = QueryConfig(pipe: "by_store", rate: 1, parameters: [("date_from", .constant("2025-06-02"))])
+        #expect(QueryDispatcher.missingRequired(constant, drawn: [], spec: spec) == nil, "not drawn from the values sent: the scenario's choice")
+        #expect(QueryDispatcher.missingRequired(query, drawn: [], spec: nil) == nil, "no spec: nothing known to be required")
+    }
 }

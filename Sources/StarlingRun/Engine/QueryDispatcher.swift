@@ -1,3 +1,4 @@
+import StarlingProject
 import StarlingSim
 import Synchronization
 
@@ -16,6 +17,9 @@ struct QueryDispatcher {
     var inFlightWait: UInt64 = 0
     /// Queries that drew their parameters before the generator had reached their time.
     var drawnEarly = 0
+    /// Per pipe, queries not asked: a parameter the pipe requires draws from the values sent, and
+    /// none was sent yet (the first events of its column come later); and that parameter's name.
+    var unasked: [String: (count: Int, parameter: String)] = [:]
 
     init(context: RunContext, queue: WorkQueue<QueryJob>, ingestQueue: WorkQueue<IngestBatch>) {
         self.context = context
@@ -59,7 +63,14 @@ struct QueryDispatcher {
             }
             let ready = clock.now()
             var rng = Xoshiro256(seed: plan.seed, stream: StreamTag("query-parameters"), index: UInt64(arrival))
-            let job = QueryJob(pipe: query.pipe, parameters: parameters(for: query, at: t, using: &rng), intendedNanos: intended)
+            let drawn = parameters(for: query, at: t, using: &rng)
+            if let missing = Self.missingRequired(query, drawn: drawn, spec: plan.pipes[query.pipe]) {
+                // Sent without it, the pipe could only refuse (a 400 of Starling's making, not the
+                // target's): the query is left out, and said so.
+                unasked[query.pipe, default: (0, missing)].count += 1
+                continue
+            }
+            let job = QueryJob(pipe: query.pipe, parameters: drawn, intendedNanos: intended)
             guard let waited = queue.push(job, until: deadline) else { break }
             inFlightWait += waited
             let late = ready > intended ? ready - intended : 0
@@ -70,12 +81,25 @@ struct QueryDispatcher {
             lag.flush(to: context.shared, now: ready)
             offered["query.\(query.pipe)"]?.flush(to: context.shared, now: ready)
         }
+        for (pipe, left) in unasked.sorted(by: { $0.key < $1.key }) {
+            context.warnings.add("\(left.count) \(pipe) \(left.count == 1 ? "query was" : "queries were") not asked: its required parameter \(left.parameter) takes a value sent, and none was sent yet (the first events of that column came later)")
+        }
         if drawnEarly > 0 {
             context.warnings.add("\(drawnEarly) queries drew their parameters before the generator had reached their time (the ingest target held it up, or it fell behind), so another run of the scenario may ask them differently")
         }
         lag.flush(to: context.shared, now: clock.now(), force: true)
         for name in offered.keys { offered[name]?.flush(to: context.shared, now: clock.now(), force: true) }
         return lag
+    }
+
+    /// The first parameter the pipe requires (`required=True`, or no default) that the scenario
+    /// fills from the values sent and that drew nothing; nil when the query can be asked.
+    static func missingRequired(_ query: QueryConfig, drawn: [(name: String, value: String)], spec: PipeSpec?) -> String? {
+        guard let spec else { return nil }
+        for (name, sampler) in query.parameters where sampler.drawsFromSentValues && !drawn.contains(where: { $0.name == name }) {
+            if spec.parameters.contains(where: { $0.name == name && $0.required }) { return name }
+        }
+        return nil
     }
 
     /// Draws one value per parameter among the events scheduled up to `offset`; a parameter whose

@@ -65,6 +65,10 @@ public enum Countries {
         "South Africa": 2, "Nigeria": 1, "Egypt": 3, "Turkey": 3, "Indonesia": 7, "Philippines": 8,
         "New Zealand": 12, "Ireland": 1, "Portugal": 1, "Belgium": 2, "Switzerland": 2, "Austria": 2,
         "Norway": 2, "Denmark": 2, "Finland": 3, "Greece": 3, "Israel": 3, "UAE": 4, "Saudi Arabia": 3,
+        // Small countries and territories (ci-smoke's long tail of rare countries).
+        "Iceland": 0, "Malta": 2, "Luxembourg": 2, "Estonia": 3, "Cyprus": 3, "Latvia": 3, "Slovenia": 2, "Monaco": 2,
+        "Andorra": 2, "Liechtenstein": 2, "San Marino": 2, "Faroe Islands": 1, "Greenland": -2, "Gibraltar": 2, "Jersey": 1,
+        "Guernsey": 1, "Isle of Man": 1, "Aland Islands": 3, "Svalbard": 2, "Bermuda": -3, "Aruba": -4, "Curacao": -4,
     ]
 
     /// The default population's countries and shares.

@@ -176,6 +176,15 @@ public indirect enum ParameterSampler: Sendable, Equatable {
     /// The most values a `seenList` draws.
     public static let listMax = 3
 
+    /// Whether it draws from the events sent so far (a value of a column, a window of their times),
+    /// so that it has nothing to give before the first of them.
+    public var drawsFromSentValues: Bool {
+        switch self {
+        case .seen, .seenList, .windowStart, .windowEnd, .windowStartDate, .windowEndDate, .windowStartMillis, .windowEndMillis: return true
+        case .constant, .oneOf, .sometimes: return false
+        }
+    }
+
     /// The column whose sent values this sampler draws, if any.
     public var seenColumn: String? {
         switch self {
