@@ -22,8 +22,11 @@ let package = Package(
         // Every target lists the modules it imports (no reliance on transitive dependencies).
         // Pure: the one JSON value model (exact-text numbers) and its parser.
         .target(name: "StarlingJSON", swiftSettings: strict),
+        // Scenarios, the domain models, the stream and its encoders: from text, but for a scenario's
+        // "project", read when it is parsed (Scenario+Project.swift).
         .target(name: "StarlingSim", dependencies: ["StarlingProject", "StarlingJSON", "CPrefetch"], swiftSettings: strict),
-        // Pure: a Tinybird project's datafiles read into specs (pipes' parameters, datasources).
+        // A Tinybird project's datafiles read into specs (pipes' parameters, datasources): from text,
+        // but for `ProjectFolder`, which reads the folder (docs/architecture.md).
         .target(name: "StarlingProject", swiftSettings: strict),
         .target(name: "StarlingMetrics", dependencies: ["CZlib"], swiftSettings: strict),
         .target(name: "StarlingChecks", dependencies: ["StarlingSim", "StarlingJSON"], swiftSettings: strict),
@@ -32,12 +35,12 @@ let package = Package(
             name: "StarlingRun",
             dependencies: ["StarlingSim", "StarlingMetrics", "StarlingChecks", "StarlingNet", "StarlingProject", "StarlingJSON"],
             swiftSettings: strict),
-        // Pure rendering of results: reports, the console summary, compare.
+        // Rendering of results: reports, the console summary, compare (which lists run folders).
         .target(name: "StarlingReport", dependencies: ["StarlingRun", "StarlingMetrics"], swiftSettings: strict),
         // Orchestration the CLI calls: targets, signals, phases, the results folder's writing.
         .target(
             name: "StarlingApp",
-            dependencies: ["StarlingRun", "StarlingReport", "StarlingNet", "StarlingSim", "StarlingProject"],
+            dependencies: ["StarlingRun", "StarlingReport", "StarlingNet", "StarlingSim", "StarlingProject", "StarlingMetrics"],
             swiftSettings: strict),
         .executableTarget(
             name: "starling",
@@ -46,7 +49,8 @@ let package = Package(
         .testTarget(name: "StarlingSimTests", dependencies: ["StarlingSim", "StarlingJSON"], swiftSettings: strict),
         .testTarget(name: "StarlingProjectTests", dependencies: ["StarlingProject"], swiftSettings: strict),
         .testTarget(name: "StarlingMetricsTests", dependencies: ["StarlingMetrics"], swiftSettings: strict),
-        .testTarget(name: "StarlingChecksTests", dependencies: ["StarlingChecks", "StarlingSim", "StarlingJSON"], swiftSettings: strict),
+        // The differential tests start the local target through StarlingRun's launcher (the one launcher).
+        .testTarget(name: "StarlingChecksTests", dependencies: ["StarlingChecks", "StarlingSim", "StarlingJSON", "StarlingRun", "StarlingNet"], swiftSettings: strict),
         .testTarget(name: "StarlingNetTests", dependencies: ["StarlingNet", "StarlingJSON"], swiftSettings: strict),
         .testTarget(
             name: "StarlingRunTests",
@@ -56,6 +60,6 @@ let package = Package(
         // The application layer (a whole run, in process, against a fake target).
         .testTarget(name: "StarlingAppTests", dependencies: ["StarlingApp", "StarlingRun", "StarlingNet", "StarlingSim", "StarlingReport"], swiftSettings: strict),
         // Runs the built `starling` executable end to end (build it first: `swift build --build-tests`).
-        .testTarget(name: "StarlingCLITests", dependencies: ["starling"], swiftSettings: strict),
+        .testTarget(name: "StarlingCLITests", dependencies: ["starling", "StarlingRun", "StarlingNet"], swiftSettings: strict),
     ]
 )

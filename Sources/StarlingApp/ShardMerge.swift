@@ -56,7 +56,7 @@ public enum ShardMerge {
         merged.elapsedSeconds = summaries.map(\.elapsedSeconds).max() ?? 0
         merged.invalidReasons = shards.flatMap { shard, s in s.invalidReasons.map { "\(shard): \($0)" } }
         merged.valid = merged.invalidReasons.isEmpty
-        if let (shard, early) = shards.first(where: { $0.1.stop?.reason != "planned_end" && $0.1.stop != nil }), var stop = early.stop {
+        if let (shard, early) = shards.first(where: { $0.1.stop?.reason != .plannedEnd && $0.1.stop != nil }), var stop = early.stop {
             stop.message = "\(shard): \(stop.message)"
             merged.stop = stop
         }

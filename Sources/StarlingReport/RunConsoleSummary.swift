@@ -15,7 +15,7 @@ public enum RunConsoleSummary {
         case .passed, .failed: state = "valid"
         }
         lines.append("\(state) run of \(s.scenario) in \(String(format: "%.1f", s.elapsedSeconds)) s"
-            + (s.stop.flatMap { $0.reason == "planned_end" ? nil : " — \($0.message)" } ?? s.stoppedEarly.map { " (stopped: \($0))" } ?? ""))
+            + (s.stop.flatMap { $0.reason == .plannedEnd ? nil : " — \($0.message)" } ?? s.stoppedEarly.map { " (stopped: \($0))" } ?? ""))
         lines.append("ingest: \(l.generated) events generated, \(l.acknowledged) acknowledged, \(l.quarantined) quarantined, \(l.rejected) rejected, \(l.failed) failed, \(l.notSent) not sent"
             + String(format: " · offered %.0f/s, achieved %.0f/s, %d requests", s.ingest.offeredEventsPerSecond, s.ingest.achievedEventsPerSecond, s.ingest.requests))
         if let resends = s.ingest.resends, !resends.isEmpty {

@@ -201,7 +201,7 @@ struct FaultMatrixTests {
         try target.start()
         let file = try scenarioFile(Self.scenario.replacingOccurrences(of: "\"5s\"", with: "\"8s\""))
         defer { try? FileManager.default.removeItem(at: file) }
-        let pid = target.process?.processIdentifier ?? 0
+        let pid = target.pid
         let killer = Thread {
             usleep(3_500_000)
             kill(pid, SIGKILL)

@@ -1,6 +1,8 @@
 import Foundation
 import FoundationNetworking
 import Glibc
+import StarlingNet
+@testable import StarlingRun
 import Synchronization
 import Testing
 
@@ -91,14 +93,16 @@ final class PeakMemory: Sendable {
     var bytes: Int { peak.withLock { $0 } }
 }
 
-/// The local target run by hand (as a user would run Tinybird Local): its own data folder, the
-/// token in its environment, killable with SIGKILL and restartable on the same data.
+/// The local target run by hand (as a user would run Tinybird Local), started by the one launcher
+/// (`LocalTarget`): its own data folder, a known token, killable with SIGKILL and restartable on
+/// the same data.
 final class LocalTargetProcess {
     let data: URL
     let token: String
     let extra: [String]
-    private(set) var process: Process?
-    private(set) var url = ""
+    private(set) var target: LocalTarget?
+    var url: String { target?.url.description ?? "" }
+    var pid: Int32 { target?.process.processIdentifier ?? 0 }
 
     init(token: String = "tok_\(UUID().uuidString.prefix(8))", extra: [String] = []) {
         data = FileManager.default.temporaryDirectory.appendingPathComponent("starling-target-\(UUID().uuidString)")
@@ -106,41 +110,19 @@ final class LocalTargetProcess {
         self.extra = extra
     }
 
+    /// Starts it (again, after `kill9`, on the same data).
     func start() throws {
-        let ready = data.path + ".ready"
-        try? FileManager.default.removeItem(atPath: ready)
-        let process = Process()
-        process.executableURL = root.appendingPathComponent("scripts/local-target/start")
-        process.arguments = ["--port", "0", "--host", "127.0.0.1", "--project", root.appendingPathComponent("scenarios/tinybird").path,
-                             "--data", data.path, "--ready-file", ready] + extra
-        process.environment = ProcessInfo.processInfo.environment.merging(["STARLING_TARGET_TOKEN": token]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
-            if let text = try? String(contentsOfFile: ready, encoding: .utf8), text.hasSuffix("\n") {
-                url = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                return
-            }
-            guard process.isRunning else { throw TargetProcessError.exited }
-            usleep(50_000)
-        }
-        throw TargetProcessError.notReady
+        var options = LocalTarget.Options(project: root.appendingPathComponent("scenarios/tinybird").path)
+        options.dataDirectory = data.path
+        options.token = token
+        options.extraArguments = extra
+        options.readyTimeout = 120
+        target = try LocalTarget.start(options)
     }
 
-    func kill9() {
-        guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
+    func kill9() { target?.killAbruptly() }
 
-    func stop() {
-        guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-    }
+    func stop() { target?.stop() }
 
     /// `SELECT …` through the SQL API, the first row's first value.
     func scalar(_ sql: String) throws -> String {
@@ -156,7 +138,6 @@ final class LocalTargetProcess {
     }
 }
 
-enum TargetProcessError: Error { case exited, notReady }
 
 /// A scenario file in a temporary folder.
 func scenarioFile(_ json: String) throws -> URL {

@@ -8,12 +8,12 @@ import StarlingSim
 /// pipe that the checks must catch. One server for the suite (see `SharedLocalTarget`). Enabled
 /// when STARLING_PYTHON names the local target's venv python
 /// (`export STARLING_PYTHON=$(scripts/local-target/venv)`).
-@Suite(.serialized, .sharedLocalTarget, .enabled(if: LocalTarget.python != nil, "set STARLING_PYTHON to the local target's venv python"))
+@Suite(.serialized, .sharedLocalTarget, .enabled(if: CheckTarget.python != nil, "set STARLING_PYTHON to the local target's venv python"))
 struct DifferentialTests {
     static let datasources = ["store_visits", "ecommerce_events", "customer_touchpoints"]
     static let eventsPerDatasource = 10_000
 
-    static func load(_ corpus: Corpus, into target: LocalTarget) async throws {
+    static func load(_ corpus: Corpus, into target: CheckTarget) async throws {
         for datasource in datasources { try await target.truncate(datasource) }
         try await target.ingest("store_visits", ndjson: Corpus.ndjson(corpus.visits))
         try await target.ingest("ecommerce_events", ndjson: Corpus.ndjson(corpus.commerce))
@@ -22,7 +22,7 @@ struct DifferentialTests {
 
     @Test("oracles agree with the pipes' SQL for 3 seeds × 10k events per datasource", .timeLimit(.minutes(5)))
     func oraclesAgreeWithSQL() async throws {
-        let target = try LocalTarget.shared()
+        let target = try CheckTarget.shared()
         var queries = 0
         var nonEmpty = 0
         for seed: UInt64 in [11, 22, 33] {
@@ -54,7 +54,7 @@ struct DifferentialTests {
     /// products straddle the LIMIT 10 cut. The comparison must accept the target's choice.
     @Test("top_products ties in cents compare in either order, also at the cut", .timeLimit(.minutes(2)))
     func topProductsTiesInCents() async throws {
-        let target = try LocalTarget.shared()
+        let target = try CheckTarget.shared()
         var sales: [CommerceEvent] = []
         for rank in 1...8 { sales.append(Fixtures.sale(.purchase, product: 100 + rank, price: Double(200 - rank))) }
         sales.append(Fixtures.sale(.purchase, product: 1, price: 10.1, quantity: 3))
@@ -82,7 +82,7 @@ struct DifferentialTests {
     @Test("oracles agree with the pipes' SQL at STARLING_CHECKS_EVENTS events", .enabled(if: largeEvents != nil),
           .timeLimit(.minutes(30)))
     func largeRunAgrees() async throws {
-        let target = try LocalTarget.shared()
+        let target = try CheckTarget.shared()
         let events = try #require(Self.largeEvents)
         let window: PipeParameters = ["start_date": formatTimestamp(Corpus.start + 43_200), "end_date": formatTimestamp(Corpus.start + 129_600)]
         var checks: [(pipe: String, parameters: PipeParameters)] = []
@@ -116,7 +116,7 @@ struct DifferentialTests {
               ("customer_journey_details", PipeParameters()),
           ])
     func invalidParameters(pipe: String, parameters: PipeParameters) async throws {
-        let target = try LocalTarget.shared()
+        let target = try CheckTarget.shared()
         let (status, _) = try await target.get(pipe, parameters)
         #expect(status == 400)
         #expect(throws: CheckError.self) { try PipeOracles.make(pipe: pipe, parameters: parameters) }
@@ -127,7 +127,7 @@ struct DifferentialTests {
         var values: [Double] = (0..<400).map { Double($0) / 8 - 10 }
         values += [1.005, 2.675, 2.135, 0.285, 1.115, 1234.565, 100.0 / 3, 200.0 / 3, 10.5 / 4]
         values += (1..<60).map { Double($0 * 37) / 64 }
-        let target = try LocalTarget.shared()
+        let target = try CheckTarget.shared()
         let list = values.map { "\($0)" }.joined(separator: ",")
         let rows = try await target.sql("SELECT x, round(x, 2) AS r FROM (SELECT arrayJoin([\(list)]) AS x)")
         #expect(rows.count == values.count)
@@ -146,7 +146,7 @@ struct DifferentialTests {
 
     @Test("every mutated pipe is caught by its oracle", .timeLimit(.minutes(5)))
     func mutantsAreDetected() async throws {
-        let target = try LocalTarget.shared()
+        let target = try CheckTarget.shared()
         let corpus = Corpus(seed: 44, events: Self.eventsPerDatasource)
         try await Self.load(corpus, into: target)
         let matrix = ParameterMatrix(corpus: corpus)

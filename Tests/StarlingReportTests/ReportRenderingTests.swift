@@ -120,7 +120,7 @@ import Testing
     @Test func anAbortedRunIsNotCalledValid() throws {
         var summary = try ReportFixture.summary()
         #expect(RunConsoleSummary.render(summary, folder: "results/x").hasPrefix("valid run of"))
-        for (reason, word) in [("target_lost", "ABORTED"), ("token_refused", "ABORTED"), ("interrupted", "INTERRUPTED")] {
+        for (reason, word) in [(StopCode.targetLost, "ABORTED"), (.tokenRefused, "ABORTED"), (.interrupted, "INTERRUPTED")] {
             summary.stop = StopSummary(reason: reason, message: "stopped")
             let first = RunConsoleSummary.render(summary, folder: "results/x").split(separator: "\n").first ?? ""
             #expect(first.hasPrefix("\(word) run of"), "\(reason): \(first)")

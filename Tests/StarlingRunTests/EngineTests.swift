@@ -160,7 +160,7 @@ struct VirtualRun {
         let summary = run.run(plan).summary
         let elapsed = Double(run.clock.now() - start) / 1e9
         #expect(elapsed <= 10 + 0.25 + 5 + 0.2, "planned end + grace + drain bound: \(elapsed) s")
-        #expect(summary.stop?.reason == "over_capacity")
+        #expect(summary.stop?.reason == .overCapacity)
         #expect(summary.stop?.side == "target", "\(summary.stop?.message ?? "")")
         return summary
     }
@@ -197,7 +197,7 @@ struct VirtualRun {
         let summary = outcome.summary
         let ledger = summary.ingest.ledger
         #expect(summary.verdict == .interrupted && summary.verdict.exitCode == 4)
-        #expect(summary.stop?.reason == "interrupted")
+        #expect(summary.stop?.reason == .interrupted)
         #expect(summary.stop?.message.contains("interrupted by SIGINT") == true)
         #expect(summary.elapsedSeconds < 3)
         #expect(ledger.notSent > 0)
@@ -216,7 +216,7 @@ struct VirtualRun {
         let outcome = RunEngine.run(try enginePlan(rate: 1000, duration: 20), environment: environment)
         let summary = outcome.summary
         #expect(summary.verdict == .aborted && summary.verdict.exitCode == 1)
-        #expect(summary.stop?.reason == "token_refused")
+        #expect(summary.stop?.reason == .tokenRefused)
         #expect(summary.elapsedSeconds < 1, "not the full 20 s: \(summary.elapsedSeconds)")
         #expect(summary.ingest.ledger.balanced)
         #expect(run.target.requests <= 8, "no request after the refusal but those in flight: \(run.target.requests)")
@@ -242,7 +242,7 @@ struct VirtualRun {
         let outcome = RunEngine.run(plan, environment: environment)
         let summary = outcome.summary
         #expect(summary.verdict == .aborted)
-        #expect(summary.stop?.reason == "target_lost")
+        #expect(summary.stop?.reason == .targetLost)
         #expect(summary.stop.flatMap(\.atSeconds).map { abs($0 - 3) < 0.2 } == true, "lost at 3 s: \(summary.stop?.atSeconds ?? -1)")
         #expect(summary.elapsedSeconds < 3 + 2 + 1.5, "the 2 s window, then at most a monitor tick, not a 30 s drain: \(summary.elapsedSeconds)")
         #expect(summary.ingest.ledger.balanced)

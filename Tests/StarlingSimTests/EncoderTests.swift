@@ -47,6 +47,23 @@ struct SampleRow: EncodableRow {
         #expect(csvCopy.byteCount > 0 && csv.byteCount == 0)
     }
 
+    /// A copy that grows before it writes (no `makeUnique` first) gets a buffer of its own, and the
+    /// buffer it shared stays allocated for the original: growing freed it, leaving the original's
+    /// bytes in freed memory.
+    @Test func aCopyThatGrowsLeavesTheSharedBufferToTheOthers() {
+        var original = RowScratch(capacity: 8)
+        original.makeUnique()
+        original.reserve(5)
+        for byte in Array("start".utf8) { original.put(byte) }
+        var copy = original
+        copy.reserve(100)  // grows while shared
+        for byte in Array(repeating: UInt8(ascii: "x"), count: 100) { copy.put(byte) }
+        #expect(copy.storage !== original.storage)
+        #expect(original.base == original.storage.base, "the original points at a buffer its storage no longer owns")
+        #expect(original.withBytes { Array($0) } == Array("start".utf8))
+        #expect(copy.withBytes { Array($0) } == Array("start".utf8) + Array(repeating: UInt8(ascii: "x"), count: 100))
+    }
+
     static let awkward = [
         "", "plain", "quote \" inside", "back\\slash", "line\nbreak\r\n", "tab\tand\u{0}nul\u{1F}unit",
         "ünïcödé — 日本語 🐦", "\u{7F}del", "comma, and 'single'", "\u{2028}separator",

@@ -78,7 +78,7 @@ public enum RunSession {
         } else if case .shared(let reason) = isolation {
             checks.append(CheckResult(pipe: "*", parameters: "", status: .skipped, reason: reason))
         } else if environment.cancellation.isCancelled {
-            checks.append(CheckResult(pipe: "*", parameters: "", status: .skipped, reason: "the run stopped early (\(environment.cancellation.reason?.code ?? "stopped"))"))
+            checks.append(CheckResult(pipe: "*", parameters: "", status: .skipped, reason: "the run stopped early (\(environment.cancellation.reason?.code.rawValue ?? "stopped"))"))
         } else if ledger.undelivered > 0 || ledger.quarantined > 0 {
             checks.append(CheckResult(pipe: "*", parameters: "", status: .skipped,
                                       reason: "\(ledger.undelivered) events did not land and \(ledger.quarantined) were quarantined, so the exact expected answers are unknown"))
@@ -111,7 +111,7 @@ public enum RunSession {
         outcome.summary.elapsedSeconds += Double(end - settleStart) / 1e9
         // An interruption during settle or verify still makes the run interrupted.
         if let reason = environment.cancellation.reason, outcome.summary.stop?.reason != reason.code, !reason.drainsQueue {
-            outcome.summary.stop = StopSummary(reason: reason.code, message: "\(reason.code.replacingOccurrences(of: "_", with: " ")) after the load, during settle or verify")
+            outcome.summary.stop = StopSummary(reason: reason.code, message: "\(reason.code.rawValue.replacingOccurrences(of: "_", with: " ")) after the load, during settle or verify")
         }
         // Thresholds judge a finished run; a stopped one is judged by its stop alone, and a shard's
         // by the merge (they are about the whole run: one shard's exit 2 would fail a Kubernetes Job).

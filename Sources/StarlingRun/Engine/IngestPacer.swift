@@ -52,7 +52,7 @@ final class IngestPacer: Sendable {
             let batch = paced.batch
             clock.sleep(until: batch.intendedNanos, unless: context.cancellation)
             if context.cancellation.isCancelled {
-                notSent(batch, cause: context.cancellation.reason?.code ?? "stopped")
+                notSent(batch, cause: context.cancellation.reason?.code.rawValue ?? "stopped")
                 continue
             }
             let ready = clock.now()
@@ -62,7 +62,7 @@ final class IngestPacer: Sendable {
             guard let waited = pushed else {
                 // Every slot stayed busy to the deadline (a target that never answers): the target's wait.
                 inFlightWait.add(clock.now() &- ready, ordering: .relaxed)
-                notSent(batch, cause: context.cancellation.isCancelled ? (context.cancellation.reason?.code ?? "stopped") : "drain_timeout")
+                notSent(batch, cause: context.cancellation.isCancelled ? (context.cancellation.reason?.code.rawValue ?? "stopped") : "drain_timeout")
                 continue
             }
             inFlightWait.add(waited, ordering: .relaxed)
@@ -89,8 +89,19 @@ final class IngestPacer: Sendable {
     }
 
     func notSent(_ batch: IngestBatch, cause: String) {
-        context.ledger.record(batch.events, in: .notSent)
-        context.deadLetter.write(batch.body, batch: DeadLetter.Batch(datasource: batch.datasource, lines: batch.events, bucket: "not_sent", possiblyLanded: false, cause: cause))
-        context.plan.freshness?.abandon(batch.probes.map(\.id))
+        context.notSent(batch, cause: cause)
+    }
+}
+
+extension RunContext {
+    /// A batch that will not be sent (the run stopped, or the drain deadline passed), wherever it
+    /// was: its events in the ledger's `notSent`, its bytes in the dead letter, its freshness probes
+    /// abandoned (not waited for to the probe timeout). The one path for every such batch: the
+    /// pacer's and a worker's copies had drifted (the worker's kept waiting for its probes).
+    func notSent(_ batch: IngestBatch, cause: String) {
+        ledger.record(batch.events, in: .notSent)
+        deadLetter.write(batch.body, batch: DeadLetter.Batch(datasource: batch.datasource, lines: batch.events, bucket: IngestLedger.Bucket.notSent.code,
+                                                             possiblyLanded: false, cause: cause))
+        plan.freshness?.abandon(batch.probes.map(\.id))
     }
 }

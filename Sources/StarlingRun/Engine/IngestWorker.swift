@@ -32,8 +32,7 @@ struct IngestWorker {
     mutating func run(_ queue: WorkQueue<IngestBatch>) -> LocalRecorder {
         while let batch = queue.pop() {
             if let cause = reasonNotToSend() {
-                context.ledger.record(batch.events, in: .notSent)
-                context.deadLetter.write(batch.body, batch: deadLetterEntry(batch.datasource, batch.events, bucket: .notSent, possiblyLanded: false, cause: cause))
+                context.notSent(batch, cause: cause)
                 continue
             }
             deliver(batch.body, events: batch.events, datasource: batch.datasource, intended: batch.intendedNanos, probes: batch.probes)
@@ -45,7 +44,7 @@ struct IngestWorker {
     }
 
     func reasonNotToSend() -> String? {
-        if let reason = context.cancellation.reason, context.cancellation.isCancelled { return reason.code }
+        if let reason = context.cancellation.reason, context.cancellation.isCancelled { return reason.code.rawValue }
         if context.clock.now() >= context.drainDeadline { return "drain_timeout" }
         return nil
     }

@@ -50,10 +50,9 @@ public struct RunSummary: Codable, Sendable {
     /// interrupted (SIGINT/SIGTERM), aborted (the target was lost, refused the token or lacks a
     /// pipe), invalid (the run cannot be trusted), failed (a check or threshold failed), or passed.
     public var verdict: Verdict {
-        switch stop?.reason {
-        case "interrupted": return .interrupted
-        case "target_lost", "token_refused", "not_found": return .aborted
-        default: break
+        if let reason = stop?.reason {
+            if reason == .interrupted { return .interrupted }
+            if reason.aborts { return .aborted }
         }
         if !valid { return .invalid }
         if checks.contains(where: { $0.status == .failed }) || thresholds.contains(where: { !$0.passed }) { return .failed }
@@ -81,7 +80,7 @@ public enum Verdict: String, Codable, Sendable, CaseIterable {
 /// How the load phase ended.
 public struct StopSummary: Codable, Sendable, Equatable {
     /// `planned_end`, `over_capacity`, `interrupted`, `target_lost`, `token_refused` or `not_found`.
-    public var reason: String
+    public var reason: StopCode
     /// One line for the user.
     public var message: String
     /// Seconds into the run at which it happened (the start of the failures for `target_lost`).
@@ -89,7 +88,7 @@ public struct StopSummary: Codable, Sendable, Equatable {
     /// Over capacity: `generator` (Starling's own CPU) or `target` (every in-flight request busy).
     public var side: String?
 
-    public init(reason: String, message: String, atSeconds: Double? = nil, side: String? = nil) {
+    public init(reason: StopCode, message: String, atSeconds: Double? = nil, side: String? = nil) {
         self.reason = reason
         self.message = message
         self.atSeconds = atSeconds
@@ -323,7 +322,7 @@ public struct StreamSummary: Codable, Sendable, Equatable {
 extension RunSummary {
     /// Why the load stopped early, for reports (nil when it ran to its planned end).
     public var stopMessage: String? {
-        if let stop { return stop.reason == "planned_end" ? nil : stop.message }
+        if let stop { return stop.reason == .plannedEnd ? nil : stop.message }
         return stoppedEarly
     }
 }

@@ -44,11 +44,9 @@ public struct ReplaySummary: Codable, Sendable {
     /// 0 every event landed; 1 the replay was aborted (target lost, token refused); 2 some events
     /// still did not land (they are in this replay's dead letter); 4 interrupted.
     public var exitCode: Int32 {
-        switch stop?.reason {
-        case "interrupted": return 4
-        case "target_lost", "token_refused", "not_found": return 1
-        default: return ledger.undelivered > 0 || ledger.quarantined > 0 ? 2 : 0
-        }
+        if stop?.reason == .interrupted { return 4 }
+        if stop?.reason.aborts == true { return 1 }
+        return ledger.undelivered > 0 || ledger.quarantined > 0 ? 2 : 0
     }
 }
 
@@ -210,7 +208,7 @@ public enum DeadLetterReplay {
             if context.cancellation.isCancelled || queue.push(next) == nil {
                 context.ledger.record(lines, in: .notSent)
                 context.deadLetter.write(body, batch: DeadLetter.Batch(datasource: batch.datasource, lines: lines, bucket: IngestLedger.Bucket.notSent.code,
-                                                                       possiblyLanded: batch.possiblyLanded, cause: context.cancellation.reason?.code ?? "stopped"))
+                                                                       possiblyLanded: batch.possiblyLanded, cause: context.cancellation.reason?.code.rawValue ?? "stopped"))
             }
         }
         queue.close()

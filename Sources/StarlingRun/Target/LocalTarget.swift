@@ -4,12 +4,15 @@ import StarlingNet
 
 /// The bundled Tinybird-compatible target (`scripts/local-target/start`): started on a free
 /// loopback port with the scenario's Tinybird project and a fresh data folder, stopped with SIGTERM
-/// (it flushes every acknowledged row first).
+/// (it flushes every acknowledged row first). The one launcher: `run`, `ab`, `verify` and the tests
+/// (which also restart one on its data after a SIGKILL) start it here.
 public final class LocalTarget: Sendable {
     public let url: TargetURL
     public let token: String
     public let dataDirectory: String
     let process: Process
+    /// Whether `stop` removes the data folder (a fresh one; a given one is the caller's).
+    let removesData: Bool
 
     public struct Options: Sendable {
         public var project: String
@@ -17,17 +20,24 @@ public final class LocalTarget: Sendable {
         /// Extra flags for the server (faults, rate limits…), passed through as they are.
         public var extraArguments: [String] = []
         public var readyTimeout: Double = 180
+        /// The data folder: nil for a fresh one, removed when the target stops (or, should this
+        /// process die first, by the target itself); a given one is kept, so a target started again
+        /// on it finds what the last one stored.
+        public var dataDirectory: String?
+        /// The admin token: nil for a random one.
+        public var token: String?
 
         public init(project: String) {
             self.project = project
         }
     }
 
-    private init(url: TargetURL, token: String, dataDirectory: String, process: Process) {
+    private init(url: TargetURL, token: String, dataDirectory: String, process: Process, removesData: Bool) {
         self.url = url
         self.token = token
         self.dataDirectory = dataDirectory
         self.process = process
+        self.removesData = removesData
     }
 
     /// `scripts/local-target/start` under Starling's home (`StarlingHome`).
@@ -39,18 +49,20 @@ public final class LocalTarget: Sendable {
     /// interrupt recorded in `cancellation` meanwhile stops the server and throws `.interrupted`.
     public static func start(_ options: Options, cancellation: RunCancellation? = nil) throws(TargetError) -> LocalTarget {
         guard let script = startScript() else { throw .localTargetMissing }
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("starling-target-\(UUID().uuidString)").path
+        let fresh = options.dataDirectory == nil
+        let data = options.dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("starling-target-\(UUID().uuidString)").path
         let ready = data + ".ready"
+        try? FileManager.default.removeItem(atPath: ready)  // a restart's: the target writes it anew
         var tokenBytes = [UInt8](repeating: 0, count: 16)
         for i in tokenBytes.indices { tokenBytes[i] = UInt8.random(in: 0...255) }
-        let token = "local_" + tokenBytes.map { String($0, radix: 16) }.joined()
+        let token = options.token ?? "local_" + tokenBytes.map { String($0, radix: 16) }.joined()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: script)
         process.arguments = ["--port", "0", "--host", "127.0.0.1", "--project", options.project, "--data", data,
                              "--ready-file", ready, "--flush-interval", "\(options.flushInterval)",
                              // If this process dies without stopping it (SIGKILL, a crash), the target
-                             // stops by itself and removes its data folder.
-                             "--parent-pid", "\(getpid())", "--remove-data"] + options.extraArguments
+                             // stops by itself (and removes a fresh data folder).
+                             "--parent-pid", "\(getpid())"] + (fresh ? ["--remove-data"] : []) + options.extraArguments
         // The token goes through the environment, never the command line (`ps` shows that).
         var environment = ProcessInfo.processInfo.environment
         environment["STARLING_TARGET_TOKEN"] = token
@@ -64,10 +76,10 @@ public final class LocalTarget: Sendable {
             if let text = try? String(contentsOfFile: ready, encoding: .utf8), text.hasSuffix("\n"),
                let url = try? TargetURL(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines)) {
                 try? FileManager.default.removeItem(atPath: ready)
-                return LocalTarget(url: url, token: token, dataDirectory: data, process: process)
+                return LocalTarget(url: url, token: token, dataDirectory: data, process: process, removesData: fresh)
             }
             if case let .interrupted(signal)? = cancellation?.reason {
-                stop(process, removing: data)
+                stop(process, removing: fresh ? data : nil)
                 try? FileManager.default.removeItem(atPath: ready)
                 throw .interrupted(signal: signal)
             }
@@ -77,23 +89,31 @@ public final class LocalTarget: Sendable {
             }
             usleep(50_000)
         }
-        stop(process, removing: data)
+        stop(process, removing: fresh ? data : nil)
         throw .localTargetFailed("not listening after \(Int(options.readyTimeout)) s")
     }
 
-    /// SIGTERM, then wait (up to 30 s) for the flush and exit; the data folder is removed.
+    /// SIGTERM, then wait (up to 30 s) for the flush and exit; a fresh data folder is removed.
     public func stop() {
-        Self.stop(process, removing: dataDirectory)
+        Self.stop(process, removing: removesData ? dataDirectory : nil)
     }
 
-    static func stop(_ process: Process, removing dataDirectory: String) {
+    /// SIGKILL, as a crash would: nothing flushed, the data folder left as it is (fault tests).
+    func killAbruptly() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+    }
+
+    static func stop(_ process: Process, removing dataDirectory: String?) {
         if process.isRunning {
             kill(process.processIdentifier, SIGTERM)
             let deadline = Date().addingTimeInterval(30)
             while process.isRunning && Date() < deadline { usleep(20_000) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
-        try? FileManager.default.removeItem(atPath: dataDirectory)
+        if let dataDirectory { try? FileManager.default.removeItem(atPath: dataDirectory) }
     }
 }
 

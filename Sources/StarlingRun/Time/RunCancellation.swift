@@ -2,6 +2,21 @@ import Dispatch
 import Glibc
 import Synchronization
 
+/// Why a run stopped, as `summary.json` and the exit code know it: one value per `StopReason` case,
+/// matched by the readers of a summary (the verdict, replay's exit code, the console line, merge) as
+/// this type rather than as strings.
+public enum StopCode: String, Codable, Sendable {
+    case plannedEnd = "planned_end"
+    case overCapacity = "over_capacity"
+    case interrupted
+    case targetLost = "target_lost"
+    case tokenRefused = "token_refused"
+    case notFound = "not_found"
+
+    /// The target could not be used (lost, token refused, something missing): the run was aborted.
+    public var aborts: Bool { self == .targetLost || self == .tokenRefused || self == .notFound }
+}
+
 /// Why a run's load phase ended. The first reason recorded wins; it decides the verdict and the
 /// exit code (see `Verdict`).
 public enum StopReason: Sendable, Equatable {
@@ -20,14 +35,14 @@ public enum StopReason: Sendable, Equatable {
     case notFound(String)
 
     /// A short machine-readable name (`summary.json`'s `stop.reason`).
-    public var code: String {
+    public var code: StopCode {
         switch self {
-        case .plannedEnd: return "planned_end"
-        case .overCapacity: return "over_capacity"
-        case .interrupted: return "interrupted"
-        case .targetLost: return "target_lost"
-        case .tokenRefused: return "token_refused"
-        case .notFound: return "not_found"
+        case .plannedEnd: return .plannedEnd
+        case .overCapacity: return .overCapacity
+        case .interrupted: return .interrupted
+        case .targetLost: return .targetLost
+        case .tokenRefused: return .tokenRefused
+        case .notFound: return .notFound
         }
     }
 

@@ -77,14 +77,23 @@
         if count &+ bytes > capacity { grow(bytes) }
     }
 
+    /// Room for `bytes` more, in memory of this copy's own: a buffer no other copy shares is moved
+    /// to a larger one and freed; a shared one is left to the copies that share it (freeing it left
+    /// them pointing at freed memory when a copy grew before its first `makeUnique`).
     @inline(never) @usableFromInline
     mutating func grow(_ bytes: Int) {
         let larger = max(capacity * 2, count + bytes)
-        let replacement = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
-        replacement.update(from: base, count: count)
-        storage.base.deallocate()
-        storage.base = replacement
-        base = replacement
+        if isKnownUniquelyReferenced(&storage) {
+            let replacement = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+            replacement.update(from: base, count: count)
+            storage.base.deallocate()
+            storage.base = replacement
+        } else {
+            let own = Storage(capacity: larger)
+            own.base.update(from: base, count: count)
+            storage = own
+        }
+        base = storage.base
         capacity = larger
     }
 

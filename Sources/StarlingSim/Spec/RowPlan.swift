@@ -100,9 +100,11 @@ struct RowPlans: Sendable {
     /// Compiles the plans of every session state (and of rows without one) of `tables`, writing
     /// the values it tabulates with `tables` themselves. `sessionMembers`: how many members the
     /// sessions' entity has (a session's member indexes the tables of its attributes).
-    init(compiling tables: SpecTables, states: Int, sessionMembers: Int?) {
+    /// `interpreted`: every column handed to the interpreter (`.general`), none of the forms above —
+    /// the reference the compiled plans are held to (`RowPlanTests`).
+    init(compiling tables: SpecTables, states: Int, sessionMembers: Int?, interpreted: Bool = false) {
         let evaluator = SpecRow(SpecRecord(time: 0, session: 0, position: 0, state: -1, entity: 0), tables: tables)
-        var compiler = Compiler(tables: tables, evaluator: evaluator, sessionMembers: sessionMembers)
+        var compiler = Compiler(tables: tables, evaluator: evaluator, sessionMembers: sessionMembers, interpreted: interpreted)
         tables.program.withBuffers { p in
             for state in -1..<states {
                 for csv in [false, true] {
@@ -121,6 +123,7 @@ struct RowPlans: Sendable {
         let tables: SpecTables
         let evaluator: SpecRow
         let sessionMembers: Int?
+        let interpreted: Bool
         var steps: [Step] = []
         var bytes: [UInt8] = []
         var fragments: [Fragment] = []
@@ -137,10 +140,11 @@ struct RowPlans: Sendable {
         var firstRoom = 0
         var lastGeneral: Int?
 
-        init(tables: SpecTables, evaluator: SpecRow, sessionMembers: Int?) {
+        init(tables: SpecTables, evaluator: SpecRow, sessionMembers: Int?, interpreted: Bool) {
             self.tables = tables
             self.evaluator = evaluator
             self.sessionMembers = sessionMembers
+            self.interpreted = interpreted
         }
 
         /// Adds the plan of `state` in a format; returns the room it needs before its first
@@ -223,6 +227,10 @@ struct RowPlans: Sendable {
             let index = p.roots[root]
             let op = p.ops[index]
             let key = index * 2 + (context == .csv ? 1 : 0)
+            if interpreted {
+                add(Step(action: .general, flag: p.rootsDraw[root], column: Int32(c), op: Int32(index)), room: 0)
+                return
+            }
             if Self.fixed(index, p) {
                 var rng = Xoshiro256(state: 1, 2, 3, 4)
                 pending += written(index, p, context, rng: &rng)

@@ -17,8 +17,14 @@ public struct SpecModel: DomainModel {
     let nextChoice: [AliasTable]
 
     public init(config: SpecConfig, seed: UInt64) {
+        self.init(config: config, seed: seed, interpreted: false)
+    }
+
+    /// `interpreted`: rows written by the interpreter alone, no compiled plan (the reference of
+    /// `RowPlanTests`; the bytes are the same, only slower).
+    init(config: SpecConfig, seed: UInt64, interpreted: Bool) {
         self.config = config
-        tables = SpecTables(config: config, seed: seed)
+        tables = SpecTables(config: config, seed: seed, interpreted: interpreted)
         sessionEntity = config.sessionEntity.map { Zipf(count: $0.count, exponent: $0.zipf) }
         sessionMember = sessionEntity.flatMap { CompactAlias($0.table) }
         startChoice = AliasTable(weights: config.sessions?.start.map(\.weight) ?? [1])
@@ -82,9 +88,10 @@ public final class SpecTables: Sendable {
     let plans: RowPlans
 
     /// The tables, then their plans, compiled by writing values with the tables themselves.
-    convenience init(config: SpecConfig, seed: UInt64) {
+    convenience init(config: SpecConfig, seed: UInt64, interpreted: Bool = false) {
         let unplanned = SpecTables(unplanned: config, seed: seed)
-        let plans = RowPlans(compiling: unplanned, states: config.sessions?.states.count ?? 0, sessionMembers: config.sessionEntity.map { max($0.count, 1) })
+        let plans = RowPlans(compiling: unplanned, states: config.sessions?.states.count ?? 0, sessionMembers: config.sessionEntity.map { max($0.count, 1) },
+                             interpreted: interpreted)
         self.init(unplanned, plans: plans)
     }
 

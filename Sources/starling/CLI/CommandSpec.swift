@@ -10,18 +10,20 @@ struct OptionSpec: Sendable {
     /// Its value may itself start with `--` (`--local-target-args "--fault-drop 0.1"`).
     var valueMayStartWithDashes = false
 
-    static func flag(_ name: String, _ help: String) -> OptionSpec {
-        OptionSpec(name: name, value: nil, help: help)
+    static func flag(_ key: OptionKey, _ help: String) -> OptionSpec {
+        OptionSpec(name: key.name, value: nil, help: help)
     }
 
-    static func value(_ name: String, _ placeholder: String, _ help: String, repeatable: Bool = false, dashes: Bool = false) -> OptionSpec {
-        OptionSpec(name: name, value: placeholder, help: help, repeatable: repeatable, valueMayStartWithDashes: dashes)
+    static func value(_ key: OptionKey, _ placeholder: String, _ help: String, repeatable: Bool = false, dashes: Bool = false) -> OptionSpec {
+        OptionSpec(name: key.name, value: placeholder, help: help, repeatable: repeatable, valueMayStartWithDashes: dashes)
     }
 }
 
 /// A verb of the CLI, declared once: usage, description, arguments, options and closing sections.
 struct CommandSpec: Sendable {
     let verb: String
+    /// What the verb does, in one line of `starling help`'s list (a sub-benchmark's spec has none).
+    var line = ""
     let usage: String
     let summary: String
     var arguments: [(name: String, help: String)] = []
@@ -137,21 +139,21 @@ struct ParsedArguments {
     }
 
     /// The value of a single-valued option (nil if absent).
-    func value(_ name: String) -> String? { values[name]?.last }
+    func value(_ key: OptionKey) -> String? { values[key.name]?.last }
 
     /// Every value of a repeatable option, in order.
-    func all(_ name: String) -> [String] { values[name] ?? [] }
+    func all(_ key: OptionKey) -> [String] { values[key.name] ?? [] }
 
     /// The value converted by `parse`; `expected` describes the accepted form.
-    func value<T>(_ name: String, expected: String, _ parse: (String) -> T?) throws(UsageError) -> T? {
-        guard let text = value(name) else { return nil }
+    func value<T>(_ key: OptionKey, expected: String, _ parse: (String) -> T?) throws(UsageError) -> T? {
+        guard let text = value(key) else { return nil }
         guard let converted = parse(text) else {
-            throw UsageError(verb: verb, message: "\(name) \(text): expected \(expected)")
+            throw UsageError(verb: verb, message: "\(key.name) \(text): expected \(expected)")
         }
         return converted
     }
 
-    func flag(_ name: String) -> Bool { flags.contains(name) }
+    func flag(_ key: OptionKey) -> Bool { flags.contains(key.name) }
 
     /// The positionals, checked against `range`.
     func positionals(count range: ClosedRange<Int>, names: String) throws(UsageError) -> [String] {

@@ -5,7 +5,7 @@ extension ParsedArguments {
     /// existing folder, without a trailing slash.
     func projectFolder(verb: String) throws -> String {
         _ = try positionals(count: 0...0, names: "")
-        guard let project = value("--project") else {
+        guard let project = value(.project) else {
             throw UsageError(verb: verb, message: "give the project folder: starling \(verb) --project DIR")
         }
         var isDirectory: ObjCBool = false

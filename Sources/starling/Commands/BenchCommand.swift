@@ -6,48 +6,49 @@ import StarlingReport
 import StarlingRun
 import StarlingSim
 
-enum BenchCommand {
+enum BenchCommand: CLICommand {
     static let benchmarks: [CommandSpec] = [
         CommandSpec(verb: "bench generate", usage: "starling bench generate [<scenario>] [--events N]",
                     summary: "events/s, MiB/s and peak RSS per datasource on one core (default scenario ci-smoke, 2000000 events each)",
                     arguments: [("<scenario>", "a scenario file or built-in name (default ci-smoke)")],
-                    options: [.value("--events", "N", "events per datasource (default 2000000)")]),
+                    options: [.value(.events, "N", "events per datasource (default 2000000)")]),
         CommandSpec(verb: "bench ingest", usage: "starling bench ingest [options]",
                     summary: "ingest against the in-process fake target: achieved rate and schedule lag",
                     options: [
-                        .value("--rate", "R", "events/s (default 500000)"),
-                        .value("--batch", "B", "events per batch (default 5000)"),
-                        .value("--duration", "D", "length (default 10s)"),
-                        .flag("--gzip", "compress the batches"),
-                        .value("--in-flight", "N", "requests in flight (default 8)"),
-                        .flag("--checks", "all three seed datasources with every pipe's check on: valid only with schedule lag p99 ≤ 25 ms; then the checks' expected answers are computed from the events sent, and timed"),
+                        .value(.rate, "R", "events/s (default 500000)"),
+                        .value(.batch, "B", "events per batch (default 5000)"),
+                        .value(.duration, "D", "length (default 10s)"),
+                        .flag(.gzip, "compress the batches"),
+                        .value(.inFlight, "N", "requests in flight (default 8)"),
+                        .flag(.checks, "all three seed datasources with every pipe's check on: valid only with schedule lag p99 ≤ 25 ms; then the checks' expected answers are computed from the events sent, and timed"),
                     ]),
         CommandSpec(verb: "bench queries", usage: "starling bench queries [options]",
                     summary: "pipe queries against the in-process fake target: schedule lag and latency",
                     options: [
-                        .value("--rate", "R", "queries/s (default 20000)"),
-                        .value("--duration", "D", "length (default 10s)"),
-                        .value("--concurrency", "N", "query workers (default: 8 + 1 per 2000 q/s)"),
+                        .value(.rate, "R", "queries/s (default 20000)"),
+                        .value(.duration, "D", "length (default 10s)"),
+                        .value(.concurrency, "N", "query workers (default: 8 + 1 per 2000 q/s)"),
                     ]),
         CommandSpec(verb: "bench stall", usage: "starling bench stall [options]",
                     summary: "a server stalling 1 s every 10 s: open-loop percentiles vs the analytic truth, and the same server measured closed-loop",
                     options: [
-                        .value("--rate", "R", "requests/s (default 1000)"),
-                        .value("--duration", "D", "length (default 25s)"),
-                        .value("--concurrency", "N", "query workers (default 64)"),
-                        .flag("--json", "print JSON"),
+                        .value(.rate, "R", "requests/s (default 1000)"),
+                        .value(.duration, "D", "length (default 25s)"),
+                        .value(.concurrency, "N", "query workers (default 64)"),
+                        .flag(.json, "print JSON"),
                     ]),
         CommandSpec(verb: "bench soak", usage: "starling bench soak [options]",
                     summary: "ingest for a long time, printing RSS every minute",
                     options: [
-                        .value("--rate", "R", "events/s (default 5000)"),
-                        .value("--batch", "B", "events per batch (default 1: R requests/s)"),
-                        .value("--duration", "D", "length (default 10m)"),
+                        .value(.rate, "R", "events/s (default 5000)"),
+                        .value(.batch, "B", "events per batch (default 1: R requests/s)"),
+                        .value(.duration, "D", "length (default 10m)"),
                     ]),
     ]
 
     static let spec = CommandSpec(
         verb: "bench",
+        line: "measure Starling itself (bench generate: events/s and peak RSS per domain)",
         usage: "starling bench <benchmark> [options]",
         summary: """
         Measures Starling itself (build with -c release for real numbers). The load benchmarks run
@@ -68,19 +69,19 @@ enum BenchCommand {
             return 1
         }
         return runCommand(benchmark, Array(arguments.dropFirst())) { args in
-            let rate = try args.value("--rate", expected: "a rate > 0") { Double($0).flatMap { $0 > 0 ? $0 : nil } }
-            let duration = try args.value("--duration", expected: "a duration like 10s") { DurationText.seconds(parsing: $0) }
+            let rate = try args.value(.rate, expected: "a rate > 0") { Double($0).flatMap { $0 > 0 ? $0 : nil } }
+            let duration = try args.value(.duration, expected: "a duration like 10s") { DurationText.seconds(parsing: $0) }
             let positive = { (text: String) in Int(text).flatMap { $0 > 0 ? $0 : nil } }
             switch name {
             case "generate":
-                let events = try args.value("--events", expected: "a positive integer", positive)
+                let events = try args.value(.events, expected: "a positive integer", positive)
                 let scenario = try args.positionals(count: 0...1, names: "<scenario>").first ?? "ci-smoke"
                 benchGenerate(try ScenarioCatalog().load(scenario), events: events ?? 2_000_000)
             case "ingest":
                 _ = try args.positionals(count: 0...0, names: "")
-                let batch = try args.value("--batch", expected: "a positive integer", positive) ?? 5000
-                let inFlight = try args.value("--in-flight", expected: "a positive integer", positive) ?? 8
-                if args.flag("--checks") {
+                let batch = try args.value(.batch, expected: "a positive integer", positive) ?? 5000
+                let inFlight = try args.value(.inFlight, expected: "a positive integer", positive) ?? 8
+                if args.flag(.checks) {
                     let pipes = try ProjectFolder(path: ScenarioCatalog().projectFolder).pipes
                     let (outcome, work) = try EngineBenchmarks.ingestWithChecks(rate: rate ?? 200_000, batch: batch, duration: duration ?? 10,
                                                                                 inFlight: inFlight, pipes: pipes)
@@ -89,21 +90,21 @@ enum BenchCommand {
                                  work.combinations, work.pipes, work.events.formatted(), work.seconds, Double(work.events) / max(work.seconds, 1e-9) / 1000))
                     return outcome.summary.valid ? 0 : 3
                 }
-                let outcome = try EngineBenchmarks.ingest(rate: rate ?? 500_000, batch: batch, duration: duration ?? 10, gzip: args.flag("--gzip"),
+                let outcome = try EngineBenchmarks.ingest(rate: rate ?? 500_000, batch: batch, duration: duration ?? 10, gzip: args.flag(.gzip),
                                                           inFlight: inFlight)
                 print(RunConsoleSummary.render(outcome.summary, folder: "(not kept)"))
             case "queries":
                 _ = try args.positionals(count: 0...0, names: "")
                 let outcome = try EngineBenchmarks.queries(rate: rate ?? 20_000, duration: duration ?? 10,
-                                                           concurrency: try args.value("--concurrency", expected: "a positive integer", positive))
+                                                           concurrency: try args.value(.concurrency, expected: "a positive integer", positive))
                 print(RunConsoleSummary.render(outcome.summary, folder: "(not kept)"))
             case "stall":
                 _ = try args.positionals(count: 0...0, names: "")
                 return try benchStall(rate: rate ?? 1000, duration: duration ?? 25,
-                                      concurrency: try args.value("--concurrency", expected: "a positive integer", positive) ?? 64, json: args.flag("--json"))
+                                      concurrency: try args.value(.concurrency, expected: "a positive integer", positive) ?? 64, json: args.flag(.json))
             default:
                 _ = try args.positionals(count: 0...0, names: "")
-                try benchSoak(rate: rate ?? 5000, batch: try args.value("--batch", expected: "a positive integer", positive) ?? 1, duration: duration ?? 600)
+                try benchSoak(rate: rate ?? 5000, batch: try args.value(.batch, expected: "a positive integer", positive) ?? 1, duration: duration ?? 600)
             }
             return 0
         }

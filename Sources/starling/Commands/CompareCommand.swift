@@ -2,9 +2,10 @@ import Foundation
 import StarlingReport
 import StarlingRun
 
-enum CompareCommand {
+enum CompareCommand: CLICommand {
     static let spec = CommandSpec(
         verb: "compare",
+        line: "compare a run with a baseline (one or several runs); exit 2 on a regression",
         usage: "starling compare <baseline>... <current> [options]",
         summary: """
         Compares a run with a baseline and prints a Markdown table of every metric: ingest latency
@@ -23,9 +24,9 @@ enum CompareCommand {
             ("<current>", "the results folder of the run to judge (the last argument), or a folder of several runs of the same build: then a change counts only if every one shows it"),
         ],
         options: [
-            .value("--tolerance", "KEY=REL[+ABS]", "KEY: a kind — latency (medians; default 25%+2ms), tail (p99, p99.9; 50%+5ms), rate (10%+0.2/s), errors (0+0.5 percentage points), count (0+0) — or a metric name as printed, e.g. --tolerance ingest.latency.p99=40%+5ms", repeatable: true),
-            .value("--min-tail-samples", "N", "samples beyond a percentile needed to gate it (default 5)"),
-            .value("--out", "DIR", "also write DIR/compare.md"),
+            .value(.tolerance, "KEY=REL[+ABS]", "KEY: a kind — latency (medians; default 25%+2ms), tail (p99, p99.9; 50%+5ms), rate (10%+0.2/s), errors (0+0.5 percentage points), count (0+0) — or a metric name as printed, e.g. --tolerance ingest.latency.p99=40%+5ms", repeatable: true),
+            .value(.minTailSamples, "N", "samples beyond a percentile needed to gate it (default 5)"),
+            .value(.out, "DIR", "also write DIR/compare.md"),
         ],
         sections: [("EXIT CODES", """
             0 no regression; 1 bad input (not a results folder, bad option); 2 a regression;
@@ -35,9 +36,9 @@ enum CompareCommand {
     static func main(_ arguments: [String]) -> Int32 {
         runCommand(spec, arguments) { args in
             var tolerances = CompareTolerances()
-            for text in args.all("--tolerance") { try tolerances.apply(text) }
-            tolerances.minimumTailSamples = try args.value("--min-tail-samples", expected: "a number ≥ 0") { Double($0).flatMap { $0 >= 0 ? $0 : nil } } ?? tolerances.minimumTailSamples
-            let out = args.value("--out")
+            for text in args.all(.tolerance) { try tolerances.apply(text) }
+            tolerances.minimumTailSamples = try args.value(.minTailSamples, expected: "a number ≥ 0") { Double($0).flatMap { $0 >= 0 ? $0 : nil } } ?? tolerances.minimumTailSamples
+            let out = args.value(.out)
             let folders = try args.positionals(count: 2...10_000, names: "<baseline> and <current>")
             let baseline = try RunSet(folders: Array(folders.dropLast()))
             let current = try RunSet(folders: [folders[folders.count - 1]])

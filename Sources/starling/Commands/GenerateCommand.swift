@@ -3,9 +3,10 @@ import StarlingProject
 import StarlingRun
 import StarlingSim
 
-enum GenerateCommand {
+enum GenerateCommand: CLICommand {
     static let spec = CommandSpec(
         verb: "generate",
+        line: "write a scenario's events as NDJSON/CSV fixtures (reproducible, shardable)",
         usage: "starling generate <scenario> [options]\n       starling generate --project DIR [options]",
         summary: """
         Writes a scenario's events as fixture files: <datasource>.ndjson (or .csv) per datasource.
@@ -13,15 +14,15 @@ enum GenerateCommand {
         """,
         arguments: [("<scenario>", "a scenario file, or the name of a built-in one (see 'starling scenarios')")],
         options: [
-            .value("--project", "DIR", "no scenario: every datasource of this Tinybird project, each column generated as 'starling init --project DIR' infers it"),
-            .value("--events", "N", "the first N events of the stream, split over the datasources by share (default: the scenario's \"events\")"),
-            .value("--duration", "D", "every event in D of simulated time from the scenario's start (90s, 10m, 24h, 7d)"),
-            .value("--seed", "S", "override the scenario's seed"),
-            .value("--shard", "i/n", "only the entities (visitors, users, customers) of shard i of n (0-based); the n shards together are exactly the unsharded output"),
-            .value("--format", "ndjson|csv", "output format (default ndjson; csv has a header row)"),
-            .value("--datasource", "NAME", "only this datasource (or a comma-separated list)"),
-            .value("--out", "DIR|-", "output folder (default: ., or none with --tinybird-project), created if missing; - writes one datasource to stdout"),
-            .value("--tinybird-project", "DIR", "also write a Tinybird Forward project folder (created if missing): fixtures/<datasource>.ndjson and tests/<pipe>.yaml ('tb test run') with every pipe's exact answers from Starling's oracles (exact for fixtures within a month)"),
+            .value(.project, "DIR", "no scenario: every datasource of this Tinybird project, each column generated as 'starling init --project DIR' infers it"),
+            .value(.events, "N", "the first N events of the stream, split over the datasources by share (default: the scenario's \"events\")"),
+            .value(.duration, "D", "every event in D of simulated time from the scenario's start (90s, 10m, 24h, 7d)"),
+            .value(.seed, "S", "override the scenario's seed"),
+            .value(.shard, "i/n", "only the entities (visitors, users, customers) of shard i of n (0-based); the n shards together are exactly the unsharded output"),
+            .value(.format, "ndjson|csv", "output format (default ndjson; csv has a header row)"),
+            .value(.datasource, "NAME", "only this datasource (or a comma-separated list)"),
+            .value(.out, "DIR|-", "output folder (default: ., or none with --tinybird-project), created if missing; - writes one datasource to stdout"),
+            .value(.tinybirdProject, "DIR", "also write a Tinybird Forward project folder (created if missing): fixtures/<datasource>.ndjson and tests/<pipe>.yaml ('tb test run') with every pipe's exact answers from Starling's oracles (exact for fixtures within a month)"),
         ],
         sections: [
             ("EXAMPLES", """
@@ -36,23 +37,23 @@ enum GenerateCommand {
     static func main(_ arguments: [String]) -> Int32 {
         runCommand(spec, arguments) { args in
             var options = GenerateOptions()
-            let events = try args.value("--events", expected: "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } }
-            let duration = try args.value("--duration", expected: "a duration like 90s, 10m, 24h, 7d") { DurationText.seconds(parsing: $0) }
+            let events = try args.value(.events, expected: "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } }
+            let duration = try args.value(.duration, expected: "a duration like 90s, 10m, 24h, 7d") { DurationText.seconds(parsing: $0) }
             switch (events, duration) {
             case (.some, .some): throw UsageError(verb: "generate", message: "give --events or --duration, not both")
             case (let n?, nil): options.size = .events(n)
             case (nil, let d?): options.size = .duration(d)
             case (nil, nil): break
             }
-            options.seed = try args.value("--seed", expected: "a non-negative integer") { UInt64($0) }
-            options.shard = try args.value("--shard", expected: "i/n with 0 ≤ i < n, e.g. 0/4") { ShardSpec(parsing: $0) } ?? .whole
-            options.format = try args.value("--format", expected: "ndjson or csv") { GenerateOptions.Format(rawValue: $0) } ?? .ndjson
-            options.datasources = args.value("--datasource").map { $0.split(separator: ",").map(String.init) }
-            let outOption = args.value("--out")
-            let project = args.value("--tinybird-project")
+            options.seed = try args.value(.seed, expected: "a non-negative integer") { UInt64($0) }
+            options.shard = try args.value(.shard, expected: "i/n with 0 ≤ i < n, e.g. 0/4") { ShardSpec(parsing: $0) } ?? .whole
+            options.format = try args.value(.format, expected: "ndjson or csv") { GenerateOptions.Format(rawValue: $0) } ?? .ndjson
+            options.datasources = args.value(.datasource).map { $0.split(separator: ",").map(String.init) }
+            let outOption = args.value(.out)
+            let project = args.value(.tinybirdProject)
             let out = outOption ?? "."
             let scenario: Scenario
-            if let own = args.value("--project") {
+            if let own = args.value(.project) {
                 _ = try args.positionals(count: 0...0, names: "")
                 scenario = try Scenario.inferring(project: own)
             } else {

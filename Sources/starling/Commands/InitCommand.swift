@@ -1,8 +1,9 @@
 import StarlingSim
 
-enum InitCommand {
+enum InitCommand: CLICommand {
     static let spec = CommandSpec(
         verb: "init",
+        line: "write a scenario for your Tinybird project (specs inferred, every endpoint queried)",
         usage: "starling init --project DIR",
         summary: """
         Writes a scenario for a Tinybird project to stdout: every datasource that receives events, with
@@ -11,7 +12,7 @@ enum InitCommand {
         its SQL uses them. Edit it (entity, attribute_of, one_of, sessions…) to make the data look like yours.
         """,
         options: [
-            .value("--project", "DIR", "the project folder (datasources/*.datasource, endpoints/*.pipe, as tb uses)"),
+            .value(.project, "DIR", "the project folder (datasources/*.datasource, endpoints/*.pipe, as tb uses)"),
         ],
         sections: [
             ("EXAMPLES", """

@@ -1,9 +1,10 @@
 import Foundation
 import StarlingProject
 
-enum InspectCommand {
+enum InspectCommand: CLICommand {
     static let spec = CommandSpec(
         verb: "inspect",
+        line: "print how Starling reads a Tinybird project (datasources, pipes, endpoints) as JSON",
         usage: "starling inspect --project DIR",
         summary: """
         Prints how Starling reads a Tinybird project, as JSON (keys sorted, paths relative to DIR):
@@ -12,7 +13,7 @@ enum InspectCommand {
         parameters. scripts/conformance compares it with Tinybird's own parser.
         """,
         options: [
-            .value("--project", "DIR", "the project folder (datasources/*.datasource, endpoints/*.pipe, as tb uses)"),
+            .value(.project, "DIR", "the project folder (datasources/*.datasource, endpoints/*.pipe, as tb uses)"),
         ],
         sections: [
             ("EXAMPLES", "starling inspect --project tinybird > starling-reading.json"),

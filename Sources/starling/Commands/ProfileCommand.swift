@@ -3,9 +3,10 @@ import Glibc
 import StarlingRun
 import StarlingSim
 
-enum ProfileCommand {
+enum ProfileCommand: CLICommand {
     static let spec = CommandSpec(
         verb: "profile",
+        line: "measure fixtures or a scenario against what its domains declare; exit 2 when off",
         usage: "starling profile <fixtures dir | scenario> [options]",
         summary: """
         Measures what a domain declares about its data, on fixtures or on a scenario's events: per
@@ -19,10 +20,10 @@ enum ProfileCommand {
         """,
         arguments: [("<fixtures dir | scenario>", "a folder of fixtures (or one <datasource>.ndjson or .csv file), or a scenario file or built-in name (see 'starling scenarios')")],
         options: [
-            .value("--scenario", "S", "fixtures only: check the targets this scenario (file or built-in name) declares; default: each domain's built-in defaults"),
-            .value("--duration", "D", "a scenario only: profile D of simulated time from its start (90s, 10m, 24h, 7d; default 7d)"),
-            .value("--seed", "S", "a scenario only: override its seed"),
-            .flag("--json", "print the profile as JSON (keys sorted)"),
+            .value(.scenario, "S", "fixtures only: check the targets this scenario (file or built-in name) declares; default: each domain's built-in defaults"),
+            .value(.duration, "D", "a scenario only: profile D of simulated time from its start (90s, 10m, 24h, 7d; default 7d)"),
+            .value(.seed, "S", "a scenario only: override its seed"),
+            .flag(.json, "print the profile as JSON (keys sorted)"),
         ],
         sections: [
             ("EXAMPLES", """
@@ -44,17 +45,17 @@ enum ProfileCommand {
             let input = try args.positionals(count: 1...1, names: "<fixtures dir | scenario>")[0]
             let report: ProfileReport
             if let fixtures = try fixtures(input) {
-                for option in ["--duration", "--seed"] where args.value(option) != nil {
-                    throw UsageError(verb: "profile", message: "\(option) is for a scenario; \(input) holds fixtures")
+                for option in [OptionKey.duration, .seed] where args.value(option) != nil {
+                    throw UsageError(verb: "profile", message: "\(option.name) is for a scenario; \(input) holds fixtures")
                 }
-                let scenario = try args.value("--scenario").map { try ScenarioCatalog().load($0) }
+                let scenario = try args.value(.scenario).map { try ScenarioCatalog().load($0) }
                 report = try profile(fixtures, source: input, scenario: scenario)
             } else {
-                if args.value("--scenario") != nil {
+                if args.value(.scenario) != nil {
                     throw UsageError(verb: "profile", message: "--scenario is for fixtures; \(input) is a scenario")
                 }
-                let seconds = try args.value("--duration", expected: "a duration like 90s, 10m, 24h, 7d") { DurationText.seconds(parsing: $0).flatMap { $0 > 0 ? $0 : nil } }
-                let seed = try args.value("--seed", expected: "a non-negative integer") { UInt64($0) }
+                let seconds = try args.value(.duration, expected: "a duration like 90s, 10m, 24h, 7d") { DurationText.seconds(parsing: $0).flatMap { $0 > 0 ? $0 : nil } }
+                let seed = try args.value(.seed, expected: "a non-negative integer") { UInt64($0) }
                 let scenario = try ScenarioCatalog().load(input)
                 let progress = standardErrorIsTerminal ? ProgressLine() : nil
                 report = try ScenarioProfiler.profile(scenario, seconds: seconds ?? 7 * 86_400, seed: seed) { p in
@@ -65,7 +66,7 @@ enum ProfileCommand {
                     throw ProfileFileError(message: "scenario \(scenario.name) has no datasource profile knows (\(DatasourceProfiler.datasources.joined(separator: ", ")))")
                 }
             }
-            if args.flag("--json") {
+            if args.flag(.json) {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))

@@ -2,9 +2,10 @@ import Foundation
 import StarlingApp
 import StarlingRun
 
-enum ReplayCommand {
+enum ReplayCommand: CLICommand {
     static let spec = CommandSpec(
         verb: "replay",
+        line: "send a run's dead letter again (same bytes, same retry rules, its own ledger)",
         usage: "starling replay <results dir> [options]",
         summary: """
         Sends a run's dead letter (deadletter/<datasource>.ndjson, in the batches deadletter/batches.ndjson
@@ -16,9 +17,9 @@ enum ReplayCommand {
         """,
         arguments: [("<results dir>", "the results folder of the run")],
         options: [
-            .value("--target", "URL", "where to send (default: the run's target, if it was a URL)"),
-            .value("--token", "T", "token with APPEND scope (default: $TB_TOKEN; for Tinybird Local, its /tokens). Never printed."),
-            .value("--out", "DIR", "the replay's folder (default: <results dir>/replay-<UTC time>)"),
+            .value(.target, "URL", "where to send (default: the run's target, if it was a URL)"),
+            .value(.token, "T", "token with APPEND scope (default: $TB_TOKEN; for Tinybird Local, its /tokens). Never printed."),
+            .value(.out, "DIR", "the replay's folder (default: <results dir>/replay-<UTC time>)"),
         ],
         sections: [("EXIT CODES", """
             0 every event landed; 1 bad input (no dead letter, unreadable files), target unreachable or lost,
@@ -28,12 +29,12 @@ enum ReplayCommand {
     static func main(_ arguments: [String]) -> Int32 {
         runCommand(spec, arguments) { args in
             let path = try args.positionals(count: 1...1, names: "<results dir>")[0]
-            let (summary, folder) = try Replay.execute(results: path, target: args.value("--target"), token: args.value("--token"), out: args.value("--out")) { message in
+            let (summary, folder) = try Replay.execute(results: path, target: args.value(.target), token: args.value(.token), out: args.value(.out)) { message in
                 FileHandle.standardError.write(Data("starling: \(message)\n".utf8))
             }
             let l = summary.ledger
             print("replay of \(summary.batches) batches: \(l.generated) events, \(l.acknowledged) acknowledged, \(l.quarantined) quarantined, \(l.rejected) rejected, \(l.failed) failed, \(l.notSent) not sent, \(summary.requests) requests")
-            if let stop = summary.stop, stop.reason != "planned_end" { print("stopped: \(stop.message)") }
+            if let stop = summary.stop, stop.reason != .plannedEnd { print("stopped: \(stop.message)") }
             if summary.possiblyLandedEvents > 0 {
                 print("\(summary.possiblyLandedEvents) events were of batches that may have landed before; they were resent unchanged (the target de-duplicates identical payloads)")
             }

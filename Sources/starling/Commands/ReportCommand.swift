@@ -1,9 +1,10 @@
 import StarlingReport
 import StarlingRun
 
-enum ReportCommand {
+enum ReportCommand: CLICommand {
     static let spec = CommandSpec(
         verb: "report",
+        line: "re-render report.md, junit.xml and report.html from a results folder",
         usage: "starling report <results dir>",
         summary: """
         Re-renders report.md (for a CI job summary), junit.xml (one test case per threshold and check)

@@ -5,9 +5,10 @@ import StarlingReport
 import StarlingRun
 import StarlingSim
 
-enum RunCommand {
+enum RunCommand: CLICommand {
     static let spec = CommandSpec(
         verb: "run",
+        line: "load-test a target: ingest at the scenario's rate while querying its pipes",
         usage: "starling run <scenario> [options]",
         summary: """
         Replays a scenario's events against an Events API at the scenario's rate profile while querying
@@ -20,25 +21,25 @@ enum RunCommand {
         """,
         arguments: [("<scenario>", "a scenario file, or the name of a built-in one (see 'starling scenarios')")],
         options: [
-            .value("--target", "local|URL|fake", """
+            .value(.target, "local|URL|fake", """
                 local (default): start the bundled local target on a free loopback port, run, stop it. A URL: \
                 Tinybird Local (http://localhost:7181), Tinybird Cloud (https://api.tinybird.co) or any compatible \
                 API. fake: an in-process fake target that answers at once (or after --fake-latency); no checks.
                 """),
-            .value("--fake-latency", "D", "the fake target's answer delay (e.g. 5ms)"),
-            .value("--token", "T", "token with APPEND and READ scopes (default: $TB_TOKEN; for Tinybird Local, its /tokens). Never printed or written to results."),
-            .value("--rate", "R", "constant ingest rate in events/s (0 < R ≤ 1e8), instead of the scenario's profile"),
-            .value("--duration", "D", "length of the load phase (90s, 10m, 1h; default: the scenario's)"),
-            .value("--seed", "S", "override the scenario's seed"),
-            .value("--shard", "i/n", "send only the entities of shard i of n (0-based; for distributed runs: checks wait for 'starling merge')"),
-            .value("--start-at", "TIME", "start the schedule at this UTC instant (2026-11-30T18:00:00Z, or Unix seconds), the same for every shard; a shard that starts more than 1 s late is invalid"),
-            .value("--out", "DIR", "results folder (default: results/<scenario>-<UTC time>); an earlier run's files in it are replaced"),
-            .flag("--truncate", "URL targets: empty the scenario's datasources first so the correctness checks can run (DESTRUCTIVE; without it they are reported skipped)"),
-            .value("--flush-interval", "S", "local target: seconds before buffered (wait=false) rows become visible"),
-            .value("--local-target-args", "A", "local target: extra server flags, split like a shell does, e.g. \"--fault-status 503:0.05\"", dashes: true),
-            .value("--metrics-listen", "IP:PORT", "serve live metrics in Prometheus' text format at http://IP:PORT/metrics while the run goes (off by default; e.g. 127.0.0.1:9464; port 0 picks one). Never exposes the token."),
-            .value("--metrics-linger", "D", "with --metrics-listen: keep serving the final values this long after the run (so a scraper catches them; default 0)"),
-            .flag("--no-progress", "no progress line even on a terminal"),
+            .value(.fakeLatency, "D", "the fake target's answer delay (e.g. 5ms)"),
+            .value(.token, "T", "token with APPEND and READ scopes (default: $TB_TOKEN; for Tinybird Local, its /tokens). Never printed or written to results."),
+            .value(.rate, "R", "constant ingest rate in events/s (0 < R ≤ 1e8), instead of the scenario's profile"),
+            .value(.duration, "D", "length of the load phase (90s, 10m, 1h; default: the scenario's)"),
+            .value(.seed, "S", "override the scenario's seed"),
+            .value(.shard, "i/n", "send only the entities of shard i of n (0-based; for distributed runs: checks wait for 'starling merge')"),
+            .value(.startAt, "TIME", "start the schedule at this UTC instant (2026-11-30T18:00:00Z, or Unix seconds), the same for every shard; a shard that starts more than 1 s late is invalid"),
+            .value(.out, "DIR", "results folder (default: results/<scenario>-<UTC time>); an earlier run's files in it are replaced"),
+            .flag(.truncate, "URL targets: empty the scenario's datasources first so the correctness checks can run (DESTRUCTIVE; without it they are reported skipped)"),
+            .value(.flushInterval, "S", "local target: seconds before buffered (wait=false) rows become visible"),
+            .value(.localTargetArgs, "A", "local target: extra server flags, split like a shell does, e.g. \"--fault-status 503:0.05\"", dashes: true),
+            .value(.metricsListen, "IP:PORT", "serve live metrics in Prometheus' text format at http://IP:PORT/metrics while the run goes (off by default; e.g. 127.0.0.1:9464; port 0 picks one). Never exposes the token."),
+            .value(.metricsLinger, "D", "with --metrics-listen: keep serving the final values this long after the run (so a scraper catches them; default 0)"),
+            .flag(.noProgress, "no progress line even on a terminal"),
         ],
         sections: [("EXIT CODES", exitCodesText)])
 
@@ -46,8 +47,8 @@ enum RunCommand {
         runCommand(spec, arguments) { args in
             let catalog = ScenarioCatalog()
             var local = LocalTarget.Options(project: catalog.projectFolder)
-            local.flushInterval = try args.value("--flush-interval", expected: "seconds ≥ 0") { Double($0).flatMap { $0 >= 0 ? $0 : nil } } ?? 0
-            if let extra = args.value("--local-target-args") {
+            local.flushInterval = try args.value(.flushInterval, expected: "seconds ≥ 0") { Double($0).flatMap { $0 >= 0 ? $0 : nil } } ?? 0
+            if let extra = args.value(.localTargetArgs) {
                 do {
                     local.extraArguments = try ShellWords.split(extra)
                 } catch {
@@ -55,24 +56,24 @@ enum RunCommand {
                 }
             }
             var options = LoadRunOptions(localTarget: local)
-            let fakeLatency = try args.value("--fake-latency", expected: "a duration like 5ms") { DurationText.seconds(parsing: $0) } ?? 0
-            options.target = TargetChoice(args.value("--target") ?? "local", fakeLatency: fakeLatency)
-            options.token = args.value("--token")
-            options.rate = try args.value("--rate", expected: "events per second, 0 < R ≤ 1e8") {
+            let fakeLatency = try args.value(.fakeLatency, expected: "a duration like 5ms") { DurationText.seconds(parsing: $0) } ?? 0
+            options.target = TargetChoice(args.value(.target) ?? "local", fakeLatency: fakeLatency)
+            options.token = args.value(.token)
+            options.rate = try args.value(.rate, expected: "events per second, 0 < R ≤ 1e8") {
                 Double($0).flatMap { $0 > 0 && $0 <= RateProfile.maximumPerSecond ? $0 : nil }
             }
-            options.duration = try args.value("--duration", expected: "a duration like 30s, 10m") { DurationText.seconds(parsing: $0).flatMap { $0 > 0 ? $0 : nil } }
-            options.seed = try args.value("--seed", expected: "a non-negative integer") { UInt64($0) }
-            options.shard = try args.value("--shard", expected: "i/n with 0 ≤ i < n") { ShardSpec(parsing: $0) } ?? .whole
-            options.startAt = try args.value("--start-at", expected: "a UTC instant like 2026-11-30T18:00:00Z, or Unix seconds") { StartInstant.parse($0) }
+            options.duration = try args.value(.duration, expected: "a duration like 30s, 10m") { DurationText.seconds(parsing: $0).flatMap { $0 > 0 ? $0 : nil } }
+            options.seed = try args.value(.seed, expected: "a non-negative integer") { UInt64($0) }
+            options.shard = try args.value(.shard, expected: "i/n with 0 ≤ i < n") { ShardSpec(parsing: $0) } ?? .whole
+            options.startAt = try args.value(.startAt, expected: "a UTC instant like 2026-11-30T18:00:00Z, or Unix seconds") { StartInstant.parse($0) }
             if let startAt = options.startAt, Double(startAt) / 1e9 - Date().timeIntervalSince1970 > 86_400 {
                 throw UsageError(verb: "run", message: "--start-at is more than 24 h away; give the instant the shards start at")
             }
-            options.out = args.value("--out")
-            options.showProgress = !args.flag("--no-progress") && standardErrorIsTerminal
-            options.truncate = args.flag("--truncate")
-            options.metricsListen = args.value("--metrics-listen")
-            options.metricsLinger = try args.value("--metrics-linger", expected: "a duration like 15s") { DurationText.seconds(parsing: $0).flatMap { $0 >= 0 && $0 <= 3600 ? $0 : nil } } ?? 0
+            options.out = args.value(.out)
+            options.showProgress = !args.flag(.noProgress) && standardErrorIsTerminal
+            options.truncate = args.flag(.truncate)
+            options.metricsListen = args.value(.metricsListen)
+            options.metricsLinger = try args.value(.metricsLinger, expected: "a duration like 15s") { DurationText.seconds(parsing: $0).flatMap { $0 >= 0 && $0 <= 3600 ? $0 : nil } } ?? 0
             if options.metricsLinger > 0 && options.metricsListen == nil {
                 throw UsageError(verb: "run", message: "--metrics-linger needs --metrics-listen")
             }

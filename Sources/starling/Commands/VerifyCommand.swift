@@ -4,9 +4,10 @@ import StarlingProject
 import StarlingReport
 import StarlingRun
 
-enum VerifyCommand {
+enum VerifyCommand: CLICommand {
     static let spec = CommandSpec(
         verb: "verify",
+        line: "settle and check every pipe once for merged results",
         usage: "starling verify <merged results dir> [--target URL] [--token T]",
         summary: """
         The checks of a distributed run, once, on its merged results (starling merge): the events every
@@ -17,8 +18,8 @@ enum VerifyCommand {
         """,
         arguments: [("<merged results dir>", "the folder `starling merge` wrote")],
         options: [
-            .value("--target", "URL", "the target the shards sent to (default: the one in summary.json)"),
-            .value("--token", "T", "token with READ scope (default: $TB_TOKEN). Never printed or written to results."),
+            .value(.target, "URL", "the target the shards sent to (default: the one in summary.json)"),
+            .value(.token, "T", "token with READ scope (default: $TB_TOKEN). Never printed or written to results."),
         ],
         sections: [("EXIT CODES", exitCodesText)])
 
@@ -26,7 +27,7 @@ enum VerifyCommand {
         runCommand(spec, arguments) { args in
             let path = try args.positionals(count: 1...1, names: "<merged results dir>")[0]
             let folder = try ResultsFolder(existing: path)
-            let summary = try verify(folder, target: args.value("--target"), token: args.value("--token"))
+            let summary = try verify(folder, target: args.value(.target), token: args.value(.token))
             print(RunConsoleSummary.render(summary, folder: folder.path))
             return summary.verdict.exitCode
         }

@@ -6,12 +6,12 @@ import StarlingSim
 /// once, every event goes to the oracles of its datasource and into an NDJSON batch, and batches
 /// of about 4 MB are ingested as they fill.
 struct StreamingCheck {
-    let target: LocalTarget
+    let target: CheckTarget
     let seed: UInt64
     let events: Int
     var oracles: [AnyPipeOracle]
 
-    init(target: LocalTarget, seed: UInt64, events: Int, checks: [(pipe: String, parameters: PipeParameters)]) throws {
+    init(target: CheckTarget, seed: UInt64, events: Int, checks: [(pipe: String, parameters: PipeParameters)]) throws {
         self.target = target
         self.seed = seed
         self.events = events

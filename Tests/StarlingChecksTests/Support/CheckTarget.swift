@@ -1,63 +1,38 @@
 import Foundation
-import StarlingJSON
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
 import StarlingChecks
 import StarlingJSON
+import StarlingNet
+import StarlingRun
 
-/// The bundled local target (scripts/local-target/server.py) run by the venv python named in
-/// STARLING_PYTHON, on a loopback port chosen by the OS, serving `project`.
-final class LocalTarget: Sendable {
+/// The bundled local target, started by Starling's own launcher (`StarlingRun.LocalTarget`: the
+/// token in its environment, a fresh data folder, stopped with SIGTERM) on `project`, with the
+/// requests the differential tests make. Enabled when STARLING_PYTHON names the local target's venv
+/// (`scripts/test` sets it).
+final class CheckTarget: Sendable {
     static let python = ProcessInfo.processInfo.environment["STARLING_PYTHON"]
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    let process: Process
-    let base: String
-    let token = "checks-test-token"
+    let target: LocalTarget
+    var base: String { target.url.description }
+    var token: String { target.token }
 
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }
 
-    /// Starts the server and waits (at most 60 s) for its ready line.
+    /// Starts the server and waits (at most 60 s) until it listens.
     init(project: URL) throws {
-        guard let python = Self.python else { throw Failure(description: "STARLING_PYTHON is not set") }
-        let ready = FileManager.default.temporaryDirectory.appendingPathComponent("checks-ready-\(UUID().uuidString)")
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [
-            "-u", Self.repository.appendingPathComponent("scripts/local-target/server.py").path,
-            "--port", "0", "--project", project.path, "--token", token, "--ready-file", ready.path,
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        var line: String?
-        for _ in 0..<600 where process.isRunning {
-            if let text = try? String(contentsOf: ready, encoding: .utf8), text.contains("http") {
-                line = text
-                break
-            }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        try? FileManager.default.removeItem(at: ready)
-        guard let line, let range = line.range(of: "http://") else {
-            process.terminate()
-            throw Failure(description: "the local target did not become ready")
-        }
-        base = String(line[range.lowerBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
+        var options = LocalTarget.Options(project: project.path)
+        options.readyTimeout = 60
+        do { target = try LocalTarget.start(options) } catch { throw Failure(description: "\(error)") }
     }
 
-    /// Stops the server: SIGTERM, then SIGKILL if it has not exited within 15 s. (Polls rather than
-    /// `waitUntilExit`, which spins a CPU on Linux.)
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        for _ in 0..<150 where process.isRunning { Thread.sleep(forTimeInterval: 0.1) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
+    func stop() { target.stop() }
 
     func request(_ method: String, _ path: String, body: Data? = nil) async throws -> (Int, Data) {
         guard let url = URL(string: base + path) else { throw Failure(description: "bad URL \(path)") }
