@@ -121,7 +121,7 @@ struct IngestGenerator {
         context.plan.freshness?.setIntended(open.probes.map(\.id), nanos(offset))
         let batch = IngestBatch(datasource: datasource, body: open.encoder.bytes, events: open.events, intendedNanos: nanos(offset), probes: open.probes)
         if !pacer.submit(PacedBatch(batch: batch, second: Int64(offset)), until: context.drainDeadline) {
-            pacer.notSent(batch, cause: context.cancellation.isCancelled ? (context.cancellation.reason?.code.rawValue ?? "stopped") : "drain_timeout")
+            context.notSent(batch, cause: context.notSentCause)
         }
         open.probes.removeAll()
         open.encoder.removeAllBytes()

@@ -52,7 +52,7 @@ final class IngestPacer: Sendable {
             let batch = paced.batch
             clock.sleep(until: batch.intendedNanos, unless: context.cancellation)
             if context.cancellation.isCancelled {
-                notSent(batch, cause: context.cancellation.reason?.code.rawValue ?? "stopped")
+                context.notSent(batch, cause: context.notSentCause)
                 continue
             }
             let ready = clock.now()
@@ -62,7 +62,7 @@ final class IngestPacer: Sendable {
             guard let waited = pushed else {
                 // Every slot stayed busy to the deadline (a target that never answers): the target's wait.
                 inFlightWait.add(clock.now() &- ready, ordering: .relaxed)
-                notSent(batch, cause: context.cancellation.isCancelled ? (context.cancellation.reason?.code.rawValue ?? "stopped") : "drain_timeout")
+                context.notSent(batch, cause: context.notSentCause)
                 continue
             }
             inFlightWait.add(waited, ordering: .relaxed)
@@ -88,9 +88,6 @@ final class IngestPacer: Sendable {
         return inFlightWait.load(ordering: .relaxed) &+ (since > 0 && now > since ? now &- since : 0)
     }
 
-    func notSent(_ batch: IngestBatch, cause: String) {
-        context.notSent(batch, cause: cause)
-    }
 }
 
 extension RunContext {
@@ -103,5 +100,11 @@ extension RunContext {
         deadLetter.write(batch.body, batch: DeadLetter.Batch(datasource: batch.datasource, lines: batch.events, bucket: IngestLedger.Bucket.notSent.code,
                                                              possiblyLanded: false, cause: cause))
         plan.freshness?.abandon(batch.probes.map(\.id))
+    }
+
+    /// Why a batch is not sent now: the stop's code once the run is stopped, else the drain
+    /// deadline (the one wording every not-sent path writes in the dead letter).
+    var notSentCause: String {
+        cancellation.isCancelled ? cancellation.reason?.code.rawValue ?? "stopped" : "drain_timeout"
     }
 }

@@ -44,9 +44,7 @@ struct IngestWorker {
     }
 
     func reasonNotToSend() -> String? {
-        if let reason = context.cancellation.reason, context.cancellation.isCancelled { return reason.code.rawValue }
-        if context.clock.now() >= context.drainDeadline { return "drain_timeout" }
-        return nil
+        context.cancellation.isCancelled || context.clock.now() >= context.drainDeadline ? context.notSentCause : nil
     }
 
     /// Sends one body until it is acknowledged, split, or given up; every event lands in one bucket.

@@ -99,7 +99,7 @@ public enum RunEngine {
         workers.wait(until: context.drainDeadline)
         workers.wait()
         for batch in ingestQueue.drain() {
-            pacer.notSent(batch, cause: "drain_timeout")
+            context.notSent(batch, cause: "drain_timeout")
         }
         let end = clock.now()
         monitorDone.cancel(.plannedEnd)

@@ -52,7 +52,12 @@ public final class LocalTarget: Sendable {
         let fresh = options.dataDirectory == nil
         let data = options.dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("starling-target-\(UUID().uuidString)").path
         let ready = data + ".ready"
-        try? FileManager.default.removeItem(atPath: ready)  // a restart's: the target writes it anew
+        // A restart's ready file: the target writes it anew, and an old one would name the old port.
+        if FileManager.default.fileExists(atPath: ready) {
+            do { try FileManager.default.removeItem(atPath: ready) } catch {
+                throw .localTargetFailed("cannot remove the previous ready file \(ready): \(error.localizedDescription)")
+            }
+        }
         var tokenBytes = [UInt8](repeating: 0, count: 16)
         for i in tokenBytes.indices { tokenBytes[i] = UInt8.random(in: 0...255) }
         let token = options.token ?? "local_" + tokenBytes.map { String($0, radix: 16) }.joined()
