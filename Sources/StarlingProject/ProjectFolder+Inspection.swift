@@ -2,7 +2,7 @@ import Foundation
 
 /// How Starling reads a project, as JSON: every datasource (columns, JSONPaths, defaults, engine)
 /// and every pipe (nodes, whether it is an endpoint, template parameters), for comparing Starling's
-/// reading with Tinybird's own parser (`starling inspect`, `scripts/conformance`).
+/// reading with Tinybird's own parser (`starling inspect`, `scripts/ci/conformance`).
 extension ProjectFolder {
     /// The inspection as a JSON object: keys sorted, paths relative to the project folder.
     public var inspection: [String: Any] {

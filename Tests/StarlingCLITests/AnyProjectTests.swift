@@ -64,6 +64,13 @@ struct AnyProjectTests {
         checks["reference"] = true
         run["checks"] = checks
         run["duration"] = "6s"
+        // About agreement, not capacity: batches of up to a second, so that the local target (which
+        // also answers the reference's queries here) inserts a few large blocks rather than ten small
+        // ones a second, and a busy machine (scripts/test runs lanes side by side) cannot make the
+        // run invalid.
+        var ingest = try #require(run["ingest"] as? [String: Any])
+        ingest["batch_max_linger"] = "1s"
+        run["ingest"] = ingest
         json["run"] = run
         let scenario = FileManager.default.temporaryDirectory.appendingPathComponent("starling-ci-reference-\(UUID().uuidString).json")
         try JSONSerialization.data(withJSONObject: json).write(to: scenario)

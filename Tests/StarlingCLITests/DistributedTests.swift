@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// `scripts/distributed-local`: N shard processes against one local target, merged and verified.
+/// `scripts/bench/distributed-local`: N shard processes against one local target, merged and verified.
 @Suite(.serialized, .timeLimit(.minutes(5)), .enabled(if: FileManager.default.isExecutableFile(atPath: releaseBinary)
         && ProcessInfo.processInfo.environment["STARLING_PYTHON"] != nil, "needs the release build and the local target's venv"))
 struct DistributedTests {
@@ -18,12 +18,12 @@ struct DistributedTests {
         ((summary["streams"] as? [String: Any])?[stream] as? [String: Any])?["count"] as? Int ?? -1
     }
 
-    /// Runs `scripts/distributed-local` (4 s of load) into a new folder, expecting exit 0 (with the
+    /// Runs `scripts/bench/distributed-local` (4 s of load) into a new folder, expecting exit 0 (with the
     /// script's errors and each shard's log when not); returns the folder.
     func distributedLocal(shards: Int, scenario: String) throws -> URL {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("starling-distributed-\(UUID().uuidString)")
         let process = Process()
-        process.executableURL = root.appendingPathComponent("scripts/distributed-local")
+        process.executableURL = root.appendingPathComponent("scripts/bench/distributed-local")
         process.arguments = [String(shards), scenario, "--duration", "4s", "--out", out.path]
         process.currentDirectoryURL = root
         process.environment = ProcessInfo.processInfo.environment.merging(["STARLING_BIN": releaseBinary]) { $1 }
@@ -41,7 +41,17 @@ struct DistributedTests {
     /// Three shards of ci-smoke: the merged ledger is the sum of the shards', the merged histograms
     /// count every shard's requests, and every check of the merged results passes.
     @Test func threeShardsOfTheSmokeScenarioMergeAndPass() throws {
-        let out = try distributedLocal(shards: 3, scenario: "ci-smoke")
+        // ci-smoke with its latency thresholds lifted: this test is about the merge, and scripts/test
+        // runs it beside other lanes, where three shards and their target share two cores.
+        let text = try String(contentsOf: root.appendingPathComponent("scenarios/ci-smoke.json"), encoding: .utf8)
+        var scenario = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        var run = try #require(scenario["run"] as? [String: Any])
+        run["thresholds"] = ["errors.rate": "< 1%", "checks.failed": "== 0"]
+        scenario["run"] = run
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("starling-distributed-ci-smoke-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: scenario).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let out = try distributedLocal(shards: 3, scenario: file.path)
         defer { try? FileManager.default.removeItem(at: out) }
 
         let shards = try (0..<3).map { try json(out.appendingPathComponent("shard-\($0)/summary.json")) }

@@ -80,7 +80,7 @@ import Testing
         let (dir, files) = try generate(scenario) { $0.size = .events(5000) }
         defer { try? FileManager.default.removeItem(at: dir) }
         let result = try run(try #require(referencePython), [
-            repositoryRoot.appendingPathComponent("scripts/fixtures-load-check.py").path,
+            repositoryRoot.appendingPathComponent("scripts/ci/fixtures-load-check.py").path,
             repositoryRoot.appendingPathComponent("scenarios/tinybird").path, dir.path,
         ])
         #expect(result.status == 0, "\(result.output)\(result.error)")

@@ -130,7 +130,7 @@ import Testing
     }
 }
 
-/// A record for the open-sessions heap alone.
+/// A record for the open sessions (the timing wheel) alone.
 struct TimedRecord: EventRecord {
     var time: Int64
     var session: Int
@@ -157,16 +157,16 @@ struct TimedRecord: EventRecord {
     func checkOrder(seed: UInt64, sessions: Int, largestGap: Int, startStep: (inout Xoshiro256) -> Int) {
         var rng = Xoshiro256(seed: seed)
         let start: Int64 = 1_700_000_123
-        var heap = OpenSessions<TimedRecord>(start: start)
+        var wheel = OpenSessions<TimedRecord>(start: start)
         // The reference: what waits, kept sorted by (time, session, position).
         var waiting: [TimedRecord] = []
         let precedes = { (a: TimedRecord, b: TimedRecord) in (a.time, a.session, a.position) < (b.time, b.session, b.position) }
         func popAndCompare() {
-            let (record, owner) = heap.pop()
+            let (record, owner) = wheel.pop()
             let first = waiting.removeFirst()
             #expect([record.time, Int64(record.session), Int64(record.position)] == [first.time, Int64(first.session), Int64(first.position)])
             #expect(owner == record.session % 3)
-            #expect(heap.peekTime == waiting.first?.time)
+            #expect(wheel.peekTime == waiting.first?.time)
         }
         var now = start
         for session in 0..<sessions {
@@ -176,7 +176,7 @@ struct TimedRecord: EventRecord {
                 if position > 0 { time += Int64(rng.below(4) == 0 ? rng.below(largestGap) : rng.below(50)) }
                 return TimedRecord(time: time, session: session, position: position)
             }
-            heap.add(events: records[...], owner: session % 3)
+            wheel.add(events: records[...], owner: session % 3)
             for record in records {
                 var low = 0, high = waiting.count
                 while low < high {
@@ -185,28 +185,28 @@ struct TimedRecord: EventRecord {
                 }
                 waiting.insert(record, at: low)
             }
-            #expect(heap.peekTime == waiting.first?.time)
+            #expect(wheel.peekTime == waiting.first?.time)
             // Pop what can no longer be preceded by a later session (which starts at `now` or later).
-            while let top = heap.peekTime, top < now, rng.below(4) != 0 { popAndCompare() }
+            while let top = wheel.peekTime, top < now, rng.below(4) != 0 { popAndCompare() }
         }
-        while !heap.isEmpty { popAndCompare() }
+        while !wheel.isEmpty { popAndCompare() }
         #expect(waiting.isEmpty)
     }
 
     /// A copy is a value: popping and adding on one leaves the other's events as they were.
     @Test func copiesAreIndependent() {
-        var heap = OpenSessions<TimedRecord>(start: 0)
+        var wheel = OpenSessions<TimedRecord>(start: 0)
         for session in 0..<200 {
             let records = (0..<3).map { TimedRecord(time: Int64(session * 7 + $0 * 90_000), session: session, position: $0) }
-            heap.add(events: records[...], owner: 0)
+            wheel.add(events: records[...], owner: 0)
         }
-        for _ in 0..<100 { _ = heap.pop() }
-        var copy = heap
+        for _ in 0..<100 { _ = wheel.pop() }
+        var copy = wheel
         var fromCopy: [Int64] = []
         while !copy.isEmpty { fromCopy.append(copy.pop().record.time) }
         copy.add(events: [TimedRecord(time: 5_000_000, session: 200, position: 0)][...], owner: 0)
         var fromOriginal: [Int64] = []
-        while !heap.isEmpty { fromOriginal.append(heap.pop().record.time) }
+        while !wheel.isEmpty { fromOriginal.append(wheel.pop().record.time) }
         #expect(fromOriginal == fromCopy)
         #expect(fromOriginal.count == 500)
         #expect(copy.pop().record.time == 5_000_000)

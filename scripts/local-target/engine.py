@@ -14,7 +14,7 @@ from typing import Any
 
 import chdb
 from datafiles import DatafileError, Datasource, Pipe, Project, target_from_pipe
-from ddl import (  # create_table_sql and quote_ident are imported from here by scripts/fixtures-load-check.py
+from ddl import (  # create_table_sql and quote_ident are imported from here by scripts/ci/fixtures-load-check.py
     MATERIALIZED_VIEW_PREFIX,
     create_materialized_view_sql,
     create_quarantine_sql,

@@ -1,1 +1,1 @@
-"""Mutation score of Starling's checks against the project's pipes (see scripts/mutation-score --help)."""
+"""Mutation score of Starling's checks against the project's pipes (see scripts/mutation/score --help)."""

@@ -1,4 +1,4 @@
-"""`python -m mutation` (run by scripts/mutation-score with the local target's venv)."""
+"""`python -m mutation` (run by scripts/mutation/score with the local target's venv)."""
 
 import sys
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""`scripts/mutation-score [scenario] [options]`: options, the phases in order, exit codes."""
+"""`scripts/mutation/score [scenario] [options]`: options, the phases in order, exit codes."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ def _duration(value: str) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="scripts/mutation-score", description=DESCRIPTION, epilog=EPILOG,
+    p = argparse.ArgumentParser(prog="scripts/mutation/score", description=DESCRIPTION, epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenario", nargs="?", default="ci-smoke", help="a scenario file or the name of one in"
                    " scenarios/ (default ci-smoke)")
@@ -226,7 +226,7 @@ def _score(args: argparse.Namespace, argv: list[str], scenario: Path, datasource
                   "project_sha256": _project_digest(project.folder), "starling": str(args.starling),
                   "starling_sha256": hashlib.sha256(starling.read_bytes()).hexdigest(),
                   "started_at": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                  "command": "scripts/mutation-score " + " ".join(shlex.quote(a) for a in argv),
+                  "command": "scripts/mutation/score " + " ".join(shlex.quote(a) for a in argv),
                   "options": {"duration": args.duration, "sample": args.sample, "seed": args.seed, "pipes": args.pipes,
                               "reference_events": args.reference_events, "combinations": args.combinations,
                               "one_per_run": args.one_per_run}}

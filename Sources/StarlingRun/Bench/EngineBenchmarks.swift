@@ -159,4 +159,26 @@ public struct StallTruth: Sendable {
         guard above < stalledFraction else { return 0 }
         return stallSeconds * 1000 * (1 - above / stalledFraction)
     }
+
+    /// Where an open-loop measurement misses this truth, one line each (empty: it matches). p99 and
+    /// p99.9 must be within 2 % of their value; p50 and p90, which fall among unstalled requests
+    /// (truth ≈ 0), within 20 ms (2 % of the 1 s stall). A measurement may exceed the truth by the
+    /// server's own measured drain time after a window (`releaseLagMilliseconds`), never by more.
+    /// The closed-loop measurement must miss the stall (its p99 below 100 ms): the contrast.
+    public func misses(openLoop: [Double: Double], closedLoopP99: Double, releaseLagMilliseconds: Double) -> [String] {
+        var lines: [String] = []
+        for p in [50.0, 90, 99, 99.9] {
+            let expected = percentile(p)
+            guard let measured = openLoop[p] else { lines.append("p\(p): not measured"); continue }
+            let tolerance = expected > 0 ? 0.02 * expected : 20
+            if measured - expected < -tolerance || measured - expected > tolerance + releaseLagMilliseconds {
+                lines.append(String(format: "p%g: measured %.1f ms, truth %.1f ms (tolerance %.1f ms, server drain %.1f ms)",
+                                    p, measured, expected, tolerance, releaseLagMilliseconds))
+            }
+        }
+        if closedLoopP99 >= 100 {
+            lines.append(String(format: "closed loop p99 %.1f ms: it should hide the stall (< 100 ms)", closedLoopP99))
+        }
+        return lines
+    }
 }

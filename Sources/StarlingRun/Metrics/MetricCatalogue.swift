@@ -69,7 +69,7 @@ public enum MetricCatalogue {
         .init(name: "query.<pipe>.errors.rate", unit: "%", polarity: .lowerIsBetter,
               meaning: "one pipe's failed requests over its requests (every queried pipe has a default threshold: <= 1%)"),
         .init(name: "ledger.undelivered", unit: "events", polarity: .lowerIsBetter,
-              meaning: "generated events the target never acknowledged (rejected, quarantined, not sent)"),
+              meaning: "generated events that did not land: rejected (or not accounted for by the answer), failed after retries, or not sent — what the dead letter holds; quarantined rows landed and are not counted"),
         .init(name: "checks.failed", unit: "checks", polarity: .lowerIsBetter,
               meaning: "correctness checks whose answer differed from the oracle's"),
         .init(name: "cost.<pipe>.rows_read", unit: "rows", polarity: .lowerIsBetter,

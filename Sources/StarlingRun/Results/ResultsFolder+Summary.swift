@@ -20,7 +20,7 @@ extension ResultsFolder {
         try write(String(decoding: data, as: UTF8.self) + "\n", to: file)
     }
 
-    /// Reads `summary.json` (version 1 or 2).
+    /// Reads `summary.json` of any version in `RunSummary.readableSchemas`.
     public func readSummary() throws(ResultsError) -> RunSummary {
         let text = try read(.summary)
         let decoder = JSONDecoder()

@@ -1,7 +1,7 @@
 /// The event stream of one datasource of a scenario, whichever its domain: what the CLI and the load
 /// engine iterate without caring about the model's type. Exactly one of the four streams is set;
 /// they are optionals (not enum payloads) so that advancing one mutates it in place, never copies it.
-public struct DatasourceStream: Sendable {
+public struct DatasourceStream {
     public let name: String
     public internal(set) var footTraffic: EventStream<FootTrafficModel>?
     public internal(set) var ecommerce: EventStream<EcommerceModel>?

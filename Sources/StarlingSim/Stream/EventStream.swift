@@ -2,7 +2,7 @@
 /// process (rate = peak × the model's intensity, per minute of the week: `ArrivalCalendar`), each session's events come
 /// from its own random stream, and a timing wheel (`OpenSessions`) merges overlapping sessions into one order:
 /// (time, session index, position in session). That order is total, so the stream is reproducible.
-public struct EventStream<Model: DomainModel>: Sendable {
+public struct EventStream<Model: DomainModel> {
     public internal(set) var model: Model
     public let seed: UInt64
     public let shard: ShardSpec

@@ -5,7 +5,7 @@
 /// (one catalogue), quantity and second. Merged by time with the shop's own sessions (the shop's
 /// first on a tie), so the stream stays in time order and reproducible; a visit's session id is
 /// `session_j<journey>_<visit>`, apart from the shop's `session_<n>`.
-struct JourneyVisits: Sendable {
+struct JourneyVisits {
     var journeys: EventStream<JourneyModel>
     /// The journeys' country index → the shop's (by name; a country the shop does not list: its first).
     let countries: [Int32]

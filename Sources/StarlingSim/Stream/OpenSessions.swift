@@ -33,8 +33,9 @@
 /// The memory is raw (the chunks' records, their owners and links, the lists and bitmaps), owned by
 /// `storage` and copied when a copy of the wheel is changed (`makeUnique`, once per add or pop):
 /// the wheel is a value like an array, without an array's uniqueness and bounds checks on each access.
-/// Hence `@unchecked Sendable`: memory shared by copies is only read; a write copies it first.
-struct OpenSessions<Record: EventRecord>: @unchecked Sendable {
+/// Not `Sendable` (nor the streams holding it): a stream is made and consumed on one thread, and
+/// raw memory shared between copies is not something the compiler can check across threads.
+struct OpenSessions<Record: EventRecord> {
     /// A list of records: its first chunk and the position of its first record there, its last
     /// chunk and how many records that one holds (-1: no chunk).
     struct List {

@@ -11,6 +11,7 @@ extension OptionKey {
     static let a = OptionKey("--a")
     static let b = OptionKey("--b")
     static let batch = OptionKey("--batch")
+    static let check = OptionKey("--check")
     static let checks = OptionKey("--checks")
     static let concurrency = OptionKey("--concurrency")
     static let datasource = OptionKey("--datasource")

@@ -36,6 +36,7 @@ enum BenchCommand: CLICommand {
                         .value(.duration, "D", "length (default 25s)"),
                         .value(.concurrency, "N", "query workers (default 64)"),
                         .flag(.json, "print JSON"),
+                        .flag(.check, "exit 1 when the open-loop percentiles miss the truth (2 % of p99 and p99.9; 20 ms at p50 and p90; plus the server's own drain time) or the closed loop does not hide the stall"),
                     ]),
         CommandSpec(verb: "bench soak", usage: "starling bench soak [options]",
                     summary: "ingest for a long time, printing RSS every minute",
@@ -101,7 +102,8 @@ enum BenchCommand: CLICommand {
             case "stall":
                 _ = try args.positionals(count: 0...0, names: "")
                 return try benchStall(rate: rate ?? 1000, duration: duration ?? 25,
-                                      concurrency: try args.value(.concurrency, expected: "a positive integer", positive) ?? 64, json: args.flag(.json))
+                                      concurrency: try args.value(.concurrency, expected: "a positive integer", positive) ?? 64,
+                                      json: args.flag(.json), check: args.flag(.check))
             default:
                 _ = try args.positionals(count: 0...0, names: "")
                 try benchSoak(rate: rate ?? 5000, batch: try args.value(.batch, expected: "a positive integer", positive) ?? 1, duration: duration ?? 600)
@@ -123,7 +125,7 @@ enum BenchCommand: CLICommand {
     /// 1 s stall every 10 s, the first 7 s in: over the default 25 s, 2 of 25 s are stalled (8 %),
     /// so no percentile of interest sits on the step at the stalled fraction. The truth is computed
     /// by `StallTruth`; Starling's open-loop measurement should match it, a closed-loop one does not.
-    static func benchStall(rate: Double, duration: Double, concurrency: Int, json: Bool) throws -> Int32 {
+    static func benchStall(rate: Double, duration: Double, concurrency: Int, json: Bool, check: Bool) throws -> Int32 {
         let stall = FakeTargetBehavior.Stall(every: .seconds(10), for: .seconds(1), firstAfter: .seconds(7))
         let truth = StallTruth(period: 10, stall: 1, firstAfter: 7, duration: duration)
         var server: FakeTargetStats?
@@ -155,7 +157,15 @@ enum BenchCommand: CLICommand {
             }
             print(String(format: "the server answered its last held request %.1f ms after a window ended (its own drain time, not in the truth)", releaseLag))
         }
-        return 0
+        guard check else { return 0 }
+        var misses = truth.misses(openLoop: [50: measured.p50, 90: measured.p90, 99: measured.p99, 99.9: measured.p999],
+                                  closedLoopP99: closed.p99, releaseLagMilliseconds: releaseLag)
+        if measured.count < UInt64(rate * duration * 0.996) || measured.errors > 0 {
+            misses.append("open loop: \(measured.count) answers with \(measured.errors) errors, expected \(Int(rate * duration)) without errors")
+        }
+        for line in misses { printError("bench stall: \(line)") }
+        if misses.isEmpty { printError("bench stall: the open-loop percentiles match the analytic truth") }
+        return misses.isEmpty ? 0 : 1
     }
 
     static func benchSoak(rate: Double, batch: Int, duration: Double) throws {

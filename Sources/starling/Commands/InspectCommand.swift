@@ -10,7 +10,7 @@ enum InspectCommand: CLICommand {
         Prints how Starling reads a Tinybird project, as JSON (keys sorted, paths relative to DIR):
         every datasource with its columns (name, type, jsonpath, default) and engine settings, and every
         pipe with its nodes (name, sql, type, datasource), whether it is an endpoint and its template
-        parameters. scripts/conformance compares it with Tinybird's own parser.
+        parameters. scripts/ci/conformance compares it with Tinybird's own parser.
         """,
         options: [
             .value(.project, "DIR", "the project folder (datasources/*.datasource, endpoints/*.pipe, as tb uses)"),

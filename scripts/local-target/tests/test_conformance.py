@@ -1,6 +1,6 @@
-"""Starling's datafile readers agree with Tinybird's own parser (scripts/conformance.py), field by field.
+"""Starling's datafile readers agree with Tinybird's own parser (scripts/ci/conformance.py), field by field.
 
-Run on the handwritten corpus (scripts/conformance-corpus/, one file per datafile feature), on the bundled
+Run on the handwritten corpus (scripts/ci/conformance-corpus/, one file per datafile feature), on the bundled
 project (scenarios/tinybird/) and on every example project (scenarios/examples/*/). The Python half always runs;
 the Swift half needs `.build/release/starling` with its `inspect` verb and is skipped, saying why, without it.
 """
@@ -13,11 +13,11 @@ import sys
 import pytest
 from conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "scripts" / "ci"))
 import conformance  # noqa: E402
 
 STARLING = ROOT / ".build" / "release" / "starling"
-FOLDERS = [ROOT / "scripts" / "conformance-corpus", ROOT / "scenarios" / "tinybird"] + sorted(
+FOLDERS = [ROOT / "scripts" / "ci" / "conformance-corpus", ROOT / "scenarios" / "tinybird"] + sorted(
     p for p in (ROOT / "scenarios" / "examples").iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
@@ -106,7 +106,7 @@ def test_the_local_target_serves_the_corpus_and_every_endpoint_answers(tmp_path)
     from conftest import start_target
     from datafiles import read_project
 
-    corpus = ROOT / "scripts" / "conformance-corpus"
+    corpus = ROOT / "scripts" / "ci" / "conformance-corpus"
     target = start_target(tmp_path / "data", "--project", str(corpus))
     try:
         for name in sorted(read_project(corpus).endpoints):

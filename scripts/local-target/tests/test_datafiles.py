@@ -82,7 +82,7 @@ def test_pipe_parses_with_tinybird_and_matches_our_reader(path):
 
 
 def test_fixtures_load_check_script_still_finds_its_helpers(tmp_path):
-    """scripts/fixtures-load-check.py (run by the Swift tests) imports create_table_sql from engine.py."""
+    """scripts/ci/fixtures-load-check.py (run by the Swift tests) imports create_table_sql from engine.py."""
     import json
     import subprocess
     import sys
@@ -92,7 +92,7 @@ def test_fixtures_load_check_script_still_finds_its_helpers(tmp_path):
 
     rows = fixture_data.store_visits(n=3)
     (tmp_path / "store_visits.ndjson").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "fixtures-load-check.py"), str(PROJECT),
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "ci" / "fixtures-load-check.py"), str(PROJECT),
                              str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.split() == ["store_visits", "3", "3"]

@@ -3,12 +3,12 @@
 # thread, GET) with wrk against the same local nginx, at the same concurrency.
 # Done-criterion: Starling >= 0.6x wrk's req/s.
 #
-#   scripts/bench-http.sh                 # 10 s each, concurrency 8, nginx on 127.0.0.1:18080
-#   BENCH_SECONDS=5 BENCH_CONCURRENCY=8 BENCH_TARGET=fake scripts/bench-http.sh   # Starling's FakeTarget instead
+#   scripts/bench/http.sh                 # 10 s each, concurrency 8, nginx on 127.0.0.1:18080
+#   BENCH_SECONDS=5 BENCH_CONCURRENCY=8 BENCH_TARGET=fake scripts/bench/http.sh   # Starling's FakeTarget instead
 #
 # Needs: wrk and nginx (Debian: apt-get install -y wrk nginx-light). Every step is bounded in time.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 duration=${BENCH_SECONDS:-10}
 concurrency=${BENCH_CONCURRENCY:-8}

@@ -1,6 +1,6 @@
 """Hold Starling's two datafile readers to Tinybird's own parser.
 
-    scripts/conformance DIR [--starling BIN]
+    scripts/ci/conformance DIR [--starling BIN]
 
 Every `.datasource` and `.pipe` under DIR (hidden folders, fixtures/, tests/ and node_modules/ skipped; a
 `vendor/<ws>/datasources/<ds>.datasource` is named `<ws>.<ds>`) is read three ways:
@@ -36,8 +36,8 @@ from string import Template
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-TARGET = HERE / "local-target"
+ROOT = HERE.parents[1]
+TARGET = ROOT / "scripts" / "local-target"
 
 SKIPPED = {"fixtures", "tests", "node_modules", "__pycache__"}
 NOT_ENDPOINT_FOLDERS = {"materializations", "copies", "sinks"}
@@ -405,7 +405,7 @@ def run(folder: Path, binary: Path | None, out=sys.stdout, err=sys.stderr,
 
 def main(argv: list[str] | None = None) -> int:
     global TARGET
-    parser = argparse.ArgumentParser(prog="scripts/conformance", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="scripts/ci/conformance", description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path, help="a Tinybird project folder")
     parser.add_argument("--starling", type=Path, default=ROOT / ".build" / "release" / "starling",
                         help="the starling binary whose `inspect` verb is compared (default: %(default)s)")

@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "local-target"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "local-target"))
 import chdb  # noqa: E402
 from datafiles import read_datasource  # noqa: E402
 from engine import create_table_sql, quote_ident  # noqa: E402

@@ -3,13 +3,13 @@
 # loads nothing from outside: it fails if the HTML references an external resource, and Chromium runs
 # with every host name unresolvable and a proxy that does not exist.
 #
-#   scripts/report-screenshot.sh <results dir> [out.png]      (needs: apt-get install -y chromium)
+#   scripts/ci/report-screenshot.sh <results dir> [out.png]      (needs: apt-get install -y chromium)
 #
 # What to look at in the PNG: the verdict and tables, then one chart per section — the percentile
 # spectrum (one line per stream on the 0% … 99.9% log axis), offered vs achieved rate (ingest and
 # queries), freshness (or "no freshness probes in this run") and latency over time per stream.
 set -euo pipefail
-dir=${1:?usage: scripts/report-screenshot.sh <results dir> [out.png]}
+dir=${1:?usage: scripts/ci/report-screenshot.sh <results dir> [out.png]}
 html="$dir/report.html"
 png=${2:-$dir/report.png}
 [ -f "$html" ] || { echo "report-screenshot: $html not found (run 'starling report $dir' first)" >&2; exit 1; }
