@@ -8,6 +8,10 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+// Test code is compiled without optimization: optimized, it took a quarter of a fresh build (57 of
+// 187 s here), and what the tests run heavily is the library code, optimized.
+let testSettings = strict + [.unsafeFlags(["-Onone"])]
+
 let package = Package(
     name: "Starling",
     platforms: [.macOS(.v15)],
@@ -37,7 +41,8 @@ let package = Package(
             swiftSettings: strict),
         // Rendering of results: reports, the console summary, compare (which lists run folders).
         .target(name: "StarlingReport", dependencies: ["StarlingRun", "StarlingMetrics"], swiftSettings: strict),
-        // Orchestration the CLI calls: targets, signals, phases, the results folder's writing.
+        // Orchestration the CLI calls: the scenario catalog, targets, signals, phases, merge, replay,
+        // the results folder's writing.
         .target(
             name: "StarlingApp",
             dependencies: ["StarlingRun", "StarlingReport", "StarlingNet", "StarlingSim", "StarlingProject", "StarlingMetrics"],
@@ -46,20 +51,20 @@ let package = Package(
             name: "starling",
             dependencies: ["StarlingApp", "StarlingReport", "StarlingRun", "StarlingSim", "StarlingNet", "StarlingMetrics", "StarlingProject"],
             swiftSettings: strict),
-        .testTarget(name: "StarlingSimTests", dependencies: ["StarlingSim", "StarlingJSON"], swiftSettings: strict),
-        .testTarget(name: "StarlingProjectTests", dependencies: ["StarlingProject"], swiftSettings: strict),
-        .testTarget(name: "StarlingMetricsTests", dependencies: ["StarlingMetrics"], swiftSettings: strict),
+        .testTarget(name: "StarlingSimTests", dependencies: ["StarlingSim", "StarlingJSON"], swiftSettings: testSettings),
+        .testTarget(name: "StarlingProjectTests", dependencies: ["StarlingProject"], swiftSettings: testSettings),
+        .testTarget(name: "StarlingMetricsTests", dependencies: ["StarlingMetrics"], swiftSettings: testSettings),
         // The differential tests start the local target through StarlingRun's launcher (the one launcher).
-        .testTarget(name: "StarlingChecksTests", dependencies: ["StarlingChecks", "StarlingSim", "StarlingJSON", "StarlingRun", "StarlingNet"], swiftSettings: strict),
-        .testTarget(name: "StarlingNetTests", dependencies: ["StarlingNet", "StarlingJSON"], swiftSettings: strict),
+        .testTarget(name: "StarlingChecksTests", dependencies: ["StarlingChecks", "StarlingSim", "StarlingJSON", "StarlingRun", "StarlingNet"], swiftSettings: testSettings),
+        .testTarget(name: "StarlingNetTests", dependencies: ["StarlingNet", "StarlingJSON"], swiftSettings: testSettings),
         .testTarget(
             name: "StarlingRunTests",
-            dependencies: ["StarlingRun", "StarlingChecks", "StarlingNet", "StarlingSim", "StarlingMetrics", "StarlingProject", "StarlingJSON"],
-            swiftSettings: strict),
-        .testTarget(name: "StarlingReportTests", dependencies: ["StarlingReport", "StarlingRun", "StarlingMetrics"], swiftSettings: strict),
+            dependencies: ["StarlingRun", "StarlingApp", "StarlingChecks", "StarlingNet", "StarlingSim", "StarlingMetrics", "StarlingProject", "StarlingJSON"],
+            swiftSettings: testSettings),
+        .testTarget(name: "StarlingReportTests", dependencies: ["StarlingReport", "StarlingRun", "StarlingMetrics"], swiftSettings: testSettings),
         // The application layer (a whole run, in process, against a fake target).
-        .testTarget(name: "StarlingAppTests", dependencies: ["StarlingApp", "StarlingRun", "StarlingNet", "StarlingSim", "StarlingReport"], swiftSettings: strict),
+        .testTarget(name: "StarlingAppTests", dependencies: ["StarlingApp", "StarlingRun", "StarlingNet", "StarlingSim", "StarlingReport", "StarlingMetrics"], swiftSettings: testSettings),
         // Runs the built `starling` executable end to end (build it first: `swift build --build-tests`).
-        .testTarget(name: "StarlingCLITests", dependencies: ["starling", "StarlingRun", "StarlingNet"], swiftSettings: strict),
+        .testTarget(name: "StarlingCLITests", dependencies: ["starling", "StarlingRun", "StarlingNet"], swiftSettings: testSettings),
     ]
 )

@@ -113,7 +113,6 @@ public enum LoadRun {
         if let seed = options.seed { plan.seed = seed }
         plan.shard = options.shard
         plan.startAt = options.startAt
-        plan.showProgress = options.showProgress
         plan.pipes = options.pipes
         plan.copyPipes = options.copyPipes
         plan.undetermined = options.undetermined
@@ -137,6 +136,9 @@ public enum LoadRun {
 
         var environment = RunEnvironment(transport: transport, clock: clock, cancellation: cancellation, folder: folder, notice: log)
         environment.liveMetrics = endpoint == nil ? nil : live
+        if options.showProgress {
+            environment.progress = { line in FileHandle.standardError.write(Data(("\r\u{1B}[K" + (line ?? "")).utf8)) }
+        }
         if let startAt = options.startAt {
             // Up early: the models are built and the threads started before the instant itself.
             let wait = Double(startAt - clock.wallNow()) / 1e9 - 2

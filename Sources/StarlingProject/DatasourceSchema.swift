@@ -104,26 +104,17 @@ public struct DatasourceSchema: Sendable {
         var definitions: [(line: Int, text: String)] = []
         var current = ""
         var currentLine = 0
-        var depth = 0
-        var quote: Character?
+        var nesting = Nesting(squareBrackets: true, backticks: true)
         for (line, text) in block {
             let content = text.trimming([" ", "\t"])
-            if quote == nil, depth == 0, current.trimming([" ", "\t", "\n"]).isEmpty, content.hasPrefix("#") || content.hasPrefix("--") { continue }
+            if nesting.isOutside, current.trimming([" ", "\t", "\n"]).isEmpty, content.hasPrefix("#") || content.hasPrefix("--") { continue }
             for character in text {
                 if current.trimming([" ", "\t", "\n"]).isEmpty, character != " ", character != "\t" { currentLine = line }
-                if let q = quote {
-                    current.append(character)
-                    if character == q { quote = nil }
-                    continue
-                }
-                switch character {
-                case "'", "\"", "`": quote = character; current.append(character)
-                case "(", "[": depth += 1; current.append(character)
-                case ")", "]": depth -= 1; current.append(character)
-                case "," where depth == 0:
+                if nesting.read(character), nesting.depth == 0, character == "," {
                     definitions.append((currentLine, current))
                     current = ""
-                default: current.append(character)
+                } else {
+                    current.append(character)
                 }
             }
             current.append(" ")

@@ -274,20 +274,13 @@ enum TemplateScanner {
     static func splitArguments(_ text: String) -> [String] {
         var parts: [String] = []
         var current = ""
-        var depth = 0
-        var quote: Character?
+        var nesting = Nesting(squareBrackets: true)
         for character in text {
-            if let q = quote {
+            if nesting.read(character), nesting.depth == 0, character == "," {
+                parts.append(current.trimming([" ", "\t", "\n"]))
+                current = ""
+            } else {
                 current.append(character)
-                if character == q { quote = nil }
-                continue
-            }
-            switch character {
-            case "'", "\"": quote = character; current.append(character)
-            case "(", "[": depth += 1; current.append(character)
-            case ")", "]": depth -= 1; current.append(character)
-            case "," where depth == 0: parts.append(current.trimming([" ", "\t", "\n"])); current = ""
-            default: current.append(character)
             }
         }
         let last = current.trimming([" ", "\t", "\n"])
@@ -310,15 +303,26 @@ enum TemplateScanner {
 
 /// Parenthesis depth outside quoted text, read one character at a time: the bookkeeping every
 /// scanner of SQL and template text here shares.
+/// Where a scanner of SQL or datafile text is: inside quotes (`'`, `"`, and with `backticks` also
+/// `` ` ``), or how deep in parentheses (and with `squareBrackets` also `[ ]`). The one quote and
+/// bracket scanner of this module: the template's parameters and ORDER BY, the splitting of
+/// arguments and of a SCHEMA's columns.
 struct Nesting {
     private(set) var depth = 0
     private var quote: Character?
+    private let squareBrackets: Bool
+    private let backticks: Bool
 
-    init(depth: Int = 0) {
+    init(depth: Int = 0, squareBrackets: Bool = false, backticks: Bool = false) {
         self.depth = depth
+        self.squareBrackets = squareBrackets
+        self.backticks = backticks
     }
 
-    /// Reads `c`: false when it is quoted text or a quote mark, true otherwise (a parenthesis
+    /// Outside every quote and bracket.
+    var isOutside: Bool { quote == nil && depth == 0 }
+
+    /// Reads `c`: false when it is quoted text or a quote mark, true otherwise (a bracket
     /// included, already counted in `depth`).
     mutating func read(_ c: Character) -> Bool {
         if let open = quote {
@@ -327,8 +331,11 @@ struct Nesting {
         }
         switch c {
         case "'", "\"": quote = c; return false
+        case "`" where backticks: quote = c; return false
         case "(": depth += 1
         case ")": depth -= 1
+        case "[" where squareBrackets: depth += 1
+        case "]" where squareBrackets: depth -= 1
         default: break
         }
         return true

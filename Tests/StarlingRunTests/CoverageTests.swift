@@ -1,9 +1,10 @@
 import Foundation
+import StarlingApp
 import StarlingChecks
 import StarlingProject
-@testable import StarlingRun
 import StarlingSim
 import Testing
+@testable import StarlingRun
 
 /// The semantic coverage a scenario's data gives the checks, computed without a target: the events
 /// a run of the scenario sends (regenerated, as after a real run) go through the same plan and

@@ -1,4 +1,5 @@
 import Foundation
+import StarlingApp
 import StarlingSim
 import Testing
 @testable import StarlingRun

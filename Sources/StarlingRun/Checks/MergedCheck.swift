@@ -23,38 +23,32 @@ public enum MergedCheck {
         queries.maxAnswerBytes = plan.scenario.run.pipeAnswerMaxBytes
         let ledger = state.ledger
         var summary = summary
-        summary.phases = summary.phases ?? [:]
         var checks: [CheckResult] = []
+        var expectations: Expectations?
+        var settleSeconds: Double?
         let settleStart = clock.now()
         if !config.correctness {
             checks = []
-        } else if ledger.undelivered > 0 || ledger.quarantined > 0 {
-            checks.append(CheckResult(pipe: "*", parameters: "", status: .skipped,
-                                      reason: "\(ledger.undelivered) events did not land and \(ledger.quarantined) were quarantined, so the exact expected answers are unknown"))
+        } else if let unknown = CheckedSummary.unknownAnswers(ledger) {
+            checks.append(unknown)
         } else {
             let settled = CheckPhase(queries: queries).settle(landed: state.landed, timeout: config.settleTimeout,
                                                             possiblyDuplicated: ledger.possiblyDuplicated ?? 0,
                                                             collapsing: plan.scenario.collapsingDatasources)
-            summary.phases?["settle"] = Double(clock.now() - settleStart) / 1e9
+            settleSeconds = Double(clock.now() - settleStart) / 1e9
             if let failure = settled.failure {
                 checks.append(failure)
             } else if cancellation.isCancelled {
-                checks.append(CheckResult(pipe: "*", parameters: "", status: .skipped, reason: "interrupted before the checks"))
+                checks.append(CheckedSummary.skipped("interrupted before the checks"))
             } else {
-                let expectations = Self.expectations(plan: plan, sent: sent)
-                checks += CheckPhase(queries: queries).verify(expectations, costQueries: config.costQueries)
-                summary.coverage = expectations.coverage
-                let landed = state.landed
-                let cost = PipeCost.summarize(checks) { pipe in PipeOracles.datasource(of: pipe).flatMap { landed[$0] } }
-                summary.cost = cost.isEmpty ? nil : cost
+                let planned = Self.expectations(plan: plan, sent: sent)
+                expectations = planned
+                checks += CheckPhase(queries: queries).verify(planned, costQueries: config.costQueries)
             }
         }
-        summary.checks = checks
-        let settleSeconds = summary.phases?["settle"] ?? 0
-        summary.phases?["verify"] = Double(clock.now() - settleStart) / 1e9 - settleSeconds
-        if !cancellation.isCancelled {
-            summary.thresholds = ThresholdEvaluator.evaluate(plan.scenario.run.thresholds, summary: summary)
-        }
+        CheckedSummary.finish(&summary, checks: checks, expectations: expectations, landed: state.landed, settleSeconds: settleSeconds,
+                              verifySeconds: Double(clock.now() - settleStart) / 1e9 - (settleSeconds ?? 0),
+                              thresholds: plan.scenario.run.thresholds, judgeThresholds: !cancellation.isCancelled)
         return summary
     }
 

@@ -70,44 +70,36 @@ public enum RunSession {
         let verifyStart = clock.now()
 
         var checks: [CheckResult] = settled.failure.map { [$0] } ?? []
+        var expectations: Expectations?
         if !config.correctness || isolation == .synthetic {
             checks = []
         } else if sharded {
-            checks.append(CheckResult(pipe: "*", parameters: "", status: .skipped,
-                                      reason: "shard \(plan.shard) of a distributed run: the target also holds the other shards' events, so the checks run once on the merged results (starling merge <every shard's folder> --out DIR --target URL)"))
+            checks.append(CheckedSummary.skipped("shard \(plan.shard) of a distributed run: the target also holds the other shards' events, so the checks run once on the merged results (starling merge <every shard's folder> --out DIR --target URL)"))
         } else if case .shared(let reason) = isolation {
-            checks.append(CheckResult(pipe: "*", parameters: "", status: .skipped, reason: reason))
+            checks.append(CheckedSummary.skipped(reason))
         } else if environment.cancellation.isCancelled {
-            checks.append(CheckResult(pipe: "*", parameters: "", status: .skipped, reason: "the run stopped early (\(environment.cancellation.reason?.code.rawValue ?? "stopped"))"))
-        } else if ledger.undelivered > 0 || ledger.quarantined > 0 {
-            checks.append(CheckResult(pipe: "*", parameters: "", status: .skipped,
-                                      reason: "\(ledger.undelivered) events did not land and \(ledger.quarantined) were quarantined, so the exact expected answers are unknown"))
+            checks.append(CheckedSummary.skipped("the run stopped early (\(environment.cancellation.reason?.code.rawValue ?? "stopped"))"))
+        } else if let unknown = CheckedSummary.unknownAnswers(ledger) {
+            checks.append(unknown)
         } else if let sent = outcome.sent {
-            let expectations = expect(plan, sent: sent)
-            checks += CheckPhase(queries: queries).verify(expectations, costQueries: config.costQueries)
-            outcome.summary.coverage = expectations.coverage
+            let planned = expect(plan, sent: sent)
+            expectations = planned
+            checks += CheckPhase(queries: queries).verify(planned, costQueries: config.costQueries)
             if let project = plan.referenceProject {
                 // Beside the oracles, the same combinations; alone, every pipe no oracle knows.
                 let names = plan.scenario.datasources.map(\.name)
                 let others = ReferenceReplay.unoraclePipes(plan.pipes, sent: names)
-                let planned = expectations.oracles.map(\.check)
+                let asked = planned.oracles.map(\.check)
                     + ReferenceReplay.plan(pipes: others, specs: plan.pipes, scenario: plan.scenario, sent: sent, seed: plan.seed, budget: config.maxCombinations)
                 checks += ReferenceReplay(target: queries, project: project, copyPipes: plan.copyPipes, undetermined: plan.undetermined)
-                    .run(planned, specs: plan.pipes, sent: sent, landed: outcome.landed, collapsing: plan.scenario.collapsingDatasources,
+                    .run(asked, specs: plan.pipes, sent: sent, landed: outcome.landed, collapsing: plan.scenario.collapsingDatasources,
                          settleTimeout: config.settleTimeout, warnings: environment.warnings)
             }
-            let landed = outcome.landed
-            let cost = PipeCost.summarize(checks) { pipe in PipeOracles.datasource(of: pipe).flatMap { landed[$0] } }
-            outcome.summary.cost = cost.isEmpty ? nil : cost
         }
         let end = clock.now()
-        outcome.summary.checks = checks
-        if !checks.isEmpty { outcome.summary.coverage = withAnswers(outcome.summary.coverage, queries: outcome.summary.queries) }
         // Warnings of the settle, the probes and the checks (the load's were taken when it ended).
         let warnings = environment.warnings.all
         outcome.summary.warnings = warnings.isEmpty ? nil : warnings
-        outcome.summary.phases?["settle"] = Double(verifyStart - settleStart) / 1e9
-        outcome.summary.phases?["verify"] = Double(end - verifyStart) / 1e9
         outcome.summary.elapsedSeconds += Double(end - settleStart) / 1e9
         // An interruption during settle or verify still makes the run interrupted.
         if let reason = environment.cancellation.reason, outcome.summary.stop?.reason != reason.code, !reason.drainsQueue {
@@ -115,23 +107,10 @@ public enum RunSession {
         }
         // Thresholds judge a finished run; a stopped one is judged by its stop alone, and a shard's
         // by the merge (they are about the whole run: one shard's exit 2 would fail a Kubernetes Job).
-        if !environment.cancellation.isCancelled && !sharded {
-            outcome.summary.thresholds = ThresholdEvaluator.evaluate(plan.scenario.run.thresholds, summary: outcome.summary)
-        }
+        CheckedSummary.finish(&outcome.summary, checks: checks, expectations: expectations, landed: outcome.landed,
+                              settleSeconds: Double(verifyStart - settleStart) / 1e9, verifySeconds: Double(end - verifyStart) / 1e9,
+                              thresholds: plan.scenario.run.thresholds, judgeThresholds: !environment.cancellation.isCancelled && !sharded)
         return outcome
-    }
-
-    /// The case every queried endpoint declares beside its checks' cases: an answer with rows
-    /// during the load (an endpoint that never returns a row passes on nothing).
-    static let answeredWithRows = "an answer with rows during the load"
-
-    static func withAnswers(_ coverage: [String: [String: Int]]?, queries: [String: QuerySummary]) -> [String: [String: Int]] {
-        var coverage = coverage ?? [:]
-        for (pipe, q) in queries {
-            guard let answers = q.answers else { continue }
-            coverage[pipe, default: [:]][answeredWithRows] = answers - (q.emptyAnswers ?? 0)
-        }
-        return coverage
     }
 
     /// The pipes a run checks: `checks.pipes`, or every pipe with an oracle whose datasource the

@@ -15,6 +15,9 @@ public struct RunEnvironment: Sendable {
     public var warnings: RunWarnings
     /// Serves the run's live state to `--metrics-listen` (nil: nobody asks).
     public var liveMetrics: LiveMetrics?
+    /// Shows the progress line, once a second while the load runs (nil: clear it, the load ended);
+    /// nil: no progress. The engine writes nowhere itself: the CLI shows it on a terminal.
+    public var progress: (@Sendable (String?) -> Void)?
 
     public init(transport: any TargetTransport, clock: any RunClock = SystemClock(), cancellation: RunCancellation = RunCancellation(),
                 folder: ResultsFolder? = nil, notice: @escaping @Sendable (String) -> Void = { _ in }) {
@@ -34,6 +37,7 @@ final class RunContext: Sendable {
     let transport: any TargetTransport
     let cancellation: RunCancellation
     let notice: @Sendable (String) -> Void
+    let progress: (@Sendable (String?) -> Void)?
     let warnings: RunWarnings
     let ledger = IngestLedger()
     let deadLetter: DeadLetter
@@ -59,6 +63,7 @@ final class RunContext: Sendable {
         transport = environment.transport
         cancellation = environment.cancellation
         notice = environment.notice
+        progress = environment.progress
         warnings = environment.warnings
         deadLetter = DeadLetter(directory: environment.folder.map { $0.path + "/" + DeadLetter.folderName })
         let sampled = plan.queries.flatMap { $0.parameters.compactMap(\.sampler.seenColumn) }

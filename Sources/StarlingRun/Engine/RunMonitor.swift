@@ -34,20 +34,19 @@ final class RunMonitor: Sendable {
                 context.stop(lost, notice: IngestWorker.lostNotice(lost, target: context.transport.target))
             }
             let seconds = context.elapsed(clock.now())
-            if context.plan.showProgress { showProgress(at: seconds) }
+            if let progress = context.progress { progress(progressLine(at: seconds)) }
             if seconds - log.withLock({ $0.lastInterval }) >= context.plan.logInterval { writeInterval(upTo: seconds) }
         }
-        if context.plan.showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        context.progress?(nil)
     }
 
-    func showProgress(at seconds: Double) {
+    func progressLine(at seconds: Double) -> String {
         let counts = context.ledger.counts
         let ingest = context.shared.totals(prefix: "ingest")
         let queries = context.shared.totals(prefix: "query.")
         let rate = Double(counts.acknowledged + counts.quarantined) / max(seconds, 0.001)
-        let line = "[\(Int(seconds))s/\(Int(context.plan.duration))s] events \(counts.generated) sent, \(Int(rate))/s acked"
+        return "[\(Int(seconds))s/\(Int(context.plan.duration))s] events \(counts.generated) sent, \(Int(rate))/s acked"
             + " · requests \(ingest.completions) (\(ingest.errors) errors) · queries \(queries.completions) (\(queries.errors) errors)"
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
     }
 
     func writeInterval(upTo seconds: Double) {

@@ -16,7 +16,6 @@ public struct RunPlan: Sendable {
     /// Query requests in flight at most (nil: derived from the mix's rate).
     public var queryConcurrency: Int?
     public var eventTime: EventTimeMode
-    public var showProgress = false
     /// How the schedule lag decides validity, and its limit (microseconds).
     public var scheduleLagRule: ScheduleLagRule
     public var maxScheduleLagMicros: UInt64

@@ -7,13 +7,9 @@ public enum DatasourceColumns {
         "store_visits": "timestamp", "ecommerce_events": "event_time", "customer_touchpoints": "timestamp",
     ]
 
+    /// Each seed datasource's columns, as its event type declares them beside its `encode`.
     public static let byDatasource: [String: [String]] = [
-        "store_visits": ["visit_id", "store_id", "timestamp", "visitor_id", "entry_point", "exit_point", "dwell_time_seconds", "tags"],
-        "ecommerce_events": ["event_time", "event_type", "user_id", "product_id", "category", "price", "quantity", "session_id", "country"],
-        "customer_touchpoints": [
-            "customer_id", "session_id", "timestamp", "touchpoint_id", "touchpoint_type", "channel", "device", "campaign_id",
-            "conversion", "transaction_amount", "referrer", "page_url", "time_spent", "action", "metadata",
-        ],
+        "store_visits": StoreVisit.columns, "ecommerce_events": CommerceEvent.columns, "customer_touchpoints": Touchpoint.columns,
     ]
 }
 

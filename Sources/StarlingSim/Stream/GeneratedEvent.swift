@@ -40,38 +40,9 @@ public enum GeneratedEvent: Sendable, Equatable {
     /// column: for drawing query parameters and check plans from values that were sent.
     public func value(ofColumn column: String) -> String? {
         switch self {
-        case .visit(let e):
-            switch column {
-            case "visit_id": return e.visitID
-            case "visitor_id": return e.visitorID
-            case "store_id": return e.storeID
-            case "entry_point": return e.entryPoint
-            case "exit_point": return e.exitPoint
-            default: return nil
-            }
-        case .commerce(let e):
-            switch column {
-            case "user_id": return e.userID
-            case "product_id": return e.productID
-            case "country": return e.country
-            case "category": return e.category
-            case "event_type": return e.kind.rawValue
-            case "session_id": return e.sessionID
-            default: return nil
-            }
-        case .touchpoint(let e):
-            switch column {
-            case "customer_id": return e.customerID
-            case "campaign_id": return e.campaignID
-            case "channel": return e.channel
-            case "device": return e.device
-            case "touchpoint_type": return e.kind.rawValue
-            case "session_id": return e.sessionID
-            case "touchpoint_id": return e.touchpointID
-            case "referrer": return e.referrer
-            case "action": return e.kind.action
-            default: return nil
-            }
+        case .visit(let e): return e.value(ofColumn: column)
+        case .commerce(let e): return e.value(ofColumn: column)
+        case .touchpoint(let e): return e.value(ofColumn: column)
         case .row(let e):
             return e.value(ofColumn: column)
         }

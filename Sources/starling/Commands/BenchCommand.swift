@@ -1,4 +1,5 @@
 import Foundation
+import StarlingApp
 import StarlingMetrics
 import StarlingNet
 import StarlingProject

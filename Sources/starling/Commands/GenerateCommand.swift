@@ -1,4 +1,5 @@
 import Foundation
+import StarlingApp
 import StarlingProject
 import StarlingRun
 import StarlingSim

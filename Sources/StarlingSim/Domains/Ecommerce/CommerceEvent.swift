@@ -24,6 +24,23 @@ public struct CommerceEvent: DomainEvent, Equatable {
     public var productID: String { "prod_\(product)" }
     public var sessionID: String { sessionPart == 0 ? "session_\(session)" : "session_j\(session)_\(sessionPart)" }
 
+    /// The columns of `ecommerce_events`, in the order `encode` writes them (`DatasourceColumnsTests`
+    /// holds `encode` and `value(ofColumn:)` to this list).
+    public static let columns = ["event_time", "event_type", "user_id", "product_id", "category", "price", "quantity", "session_id", "country"]
+
+    /// The value of a String column as written, or nil for another column.
+    public func value(ofColumn column: String) -> String? {
+        switch column {
+        case "user_id": return userID
+        case "product_id": return productID
+        case "country": return country
+        case "category": return category
+        case "event_type": return kind.rawValue
+        case "session_id": return sessionID
+        default: return nil
+        }
+    }
+
     public func encode(into encoder: inout some RowEncoder, timestamp: Int64?) {
         encoder.beginRow()
         encoder.timestamp("event_time", timestamp ?? time)

@@ -13,6 +13,22 @@ public struct StoreVisit: DomainEvent, Equatable {
     public var storeID: String { "store_\(store)" }
     public var visitorID: String { "visitor_\(visitor)" }
 
+    /// The columns of `store_visits`, in the order `encode` writes them (`DatasourceColumnsTests`
+    /// holds `encode` and `value(ofColumn:)` to this list).
+    public static let columns = ["visit_id", "store_id", "timestamp", "visitor_id", "entry_point", "exit_point", "dwell_time_seconds", "tags"]
+
+    /// The value of a String column as written, or nil for another column.
+    public func value(ofColumn column: String) -> String? {
+        switch column {
+        case "visit_id": return visitID
+        case "visitor_id": return visitorID
+        case "store_id": return storeID
+        case "entry_point": return entryPoint
+        case "exit_point": return exitPoint
+        default: return nil
+        }
+    }
+
     public func encode(into encoder: inout some RowEncoder, timestamp: Int64?) {
         encoder.beginRow()
         encoder.prefixedID("visit_id", "visit_", visit)

@@ -23,6 +23,30 @@ public struct Touchpoint: DomainEvent, Equatable {
     public var sessionID: String { "sess_\(journey)_\(sessionNumber)" }
     public var touchpointID: String { "tp_\(journey)_\(step)" }
 
+    /// The columns of `customer_touchpoints`, in the order `encode` writes them
+    /// (`DatasourceColumnsTests` holds `encode` and `value(ofColumn:)` to this list).
+    public static let columns = [
+        "customer_id", "session_id", "timestamp", "touchpoint_id", "touchpoint_type", "channel", "device", "campaign_id",
+        "conversion", "transaction_amount", "referrer", "page_url", "time_spent", "action", "metadata",
+    ]
+
+    /// The value of a String column as written, or nil for another column.
+    public func value(ofColumn column: String) -> String? {
+        switch column {
+        case "customer_id": return customerID
+        case "campaign_id": return campaignID
+        case "channel": return channel
+        case "device": return device
+        case "touchpoint_type": return kind.rawValue
+        case "session_id": return sessionID
+        case "touchpoint_id": return touchpointID
+        case "referrer": return referrer
+        case "page_url": return pageURL
+        case "action": return kind.action
+        default: return nil
+        }
+    }
+
     public func encode(into encoder: inout some RowEncoder, timestamp: Int64?) {
         encoder.beginRow()
         encoder.prefixedID("customer_id", "cust_", customer)

@@ -1,4 +1,5 @@
 import Foundation
+import StarlingRun
 import StarlingSim
 
 /// Finds scenarios: a path to a file, or the name of a built-in scenario in `$STARLING_SCENARIOS`
