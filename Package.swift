@@ -8,9 +8,11 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-// Test code is compiled without optimization: optimized, it took a quarter of a fresh build (57 of
-// 187 s here), and what the tests run heavily is the library code, optimized.
-let testSettings = strict + [.unsafeFlags(["-Onone"])]
+// Test code that computes little is compiled without optimization (the CLI, app, net, report,
+// metrics and project tests: they drive processes and check answers). The tests of the simulator,
+// the engine and the checks stay optimized: their own loops over millions of events ran 2-3x
+// slower unoptimized (DifferentialTests 15 s -> 45 s), more than the build saved.
+let lightTestSettings = strict + [.unsafeFlags(["-Onone"])]
 
 let package = Package(
     name: "Starling",
@@ -26,11 +28,11 @@ let package = Package(
         // Every target lists the modules it imports (no reliance on transitive dependencies).
         // Pure: the one JSON value model (exact-text numbers) and its parser.
         .target(name: "StarlingJSON", swiftSettings: strict),
-        // Scenarios, the domain models, the stream and its encoders: from text, but for a scenario's
-        // "project", read when it is parsed (Scenario+Project.swift).
+        // Pure (no file or process access): scenarios, the domain models, the stream and its
+        // encoders. A scenario's "project" is read through the `ProjectFiles` it is given.
         .target(name: "StarlingSim", dependencies: ["StarlingProject", "StarlingJSON", "CPrefetch"], swiftSettings: strict),
-        // A Tinybird project's datafiles read into specs (pipes' parameters, datasources): from text,
-        // but for `ProjectFolder`, which reads the folder (docs/architecture.md).
+        // Pure: a Tinybird project's datafiles parsed into specs (pipes' parameters, datasources),
+        // the folder read through `ProjectFiles` (the disk's is StarlingRun's `ProjectFiles.disk`).
         .target(name: "StarlingProject", swiftSettings: strict),
         .target(name: "StarlingMetrics", dependencies: ["CZlib"], swiftSettings: strict),
         .target(name: "StarlingChecks", dependencies: ["StarlingSim", "StarlingJSON"], swiftSettings: strict),
@@ -51,20 +53,21 @@ let package = Package(
             name: "starling",
             dependencies: ["StarlingApp", "StarlingReport", "StarlingRun", "StarlingSim", "StarlingNet", "StarlingMetrics", "StarlingProject"],
             swiftSettings: strict),
-        .testTarget(name: "StarlingSimTests", dependencies: ["StarlingSim", "StarlingJSON"], swiftSettings: testSettings),
-        .testTarget(name: "StarlingProjectTests", dependencies: ["StarlingProject"], swiftSettings: testSettings),
-        .testTarget(name: "StarlingMetricsTests", dependencies: ["StarlingMetrics"], swiftSettings: testSettings),
+        // StarlingRun for `ProjectFiles.disk` (the pure modules read project folders through it).
+        .testTarget(name: "StarlingSimTests", dependencies: ["StarlingSim", "StarlingJSON", "StarlingProject", "StarlingRun"], swiftSettings: strict),
+        .testTarget(name: "StarlingProjectTests", dependencies: ["StarlingProject", "StarlingSim", "StarlingRun"], swiftSettings: lightTestSettings),
+        .testTarget(name: "StarlingMetricsTests", dependencies: ["StarlingMetrics"], swiftSettings: lightTestSettings),
         // The differential tests start the local target through StarlingRun's launcher (the one launcher).
-        .testTarget(name: "StarlingChecksTests", dependencies: ["StarlingChecks", "StarlingSim", "StarlingJSON", "StarlingRun", "StarlingNet"], swiftSettings: testSettings),
-        .testTarget(name: "StarlingNetTests", dependencies: ["StarlingNet", "StarlingJSON"], swiftSettings: testSettings),
+        .testTarget(name: "StarlingChecksTests", dependencies: ["StarlingChecks", "StarlingSim", "StarlingJSON", "StarlingRun", "StarlingNet"], swiftSettings: strict),
+        .testTarget(name: "StarlingNetTests", dependencies: ["StarlingNet", "StarlingJSON"], swiftSettings: lightTestSettings),
         .testTarget(
             name: "StarlingRunTests",
             dependencies: ["StarlingRun", "StarlingApp", "StarlingChecks", "StarlingNet", "StarlingSim", "StarlingMetrics", "StarlingProject", "StarlingJSON"],
-            swiftSettings: testSettings),
-        .testTarget(name: "StarlingReportTests", dependencies: ["StarlingReport", "StarlingRun", "StarlingMetrics"], swiftSettings: testSettings),
+            swiftSettings: strict),
+        .testTarget(name: "StarlingReportTests", dependencies: ["StarlingReport", "StarlingRun", "StarlingMetrics"], swiftSettings: lightTestSettings),
         // The application layer (a whole run, in process, against a fake target).
-        .testTarget(name: "StarlingAppTests", dependencies: ["StarlingApp", "StarlingRun", "StarlingNet", "StarlingSim", "StarlingReport", "StarlingMetrics"], swiftSettings: testSettings),
+        .testTarget(name: "StarlingAppTests", dependencies: ["StarlingApp", "StarlingRun", "StarlingNet", "StarlingSim", "StarlingReport", "StarlingMetrics"], swiftSettings: lightTestSettings),
         // Runs the built `starling` executable end to end (build it first: `swift build --build-tests`).
-        .testTarget(name: "StarlingCLITests", dependencies: ["starling", "StarlingRun", "StarlingNet"], swiftSettings: testSettings),
+        .testTarget(name: "StarlingCLITests", dependencies: ["starling", "StarlingRun", "StarlingNet"], swiftSettings: lightTestSettings),
     ]
 )

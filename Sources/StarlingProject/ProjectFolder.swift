@@ -52,13 +52,14 @@ public struct ProjectFolder: Sendable {
     }
 
     /// Reads every `.datasource` and `.pipe` under `path` (hidden folders, `fixtures/` and `tests/`
-    /// skipped). A file that cannot be read throws one line naming file, line and what was expected.
-    public init(path: String) throws(DatafileError) {
+    /// skipped) through `files`. A file that cannot be read throws one line naming file, line and
+    /// what was expected.
+    public init(path: String, files: ProjectFiles) throws(DatafileError) {
         self.path = path
         var datasources: [String: DatasourceSchema] = [:]
-        for file in Self.files(under: path, suffix: ".datasource") {
+        for file in Self.files(under: path, suffix: ".datasource", files) {
             let name = Self.datasourceName(relative: String(file.dropFirst(path.count + 1)))
-            datasources[name] = try DatasourceSchema(name: name, path: file, text: try Self.read(file))
+            datasources[name] = try DatasourceSchema(name: name, path: file, text: try Self.read(file, files))
         }
         var pipes: [String: PipeSpec] = [:]
         var allPipes: [PipeSpec] = []
@@ -72,9 +73,9 @@ public struct ProjectFolder: Sendable {
         // (a generated `WHERE name = 'a' OR …`) is read in linear time, not by scanning the lists.
         var joinedSeen = Set<[String]>(), literalSeen = Set<[String]>()
         // A vendored workspace's pipes are that workspace's, not this project's.
-        for file in Self.files(under: path, suffix: ".pipe") where !file.dropFirst(path.count + 1).hasPrefix("vendor/") {
+        for file in Self.files(under: path, suffix: ".pipe", files) where !file.dropFirst(path.count + 1).hasPrefix("vendor/") {
             let name = String((file as NSString).lastPathComponent.dropLast(".pipe".count))
-            let spec = PipeSpec(try PipeFile(name: name, path: file, text: try Self.read(file)))
+            let spec = PipeSpec(try PipeFile(name: name, path: file, text: try Self.read(file, files)))
             allPipes.append(spec)
             let folders = file.dropFirst(path.count + 1).split(separator: "/").dropLast().map(String.init)
             if spec.file.isEndpoint(folders: folders) {
@@ -124,8 +125,8 @@ public struct ProjectFolder: Sendable {
     /// The file's text with its `INCLUDE "file.incl" "VAR=value"…` lines replaced by the included
     /// files (relative to the including file, `$VAR` and `${VAR}` substituted), as the classic CLI
     /// expands them. An included file's lines are not numbered apart in errors.
-    static func read(_ file: String, depth: Int = 0) throws(DatafileError) -> String {
-        guard let data = FileManager.default.contents(atPath: file) else {
+    static func read(_ file: String, _ files: ProjectFiles, depth: Int = 0) throws(DatafileError) -> String {
+        guard let data = files.contents(file) else {
             throw DatafileError(path: file, line: 1, expected: "a readable file")
         }
         let text = String(decoding: data, as: UTF8.self)
@@ -146,7 +147,7 @@ public struct ProjectFolder: Sendable {
                 guard let equals = assignment.firstIndex(of: "=") else { continue }
                 values[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
             }
-            let body = try read((included as NSString).standardizingPath, depth: depth + 1)
+            let body = try read((included as NSString).standardizingPath, files, depth: depth + 1)
             // Python's string.Template.safe_substitute: `${NAME}` or the longest `$NAME`; unknown names stay.
             lines.append(body.replacing(/\$\{(\w+)\}|\$(\w+)/) { match in
                 let name = String(match.output.1 ?? match.output.2 ?? "")
@@ -156,10 +157,9 @@ public struct ProjectFolder: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    static func files(under root: String, suffix: String) -> [String] {
-        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
+    static func files(under root: String, suffix: String, _ files: ProjectFiles) -> [String] {
         var found: [String] = []
-        while let relative = enumerator.nextObject() as? String {
+        for relative in files.list(root) {
             let parts = relative.split(separator: "/")
             if parts.contains(where: { $0.hasPrefix(".") || $0 == "fixtures" || $0 == "tests" }) { continue }
             if relative.hasSuffix(suffix) { found.append(root + "/" + relative) }

@@ -15,9 +15,18 @@ public enum ReportWriter {
         return input
     }
 
+    /// Each report: its file and how it is rendered. A new report is one line here (and its
+    /// `ResultsFolder.File` case).
+    static let reports: [(file: ResultsFolder.File, render: @Sendable (ReportInput) -> String)] = [
+        (.reportMarkdown, MarkdownReport.render),
+        (.junit, { JUnitReport.render($0.summary) }),
+        (.reportHTML, HTMLReport.render),
+    ]
+
+    /// The report files, in the order they are written.
+    public static var files: [ResultsFolder.File] { reports.map(\.file) }
+
     public static func writeAll(_ input: ReportInput, to folder: ResultsFolder) throws(ResultsError) {
-        try folder.write(MarkdownReport.render(input), to: .reportMarkdown)
-        try folder.write(JUnitReport.render(input.summary), to: .junit)
-        try folder.write(HTMLReport.render(input), to: .reportHTML)
+        for report in reports { try folder.write(report.render(input), to: report.file) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import StarlingProject
+import StarlingRun
 import Testing
 
 /// The checkout this test file lives in.

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import StarlingProject
+import StarlingRun
+import Testing
 @testable import StarlingSim
 
 /// What `init` infers from the pipes of a project: one entity per population, columns nested under

@@ -1,4 +1,5 @@
 import Foundation
+import StarlingRun
 import Testing
 @testable import StarlingSim
 

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import StarlingJSON
 import StarlingProject
+import StarlingRun
+import Testing
 @testable import StarlingSim
 
 /// Spec-described datasources: the example project's scenario, inferred scenarios, and the errors a

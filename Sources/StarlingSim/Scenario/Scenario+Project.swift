@@ -6,9 +6,9 @@ import StarlingProject
 /// `starling generate --project DIR` uses when there is no scenario file.
 extension Scenario {
     /// The scenario `init` writes for the project at `path`, as JSON text.
-    public static func initText(project path: String) throws(ScenarioError) -> String {
-        let folder = try readProject(path)
-        let absolute = (path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path) as String)
+    public static func initText(project path: String, files: ProjectFiles) throws(ScenarioError) -> String {
+        let folder = try readProject(path, files)
+        let absolute = (path.hasPrefix("/") ? path : (files.currentFolder() as NSString).appendingPathComponent(path) as String)
         let resolved = (absolute as NSString).standardizingPath
         var datasources: [String] = []
         let joined = joinedEntities(folder)
@@ -156,17 +156,16 @@ extension Scenario {
     }
 
     /// The scenario of `initText`, parsed: for `generate --project` with no scenario file.
-    public static func inferring(project path: String) throws(ScenarioError) -> Scenario {
-        try Scenario(json: Data(try initText(project: path).utf8), source: "(inferred from \(path))")
+    public static func inferring(project path: String, files: ProjectFiles) throws(ScenarioError) -> Scenario {
+        try Scenario(json: Data(try initText(project: path, files: files).utf8), source: "(inferred from \(path))", files: files)
     }
 
-    static func readProject(_ path: String) throws(ScenarioError) -> ProjectFolder {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+    static func readProject(_ path: String, _ files: ProjectFiles) throws(ScenarioError) -> ProjectFolder {
+        guard files.isFolder(path) else {
             throw .invalidValue(path: "--project", expected: "a Tinybird project folder (datasources/*.datasource, endpoints/*.pipe)", found: "\"\(path)\" (no such folder)")
         }
         do {
-            return try ProjectFolder(path: path)
+            return try ProjectFolder(path: path, files: files)
         } catch {
             throw .project(error.description)
         }

@@ -39,17 +39,18 @@ public struct Scenario: Sendable {
     }
 
     /// Parses a scenario; `source` names the file in error messages.
-    public init(json data: Data, source: String) throws(ScenarioError) {
+    /// A scenario from its JSON text; its `"project"` (if any) is read through `files`.
+    public init(json data: Data, source: String, files: ProjectFiles) throws(ScenarioError) {
         var root = try ObjectReader(ObjectReader.parse(data, source: source), path: "$")
         guard let format = root.value("format") else {
             throw .missingKey(path: "$.format", expected: "\"format\": 1")
         }
         guard format.number == 1 else { throw .unsupportedFormat(found: format.summary) }
-        try self.init(reading: &root, source: source)
+        try self.init(reading: &root, source: source, files: files)
         try root.finish()
     }
 
-    init(reading root: inout ObjectReader, source: String) throws(ScenarioError) {
+    init(reading root: inout ObjectReader, source: String, files: ProjectFiles) throws(ScenarioError) {
         // Everything is read into locals first and assigned at the end, in one place.
         let name = try root.string("name", default: Scenario.defaultName(source))
         guard Scenario.isValidName(name) else {
@@ -72,13 +73,12 @@ public struct Scenario: Sendable {
         var projectPath: String?
         var project: ProjectFolder?
         if let path = try root.optionalString("project") {
-            let resolved = Scenario.resolve(path, against: source)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory), isDirectory.boolValue else {
+            let resolved = Scenario.resolve(path, against: source, currentFolder: files.currentFolder())
+            guard files.isFolder(resolved) else {
                 throw .invalidValue(path: "$.project", expected: "a Tinybird project folder (datasources/*.datasource, endpoints/*.pipe)", found: "\"\(path)\" (no folder at \(resolved))")
             }
             do {
-                project = try ProjectFolder(path: resolved)
+                project = try ProjectFolder(path: resolved, files: files)
             } catch {
                 throw .project(error.description)
             }
@@ -115,10 +115,10 @@ public struct Scenario: Sendable {
     }
 
     /// A path as written in a scenario: absolute, or relative to the scenario file's folder.
-    static func resolve(_ path: String, against source: String) -> String {
+    static func resolve(_ path: String, against source: String, currentFolder: String) -> String {
         if path.hasPrefix("/") { return path }
         let folder = (source as NSString).deletingLastPathComponent
-        let base = folder.isEmpty ? FileManager.default.currentDirectoryPath : folder
+        let base = folder.isEmpty ? currentFolder : folder
         return ((base as NSString).appendingPathComponent(path) as NSString).standardizingPath
     }
 

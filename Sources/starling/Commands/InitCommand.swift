@@ -1,3 +1,4 @@
+import StarlingRun
 import StarlingSim
 
 enum InitCommand: CLICommand {

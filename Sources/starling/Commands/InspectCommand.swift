@@ -1,5 +1,6 @@
 import Foundation
 import StarlingProject
+import StarlingRun
 
 enum InspectCommand: CLICommand {
     static let spec = CommandSpec(

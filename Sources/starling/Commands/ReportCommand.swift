@@ -20,7 +20,7 @@ enum ReportCommand: CLICommand {
             let path = try args.positionals(count: 1...1, names: "<results dir>")[0]
             let folder = try ResultsFolder(existing: path)
             let input = try ReportWriter.writeAll(folder: folder)
-            print("\(input.summary.verdict.rawValue): wrote \(folder.url(.reportMarkdown)), \(folder.url(.junit)), \(folder.url(.reportHTML))")
+            print("\(input.summary.verdict.rawValue): wrote \(ReportWriter.files.map { folder.url($0) }.joined(separator: ", "))")
             return 0
         }
     }

@@ -33,29 +33,13 @@ enum VerifyCommand: CLICommand {
         }
     }
 
-    /// Settles and checks `folder`'s merged state against the target; rewrites its summary and reports.
+    /// Settles and checks `folder`'s merged state (`MergedVerify`) against `target`, or the one its
+    /// shards sent to.
     static func verify(_ folder: ResultsFolder, target: String?, token: String?) throws -> RunSummary {
-        let state = try folder.readShardState()
-        try state.requireComplete()
-        var summary = try folder.readSummary()
-        let url = target ?? summary.target
+        let url = try target ?? folder.readSummary().target
         guard !url.contains(",") else {
             throw UsageError(verb: "verify", message: "the shards sent to several targets (\(url)): give the one to check with --target")
         }
-        // The project the shards' scenario served and checked, as `run` chose it.
-        let project = ScenarioCatalog().project(for: try state.plan(shard: 0).scenario)
-        let resolved = try TargetResolver.resolve(.url(url), token: token, local: LocalTarget.Options(project: project))
-        defer { resolved.close() }
-        let transport = SocketTransport(target: resolved.url)
-        defer { transport.close() }
-        let cancellation = RunCancellation()
-        let signals = cancellation.installSignalHandlers()
-        defer { signals.forEach { $0.cancel() } }
-        FileHandle.standardError.write(Data("starling: verifying \(state.scenario) (\(state.shardCount) shards, \(state.ledger.acknowledged.formatted()) events acknowledged) against \(resolved.url)\n".utf8))
-        summary = try MergedCheck.run(state, summary: summary, transport: transport, token: resolved.token,
-                                      pipes: try ProjectFolder(path: project).pipes, cancellation: cancellation)
-        try folder.writeSummary(summary)
-        try ReportWriter.writeAll(folder: folder)
-        return summary
+        return try MergedVerify.execute(folder, url: url, token: token) { printError($0) }
     }
 }

@@ -108,14 +108,16 @@ def test_fault_status_sometimes(fresh_target):
 
 
 def test_fault_stall_every_n(fresh_target):
-    t = fresh_target("--fault-stall", "0.6:3")
+    t = fresh_target("--fault-stall", "1.5:3")
     took = []
     for _ in range(6):
         start = time.monotonic()
         assert t.pipe("events_by_country").status == 200
         took.append(time.monotonic() - start)
-    assert took[2] >= 0.55 and took[5] >= 0.55
-    assert sum(1 for x in took if x >= 0.55) == 2
+    # Every third request is held 1.5 s: those two take at least that, and they are the two slowest
+    # (a bound on the others would fail on a starved machine: scripts/test runs this suite niced).
+    assert took[2] >= 1.45 and took[5] >= 1.45, took
+    assert sorted(range(6), key=lambda i: took[i])[-2:] in ([2, 5], [5, 2]), took
 
 
 def test_fault_drop_closes_without_answer(fresh_target):
