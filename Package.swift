@@ -43,11 +43,12 @@ let package = Package(
             swiftSettings: strict),
         // Rendering of results: reports, the console summary, compare (which lists run folders).
         .target(name: "StarlingReport", dependencies: ["StarlingRun", "StarlingMetrics"], swiftSettings: strict),
-        // Orchestration the CLI calls: the scenario catalog, targets, signals, phases, merge, replay,
+        // The application layer the CLI calls: the scenario catalog, a run's phases (RunSession:
+        // load, settle, verify, thresholds), merge and verify, replay, ab, bench, targets, signals,
         // the results folder's writing.
         .target(
             name: "StarlingApp",
-            dependencies: ["StarlingRun", "StarlingReport", "StarlingNet", "StarlingSim", "StarlingProject", "StarlingMetrics"],
+            dependencies: ["StarlingRun", "StarlingReport", "StarlingNet", "StarlingSim", "StarlingChecks", "StarlingProject", "StarlingMetrics"],
             swiftSettings: strict),
         .executableTarget(
             name: "starling",

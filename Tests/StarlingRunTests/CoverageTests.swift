@@ -1,9 +1,9 @@
 import Foundation
-import StarlingApp
 import StarlingChecks
 import StarlingProject
 import StarlingSim
 import Testing
+@testable import StarlingApp
 @testable import StarlingRun
 
 /// The semantic coverage a scenario's data gives the checks, computed without a target: the events

@@ -2,6 +2,7 @@ import Foundation
 import StarlingChecks
 import StarlingSim
 import Testing
+@testable import StarlingApp
 @testable import StarlingRun
 
 /// A distributed run's merge is exact: the shards' `oracle-state.json` merged give the oracles

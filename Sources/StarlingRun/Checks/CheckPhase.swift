@@ -6,8 +6,12 @@ import Synchronization
 
 /// After the load: settle (wait until the target holds every acknowledged row), then verify (ask
 /// each pipe for each planned combination and compare with its oracle).
-struct CheckPhase {
+public struct CheckPhase: Sendable {
     let queries: TargetQueries
+
+    public init(queries: TargetQueries) {
+        self.queries = queries
+    }
 
     /// Waits until each datasource holds exactly its acknowledged rows. Returns the seconds it took
     /// and, when it did not happen within `timeout`, a failed check saying how far off it was. More
@@ -16,7 +20,7 @@ struct CheckPhase {
     /// `collapsing`: datasources whose engine merges rows sharing a sorting key (ReplacingMergeTree…):
     /// they hold at most their acknowledged rows, and are settled once their count is non-zero and
     /// has not changed for `steadySeconds`.
-    func settle(landed: [String: Int], timeout: Double, possiblyDuplicated: Int, collapsing: Set<String> = [],
+    public func settle(landed: [String: Int], timeout: Double, possiblyDuplicated: Int, collapsing: Set<String> = [],
                 steadySeconds: Double = 2) -> (seconds: Double?, failure: CheckResult?) {
         let clock = queries.clock
         let start = clock.now()
@@ -68,7 +72,7 @@ struct CheckPhase {
     /// ran out) skips it, with the reason. Results keep the plan's order.
     /// `costQueries`: times each combination is asked in all, for its query cost (the check's own
     /// answer is the first).
-    func verify(_ expectations: Expectations, concurrency: Int = 4, costQueries: Int = 1) -> [CheckResult] {
+    public func verify(_ expectations: Expectations, concurrency: Int = 4, costQueries: Int = 1) -> [CheckResult] {
         var results = expectations.refused.map {
             CheckResult(pipe: $0.check.pipe, parameters: $0.check.parameters.description, status: .skipped,
                         reason: "parameters refused: \($0.reason)", purpose: $0.check.purpose)

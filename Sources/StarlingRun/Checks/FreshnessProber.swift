@@ -5,12 +5,18 @@ import StarlingJSON
 /// Polls the target every 50 ms for the acknowledged probes that are not visible yet: one SQL
 /// lookup per datasource per poll (`SELECT key … WHERE key IN (…)`). A failing poll is retried at
 /// the next tick and counted; the summary warns when polls failed.
-struct FreshnessProber {
+public struct FreshnessProber: Sendable {
     let tracker: FreshnessTracker
     let queries: TargetQueries
     let warnings: RunWarnings
 
-    func run(until done: RunCancellation) {
+    public init(tracker: FreshnessTracker, queries: TargetQueries, warnings: RunWarnings) {
+        self.tracker = tracker
+        self.queries = queries
+        self.warnings = warnings
+    }
+
+    public func run(until done: RunCancellation) {
         let clock = queries.clock
         var next = clock.now()
         while !done.isCancelled {

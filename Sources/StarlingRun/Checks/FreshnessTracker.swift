@@ -121,7 +121,7 @@ public final class FreshnessTracker: Sendable {
     }
 
     /// Whether any acknowledged probe is still waiting.
-    func hasWaiting(now: UInt64) -> Bool { !waiting(now: now).isEmpty }
+    public func hasWaiting(now: UInt64) -> Bool { !waiting(now: now).isEmpty }
 
     func markVisible(_ ids: [Int], at nanos: UInt64) {
         probes.withLock { all in for id in ids where all[id].visible == nil { all[id].visible = nanos } }
@@ -129,7 +129,7 @@ public final class FreshnessTracker: Sendable {
 
     /// Visibility latency (µs) of the visible probes: `freshness.intended` from the intended send
     /// time, `freshness.acknowledged` from the acknowledgement (what `merge` adds across shards).
-    func histograms() -> [StreamName: HDRHistogram] {
+    public func histograms() -> [StreamName: HDRHistogram] {
         probes.withLock { all in
             var fromIntended = HDRHistogram()
             var fromAck = HDRHistogram()
@@ -143,7 +143,7 @@ public final class FreshnessTracker: Sendable {
     }
 
     /// The freshness section of the summary, with `completeness` from the settle phase.
-    func summary(completenessSeconds: Double?) -> FreshnessSummary {
+    public func summary(completenessSeconds: Double?) -> FreshnessSummary {
         let histograms = histograms()
         let (probes, visible) = self.probes.withLock { all in (all.count, all.filter { $0.visible != nil }.count) }
         return FreshnessSummary(probes: probes, visible: visible, histograms: histograms, completenessSeconds: completenessSeconds)

@@ -13,7 +13,7 @@ import StarlingSim
 /// show. Rows compare with the oracles' rules (floats within tolerance, arrays as multisets); rows
 /// that tie on every ORDER BY column may come in any order, and a pipe without ORDER BY is compared
 /// as a multiset, with a warning.
-struct ReferenceReplay {
+public struct ReferenceReplay: Sendable {
     /// The target's queries.
     let target: TargetQueries
     let project: String
@@ -22,9 +22,16 @@ struct ReferenceReplay {
     /// Endpoints whose answer the data does not decide, found upstream too (`Undetermined.constructs`).
     var undetermined: [String: String] = [:]
 
+    public init(target: TargetQueries, project: String, copyPipes: [String] = [], undetermined: [String: String] = [:]) {
+        self.target = target
+        self.project = project
+        self.copyPipes = copyPipes
+        self.undetermined = undetermined
+    }
+
     /// The pipes of `specs` no Swift oracle knows, that read a datasource the run sends (directly or
     /// through a materialized pipe's target): the reference is their only check.
-    static func unoraclePipes(_ specs: [String: PipeSpec], sent datasources: [String]) -> [String] {
+    public static func unoraclePipes(_ specs: [String: PipeSpec], sent datasources: [String]) -> [String] {
         specs.keys.sorted().filter { !PipeOracles.pipes.contains($0) && datasource(of: specs[$0], sent: datasources) != nil }
     }
 
@@ -36,7 +43,7 @@ struct ReferenceReplay {
     }
 
     /// The check plan of `pipes`, drawn from the events sent as the oracle checks' plan is.
-    static func plan(pipes: [String], specs: [String: PipeSpec], scenario: Scenario, sent: SentEvents, seed: UInt64, budget: Int) -> [PlannedCheck] {
+    public static func plan(pipes: [String], specs: [String: PipeSpec], scenario: Scenario, sent: SentEvents, seed: UInt64, budget: Int) -> [PlannedCheck] {
         let names = scenario.datasources.map(\.name)
         var columns: [String: [String]] = [:]
         var timeColumns: [String: String] = [:]
@@ -60,7 +67,7 @@ struct ReferenceReplay {
     /// Starts the reference, loads the events, waits until it holds `landed`, compares every check.
     /// A reference that cannot be set up skips the checks with the reason (the run's verdict then
     /// says so), never fails them.
-    func run(_ checks: [PlannedCheck], specs: [String: PipeSpec], sent: SentEvents, landed: [String: Int], collapsing: Set<String> = [],
+    public func run(_ checks: [PlannedCheck], specs: [String: PipeSpec], sent: SentEvents, landed: [String: Int], collapsing: Set<String> = [],
              settleTimeout: Double, warnings: RunWarnings) -> [CheckResult] {
         guard !checks.isEmpty else { return [] }
         for datasource in collapsing.sorted() where landed[datasource] != nil {

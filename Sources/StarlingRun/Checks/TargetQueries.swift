@@ -7,16 +7,16 @@ import StarlingNet
 /// Transient failures — 503, 429, a dropped connection, a timeout — are retried with backoff
 /// (200 ms doubling to 3 s, `Retry-After` honoured) for up to `patience` seconds; only an answer
 /// fails a check, and a target that never answers makes it `skipped` with the reason.
-struct TargetQueries: Sendable {
+public struct TargetQueries: Sendable {
     let transport: any TargetTransport
     let token: String
     let clock: any RunClock
     var cancellation: RunCancellation?
     var patience = 30.0
     /// The largest pipe answer accepted (`run.pipe_answer_max_bytes`; nil: the connection's limit).
-    var maxAnswerBytes: Int?
+    public var maxAnswerBytes: Int?
 
-    init(transport: any TargetTransport, token: String, clock: any RunClock, cancellation: RunCancellation? = nil) {
+    public init(transport: any TargetTransport, token: String, clock: any RunClock, cancellation: RunCancellation? = nil) {
         self.transport = transport
         self.token = token
         self.clock = clock
@@ -126,7 +126,7 @@ struct TargetQueries: Sendable {
     }
 
     /// Runs every copy pipe in turn; the failures, one line each (`pipe: reason`).
-    func runCopies(_ pipes: [String]) -> [String] {
+    public func runCopies(_ pipes: [String]) -> [String] {
         pipes.compactMap { pipe -> String? in
             do {
                 try copy(pipe)

@@ -47,7 +47,7 @@ public enum StopReason: Sendable, Equatable {
     }
 
     /// Whether queued requests are still worth sending after this stop.
-    var drainsQueue: Bool {
+    public var drainsQueue: Bool {
         switch self {
         case .plannedEnd, .overCapacity: return true
         case .interrupted, .targetLost, .tokenRefused, .notFound: return false

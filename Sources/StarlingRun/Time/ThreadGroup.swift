@@ -1,15 +1,15 @@
 import Synchronization
 
 /// Threads started through the run's clock, joined with an optional deadline.
-final class ThreadGroup: Sendable {
+public final class ThreadGroup: Sendable {
     let clock: any RunClock
     private let state = Mutex<(running: Int, waiters: [Wakeup])>((0, []))
 
-    init(clock: any RunClock) {
+    public init(clock: any RunClock) {
         self.clock = clock
     }
 
-    func spawn(_ body: @escaping @Sendable () -> Void) {
+    public func spawn(_ body: @escaping @Sendable () -> Void) {
         state.withLock { $0.running += 1 }
         clock.spawn { [self] in
             body()
@@ -25,7 +25,7 @@ final class ThreadGroup: Sendable {
 
     /// Waits until every thread finished (true) or `deadline` passed (false).
     @discardableResult
-    func wait(until deadline: UInt64? = nil) -> Bool {
+    public func wait(until deadline: UInt64? = nil) -> Bool {
         while true {
             let wakeup = Wakeup()
             let done = state.withLock { s -> Bool in

@@ -1,4 +1,5 @@
 import Foundation
+import StarlingRun
 import StarlingSim
 
 /// `starling bench generate`: how fast one core generates and encodes each domain's events, and the

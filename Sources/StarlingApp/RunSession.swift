@@ -1,6 +1,7 @@
 import Foundation
 import StarlingChecks
 import StarlingNet
+import StarlingRun
 import StarlingSim
 
 /// A whole `starling run` after its start: load (freshness probes watched while it runs), drain,

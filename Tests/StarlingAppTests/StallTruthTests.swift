@@ -1,4 +1,4 @@
-import StarlingRun
+import StarlingApp
 import Testing
 
 /// The judgement of `starling bench stall --check` (the open-loop accuracy benchmark, run by

@@ -1,6 +1,7 @@
 import StarlingChecks
 import StarlingNet
 import StarlingProject
+import StarlingRun
 import StarlingSim
 
 /// `starling verify`: the settle and verify phases of a run, for the merged results of a

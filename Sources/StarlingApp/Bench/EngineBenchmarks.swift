@@ -2,6 +2,7 @@ import Foundation
 import StarlingMetrics
 import StarlingNet
 import StarlingProject
+import StarlingRun
 import StarlingSim
 import Synchronization
 

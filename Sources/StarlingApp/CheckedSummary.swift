@@ -1,4 +1,5 @@
 import StarlingChecks
+import StarlingRun
 import StarlingSim
 
 /// The one place a summary gets its verification part, for `run` (`RunSession`) and for `verify` of
