@@ -2,24 +2,26 @@
 extension NDJSONEncoder {
     /// The row's layout: keys and braces pre-encoded, each column's value drawn in between.
     public mutating func specRow(_ event: SpecRow, timestamp: Int64?) {
-        out.makeUnique()
-        let tables = event.tables
-        tables.plans.withBuffers { plans in
-            tables.program.withBuffers { program in
-                event.write(plan: RowPlans.index(state: event.state, csv: false), plans, program, into: &out, .json, timestamp: timestamp)
-            }
-        }
+        event.write(into: &out, csv: false, timestamp: timestamp)
     }
 }
 
 extension CSVEncoder {
     /// The columns in schema order; null is `\N`, arrays and maps ClickHouse literals.
     public mutating func specRow(_ event: SpecRow, timestamp: Int64?) {
+        event.write(into: &out, csv: true, timestamp: timestamp)
+    }
+}
+
+extension SpecRow {
+    /// Writes this row at the end of `out` by its compiled plan for the format.
+    @inline(__always)
+    func write(into out: inout RowScratch, csv: Bool, timestamp: Int64?) {
         out.makeUnique()
-        let tables = event.tables
+        let tables = self.tables
         tables.plans.withBuffers { plans in
             tables.program.withBuffers { program in
-                event.write(plan: RowPlans.index(state: event.state, csv: true), plans, program, into: &out, .csv, timestamp: timestamp)
+                write(plan: RowPlans.index(state: state, csv: csv), plans, program, into: &out, csv ? .csv : .json, timestamp: timestamp)
             }
         }
     }
