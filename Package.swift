@@ -44,8 +44,8 @@ let package = Package(
         // Rendering of results: reports, the console summary, compare (which lists run folders).
         .target(name: "StarlingReport", dependencies: ["StarlingRun", "StarlingMetrics"], swiftSettings: strict),
         // The application layer the CLI calls: the scenario catalog, a run's phases (RunSession:
-        // load, settle, verify, thresholds), merge and verify, replay, ab, bench, targets, signals,
-        // the results folder's writing.
+        // load, settle, verify, thresholds), merge and verify, replay, ab, bench, fixtures, targets,
+        // signals, the results folder's writing.
         .target(
             name: "StarlingApp",
             dependencies: ["StarlingRun", "StarlingReport", "StarlingNet", "StarlingSim", "StarlingChecks", "StarlingProject", "StarlingMetrics"],

@@ -1,5 +1,5 @@
 import Foundation
-import StarlingApp
+@testable import StarlingApp
 import StarlingSim
 import Testing
 @testable import StarlingRun

@@ -2,7 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import StarlingApp
+@testable import StarlingApp
 import StarlingChecks
 import StarlingSim
 import Testing

@@ -1,4 +1,5 @@
 import StarlingChecks
+import StarlingRun
 import StarlingSim
 
 /// `visitor_details` returns `groupArray`s whose element order SQL leaves undefined; its oracle

@@ -1,4 +1,5 @@
 import StarlingChecks
+import StarlingRun
 import StarlingSim
 
 extension ExpectedRow {

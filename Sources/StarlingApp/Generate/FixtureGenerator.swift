@@ -1,3 +1,4 @@
+import StarlingRun
 import StarlingSim
 
 /// `starling generate`: writes a scenario's events to `<datasource>.ndjson` (or `.csv`) files.

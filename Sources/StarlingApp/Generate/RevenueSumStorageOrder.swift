@@ -1,4 +1,5 @@
 import StarlingChecks
+import StarlingRun
 import StarlingSim
 
 /// `top_products` and `total_revenue` return `sum(price * quantity)` of Float64s: its last bits

@@ -1,6 +1,7 @@
 import Foundation
 import StarlingChecks
 import StarlingProject
+import StarlingRun
 import StarlingSim
 
 /// What `generate --tinybird-project DIR` wrote.

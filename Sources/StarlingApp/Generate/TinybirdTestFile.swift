@@ -1,4 +1,5 @@
 import StarlingChecks
+import StarlingRun
 
 /// One case of a Tinybird Forward `tests/<pipe>.yaml`, run by `tb test run`: it fetches
 /// `/v0/pipes/<pipe>.ndjson?<parameters>` and compares the body with `expectedResult` exactly.
