@@ -118,7 +118,14 @@ public final class LocalTarget: Sendable {
             while process.isRunning && Date() < deadline { usleep(20_000) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
-        if let dataDirectory { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        guard let dataDirectory, FileManager.default.fileExists(atPath: dataDirectory) else { return }
+        do {
+            try FileManager.default.removeItem(atPath: dataDirectory)
+        } catch {
+            // Said, not swallowed: a data folder of the bundled ClickHouse left in the temporary
+            // folder is the user's to remove (the run's results are not affected).
+            FileHandle.standardError.write(Data("starling: the local target's data folder \(dataDirectory) could not be removed (\(error.localizedDescription)); remove it by hand\n".utf8))
+        }
     }
 }
 

@@ -1,6 +1,4 @@
-import Foundation
 import StarlingApp
-import StarlingProject
 import StarlingReport
 import StarlingRun
 
