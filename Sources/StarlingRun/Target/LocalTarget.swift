@@ -45,12 +45,27 @@ public final class LocalTarget: Sendable {
         StarlingHome.find("scripts/local-target/start", executable: true)
     }
 
+    /// Where a fresh data folder goes: memory-backed `/dev/shm` when it is writable with at least
+    /// 2 GiB free, else the temporary directory. ClickHouse writes every insert as a part of several
+    /// files, and on this machine's ext4 an insert of a few rows cost 4-10 ms of CPU (inode
+    /// allocation among recently deleted ones), on tmpfs 3-4 ms. A fresh folder is removed when the
+    /// target stops either way; the local target's own default (no `--data`) follows the same rule.
+    static func freshDataRoot() -> String {
+        let shm = "/dev/shm"
+        var stats = statvfs()
+        if access(shm, W_OK | X_OK) == 0, statvfs(shm, &stats) == 0,
+           Double(stats.f_bavail) * Double(stats.f_frsize) >= 2 * 1024 * 1024 * 1024 {
+            return shm
+        }
+        return FileManager.default.temporaryDirectory.path
+    }
+
     /// Starts the server and waits until it listens (the first start also creates its venv). An
     /// interrupt recorded in `cancellation` meanwhile stops the server and throws `.interrupted`.
     public static func start(_ options: Options, cancellation: RunCancellation? = nil) throws(TargetError) -> LocalTarget {
         guard let script = startScript() else { throw .localTargetMissing }
         let fresh = options.dataDirectory == nil
-        let data = options.dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("starling-target-\(UUID().uuidString)").path
+        let data = options.dataDirectory ?? freshDataRoot() + "/starling-target-\(UUID().uuidString)"
         let ready = data + ".ready"
         // A restart's ready file: the target writes it anew, and an old one would name the old port.
         if FileManager.default.fileExists(atPath: ready) {

@@ -7,6 +7,7 @@ import json
 import re
 import signal
 import subprocess
+import sys
 import time
 
 import fixture_data
@@ -14,6 +15,7 @@ import pytest
 from conftest import TARGET, TOKEN, start_target
 
 ROWS = fixture_data.ecommerce_events(n=100)
+
 
 
 def test_ready_line_and_ready_file(tmp_path):
@@ -26,6 +28,17 @@ def test_ready_line_and_ready_file(tmp_path):
     finally:
         assert t.stop() == 0
     assert t.process.stdout is None or t.process.stdout.closed
+    # Its own ready file goes with it: a launcher that died before reading it leaves nothing behind.
+    assert not ready.exists()
+
+
+def test_a_refused_start_leaves_no_data_folder(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()  # a fresh folder its launcher made, handed over with --remove-data
+    proc = subprocess.run([sys.executable, str(TARGET / "server.py"), "--port", "0", "--project", str(tmp_path / "missing"),
+                           "--data", str(data), "--remove-data"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and "cannot start" in proc.stderr, proc.stderr
+    assert not data.exists()
 
 
 def test_sigint_stops_cleanly(tmp_path):
@@ -115,10 +128,11 @@ def test_fault_stall_every_n(fresh_target):
         start = time.monotonic()
         assert t.pipe("events_by_country").status == 200
         took.append(time.monotonic() - start)
-    # Every third request is held 1.5 s: those two take at least that, and they are the two slowest
-    # (a bound on the others would fail on a starved machine: scripts/test runs this suite niced).
+    # Every third request is held 1.5 s: those two take at least that, and some other one does not (an
+    # upper bound on each, or their ranking, fails on a starved machine: scripts/test runs this suite
+    # niced beside the Swift lanes, where an unstalled request took 2.5 s).
     assert took[2] >= 1.45 and took[5] >= 1.45, took
-    assert sorted(range(6), key=lambda i: took[i])[-2:] in ([2, 5], [5, 2]), took
+    assert min(took[i] for i in (0, 1, 3, 4)) < 1.45, took
 
 
 def test_fault_drop_closes_without_answer(fresh_target):
