@@ -1,4 +1,5 @@
 import Foundation
+import StarlingDisk
 import StarlingProject
 import StarlingReport
 import StarlingRun

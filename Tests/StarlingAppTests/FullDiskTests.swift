@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import StarlingApp
+import StarlingDisk
 import StarlingNet
 import StarlingReport
 import StarlingRun

@@ -1,5 +1,6 @@
 import Foundation
 import StarlingApp
+import StarlingDisk
 import StarlingNet
 import StarlingRun
 import StarlingSim

@@ -1,4 +1,5 @@
 import Foundation
+import StarlingDisk
 import StarlingMetrics
 import StarlingSim
 import Testing

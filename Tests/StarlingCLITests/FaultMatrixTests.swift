@@ -56,13 +56,13 @@ struct FaultMatrixTests {
         Fault(name: "everything at once", targetArgs: "--fault-status 503:0.1 --fault-drop 0.05 --fault-stall 1:20 --rate-limit 3", exit: 0),
     ]
 
-    /// The faults, two at a time: each run has its own local target and folder, and what is asserted
+    /// The faults, three at a time: each run has its own local target and folder, and what is asserted
     /// (ledger, dead letter, exit code and line, a bound on time) does not depend on the machine's
-    /// speed; the halved wall time keeps CI within its budget.
+    /// speed; a third of the wall time keeps the suite within its budget.
     @Test func everyFaultEndsBalancedBoundedAndNamed() throws {
         let outcomes = FaultOutcomes()
         let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+        DispatchQueue.concurrentPerform(iterations: 3) { _ in
             while true {
                 let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard index < Self.faults.count else { return }

@@ -1,4 +1,5 @@
 import Foundation
+import StarlingDisk
 import StarlingNet
 import StarlingSim
 import Synchronization

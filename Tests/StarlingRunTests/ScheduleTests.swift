@@ -1,4 +1,5 @@
 import Foundation
+import StarlingDisk
 import StarlingSim
 import Testing
 @testable import StarlingRun

@@ -1,5 +1,6 @@
 import Foundation
 import StarlingChecks
+import StarlingDisk
 import StarlingSim
 import Testing
 @testable import StarlingApp

@@ -1,6 +1,6 @@
 import Foundation
 import StarlingProject
-import StarlingRun
+import StarlingDisk
 import Testing
 @testable import StarlingSim
 

@@ -1,7 +1,7 @@
 import Foundation
 import StarlingJSON
 import StarlingProject
-import StarlingRun
+import StarlingDisk
 import Testing
 @testable import StarlingSim
 

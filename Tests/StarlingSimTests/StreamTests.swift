@@ -1,5 +1,5 @@
 import Foundation
-import StarlingRun
+import StarlingDisk
 import Testing
 @testable import StarlingSim
 

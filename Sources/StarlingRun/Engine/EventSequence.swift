@@ -31,12 +31,13 @@ struct EventSequence {
     /// The schedule offset of the last arrival drawn.
     private(set) var lastOffset = 0.0
 
-    init(plan: RunPlan, startWallSeconds: Int64) {
+    /// `models`: the datasources' models, in the scenario's order, when built already (nil builds them).
+    init(plan: RunPlan, startWallSeconds: Int64, models: [DatasourceModels]? = nil) {
         eventTime = plan.eventTime
         shard = plan.shard
         self.startWallSeconds = startWallSeconds
-        streams = plan.scenario.datasources.map {
-            DatasourceStream($0, seed: plan.seed, start: plan.scenario.start, shard: plan.shard)
+        streams = plan.scenario.datasources.enumerated().map { index, config in
+            DatasourceStream(config, seed: plan.seed, start: plan.scenario.start, shard: plan.shard, models: models?[index])
         }
         mix = AliasTable(weights: plan.scenario.datasources.map(\.share))
         mixRng = Xoshiro256(seed: plan.seed, stream: StreamTag("ingest-mix"), index: 0)

@@ -1,4 +1,5 @@
 import StarlingSim
+import Synchronization
 
 /// The events a run sent, produced again: the stream is a function of the plan (seed, shard, rate
 /// profile, duration) and the run's start second, so the first `generated` events this shard's
@@ -12,6 +13,23 @@ public struct SentEvents: Sendable {
     /// How far the schedule got (seconds into the run): every shard's events up to here.
     public let lastOffset: Double
 
+    /// The datasources' models, built on the first pass and copied by the others (the checks make
+    /// five passes, two of them at once).
+    let models = ModelCache()
+
+    final class ModelCache: Sendable {
+        let built = Mutex<[DatasourceModels]?>(nil)
+
+        func models(_ plan: RunPlan) -> [DatasourceModels] {
+            built.withLock { built in
+                if let built { return built }
+                let models = plan.scenario.datasources.map { DatasourceModels($0, seed: plan.seed) }
+                built = models
+                return models
+            }
+        }
+    }
+
     public init(plan: RunPlan, startWallSeconds: Int64, generated: Int, lastOffset: Double) {
         self.plan = plan
         self.startWallSeconds = startWallSeconds
@@ -23,7 +41,7 @@ public struct SentEvents: Sendable {
 
     /// Calls `body` with each event sent, in the order sent.
     public func forEachSent(_ body: (String, GeneratedEvent) -> Void) {
-        var sequence = EventSequence(plan: plan, startWallSeconds: startWallSeconds)
+        var sequence = EventSequence(plan: plan, startWallSeconds: startWallSeconds, models: models.models(plan))
         let names = sequence.datasourceNames
         var count = 0
         while count < generated, let scheduled = sequence.next() {
@@ -36,7 +54,7 @@ public struct SentEvents: Sendable {
     /// shards of a distributed run sent together (for an unsharded run, the events sent).
     public func forEachScheduled(_ body: (String, GeneratedEvent) -> Void) {
         guard plan.shard.count > 1 else { return forEachSent(body) }
-        var sequence = EventSequence(plan: plan, startWallSeconds: startWallSeconds)
+        var sequence = EventSequence(plan: plan, startWallSeconds: startWallSeconds, models: models.models(plan))
         let names = sequence.datasourceNames
         while let scheduled = sequence.next(includingOthers: true), scheduled.offset <= lastOffset {
             body(names[scheduled.datasource], scheduled.event)

@@ -1,5 +1,6 @@
 import Foundation
 import StarlingChecks
+import StarlingDisk
 import StarlingProject
 import StarlingSim
 

@@ -1,5 +1,6 @@
 /// A verb of the CLI: its spec (usage, options, its line in `starling help`) and what runs it.
-protocol CLICommand {
+/// (`SendableMetatype`: the table below is a global list of the types.)
+protocol CLICommand: SendableMetatype {
     static var spec: CommandSpec { get }
     static func main(_ arguments: [String]) -> Int32
 }

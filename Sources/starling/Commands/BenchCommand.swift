@@ -1,5 +1,6 @@
 import Foundation
 import StarlingApp
+import StarlingDisk
 import StarlingMetrics
 import StarlingNet
 import StarlingProject

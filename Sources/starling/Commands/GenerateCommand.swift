@@ -1,5 +1,6 @@
 import Foundation
 import StarlingApp
+import StarlingDisk
 import StarlingProject
 import StarlingRun
 import StarlingSim

@@ -1,3 +1,4 @@
+import StarlingDisk
 import StarlingRun
 import StarlingSim
 
