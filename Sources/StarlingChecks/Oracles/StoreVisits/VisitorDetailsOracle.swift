@@ -35,11 +35,8 @@ public struct VisitorDetailsOracle: PipeOracle {
     }
 
     public func rows() -> [ExpectedRow] {
-        var all = visitors.map { (id: "visitor_\($0.key)", visitor: $0.value) }
-        if visitorID == nil {
-            all = Array(limit.apply(all.rankedDescending(by: \.visitor.last, thenBy: \.id)))
-        }
-        return all.map { $0.visitor.row(id: $0.id) }
+        guard visitorID == nil else { return visitors.map { $0.value.row(id: "visitor_\($0.key)") } }
+        return visitors.ranked(idPrefix: "visitor_", by: \.last, limit: limit).map { $0.value.row(id: $0.id) }
     }
 }
 

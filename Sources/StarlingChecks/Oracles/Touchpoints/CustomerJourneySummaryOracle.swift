@@ -22,9 +22,7 @@ public struct CustomerJourneySummaryOracle: PipeOracle {
     }
 
     public func rows() -> [ExpectedRow] {
-        let sorted = customers.map { (id: "cust_\($0.key)", group: $0.value) }
-            .rankedDescending(by: \.group.last, thenBy: \.id)
-        return limit.apply(sorted).map { id, g in
+        customers.ranked(idPrefix: "cust_", by: \.last, limit: limit).map { id, g in
             ExpectedRow([
                 .init("customer_id", .string(id)),
                 .init("total_touchpoints", .integer(g.touchpoints)),
