@@ -28,6 +28,11 @@ public protocol PipeOracle<Event>: Sendable {
     /// The rows with the choices the ORDER BY leaves the target (default: none).
     func result() -> ExpectedResult
 
+    /// The LIMIT its rows are cut to, for an oracle whose pipe has one (nil: none). The limit
+    /// applies to the answer only, never to what is consumed: a fed oracle given another limit
+    /// answers as one fed the same events with that limit from the start would.
+    var rowLimit: RowLimit? { get set }
+
     /// Why the oracle cannot give an exact answer for what it consumed, or nil when it can.
     var unsupportedReason: String? { get }
 
@@ -43,6 +48,11 @@ public protocol PipeOracle<Event>: Sendable {
 }
 
 extension PipeOracle {
+    public var rowLimit: RowLimit? {
+        get { nil }
+        set {}  // swiftlint:disable:this unused_setter_value
+    }
+
     public var unsupportedReason: String? { nil }
 
     public func coverage() -> [String: Int] { [:] }

@@ -60,7 +60,7 @@ public enum PipeOracles {
 public struct AnyPipeOracle: Sendable {
     public let pipe: String
     public let datasource: String
-    public let parameters: PipeParameters
+    public private(set) var parameters: PipeParameters
     /// The oracle's `roundedRatios`.
     public let roundedRatios: [String]
     private var visits: (any PipeOracle<StoreVisit>)?
@@ -86,6 +86,23 @@ public struct AnyPipeOracle: Sendable {
     public func rows() -> [ExpectedRow] {
         visits?.rows() ?? commerce?.rows() ?? touchpoints?.rows() ?? []
     }
+
+    /// This oracle, already fed, answering for `parameters` instead: they must differ from its own
+    /// only in the pipe's LIMIT (the caller compares them). Validated as the template would (bad
+    /// parameters throw); nil when the pipe has no limit. What a second pass over the events
+    /// computed for each limit the plan derives from an answer, at the cost of a copy.
+    public func relimited(to parameters: PipeParameters) throws(CheckError) -> AnyPipeOracle? {
+        let fresh = try PipeOracles.make(pipe: pipe, parameters: parameters)
+        guard let limit = fresh.rowLimit, rowLimit != nil else { return nil }
+        var copy = self
+        copy.parameters = parameters
+        copy.visits?.rowLimit = limit
+        copy.commerce?.rowLimit = limit
+        copy.touchpoints?.rowLimit = limit
+        return copy
+    }
+
+    var rowLimit: RowLimit? { visits?.rowLimit ?? commerce?.rowLimit ?? touchpoints?.rowLimit }
 
     public func result() -> ExpectedResult {
         visits?.result() ?? commerce?.result() ?? touchpoints?.result() ?? ExpectedResult(rows: [])

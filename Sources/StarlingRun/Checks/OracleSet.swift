@@ -20,6 +20,15 @@ public struct OracleSet: Sendable {
         }
     }
 
+    /// A set of oracles made (and fed) elsewhere.
+    init(entries: [(check: PlannedCheck, oracle: AnyPipeOracle)], refused: [(check: PlannedCheck, reason: String)]) {
+        for entry in entries {
+            byDatasource[entry.oracle.datasource, default: []].append(self.entries.count)
+            self.entries.append(entry)
+        }
+        self.refused = refused
+    }
+
     /// Entries `i` with `i % parts == part` (their own set, refusals left out), to be fed apart.
     func part(_ part: Int, of parts: Int) -> OracleSet {
         var set = OracleSet([])

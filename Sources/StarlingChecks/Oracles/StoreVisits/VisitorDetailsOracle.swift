@@ -18,7 +18,11 @@ public struct VisitorDetailsOracle: PipeOracle {
 
     let visitorID: String?
     let window: TimeWindow
-    let limit: RowLimit
+    var limit: RowLimit
+    public var rowLimit: RowLimit? {
+        get { limit }
+        set { if let newValue { limit = newValue } }
+    }
     var visitors: [Int: Visitor] = [:]
 
     public init(parameters: PipeParameters) throws(CheckError) {

@@ -17,7 +17,11 @@ public struct VisitsByStoreOracle: PipeOracle {
 
     let storeID: String?
     let window: TimeWindow
-    let limit: RowLimit
+    var limit: RowLimit
+    public var rowLimit: RowLimit? {
+        get { limit }
+        set { if let newValue { limit = newValue } }
+    }
     var stores: [Int: Store] = [:]
 
     public init(parameters: PipeParameters) throws(CheckError) {

@@ -8,7 +8,11 @@ public struct CampaignPerformanceOracle: PipeOracle {
     public static let roundedRatios = ["click_through_rate", "revenue_per_customer", "customer_conversion_rate"]
 
     let filter: TouchpointFilter
-    let limit: RowLimit
+    var limit: RowLimit
+    public var rowLimit: RowLimit? {
+        get { limit }
+        set { if let newValue { limit = newValue } }
+    }
     var campaigns: [String: TouchpointGroup] = [:]
     var withoutCampaign = 0
 

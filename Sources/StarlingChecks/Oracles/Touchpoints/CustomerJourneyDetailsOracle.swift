@@ -9,6 +9,8 @@ public struct CustomerJourneyDetailsOracle: PipeOracle {
     public static let datasource = "customer_touchpoints"
 
     let filter: TouchpointFilter
+    /// (Not a `rowLimit`: it also bounds what is kept while consuming, so a fed oracle cannot be
+    /// given a larger one.)
     let limit: RowLimit
     var kept: [Touchpoint] = []
 

@@ -7,7 +7,11 @@ public struct CustomerJourneySummaryOracle: PipeOracle {
     public static let datasource = "customer_touchpoints"
 
     let filter: TouchpointFilter
-    let limit: RowLimit
+    var limit: RowLimit
+    public var rowLimit: RowLimit? {
+        get { limit }
+        set { if let newValue { limit = newValue } }
+    }
     var customers: [Int: TouchpointGroup] = [:]
 
     public init(parameters: PipeParameters) throws(CheckError) {

@@ -32,7 +32,11 @@ public struct JourneyPathsOracle: PipeOracle {
 
     let filter: TouchpointFilter
     let minCount: Int
-    let limit: RowLimit
+    var limit: RowLimit
+    public var rowLimit: RowLimit? {
+        get { limit }
+        set { if let newValue { limit = newValue } }
+    }
     var customers: [Int: Customer] = [:]
     /// Journeys already closed (their customer's later timestamps arrived).
     var paths: [String: Path] = [:]
