@@ -6,7 +6,8 @@ import Synchronization
 
 /// What every checked combination must answer, computed from the events that were sent: a data
 /// profile over all of them, the check plan drawn from it, the oracles fed the events (pass 2), the
-/// limits placed from the unlimited answers (pass 3), and the semantic coverage of the plan.
+/// limits placed from the unlimited answers (copies of the fed oracles given the new limit; a third
+/// pass only for those that cannot take one), and the semantic coverage of the plan.
 public struct Expectations: Sendable {
     public var oracles: [(check: PlannedCheck, oracle: AnyPipeOracle)]
     public var refused: [(check: PlannedCheck, reason: String)]
