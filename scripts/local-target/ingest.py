@@ -37,12 +37,15 @@ class Ingestor:
 
     def __init__(self, engine: Engine, datasources: dict[str, Datasource], flush_interval: float,
                  lose_rows: float = 0.0, rng: random.Random | None = None,
-                 ledger: DedupeLedger | None = None) -> None:
+                 ledger: DedupeLedger | None = None, flush_rows: int = 1_000_000) -> None:
         self.engine = engine
         self.ledger = ledger
         self.datasources = datasources
         self.validators = {name: RowValidator(ds) for name, ds in datasources.items()}
         self.flush_interval = flush_interval
+        # A buffer this full is inserted by the request that filled it: by size as well as by time, so
+        # that a rate above what the interval drains cannot grow it without bound.
+        self.flush_rows = flush_rows
         self.lose_rows = lose_rows
         self.rng = rng or random.Random(1)
         self._rng_lock = threading.Lock()
@@ -122,6 +125,9 @@ class Ingestor:
             return (successful, len(quarantined)), True  # nothing to buffer
         with self._buffer_lock:
             self._buffers[name].append(Chunk(time.monotonic(), good, digest))
+            full = sum(len(chunk.rows) for chunk in self._buffers[name]) >= self.flush_rows
+        if full:
+            self.flush(name)  # its hash is made durable by whichever flush inserts its chunk
         return (successful, len(quarantined)), False
 
     # --- flushing ---------------------------------------------------------------------------

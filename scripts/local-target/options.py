@@ -33,6 +33,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--token-file", default=None, metavar="PATH", help="read the admin token from the first line of PATH")
     p.add_argument("--flush-interval", type=float, default=0.0,
                    help="seconds rows of wait=false requests wait in a buffer; 0 inserts before answering")
+    p.add_argument("--flush-rows", type=int, default=1_000_000, metavar="N",
+                   help="a datasource's buffer is inserted at once when it holds N rows (bounds its memory)")
     p.add_argument("--dedupe-window", type=float, default=18000.0, metavar="SECONDS",
                    help="an /v0/events body (per datasource) already ingested this recently is answered again, not "
                         "inserted again (Tinybird Cloud: 5 h); 0 = off")

@@ -55,7 +55,7 @@ class App:
         self.engine.install(self.project)
         ledger = DedupeLedger(Path(args.data), args.dedupe_window, count_rows=self.engine.count_rows) if args.dedupe_window > 0 else None
         self.ingestor = Ingestor(self.engine, self.datasources, args.flush_interval, args.fault_lose_rows,
-                                 random.Random(args.fault_seed + 1), ledger)
+                                 random.Random(args.fault_seed + 1), ledger, flush_rows=args.flush_rows)
         self.rate_limiter = RateLimiter(args.rate_limit) if args.rate_limit > 0 else None
         self.faults = Faults(args)
         self.active = 0

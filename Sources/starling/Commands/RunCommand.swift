@@ -36,7 +36,7 @@ enum RunCommand: CLICommand {
             .value(.startAt, "TIME", "start the schedule at this UTC instant (2026-11-30T18:00:00Z, or Unix seconds), the same for every shard; a shard that starts more than 1 s late is invalid"),
             .value(.out, "DIR", "results folder (default: results/<scenario>-<UTC time>); an earlier run's files in it are replaced"),
             .flag(.truncate, "URL targets: empty the scenario's datasources first so the correctness checks can run (DESTRUCTIVE; without it they are reported skipped)"),
-            .value(.flushInterval, "S", "local target: seconds before buffered (wait=false) rows become visible"),
+            .value(.flushInterval, "S", "local target: seconds rows of wait=false requests wait in its buffer before one large insert, as Tinybird buffers them (default 1; 0 inserts each request before answering)"),
             .value(.localTargetArgs, "A", "local target: extra server flags, split like a shell does, e.g. \"--fault-status 503:0.05\"", dashes: true),
             .value(.metricsListen, "IP:PORT", "serve live metrics in Prometheus' text format at http://IP:PORT/metrics while the run goes (off by default; e.g. 127.0.0.1:9464; port 0 picks one). Never exposes the token."),
             .value(.metricsLinger, "D", "with --metrics-listen: keep serving the final values this long after the run (so a scraper catches them; default 0)"),
@@ -48,7 +48,9 @@ enum RunCommand: CLICommand {
         runCommand(spec, arguments) { args in
             let catalog = ScenarioCatalog()
             var local = LocalTarget.Options(project: catalog.projectFolder)
-            local.flushInterval = try args.value(.flushInterval, expected: "seconds ≥ 0") { Double($0).flatMap { $0 >= 0 ? $0 : nil } } ?? 0
+            // Buffered by default: one insert per datasource a second rather than one per request
+            // (100k e-commerce events/s held p99 41 ms with it; without it, 100k/s was over capacity).
+            local.flushInterval = try args.value(.flushInterval, expected: "seconds ≥ 0") { Double($0).flatMap { $0 >= 0 ? $0 : nil } } ?? 1
             if let extra = args.value(.localTargetArgs) {
                 do {
                     local.extraArguments = try ShellWords.split(extra)

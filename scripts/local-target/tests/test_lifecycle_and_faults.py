@@ -81,6 +81,18 @@ def test_wait_true_and_truncate_flush_the_buffer(fresh_target):
     assert t.count("ecommerce_events") == 2
 
 
+def test_a_full_buffer_is_inserted_by_the_request_that_filled_it(fresh_target):
+    # By size as well as by time: with an hour's interval, the request that brings a datasource's buffer to
+    # --flush-rows rows inserts them all before it answers.
+    t = fresh_target("--flush-interval", "3600", "--flush-rows", "25")
+    assert t.ingest("ecommerce_events", ROWS[:20], wait=False).status == 202
+    assert t.count("ecommerce_events") == 0
+    assert t.ingest("ecommerce_events", ROWS[20:30], wait=False).status == 202
+    assert t.count("ecommerce_events") == 30
+    assert t.ingest("ecommerce_events", ROWS[30:35], wait=False).status == 202
+    assert t.count("ecommerce_events") == 30  # below the size again: waits for its interval
+
+
 def test_flush_interval_makes_rows_visible(fresh_target):
     t = fresh_target("--flush-interval", "0.2")
     assert t.ingest("ecommerce_events", ROWS, wait=False).status == 202
