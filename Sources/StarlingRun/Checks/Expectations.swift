@@ -114,40 +114,37 @@ public struct Expectations: Sendable {
             return "\(check.pipe)?\(parameters)"
         }
         var bases: [String: Int] = [:]
-        for (index, entry) in first.entries.enumerated() { bases[unlimited(entry.check)] = bases[unlimited(entry.check)] ?? index }
+        for (index, entry) in first.entries.enumerated() where bases[unlimited(entry.check)] == nil { bases[unlimited(entry.check)] = index }
         var derived: [Int: (check: PlannedCheck, oracle: AnyPipeOracle)] = [:]
         var refused: [Int: (check: PlannedCheck, reason: String)] = [:]
-        var unfed: [(index: Int, check: PlannedCheck)] = []
+        var unfed: [PlannedCheck] = []
         for (index, check) in checks.enumerated() {
-            guard let base = bases[unlimited(check)] else { unfed.append((index, check)); continue }
             do {
-                if let oracle = try first.entries[base].oracle.relimited(to: check.parameters) {
+                if let base = bases[unlimited(check)], let oracle = try first.entries[base].oracle.relimited(to: check.parameters) {
                     derived[index] = (check, oracle)
                 } else {
-                    unfed.append((index, check))
+                    unfed.append(check)
                 }
             } catch {
                 refused[index] = (check, error.description)
             }
         }
-        let fedRest = unfed.isEmpty ? OracleSet([]) : fed(unfed.map(\.check), sent)
-        // Put back in the plan's order: the fed set keeps its checks' order, refusals included.
+        // Put back in the plan's order. The fed set keeps its checks' order: each one it was given
+        // is, in turn, its next entry or its next refusal.
+        let fedRest = unfed.isEmpty ? OracleSet([]) : fed(unfed, sent)
         var fedEntries = fedRest.entries[...]
         var fedRefused = fedRest.refused[...]
         var entries: [(check: PlannedCheck, oracle: AnyPipeOracle)] = []
         var refusals: [(check: PlannedCheck, reason: String)] = []
-        let unfedIndices = Set(unfed.map(\.index))
-        for index in checks.indices {
+        for (index, check) in checks.enumerated() {
             if let entry = derived[index] {
                 entries.append(entry)
             } else if let refusal = refused[index] {
                 refusals.append(refusal)
-            } else if unfedIndices.contains(index) {
-                if let entry = fedEntries.first, entry.check == checks[index] {
-                    entries.append(fedEntries.removeFirst())
-                } else if let refusal = fedRefused.first, refusal.check == checks[index] {
-                    refusals.append(fedRefused.removeFirst())
-                }
+            } else if fedEntries.first?.check == check {
+                entries.append(fedEntries.removeFirst())
+            } else if fedRefused.first?.check == check {
+                refusals.append(fedRefused.removeFirst())
             }
         }
         return OracleSet(entries: entries, refused: refusals)
